@@ -1,0 +1,111 @@
+// Kiosk configuration: one TOML file, one struct per section, defaults in-class.
+// Loaded and cross-checked once at start (LoadConfig); each component then gets only its own
+// section. Errors name the place: "kiosk.toml:12:3: camera.lines[1].p1: expected an array of
+// two numbers".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "touchpoint/core/status.h"
+#include "touchpoint/core/survey.h"
+
+namespace touchpoint {
+
+struct KioskConfig {
+  std::string kiosk_id;                   // required: [A-Za-z0-9_-], 1..64 chars
+  std::string store_id;                   // required: same charset
+  std::string touchpoint = "entrance";    // where the kiosk stands (journey map axis)
+  std::string journey_stage = "visit";    // journey stage (journey map axis)
+  std::string data_dir = "/var/lib/touchpoint";  // database, device secrets, exports
+  int64_t disk_budget_mb = 512;           // database pages in use above this are pruned
+  int32_t status_interval_s = 300;        // how often a status event is recorded
+};
+
+// A counting line in the camera image. Coordinates are source-frame pixels, or 0..1 of the
+// frame's width/height when `normalized`.
+struct CountingLine {
+  std::string name;
+  double x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+  bool normalized = false;
+  // Which side is "in": a direction vector (in image coordinates) pointing to the in side.
+  double in_dx = 1, in_dy = 0;
+};
+
+struct RegionOfInterest {
+  double x = 0, y = 0, w = 1, h = 1;  // normalised 0..1 of the source frame
+};
+
+struct CameraConfig {
+  bool enabled = false;
+  std::string source;          // camera index ("0"), device ("/dev/video0"), file, or URL
+  bool loop = false;           // file sources: start over at the end (demo)
+  double max_fps = 0;          // 0 = as fast as the source delivers (files: native rate)
+  bool realtime = true;        // file sources: pace to the file's frame rate
+  int32_t process_width = 320; // frames are scaled to this width before processing
+  RegionOfInterest roi;
+  std::string detector = "mog2";  // "mog2" (background subtraction) or "hog"
+  std::vector<CountingLine> lines;
+  int32_t interval_s = 60;     // footfall aggregation interval
+  int32_t retry_min_ms = 500;  // live source reconnect backoff
+  int32_t retry_max_ms = 30000;
+};
+
+struct MqttConfig {
+  bool enabled = false;
+  std::string uri = "tcp://127.0.0.1:1883";  // tcp:// or ssl://
+  std::string topic_prefix = "touchpoint/v1";
+  std::string client_id;         // empty: "kiosk-<kiosk_id>"
+  std::string username;
+  std::string password;
+  std::string ca_file;           // TLS: broker CA
+  std::string cert_file;         // TLS: client certificate
+  std::string key_file;          // TLS: client key
+  int32_t batch_max_events = 500;
+  int32_t batch_max_bytes = 256 * 1024;
+  int32_t linger_ms = 100;       // wait this long for a batch to fill
+  int32_t max_inflight_batches = 8;
+  int32_t ack_timeout_s = 30;    // re-send a batch the hub has not acknowledged by then
+  int32_t keepalive_s = 30;
+  int32_t backoff_min_ms = 1000; // reconnect: exponential backoff with full jitter
+  int32_t backoff_max_ms = 120000;
+};
+
+struct UiConfig {
+  bool enabled = true;             // false: headless kiosk (no window)
+  bool fullscreen = true;
+  int32_t width = 1080;            // windowed size
+  int32_t height = 1920;
+  int32_t idle_timeout_s = 30;     // mid-survey inactivity before feedback_abandoned
+  int32_t thank_you_s = 4;
+  std::string font_file;           // empty: a Debian font found at start
+  int32_t suspect_window_s = 20;   // sessions closer than this are flagged suspect
+};
+
+struct Config {
+  std::string source;  // file the config came from ("<defaults>" if none)
+  KioskConfig kiosk;
+  CameraConfig camera;
+  MqttConfig mqtt;
+  UiConfig ui;
+  SurveyDefinition survey;
+  std::string version;  // config version: sha-256 prefix of the file's content
+};
+
+// Loads and cross-checks a config file. Every problem is reported, one per line, as
+// "FILE:LINE:COL: message".
+Result<Config> LoadConfig(const std::string& path);
+// The same from text (`source_name` is used in messages).
+Result<Config> ParseConfig(std::string_view toml_text, const std::string& source_name);
+
+// Parses a pushed survey document (a TOML text with a [survey] table) into a definition, with
+// the same validation as the config file.
+Result<SurveyDefinition> ParseSurveyDocument(std::string_view toml_text,
+                                             const std::string& source_name);
+
+// A documented example config (what `touchpoint-kiosk --print-default-config` prints).
+std::string ExampleConfigToml();
+
+}  // namespace touchpoint
