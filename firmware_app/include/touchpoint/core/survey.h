@@ -47,3 +47,31 @@ struct SurveyDefinition {
 SurveyDefinition DefaultSurvey();
 
 }  // namespace touchpoint
+
+#include <memory>
+#include <mutex>
+
+namespace touchpoint {
+
+// The survey in force. Central may replace it while the UI runs; the UI takes a snapshot at the
+// start of each session, so a session never sees half of an update. Thread-safe.
+class SurveySlot {
+ public:
+  explicit SurveySlot(SurveyDefinition initial)
+      : current_(std::make_shared<const SurveyDefinition>(std::move(initial))) {}
+  std::shared_ptr<const SurveyDefinition> Get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_;
+  }
+  void Set(SurveyDefinition next) {
+    auto p = std::make_shared<const SurveyDefinition>(std::move(next));
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = std::move(p);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const SurveyDefinition> current_;
+};
+
+}  // namespace touchpoint
