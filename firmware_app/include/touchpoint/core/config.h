@@ -15,13 +15,13 @@
 namespace touchpoint {
 
 struct KioskConfig {
-  std::string kiosk_id;                   // required: [A-Za-z0-9_-], 1..64 chars
-  std::string store_id;                   // required: same charset
-  std::string touchpoint = "entrance";    // where the kiosk stands (journey map axis)
-  std::string journey_stage = "visit";    // journey stage (journey map axis)
+  std::string kiosk_id;                          // required: [A-Za-z0-9_-], 1..64 chars
+  std::string store_id;                          // required: same charset
+  std::string touchpoint = "entrance";           // where the kiosk stands (journey map axis)
+  std::string journey_stage = "visit";           // journey stage (journey map axis)
   std::string data_dir = "/var/lib/touchpoint";  // database, device secrets, exports
-  int64_t disk_budget_mb = 512;           // database pages in use above this are pruned
-  int32_t status_interval_s = 300;        // how often a status event is recorded
+  int64_t disk_budget_mb = 512;                  // database pages in use above this are pruned
+  int32_t status_interval_s = 300;               // how often a status event is recorded
 };
 
 // A counting line in the camera image. Coordinates are source-frame pixels, or 0..1 of the
@@ -40,48 +40,58 @@ struct RegionOfInterest {
 
 struct CameraConfig {
   bool enabled = false;
-  std::string source;          // camera index ("0"), device ("/dev/video0"), file, or URL
-  bool loop = false;           // file sources: start over at the end (demo)
-  double max_fps = 0;          // 0 = as fast as the source delivers (files: native rate)
-  bool realtime = true;        // file sources: pace to the file's frame rate
-  int32_t process_width = 320; // frames are scaled to this width before processing
+  std::string source;           // camera index ("0"), device ("/dev/video0"), file, or URL
+  bool loop = false;            // file sources: start over at the end (demo)
+  double max_fps = 0;           // 0 = as fast as the source delivers (files: native rate)
+  bool realtime = true;         // file sources: pace to the file's frame rate
+  int32_t process_width = 320;  // frames are scaled to this width before processing
   RegionOfInterest roi;
   std::string detector = "mog2";  // "mog2" (background subtraction) or "hog"
   std::vector<CountingLine> lines;
   int32_t interval_s = 60;     // footfall aggregation interval
   int32_t retry_min_ms = 500;  // live source reconnect backoff
   int32_t retry_max_ms = 30000;
+  // Perspective calibration: a standing person's height as a fraction of the frame height when
+  // their feet are at the top (0) / bottom (1) edge of the frame; 0 = unknown (no group split).
+  double person_height_top = 0;
+  double person_height_bottom = 0;
+  // Counting-line hysteresis: a track must get this far (fraction of frame width) past a line.
+  double line_hysteresis = 0.02;
 };
 
 struct MqttConfig {
   bool enabled = false;
   std::string uri = "tcp://127.0.0.1:1883";  // tcp:// or ssl://
   std::string topic_prefix = "touchpoint/v1";
-  std::string client_id;         // empty: "kiosk-<kiosk_id>"
+  std::string client_id;  // empty: "kiosk-<kiosk_id>"
   std::string username;
   std::string password;
-  std::string ca_file;           // TLS: broker CA
-  std::string cert_file;         // TLS: client certificate
-  std::string key_file;          // TLS: client key
+  std::string ca_file;    // TLS: broker CA
+  std::string cert_file;  // TLS: client certificate
+  std::string key_file;   // TLS: client key
   int32_t batch_max_events = 500;
   int32_t batch_max_bytes = 256 * 1024;
-  int32_t linger_ms = 100;       // wait this long for a batch to fill
+  int32_t linger_ms = 100;  // wait this long for a batch to fill
   int32_t max_inflight_batches = 8;
-  int32_t ack_timeout_s = 30;    // re-send a batch the hub has not acknowledged by then
+  int32_t ack_timeout_s = 30;  // re-send a batch the hub has not acknowledged by then
   int32_t keepalive_s = 30;
-  int32_t backoff_min_ms = 1000; // reconnect: exponential backoff with full jitter
+  int32_t backoff_min_ms = 1000;  // reconnect: exponential backoff with full jitter
   int32_t backoff_max_ms = 120000;
 };
 
 struct UiConfig {
-  bool enabled = true;             // false: headless kiosk (no window)
+  bool enabled = true;  // false: headless kiosk (no window)
   bool fullscreen = true;
-  int32_t width = 1080;            // windowed size
+  int32_t width = 1080;  // windowed size
   int32_t height = 1920;
-  int32_t idle_timeout_s = 30;     // mid-survey inactivity before feedback_abandoned
+  int32_t idle_timeout_s = 30;  // mid-survey inactivity before feedback_abandoned
   int32_t thank_you_s = 4;
-  std::string font_file;           // empty: a Debian font found at start
-  int32_t suspect_window_s = 20;   // sessions closer than this are flagged suspect
+  std::string font_file;            // empty: a Debian font found at start
+  int32_t suspect_window_s = 20;    // sessions closer than this are flagged suspect
+  int32_t long_press_ms = 3000;     // hold the top-right corner this long for the PIN prompt
+  int32_t manager_timeout_s = 120;  // dashboard/PIN idle this long returns to the attract screen
+  int32_t dashboard_refresh_s = 5;  // the dashboard re-reads the database at most this often
+  std::vector<std::string> export_roots = {"/media", "/run/media", "/mnt"};  // USB mounts
 };
 
 struct Config {

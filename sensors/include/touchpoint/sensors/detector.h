@@ -1,0 +1,72 @@
+// Person detectors: turn one processing-resolution frame into candidate person boxes.
+//
+// A Detector is stateful (background models learn over time) and is used by ONE thread: the
+// footfall pipeline's. Implementations: background subtraction (MOG2 with shadow removal, the
+// baseline) and OpenCV's HOG people detector (for angled cameras with large people). A DNN
+// detector can be added behind the same interface later.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "touchpoint/core/status.h"
+
+namespace touchpoint::sensors {
+
+// Expected height (pixels) of a standing person whose feet are at image row y, in the frame the
+// detector sees. Linear in y (a flat floor seen by a pinhole camera). Unknown when both are 0.
+struct PersonSizeModel {
+  double height_at_top = 0;     // pixels, feet at y = 0
+  double height_at_bottom = 0;  // pixels, feet at y = frame_height
+  double frame_height = 1;
+
+  bool known() const { return height_at_top > 0 || height_at_bottom > 0; }
+  double HeightAt(double y) const {
+    double t = frame_height > 0 ? y / frame_height : 0;
+    return height_at_top + (height_at_bottom - height_at_top) * t;
+  }
+  // Shoulder width of the same person (pedestrians are about 0.36 of their height wide).
+  double WidthAt(double y) const { return 0.36 * HeightAt(y); }
+};
+
+struct Detection {
+  cv::Rect2f box;      // processing pixels
+  float fill = 1.0f;   // fraction of the box that is foreground (1 for box detectors)
+  bool split = false;  // cut out of a wider group blob
+  cv::Point2f foot() const { return {box.x + box.width * 0.5f, box.y + box.height}; }
+};
+
+struct DetectorOptions {
+  std::string kind = "mog2";  // "mog2" or "hog"
+  PersonSizeModel person;     // in processing pixels
+  // MOG2
+  int history = 300;
+  double var_threshold = 16;
+  double learning_rate = -1;       // -1: automatic (1/history)
+  double min_area_frac = 0.00035;  // blobs below this fraction of the frame are noise
+  int open_size = 3;               // morphology kernel sizes (pixels; 0 = off)
+  int close_width = 5;
+  int close_height = 9;
+  bool split_groups = true;  // cut wide blobs into person-wide parts (needs `person`)
+  // HOG
+  double hog_scale = 1.05;
+  double hog_hit_threshold = 0;
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  // Candidate people in `frame` (8-bit BGR, processing resolution). Learns from the frame.
+  virtual std::vector<Detection> Detect(const cv::Mat& frame) = 0;
+  // The last foreground mask (empty for detectors without one). In memory only: the sensors
+  // library never writes images anywhere.
+  virtual const cv::Mat& foreground() const = 0;
+  virtual const char* name() const = 0;
+};
+
+Result<std::unique_ptr<Detector>> MakeDetector(const DetectorOptions& options);
+
+}  // namespace touchpoint::sensors

@@ -1,0 +1,65 @@
+// The footfall pipeline for one camera: scale to the processing resolution, crop the region of
+// interest, detect people, track them, count line crossings, measure occupancy.
+//
+// Pure computation on frames handed in by the caller (FootfallService's thread, the evaluation
+// tool, tests); no I/O, no threads, no clock. Frames and masks stay in memory: nothing here
+// writes or sends an image. One thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "touchpoint/core/config.h"
+#include "touchpoint/core/status.h"
+#include "touchpoint/sensors/detector.h"
+#include "touchpoint/sensors/line_counter.h"
+#include "touchpoint/sensors/tracker.h"
+
+namespace touchpoint::sensors {
+
+// Algorithm tuning beyond the config file. Sizes that depend on the scene (person size, line
+// hysteresis, lines, ROI, processing width) come from CameraConfig and overwrite these.
+struct PipelineTuning {
+  DetectorOptions detector;
+  TrackerOptions tracker;
+  LineCounterOptions counter;
+};
+
+class FootfallPipeline {
+ public:
+  // REQUIRES: source_size is the size of every frame later passed to Process().
+  // Fails on lines that are degenerate or outside the frame, or an empty ROI.
+  static Result<std::unique_ptr<FootfallPipeline>> Create(const CameraConfig& config,
+                                                          cv::Size source_size,
+                                                          PipelineTuning tuning = {});
+
+  // Processes one source frame (8-bit BGR at source_size); appends confirmed crossings.
+  void Process(const cv::Mat& frame, int64_t frame_index, std::vector<LineCrossing>* crossings);
+
+  // Ends every track (end of a clip, source lost): crossings still waiting for confirmation
+  // are appended. The pipeline keeps working; later frames start new tracks.
+  void Finish(int64_t frame_index, std::vector<LineCrossing>* crossings);
+
+  // Confirmed tracks currently in view.
+  int64_t occupancy() const;
+  const std::vector<LineSpec>& lines() const { return counter_->lines(); }
+  const std::vector<Track>& tracks() const { return tracker_->tracks(); }
+  cv::Size processing_size() const { return proc_size_; }
+  // A preview for the manager dashboard (processing frame with lines and tracks), in memory.
+  void DrawPreview(cv::Mat* out) const;
+
+ private:
+  FootfallPipeline() = default;
+  cv::Size source_size_, proc_size_;
+  cv::Rect roi_;  // processing pixels
+  cv::Mat scaled_;
+  std::unique_ptr<Detector> detector_;
+  std::unique_ptr<Tracker> tracker_;
+  std::unique_ptr<LineCounter> counter_;
+  std::vector<Detection> detections_;
+};
+
+}  // namespace touchpoint::sensors

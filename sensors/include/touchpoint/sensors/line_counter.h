@@ -1,0 +1,70 @@
+// Counting lines: turns track positions into directed line crossings.
+//
+// A track's side of a line is only known once its foot point is more than `hysteresis` pixels
+// away from the line; a crossing is a change of known side whose path passes within the line
+// segment. It is confirmed only after the track stayed on the new side for `confirm_frames`
+// frames, so a person who steps over the line and back (a U-turn) or touches the line and
+// leaves is not counted. One thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "touchpoint/sensors/tracker.h"
+
+namespace touchpoint::sensors {
+
+struct LineSpec {
+  std::string name;
+  cv::Point2f p1, p2;  // processing pixels
+  cv::Point2f in_dir;  // points to the "in" side
+};
+
+struct LineCrossing {
+  int line = 0;       // index into the counter's lines
+  bool in = true;     // direction
+  int64_t frame = 0;  // frame at which the foot point reached the new side
+  int track_id = 0;
+};
+
+struct LineCounterOptions {
+  double hysteresis = 6;         // pixels each side of the line
+  int confirm_frames = 2;        // frames beyond the band before a crossing counts
+  double segment_margin = 0.05;  // crossing point may lie this fraction beyond p1/p2
+};
+
+class LineCounter {
+ public:
+  LineCounter(std::vector<LineSpec> lines, LineCounterOptions options);
+
+  // Feeds this frame's tracks (only confirmed ones count) and the ids that ended; appends the
+  // crossings confirmed in this frame.
+  void Update(const std::vector<Track>& tracks, const std::vector<int>& ended, int64_t frame,
+              std::vector<LineCrossing>* out);
+
+  const std::vector<LineSpec>& lines() const { return lines_; }
+  // Signed distance of p to line i: > 0 on the in side.
+  double SignedDistance(int line, cv::Point2f p) const;
+
+ private:
+  struct State {
+    int side = 0;             // -1 out, +1 in, 0 unknown
+    cv::Point2f last_point;   // where the track was at the last known-side frame
+    int64_t sign_frame = -1;  // first frame of the current raw sign
+    int raw_sign = 0;
+    int pending = 0;  // side a crossing is waiting to be confirmed on, 0 = none
+    int pending_frames = 0;
+    int64_t pending_frame = 0;
+  };
+  bool WithinSegment(int line, cv::Point2f a, cv::Point2f b) const;
+  std::vector<LineSpec> lines_;
+  std::vector<cv::Point2f> normals_;
+  LineCounterOptions options_;
+  std::map<std::pair<int, int>, State> states_;  // (track id, line)
+};
+
+}  // namespace touchpoint::sensors

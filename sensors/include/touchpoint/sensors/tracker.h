@@ -1,0 +1,63 @@
+// Multi-object tracker for foot points of detected people.
+//
+// Each track is a person hypothesis with a constant-velocity prediction. Detections are matched
+// to predictions one to one (cheapest first, gated by the expected person size); a track that
+// loses its detection inside another track's blob is kept as "merged" and follows the blob, so
+// identities survive groups that merge and split and short occlusions. One thread.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "touchpoint/sensors/detector.h"
+
+namespace touchpoint::sensors {
+
+struct Track {
+  int id = 0;
+  cv::Point2f foot;      // bottom centre, processing pixels (smoothed)
+  cv::Point2f velocity;  // pixels per frame
+  float width = 0, height = 0;
+  int hits = 0;            // frames with a matched detection
+  int misses = 0;          // consecutive frames without one
+  int age = 0;             // frames since creation
+  bool confirmed = false;  // enough hits to be a person
+  bool merged = false;     // currently hidden inside another track's blob
+  int merged_frames = 0;   // consecutive frames merged
+};
+
+struct TrackerOptions {
+  PersonSizeModel person;      // processing pixels; when unknown, sizes come from detections
+  double gate = 0.9;           // max match distance, in expected person heights
+  int confirm_hits = 3;        // hits before a track is confirmed
+  int max_misses = 12;         // frames a confirmed track coasts without any support
+  int max_merged = 60;         // frames a track may stay merged in a group blob
+  double position_gain = 0.7;  // weight of the detection vs the prediction
+  double velocity_gain = 0.4;
+};
+
+class Tracker {
+ public:
+  explicit Tracker(TrackerOptions options);
+  // Advances one frame with its detections. Returns the live tracks (tentative ones included).
+  const std::vector<Track>& Update(const std::vector<Detection>& detections);
+  const std::vector<Track>& tracks() const { return tracks_; }
+  // Drops every track (their ids are not reused).
+  void Reset() {
+    tracks_.clear();
+    ended_.clear();
+  }
+  // Ids of tracks removed in the last Update().
+  const std::vector<int>& ended() const { return ended_; }
+
+ private:
+  double ExpectedHeight(const Track& t) const;
+  TrackerOptions options_;
+  std::vector<Track> tracks_;
+  std::vector<int> ended_;
+  int next_id_ = 1;
+};
+
+}  // namespace touchpoint::sensors

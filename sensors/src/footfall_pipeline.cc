@@ -1,0 +1,124 @@
+// Scale, crop, detect, track, count.
+#include "touchpoint/sensors/footfall_pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+namespace touchpoint::sensors {
+
+Result<std::unique_ptr<FootfallPipeline>> FootfallPipeline::Create(const CameraConfig& config,
+                                                                   cv::Size source_size,
+                                                                   PipelineTuning tuning) {
+  if (source_size.width <= 0 || source_size.height <= 0) {
+    return Status::InvalidArgument("camera: empty source frame");
+  }
+  std::unique_ptr<FootfallPipeline> p(new FootfallPipeline());
+  p->source_size_ = source_size;
+  int pw = config.process_width > 0 ? std::min(config.process_width, source_size.width)
+                                    : source_size.width;
+  const double scale = static_cast<double>(pw) / source_size.width;
+  p->proc_size_ =
+      cv::Size(pw, std::max(1, static_cast<int>(std::lround(source_size.height * scale))));
+  const cv::Size ps = p->proc_size_;
+  const RegionOfInterest& r = config.roi;
+  cv::Rect roi(static_cast<int>(std::lround(r.x * ps.width)),
+               static_cast<int>(std::lround(r.y * ps.height)),
+               static_cast<int>(std::lround(r.w * ps.width)),
+               static_cast<int>(std::lround(r.h * ps.height)));
+  roi &= cv::Rect(0, 0, ps.width, ps.height);
+  if (roi.width < 8 || roi.height < 8) {
+    return Status::InvalidArgument("camera.roi: region of interest is empty or too small");
+  }
+  p->roi_ = roi;
+
+  std::vector<LineSpec> lines;
+  for (const CountingLine& l : config.lines) {
+    const double sx = l.normalized ? source_size.width * scale : scale;
+    const double sy = l.normalized ? source_size.height * scale : scale;
+    LineSpec s;
+    s.name = l.name;
+    s.p1 = cv::Point2f(static_cast<float>(l.x1 * sx), static_cast<float>(l.y1 * sy));
+    s.p2 = cv::Point2f(static_cast<float>(l.x2 * sx), static_cast<float>(l.y2 * sy));
+    s.in_dir = cv::Point2f(static_cast<float>(l.in_dx), static_cast<float>(l.in_dy));
+    cv::Point2f d = s.p2 - s.p1;
+    if (std::hypot(d.x, d.y) < 2) {
+      return Status::InvalidArgument("camera.lines: line \"" + l.name + "\" is too short");
+    }
+    if (std::abs(d.x * s.in_dir.y - d.y * s.in_dir.x) < 1e-6) {
+      return Status::InvalidArgument("camera.lines: line \"" + l.name +
+                                     "\": the in direction runs along the line");
+    }
+    lines.push_back(s);
+  }
+
+  PersonSizeModel person;
+  person.height_at_top = config.person_height_top * ps.height;
+  person.height_at_bottom = config.person_height_bottom * ps.height;
+  person.frame_height = ps.height;
+  PersonSizeModel roi_person;  // the same model in ROI coordinates, for the detector
+  roi_person.height_at_top = person.HeightAt(roi.y);
+  roi_person.height_at_bottom = person.HeightAt(roi.y + roi.height);
+  roi_person.frame_height = roi.height;
+  if (!person.known()) roi_person = PersonSizeModel{};
+  tuning.detector.person = roi_person;
+  tuning.detector.kind = config.detector;
+  tuning.tracker.person = person;
+  tuning.counter.hysteresis = std::max(0.0, config.line_hysteresis) * ps.width;
+
+  auto detector = MakeDetector(tuning.detector);
+  if (!detector.ok()) return detector.status();
+  p->detector_ = std::move(detector).value();
+  p->tracker_ = std::make_unique<Tracker>(tuning.tracker);
+  p->counter_ = std::make_unique<LineCounter>(std::move(lines), tuning.counter);
+  return p;
+}
+
+void FootfallPipeline::Process(const cv::Mat& frame, int64_t frame_index,
+                               std::vector<LineCrossing>* crossings) {
+  if (frame.size() == proc_size_) {
+    scaled_ = frame;
+  } else {
+    cv::resize(frame, scaled_, proc_size_, 0, 0, cv::INTER_AREA);
+  }
+  detections_ = detector_->Detect(scaled_(roi_));
+  for (Detection& d : detections_) {
+    d.box.x += static_cast<float>(roi_.x);
+    d.box.y += static_cast<float>(roi_.y);
+  }
+  tracker_->Update(detections_);
+  counter_->Update(tracker_->tracks(), tracker_->ended(), frame_index, crossings);
+}
+
+void FootfallPipeline::Finish(int64_t frame_index, std::vector<LineCrossing>* crossings) {
+  std::vector<int> all;
+  for (const Track& t : tracker_->tracks()) all.push_back(t.id);
+  counter_->Update({}, all, frame_index, crossings);
+  tracker_->Reset();
+}
+
+int64_t FootfallPipeline::occupancy() const {
+  int64_t n = 0;
+  for (const Track& t : tracker_->tracks()) n += t.confirmed && t.misses <= 2;
+  return n;
+}
+
+void FootfallPipeline::DrawPreview(cv::Mat* out) const {
+  if (scaled_.empty()) {
+    *out = cv::Mat();
+    return;
+  }
+  scaled_.copyTo(*out);
+  cv::rectangle(*out, roi_, {255, 255, 0}, 1);
+  for (const LineSpec& l : counter_->lines()) cv::line(*out, l.p1, l.p2, {0, 255, 255}, 1);
+  for (const Detection& d : detections_) cv::rectangle(*out, d.box, {255, 0, 0}, 1);
+  for (const Track& t : tracker_->tracks()) {
+    if (!t.confirmed) continue;
+    cv::Scalar colour = t.merged ? cv::Scalar(0, 128, 255) : cv::Scalar(0, 255, 0);
+    cv::circle(*out, t.foot, 2, colour, -1);
+    cv::putText(*out, std::to_string(t.id), t.foot, cv::FONT_HERSHEY_PLAIN, 0.8, colour);
+  }
+}
+
+}  // namespace touchpoint::sensors

@@ -1,0 +1,112 @@
+// Directed line crossings with a hysteresis band, confirmation frames and U-turn cancelling.
+#include "touchpoint/sensors/line_counter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace touchpoint::sensors {
+
+LineCounter::LineCounter(std::vector<LineSpec> lines, LineCounterOptions options)
+    : lines_(std::move(lines)), options_(options) {
+  for (const LineSpec& l : lines_) {
+    cv::Point2f d = l.p2 - l.p1;
+    float len = std::max(1e-6f, std::hypot(d.x, d.y));
+    cv::Point2f n(-d.y / len, d.x / len);
+    if (n.dot(l.in_dir) < 0) n = -n;
+    normals_.push_back(n);
+  }
+}
+
+double LineCounter::SignedDistance(int line, cv::Point2f p) const {
+  return (p - lines_[line].p1).dot(normals_[line]);
+}
+
+bool LineCounter::WithinSegment(int line, cv::Point2f a, cv::Point2f b) const {
+  double sa = SignedDistance(line, a), sb = SignedDistance(line, b);
+  if (sa == sb) return false;
+  double t = sa / (sa - sb);
+  cv::Point2f x = a + static_cast<float>(t) * (b - a);
+  const LineSpec& l = lines_[line];
+  cv::Point2f d = l.p2 - l.p1;
+  double u = (x - l.p1).dot(d) / std::max(1e-6f, d.dot(d));
+  return u >= -options_.segment_margin && u <= 1.0 + options_.segment_margin;
+}
+
+void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int>& ended,
+                         int64_t frame, std::vector<LineCrossing>* out) {
+  auto emit = [&](const Track* t, int line, const State& s) {
+    LineCrossing c{line, s.pending > 0, s.pending_frame, t != nullptr ? t->id : 0};
+    out->push_back(c);
+  };
+  for (const Track& t : tracks) {
+    if (!t.confirmed) continue;
+    for (int i = 0; i < static_cast<int>(lines_.size()); ++i) {
+      State& s = states_[{t.id, i}];
+      const double dist = SignedDistance(i, t.foot);
+      const int raw = dist > 0 ? 1 : -1;
+      if (raw != s.raw_sign) {
+        s.raw_sign = raw;
+        s.sign_frame = frame;
+      }
+      const int known = std::abs(dist) > options_.hysteresis ? raw : 0;
+      if (s.side == 0) {
+        if (known != 0) {
+          s.side = known;
+          s.last_point = t.foot;
+        }
+        continue;
+      }
+      if (s.pending != 0) {
+        if (known == s.pending) {
+          if (++s.pending_frames >= options_.confirm_frames) {
+            emit(&t, i, s);
+            s.side = s.pending;
+            s.pending = 0;
+            s.last_point = t.foot;
+          }
+        } else if (known == -s.pending) {
+          s.pending = 0;  // stepped over and back: a U-turn, not a crossing
+          s.last_point = t.foot;
+        }
+        continue;
+      }
+      if (known == 0) continue;
+      if (known == s.side) {
+        s.last_point = t.foot;
+        continue;
+      }
+      if (!WithinSegment(i, s.last_point, t.foot)) {
+        s.side = known;  // went round the end of the line
+        s.last_point = t.foot;
+        continue;
+      }
+      s.pending = known;
+      s.pending_frames = 1;
+      s.pending_frame = s.sign_frame;
+      if (s.pending_frames >= options_.confirm_frames) {
+        emit(&t, i, s);
+        s.side = s.pending;
+        s.pending = 0;
+        s.last_point = t.foot;
+      }
+    }
+  }
+  if (ended.empty()) return;
+  std::set<int> gone(ended.begin(), ended.end());
+  for (auto it = states_.begin(); it != states_.end();) {
+    if (gone.count(it->first.first) == 0) {
+      ++it;
+      continue;
+    }
+    // A track lost while beyond the band on the new side did cross (it left or was hidden).
+    if (it->second.pending != 0) {
+      LineCrossing c{it->first.second, it->second.pending > 0, it->second.pending_frame,
+                     it->first.first};
+      out->push_back(c);
+    }
+    it = states_.erase(it);
+  }
+}
+
+}  // namespace touchpoint::sensors

@@ -1,0 +1,149 @@
+// Alpha-beta foot-point tracker with greedy gated assignment and merged-blob coasting.
+#include "touchpoint/sensors/tracker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace touchpoint::sensors {
+namespace {
+
+struct Candidate {
+  double cost;
+  size_t track;
+  size_t detection;
+};
+
+// Whether point p lies in box grown by `grow_x` of its width each side and `grow_y` (pixels)
+// below its bottom.
+bool InsideGrown(const cv::Rect2f& box, cv::Point2f p, float grow_x, float grow_y) {
+  float gx = grow_x * box.width;
+  return p.x >= box.x - gx && p.x <= box.x + box.width + gx && p.y >= box.y &&
+         p.y <= box.y + box.height + grow_y;
+}
+
+}  // namespace
+
+Tracker::Tracker(TrackerOptions options) : options_(std::move(options)) {}
+
+double Tracker::ExpectedHeight(const Track& t) const {
+  if (options_.person.known()) return std::max(8.0, options_.person.HeightAt(t.foot.y));
+  return std::max(8.0, static_cast<double>(t.height));
+}
+
+const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detections) {
+  ended_.clear();
+  // 1. Predict.
+  for (Track& t : tracks_) {
+    t.foot += t.velocity;
+    ++t.age;
+  }
+  // 2. Gated costs, cheapest first; one detection per track and one track per detection.
+  std::vector<Candidate> candidates;
+  for (size_t i = 0; i < tracks_.size(); ++i) {
+    const Track& t = tracks_[i];
+    const double h = ExpectedHeight(t);
+    const double gate = options_.gate * (1.0 + 0.15 * std::min(t.misses, 6));
+    for (size_t j = 0; j < detections.size(); ++j) {
+      cv::Point2f f = detections[j].foot();
+      double d = std::hypot(f.x - t.foot.x, f.y - t.foot.y) / h;
+      if (d > gate) continue;
+      double size = t.height > 0 ? std::abs(std::log(detections[j].box.height / t.height)) : 0;
+      // Prefer long-lived tracks so a fragment does not steal a person's detection.
+      double cost = d + 0.3 * size + (t.confirmed ? 0.0 : 0.2);
+      candidates.push_back({cost, i, j});
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& a, const Candidate& b) { return a.cost < b.cost; });
+  std::vector<int> track_det(tracks_.size(), -1), det_track(detections.size(), -1);
+  for (const Candidate& c : candidates) {
+    if (track_det[c.track] >= 0 || det_track[c.detection] >= 0) continue;
+    track_det[c.track] = static_cast<int>(c.detection);
+    det_track[c.detection] = static_cast<int>(c.track);
+  }
+  // 3. Correct matched tracks; unmatched ones coast, inside a blob if one covers them.
+  for (size_t i = 0; i < tracks_.size(); ++i) {
+    Track& t = tracks_[i];
+    if (track_det[i] >= 0) {
+      const Detection& d = detections[track_det[i]];
+      cv::Point2f r = d.foot() - t.foot;
+      t.foot += static_cast<float>(options_.position_gain) * r;
+      t.velocity += static_cast<float>(options_.velocity_gain) * r;
+      t.width = t.width > 0 ? 0.7f * t.width + 0.3f * d.box.width : d.box.width;
+      t.height = t.height > 0 ? 0.7f * t.height + 0.3f * d.box.height : d.box.height;
+      ++t.hits;
+      t.misses = 0;
+      t.merged = false;
+      t.merged_frames = 0;
+      if (t.hits >= options_.confirm_hits) t.confirmed = true;
+      continue;
+    }
+    const Detection* host = nullptr;
+    if (t.confirmed) {
+      const float below = static_cast<float>(0.25 * ExpectedHeight(t));
+      for (const Detection& d : detections) {
+        if (InsideGrown(d.box, t.foot, 0.15f, below)) {
+          host = &d;
+          break;
+        }
+      }
+    }
+    if (host != nullptr) {
+      // Hidden in a group (or behind an obstacle inside a blob): follow the blob.
+      t.foot.x = std::clamp(t.foot.x, host->box.x, host->box.x + host->box.width);
+      t.foot.y = std::clamp(t.foot.y, host->box.y + 0.5f * host->box.height,
+                            host->box.y + host->box.height);
+      t.velocity *= 0.95f;
+      t.merged = true;
+      t.misses = 0;
+      ++t.merged_frames;
+    } else {
+      t.velocity *= 0.9f;
+      t.merged = false;
+      t.merged_frames = 0;
+      ++t.misses;
+    }
+  }
+  // 4. Remove lost tracks.
+  std::vector<Track> kept;
+  kept.reserve(tracks_.size() + detections.size());
+  for (Track& t : tracks_) {
+    bool lost = t.confirmed
+                    ? t.misses > options_.max_misses || t.merged_frames > options_.max_merged
+                    : t.misses >= 2;
+    if (lost) {
+      ended_.push_back(t.id);
+      continue;
+    }
+    kept.push_back(t);
+  }
+  tracks_ = std::move(kept);
+  // 5. New tentative tracks from unmatched detections that are not part of a tracked person.
+  for (size_t j = 0; j < detections.size(); ++j) {
+    if (det_track[j] >= 0) continue;
+    const Detection& d = detections[j];
+    cv::Point2f c(d.box.x + d.box.width / 2, d.box.y + d.box.height / 2);
+    bool fragment = false;
+    for (const Track& t : tracks_) {
+      if (!t.confirmed) continue;
+      cv::Rect2f body(t.foot.x - t.width / 2, t.foot.y - t.height, t.width, t.height);
+      if (body.contains(c)) {
+        fragment = true;
+        break;
+      }
+    }
+    if (fragment) continue;
+    Track t;
+    t.id = next_id_++;
+    t.foot = d.foot();
+    t.width = d.box.width;
+    t.height = d.box.height;
+    t.hits = 1;
+    t.confirmed = options_.confirm_hits <= 1;
+    tracks_.push_back(t);
+  }
+  return tracks_;
+}
+
+}  // namespace touchpoint::sensors

@@ -1,0 +1,85 @@
+// touchpoint-footfall-eval --video V --expected E.json [--line NAME]: runs the footfall
+// pipeline on a clip and scores it against ground-truth line crossings.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <opencv2/core.hpp>
+
+#include "touchpoint/sensors/footfall_eval.h"
+
+int main(int argc, char** argv) {
+  using namespace touchpoint;
+  using namespace touchpoint::sensors;
+  CLI::App app{"Footfall counting evaluation against ground-truth line crossings"};
+  std::string video, expected_path, only_line;
+  CameraConfig config;  // the kiosk defaults, overridable below
+  PipelineTuning tuning;
+  int tolerance = 10;
+  bool verbose = false;
+  app.add_option("--video", video, "video file")->required();
+  app.add_option("--expected", expected_path, "expected.json")->required();
+  app.add_option("--line", only_line, "score only this line");
+  app.add_option("--tolerance", tolerance, "event match window, frames")->capture_default_str();
+  app.add_flag("-v,--verbose", verbose, "print every counted crossing");
+  app.add_option("--process-width", config.process_width)->capture_default_str();
+  app.add_option("--detector", config.detector)->capture_default_str();
+  app.add_option("--person-height-top", config.person_height_top)->capture_default_str();
+  app.add_option("--person-height-bottom", config.person_height_bottom)->capture_default_str();
+  app.add_option("--hysteresis", config.line_hysteresis)->capture_default_str();
+  app.add_option("--history", tuning.detector.history)->capture_default_str();
+  app.add_option("--var-threshold", tuning.detector.var_threshold)->capture_default_str();
+  app.add_option("--min-area", tuning.detector.min_area_frac)->capture_default_str();
+  app.add_option("--open", tuning.detector.open_size)->capture_default_str();
+  app.add_option("--close-w", tuning.detector.close_width)->capture_default_str();
+  app.add_option("--close-h", tuning.detector.close_height)->capture_default_str();
+  app.add_option("--split", tuning.detector.split_groups)->capture_default_str();
+  app.add_option("--gate", tuning.tracker.gate)->capture_default_str();
+  app.add_option("--confirm-hits", tuning.tracker.confirm_hits)->capture_default_str();
+  app.add_option("--max-misses", tuning.tracker.max_misses)->capture_default_str();
+  app.add_option("--max-merged", tuning.tracker.max_merged)->capture_default_str();
+  app.add_option("--pos-gain", tuning.tracker.position_gain)->capture_default_str();
+  app.add_option("--vel-gain", tuning.tracker.velocity_gain)->capture_default_str();
+  app.add_option("--confirm-frames", tuning.counter.confirm_frames)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  // One core: OpenCV's own thread pool and FFmpeg's decoder threads.
+  cv::setNumThreads(1);
+  setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "threads;1", 1);
+
+  auto clip = LoadExpectedClip(expected_path);
+  if (!clip.ok()) {
+    std::fprintf(stderr, "error: %s\n", clip.status().message().c_str());
+    return 2;
+  }
+  config.lines = LinesOf(*clip);
+  auto run = RunOnVideo(video, config, tuning);
+  if (!run.ok()) {
+    std::fprintf(stderr, "error: %s\n", run.status().message().c_str());
+    return 2;
+  }
+  if (verbose) {
+    for (const CountedCrossing& c : run->crossings) {
+      std::printf("crossing %s %s frame %lld\n", c.line.c_str(), c.in ? "in" : "out",
+                  static_cast<long long>(c.frame));
+    }
+  }
+  EvalScore score = ScoreCrossings(*clip, run->crossings, tolerance, only_line);
+  std::printf("%-8s %-4s %8s %8s\n", "line", "dir", "counted", "expected");
+  for (const LineScore& l : score.lines) {
+    std::printf("%-8s %-4s %8lld %8lld\n", l.line.c_str(), "in",
+                static_cast<long long>(l.counted_in), static_cast<long long>(l.expected_in));
+    std::printf("%-8s %-4s %8lld %8lld\n", l.line.c_str(), "out",
+                static_cast<long long>(l.counted_out), static_cast<long long>(l.expected_out));
+    std::printf("%-8s accuracy %.1f%%  event F1 %.3f (matched %lld of %lld counted, %lld true)\n",
+                l.line.c_str(), l.accuracy_pct, l.f1, static_cast<long long>(l.matched),
+                static_cast<long long>(l.counted), static_cast<long long>(l.expected));
+  }
+  const double fps = run->seconds > 0 ? run->frames / run->seconds : 0;
+  std::printf("frames %lld in %.2f s\n", static_cast<long long>(run->frames), run->seconds);
+  std::printf("BENCH footfall_count_accuracy_pct %.1f pct\n", score.accuracy_pct);
+  std::printf("BENCH footfall_event_f1 %.3f ratio\n", score.f1);
+  std::printf("BENCH footfall_fps_one_core %.0f fps\n", fps);
+  return 0;
+}
