@@ -1,1 +1,161 @@
-// being written
+#include "config_sections.h"
+
+namespace touchpoint::config {
+
+void ReadKiosk(const toml::table& t, Problems* p, KioskConfig* out) {
+  TableReader r(t, "kiosk", p);
+  r.Identifier("kiosk_id", &out->kiosk_id, /*required=*/true);
+  r.Identifier("store_id", &out->store_id, /*required=*/true);
+  r.Identifier("touchpoint", &out->touchpoint, false);
+  r.Identifier("journey_stage", &out->journey_stage, false);
+  r.String("data_dir", &out->data_dir);
+  if (out->data_dir.empty()) r.Error("data_dir", "must not be empty");
+  r.Int("disk_budget_mb", &out->disk_budget_mb, 1, 1024 * 1024);
+  r.Int("status_interval_s", &out->status_interval_s, 5, 86400);
+  r.RejectUnknown();
+}
+
+namespace {
+
+bool ReadPoint(TableReader& r, const char* key, double* x, double* y) {
+  const toml::array* a = r.Array(key);
+  if (!a) {
+    if (!r.table().get(key))
+      r.problems()->Add(r.table().source(), r.KeyPath(key) + ": missing (required)");
+    return false;
+  }
+  if (a->size() != 2 || !a->get(0)->is_number() || !a->get(1)->is_number()) {
+    r.Error(key, "expected an array of two numbers, e.g. [0.5, 0.0]");
+    return false;
+  }
+  *x = *a->get(0)->value<double>();
+  *y = *a->get(1)->value<double>();
+  return true;
+}
+
+}  // namespace
+
+void ReadCamera(const toml::table& t, Problems* p, CameraConfig* out) {
+  TableReader r(t, "camera", p);
+  r.Bool("enabled", &out->enabled);
+  r.String("source", &out->source);
+  r.Bool("loop", &out->loop);
+  r.Real("max_fps", &out->max_fps, 0, 1000);
+  r.Bool("realtime", &out->realtime);
+  r.Int("process_width", &out->process_width, 64, 4096);
+  r.String("detector", &out->detector);
+  if (out->detector != "mog2" && out->detector != "hog") {
+    r.Error("detector", "\"" + out->detector + "\" is not one of mog2, hog");
+  }
+  r.Int("interval_s", &out->interval_s, 1, 86400);
+  r.Int("retry_min_ms", &out->retry_min_ms, 10, 600000);
+  r.Int("retry_max_ms", &out->retry_max_ms, 10, 3600000);
+  if (const toml::table* roi = r.Table("roi")) {
+    TableReader rr(*roi, "camera.roi", p);
+    rr.Real("x", &out->roi.x, 0, 1);
+    rr.Real("y", &out->roi.y, 0, 1);
+    rr.Real("w", &out->roi.w, 0.01, 1);
+    rr.Real("h", &out->roi.h, 0.01, 1);
+    if (out->roi.x + out->roi.w > 1.0001 || out->roi.y + out->roi.h > 1.0001) {
+      rr.ErrorAt(*roi, "camera.roi: the region must lie inside the frame (x+w <= 1, y+h <= 1)");
+    }
+    rr.RejectUnknown();
+  }
+  if (const toml::array* lines = r.Array("lines")) {
+    out->lines.clear();
+    for (size_t i = 0; i < lines->size(); ++i) {
+      const toml::node& n = *lines->get(i);
+      std::string path = "camera.lines[" + std::to_string(i) + "]";
+      if (!n.is_table()) {
+        r.ErrorAt(n, path + ": expected a table like { name = \"door\", p1 = [..], p2 = [..] }");
+        continue;
+      }
+      TableReader lr(*n.as_table(), path, p);
+      CountingLine line;
+      lr.Identifier("name", &line.name, true);
+      lr.Bool("normalized", &line.normalized);
+      bool ok = ReadPoint(lr, "p1", &line.x1, &line.y1);
+      ok = ReadPoint(lr, "p2", &line.x2, &line.y2) && ok;
+      if (ok && line.x1 == line.x2 && line.y1 == line.y2) lr.Error("p2", "must differ from p1");
+      if (ok && line.normalized) {
+        for (double v : {line.x1, line.y1, line.x2, line.y2}) {
+          if (v < 0 || v > 1) {
+            lr.Error("p1", "normalized coordinates must be within 0..1");
+            break;
+          }
+        }
+      }
+      if (lr.table().get("in_side")) {
+        double dx = 0, dy = 0;
+        if (ReadPoint(lr, "in_side", &dx, &dy)) {
+          if (dx == 0 && dy == 0) {
+            lr.Error("in_side", "must be a non-zero direction, e.g. [1, 0] for 'in' = +x");
+          } else {
+            line.in_dx = dx;
+            line.in_dy = dy;
+          }
+        }
+      }
+      lr.RejectUnknown();
+      for (const auto& other : out->lines) {
+        if (!line.name.empty() && other.name == line.name) {
+          lr.ErrorAt(n, path + ".name: \"" + line.name + "\" is used by another line");
+        }
+      }
+      out->lines.push_back(line);
+    }
+  }
+  r.RejectUnknown();
+}
+
+void ReadMqtt(const toml::table& t, Problems* p, MqttConfig* out) {
+  TableReader r(t, "mqtt", p);
+  r.Bool("enabled", &out->enabled);
+  r.String("uri", &out->uri);
+  if (out->uri.rfind("tcp://", 0) != 0 && out->uri.rfind("ssl://", 0) != 0 &&
+      out->uri.rfind("mqtt://", 0) != 0 && out->uri.rfind("mqtts://", 0) != 0) {
+    r.Error("uri", "\"" + out->uri + "\" must start with tcp://, ssl://, mqtt:// or mqtts://");
+  }
+  r.String("topic_prefix", &out->topic_prefix);
+  if (out->topic_prefix.empty() || out->topic_prefix.find_first_of("#+") != std::string::npos ||
+      out->topic_prefix.back() == '/') {
+    r.Error("topic_prefix", "must be non-empty, without '#', '+' or a trailing '/'");
+  }
+  r.String("client_id", &out->client_id);
+  r.String("username", &out->username);
+  r.String("password", &out->password);
+  r.String("ca_file", &out->ca_file);
+  r.String("cert_file", &out->cert_file);
+  r.String("key_file", &out->key_file);
+  if (out->cert_file.empty() != out->key_file.empty()) {
+    r.Error(out->cert_file.empty() ? "key_file" : "cert_file",
+            "cert_file and key_file go together (client certificate and its key)");
+  }
+  r.Int("batch_max_events", &out->batch_max_events, 1, 100000);
+  r.Int("batch_max_bytes", &out->batch_max_bytes, 1024, 64 * 1024 * 1024);
+  r.Int("linger_ms", &out->linger_ms, 0, 60000);
+  r.Int("max_inflight_batches", &out->max_inflight_batches, 1, 1000);
+  r.Int("ack_timeout_s", &out->ack_timeout_s, 1, 86400);
+  r.Int("keepalive_s", &out->keepalive_s, 5, 3600);
+  r.Int("backoff_min_ms", &out->backoff_min_ms, 10, 3600000);
+  r.Int("backoff_max_ms", &out->backoff_max_ms, 10, 86400000);
+  if (out->backoff_max_ms < out->backoff_min_ms) {
+    r.Error("backoff_max_ms", "must not be smaller than backoff_min_ms");
+  }
+  r.RejectUnknown();
+}
+
+void ReadUi(const toml::table& t, Problems* p, UiConfig* out) {
+  TableReader r(t, "ui", p);
+  r.Bool("enabled", &out->enabled);
+  r.Bool("fullscreen", &out->fullscreen);
+  r.Int("width", &out->width, 200, 16384);
+  r.Int("height", &out->height, 200, 16384);
+  r.Int("idle_timeout_s", &out->idle_timeout_s, 5, 3600);
+  r.Int("thank_you_s", &out->thank_you_s, 1, 60);
+  r.String("font_file", &out->font_file);
+  r.Int("suspect_window_s", &out->suspect_window_s, 0, 3600);
+  r.RejectUnknown();
+}
+
+}  // namespace touchpoint::config

@@ -1,1 +1,92 @@
-// being written
+// Readers: one SQLite connection each, for one thread (WAL lets them read while the writer
+// commits).
+#include <limits>
+
+#include "touchpoint/core/event_store.h"
+#include "touchpoint/core/sqlite.h"
+
+namespace touchpoint {
+
+struct EventReader::Impl {
+  std::unique_ptr<sql::Database> db;
+};
+
+Result<std::unique_ptr<EventReader>> EventStore::NewReader() const {
+  auto db = sql::Database::Open(DatabasePath(), sql::Database::Mode::kReadWriteCreate);
+  if (!db.ok()) return db.status();
+  Status s = (*db)->Exec("PRAGMA query_only=1");
+  if (!s.ok()) return s;
+  auto impl = std::make_unique<EventReader::Impl>();
+  impl->db = std::move(*db);
+  return std::unique_ptr<EventReader>(new EventReader(std::move(impl)));
+}
+
+EventReader::EventReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EventReader::~EventReader() = default;
+
+namespace {
+
+Result<std::vector<StoredEvent>> Collect(sql::Statement& stmt, size_t max_bytes) {
+  std::vector<StoredEvent> out;
+  size_t bytes = 0;
+  while (true) {
+    auto row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    StoredEvent e;
+    e.seq = static_cast<uint64_t>(stmt.ColumnInt(0));
+    e.type = static_cast<EventType>(stmt.ColumnInt(1));
+    e.time_ms = stmt.ColumnInt(2);
+    e.acked = stmt.ColumnInt(3) != 0;
+    e.json = stmt.ColumnText(4);
+    bytes += e.json.size();
+    out.push_back(std::move(e));
+    if (bytes >= max_bytes) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<StoredEvent>> EventReader::ReadPending(uint64_t after_seq, size_t max_count,
+                                                          size_t max_bytes) {
+  auto stmt = impl_->db->Prepare(
+      "SELECT seq, type, time_ms, acked, body FROM events "
+      "WHERE acked = 0 AND seq > ? ORDER BY seq LIMIT ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(max_count));
+  return Collect(*stmt, max_bytes);
+}
+
+Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint64_t last_seq,
+                                                        size_t max_count) {
+  auto stmt = impl_->db->Prepare(
+      "SELECT seq, type, time_ms, acked, body FROM events "
+      "WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(first_seq))
+      .Bind(2, static_cast<int64_t>(std::min<uint64_t>(last_seq, INT64_MAX)))
+      .Bind(3, static_cast<int64_t>(max_count));
+  return Collect(*stmt, std::numeric_limits<size_t>::max());
+}
+
+Result<std::vector<StoredEvent>> EventReader::ReadByTime(std::optional<EventType> type,
+                                                         int64_t from_ms, int64_t to_ms) {
+  std::string sql =
+      "SELECT seq, type, time_ms, acked, body FROM events WHERE time_ms >= ? AND time_ms < ?";
+  if (type) sql += " AND type = ?";
+  sql += " ORDER BY time_ms, seq";
+  auto stmt = impl_->db->Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, from_ms).Bind(2, to_ms);
+  if (type) stmt->Bind(3, static_cast<int64_t>(*type));
+  return Collect(*stmt, std::numeric_limits<size_t>::max());
+}
+
+Result<int64_t> EventReader::CountPending() {
+  auto n = impl_->db->QueryInt("SELECT count(*) FROM events WHERE acked = 0");
+  if (!n.ok()) return n.status();
+  return n->value_or(0);
+}
+
+}  // namespace touchpoint

@@ -1,1 +1,558 @@
-// being written
+// The event store's writer: one connection, one thread, group commit of everything queued.
+#include "touchpoint/core/event_store.h"
+
+#include <sys/stat.h>
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "store_schema.h"
+#include "touchpoint/core/event_json.h"
+#include "touchpoint/core/sqlite.h"
+
+namespace touchpoint {
+
+namespace {
+
+constexpr uint64_t kSeqReservation = 100000;  // seqs reserved in the sidecar per fsync
+constexpr int64_t kHourMs = 3600 * 1000;
+
+int64_t FileSize(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+struct Request {
+  enum class Kind { kAppend, kAck, kFlush } kind = Kind::kAppend;
+  std::vector<Event> events;
+  std::function<void(const Result<std::vector<uint64_t>>&)> on_append;
+  uint64_t first = 0, last = 0;
+  std::function<void(const Result<int64_t>&)> on_ack;
+  std::function<void()> on_flush;
+  size_t weight() const { return kind == Kind::kAppend ? events.size() : 1; }
+};
+
+}  // namespace
+
+struct EventStore::Impl {
+  EventStoreOptions opt;
+  std::shared_ptr<Clock> clock;
+  std::unique_ptr<sql::Database> db;
+  OpenReport report;
+  store::SeqSidecar sidecar;
+  uint64_t next_seq = 1;
+
+  // Counters persisted in `meta` (written with the next successful commit after a change).
+  std::map<std::string, int64_t> counters = {
+      {"feedback_lost", 0}, {"events_lost", 0}, {"events_pruned", 0}, {"footfall_compacted", 0}};
+  bool counters_dirty = false;
+
+  std::mutex mu;
+  std::condition_variable cv_work, cv_space;
+  std::deque<Request> queue;
+  size_t queued_weight = 0;
+  bool stopping = false;
+  std::thread writer;
+
+  mutable std::mutex stats_mu;
+  StoreStats stats;
+
+  // ---- writer thread ----
+
+  void Run() {
+    while (true) {
+      std::vector<Request> group;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv_work.wait(lock, [&] { return !queue.empty() || stopping; });
+        if (queue.empty()) return;
+        size_t weight = 0;
+        while (!queue.empty() &&
+               (group.empty() || weight + queue.front().weight() <= opt.max_group_events)) {
+          weight += queue.front().weight();
+          queued_weight -= queue.front().weight();
+          group.push_back(std::move(queue.front()));
+          queue.pop_front();
+        }
+      }
+      cv_space.notify_all();
+      ProcessGroup(group);
+    }
+  }
+
+  void ProcessGroup(std::vector<Request>& group) {
+    std::vector<std::vector<uint64_t>> seqs(group.size());
+    std::vector<int64_t> ack_changes(group.size(), 0);
+    Status s = CommitGroup(group, &seqs, &ack_changes);
+    if (s.code() == Status::Code::kDiskFull && PruneAcknowledged(/*target_used=*/0, 2000) > 0) {
+      // Space was freed by dropping events the hub already has: try once more.
+      s = CommitGroup(group, &seqs, &ack_changes);
+    }
+    if (!s.ok()) {
+      int64_t lost = 0, feedback_lost = 0;
+      for (const auto& r : group) {
+        for (const auto& e : r.events) {
+          ++lost;
+          if (e.type() == EventType::kFeedback || e.type() == EventType::kFeedbackAbandoned) {
+            ++feedback_lost;
+          }
+        }
+      }
+      counters["events_lost"] += lost;
+      counters["feedback_lost"] += feedback_lost;
+      counters_dirty = counters_dirty || lost > 0;
+      {
+        std::lock_guard<std::mutex> lock(stats_mu);
+        stats.last_write_error = s.ToString();
+      }
+    }
+    int64_t appended = 0, acked = 0;
+    for (size_t i = 0; i < group.size(); ++i) {
+      auto& r = group[i];
+      switch (r.kind) {
+        case Request::Kind::kAppend:
+          appended += static_cast<int64_t>(seqs[i].size());
+          if (r.on_append) {
+            r.on_append(s.ok() ? Result<std::vector<uint64_t>>(seqs[i])
+                               : Result<std::vector<uint64_t>>(s));
+          }
+          break;
+        case Request::Kind::kAck:
+          acked += ack_changes[i];
+          if (r.on_ack) r.on_ack(s.ok() ? Result<int64_t>(ack_changes[i]) : Result<int64_t>(s));
+          break;
+        case Request::Kind::kFlush:
+          break;
+      }
+    }
+    if (s.ok()) {
+      std::lock_guard<std::mutex> lock(stats_mu);
+      stats.last_write_error.clear();
+      stats.pending += appended - acked;
+      stats.last_seq = next_seq - 1;
+      if (acked > 0) stats.last_ack_ms = clock->NowUtcMs();
+    }
+    if (s.ok()) EnforceBudget();
+    RefreshStats();
+    for (auto& r : group) {
+      if (r.kind == Request::Kind::kFlush && r.on_flush) r.on_flush();
+    }
+  }
+
+  Status CommitGroup(std::vector<Request>& group, std::vector<std::vector<uint64_t>>* seqs,
+                     std::vector<int64_t>* ack_changes) {
+    size_t total = 0;
+    for (const auto& r : group) total += r.kind == Request::Kind::kAppend ? r.events.size() : 0;
+    uint64_t seq = next_seq;
+    if (seq + total - 1 > sidecar.reserved_through) {
+      // Reserve ahead durably, so a seq survives even the loss of the database file.
+      store::SeqSidecar next = sidecar;
+      next.reserved_through = seq + total + kSeqReservation;
+      Status s = store::WriteSidecar(opt.path, next);
+      if (!s.ok()) return Status::DiskFull(s.message());
+      sidecar = next;
+    }
+    Status s = db->Exec("BEGIN IMMEDIATE");
+    if (!s.ok()) return s;
+    auto fail = [&](Status st) {
+      db->RollbackQuietly();
+      return st;
+    };
+    auto insert =
+        db->Prepare("INSERT INTO events(seq, type, time_ms, acked, body) VALUES(?,?,?,0,?)");
+    if (!insert.ok()) return fail(insert.status());
+    auto ack = db->Prepare("UPDATE events SET acked = 1 WHERE seq BETWEEN ? AND ? AND acked = 0");
+    if (!ack.ok()) return fail(ack.status());
+    for (size_t i = 0; i < group.size(); ++i) {
+      auto& r = group[i];
+      (*seqs)[i].clear();
+      if (r.kind == Request::Kind::kAppend) {
+        for (auto& e : r.events) {
+          e.seq = seq;
+          e.boot_count = report.boot_count;
+          std::string body = EncodeEvent(e);
+          insert->Bind(1, static_cast<int64_t>(seq))
+              .Bind(2, static_cast<int64_t>(e.type()))
+              .Bind(3, e.time_ms)
+              .Bind(4, body);
+          Status st = insert->Run();
+          if (!st.ok()) return fail(st);
+          (*seqs)[i].push_back(seq);
+          ++seq;
+        }
+      } else if (r.kind == Request::Kind::kAck) {
+        ack->Bind(1, static_cast<int64_t>(r.first)).Bind(2, static_cast<int64_t>(r.last));
+        Status st = ack->Run();
+        if (!st.ok()) return fail(st);
+        (*ack_changes)[i] = db->Changes();
+      }
+    }
+    if (seq != next_seq) {
+      Status st = store::WriteMeta(*db, "next_seq", static_cast<int64_t>(seq));
+      if (!st.ok()) return fail(st);
+    }
+    if (counters_dirty) {
+      for (const auto& [key, value] : counters) {
+        Status st = store::WriteMeta(*db, key.c_str(), value);
+        if (!st.ok()) return fail(st);
+      }
+    }
+    s = db->Exec("COMMIT");
+    if (!s.ok()) return fail(s);
+    next_seq = seq;
+    counters_dirty = false;
+    return Status::Ok();
+  }
+
+  int64_t UsedBytes() {
+    auto pages = db->QueryInt("PRAGMA page_count");
+    auto free_pages = db->QueryInt("PRAGMA freelist_count");
+    auto page_size = db->QueryInt("PRAGMA page_size");
+    if (!pages.ok() || !free_pages.ok() || !page_size.ok()) return 0;
+    return (pages->value_or(0) - free_pages->value_or(0)) * page_size->value_or(4096);
+  }
+
+  // Deletes the oldest acknowledged events until used bytes <= target_used (0: just delete up
+  // to max_rows). Returns how many were deleted.
+  int64_t PruneAcknowledged(int64_t target_used, int64_t max_rows) {
+    int64_t deleted = 0;
+    while (deleted < max_rows) {
+      int64_t chunk = std::min<int64_t>(1000, max_rows - deleted);
+      if (!db->Exec("BEGIN IMMEDIATE").ok()) break;
+      auto del = db->Prepare(
+          "DELETE FROM events WHERE seq IN "
+          "(SELECT seq FROM events WHERE acked = 1 ORDER BY seq LIMIT ?)");
+      if (!del.ok()) {
+        db->RollbackQuietly();
+        break;
+      }
+      del->Bind(1, chunk);
+      if (!del->Run().ok()) {
+        db->RollbackQuietly();
+        break;
+      }
+      int64_t n = db->Changes();
+      counters["events_pruned"] += n;
+      bool ok = store::WriteMeta(*db, "events_pruned", counters["events_pruned"]).ok() &&
+                db->Exec("COMMIT").ok();
+      if (!ok) {
+        db->RollbackQuietly();
+        counters["events_pruned"] -= n;
+        break;
+      }
+      deleted += n;
+      if (n < chunk) break;
+      if (target_used > 0 && UsedBytes() <= target_used) break;
+    }
+    return deleted;
+  }
+
+  // Merges unacknowledged footfall intervals of past hours into one event per hour.
+  int64_t CompactFootfall(int64_t target_used) {
+    int64_t merged_total = 0;
+    int64_t before = (clock->NowUtcMs() / kHourMs) * kHourMs;
+    for (int round = 0; round < 100 && UsedBytes() > target_used; ++round) {
+      auto sel = db->Prepare(
+          "SELECT seq, body FROM events WHERE type = ? AND acked = 0 AND time_ms < ? "
+          "ORDER BY time_ms LIMIT 5000");
+      if (!sel.ok()) break;
+      sel->Bind(1, static_cast<int64_t>(EventType::kFootfall)).Bind(2, before);
+      std::map<std::pair<std::string, int64_t>, std::vector<Event>> by_hour;
+      while (true) {
+        auto row = sel->Step();
+        if (!row.ok() || !*row) break;
+        auto e = DecodeEvent(sel->ColumnTextView(1));
+        if (!e.ok()) continue;
+        const auto& p = std::get<FootfallPayload>(e->payload);
+        if (p.interval_s >= 3600) continue;
+        by_hour[{e->kiosk_id, (p.interval_start_ms / kHourMs) * kHourMs}].push_back(*e);
+      }
+      int64_t merged_round = 0;
+      for (auto& [key, events] : by_hour) {
+        if (events.size() < 2) continue;
+        if (MergeHour(key.second, events)) merged_round += static_cast<int64_t>(events.size());
+      }
+      if (merged_round == 0) break;
+      merged_total += merged_round;
+    }
+    return merged_total;
+  }
+
+  bool MergeHour(int64_t hour_start, const std::vector<Event>& events) {
+    Event merged = events.front();
+    FootfallPayload out;
+    out.interval_start_ms = hour_start;
+    out.interval_s = 3600;
+    std::map<std::string, LineCount> lines;
+    bool first = true;
+    for (const auto& e : events) {
+      const auto& p = std::get<FootfallPayload>(e.payload);
+      for (const auto& l : p.lines) {
+        auto& acc = lines[l.line];
+        acc.line = l.line;
+        acc.in += l.in;
+        acc.out += l.out;
+      }
+      out.occupancy_min = first ? p.occupancy_min : std::min(out.occupancy_min, p.occupancy_min);
+      out.occupancy_max = first ? p.occupancy_max : std::max(out.occupancy_max, p.occupancy_max);
+      out.occupancy_end = p.occupancy_end;
+      first = false;
+      out.compacted_seqs.push_back(e.seq);
+      out.compacted_seqs.insert(out.compacted_seqs.end(), p.compacted_seqs.begin(),
+                                p.compacted_seqs.end());
+    }
+    for (auto& [name, lc] : lines) out.lines.push_back(lc);
+    merged.payload = out;
+    merged.time_ms = hour_start;
+    merged.id = NewUuidV7(clock->NowUtcMs());
+    merged.seq = next_seq;
+    merged.boot_count = report.boot_count;
+
+    if (next_seq > sidecar.reserved_through) {
+      store::SeqSidecar next = sidecar;
+      next.reserved_through = next_seq + kSeqReservation;
+      if (!store::WriteSidecar(opt.path, next).ok()) return false;
+      sidecar = next;
+    }
+    if (!db->Exec("BEGIN IMMEDIATE").ok()) return false;
+    auto del = db->Prepare("DELETE FROM events WHERE seq = ?");
+    auto ins = db->Prepare("INSERT INTO events(seq, type, time_ms, acked, body) VALUES(?,?,?,0,?)");
+    bool ok = del.ok() && ins.ok();
+    for (size_t i = 0; ok && i < events.size(); ++i) {
+      del->Bind(1, static_cast<int64_t>(events[i].seq));
+      ok = del->Run().ok();
+    }
+    if (ok) {
+      ins->Bind(1, static_cast<int64_t>(merged.seq))
+          .Bind(2, static_cast<int64_t>(EventType::kFootfall))
+          .Bind(3, merged.time_ms)
+          .Bind(4, EncodeEvent(merged));
+      ok = ins->Run().ok();
+    }
+    counters["footfall_compacted"] += static_cast<int64_t>(events.size());
+    ok = ok && store::WriteMeta(*db, "next_seq", static_cast<int64_t>(next_seq + 1)).ok() &&
+         store::WriteMeta(*db, "footfall_compacted", counters["footfall_compacted"]).ok() &&
+         db->Exec("COMMIT").ok();
+    if (!ok) {
+      db->RollbackQuietly();
+      counters["footfall_compacted"] -= static_cast<int64_t>(events.size());
+      return false;
+    }
+    ++next_seq;
+    std::lock_guard<std::mutex> lock(stats_mu);
+    stats.pending -= static_cast<int64_t>(events.size()) - 1;
+    stats.last_seq = next_seq - 1;
+    return true;
+  }
+
+  void EnforceBudget() {
+    if (opt.disk_budget_bytes <= 0) return;
+    int64_t used = UsedBytes();
+    if (used <= opt.disk_budget_bytes) return;
+    // Prune to 90% of the budget so that pruning does not run after every write.
+    int64_t target = opt.disk_budget_bytes * 9 / 10;
+    PruneAcknowledged(target, INT64_MAX);
+    if (UsedBytes() > opt.disk_budget_bytes) CompactFootfall(target);
+  }
+
+  void RefreshStats() {
+    int64_t used = UsedBytes();
+    std::optional<int64_t> oldest;
+    auto q = db->QueryInt("SELECT time_ms FROM events WHERE acked = 0 ORDER BY seq LIMIT 1");
+    if (q.ok()) oldest = *q;
+    int64_t files = FileSize(opt.path) + FileSize(opt.path + "-wal");
+    std::lock_guard<std::mutex> lock(stats_mu);
+    stats.used_bytes = used;
+    stats.file_bytes = files;
+    stats.oldest_pending_ms = oldest;
+    stats.feedback_lost = counters["feedback_lost"];
+    stats.events_lost = counters["events_lost"];
+    stats.events_pruned = counters["events_pruned"];
+    stats.footfall_compacted = counters["footfall_compacted"];
+  }
+
+  void Enqueue(Request r) {
+    std::unique_lock<std::mutex> lock(mu);
+    cv_space.wait(lock, [&] { return queued_weight < opt.queue_capacity || stopping; });
+    if (stopping) {
+      lock.unlock();
+      Status s = Status::Shutdown("event store is closing");
+      if (r.on_append) r.on_append(s);
+      if (r.on_ack) r.on_ack(s);
+      if (r.on_flush) r.on_flush();
+      return;
+    }
+    queued_weight += r.weight();
+    queue.push_back(std::move(r));
+    lock.unlock();
+    cv_work.notify_one();
+  }
+};
+
+// ---- open -----------------------------------------------------------------------------------
+
+namespace {
+
+Status OpenDatabase(EventStore::Impl& impl) {
+  auto db = sql::Database::Open(impl.opt.path, sql::Database::Mode::kReadWriteCreate);
+  if (!db.ok()) return db.status();
+  impl.db = std::move(*db);
+  Status s = store::ConfigureWriter(*impl.db, impl.opt.max_page_count);
+  if (s.ok()) s = store::Migrate(*impl.db);
+  if (s.ok() && impl.opt.integrity_check_on_open) s = store::CheckIntegrity(*impl.db);
+  if (!s.ok()) impl.db.reset();
+  return s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->opt = std::move(options);
+  impl->clock = impl->opt.clock ? impl->opt.clock : SystemClock();
+  impl->sidecar = store::ReadSidecar(impl->opt.path);
+
+  Status s = OpenDatabase(*impl);
+  if (s.code() == Status::Code::kCorruption) {
+    auto moved = store::Quarantine(impl->opt.path, impl->clock->NowUtcMs());
+    if (!moved.ok()) return moved.status();
+    impl->report.quarantined_to = *moved;
+    impl->report.problems.push_back("database was corrupt (" + s.message() + "); moved to " +
+                                    *moved + " and a new one was started");
+    s = OpenDatabase(*impl);
+  }
+  if (!s.ok()) return s;
+
+  auto& db = *impl->db;
+  auto next_seq = store::ReadMeta(db, "next_seq", 0);
+  auto boot = store::ReadMeta(db, "boot_count", 0);
+  if (!next_seq.ok()) return next_seq.status();
+  if (!boot.ok()) return boot.status();
+  for (auto& [key, value] : impl->counters) {
+    auto v = store::ReadMeta(db, key.c_str(), 0);
+    if (!v.ok()) return v.status();
+    value = *v;
+  }
+  if (*next_seq == 0) {
+    // A new database. If an earlier one existed (the sidecar says so), continue after every seq
+    // it may have used, so that the hub never sees a seq twice.
+    impl->next_seq = impl->sidecar.reserved_through + 1;
+  } else {
+    impl->next_seq = static_cast<uint64_t>(*next_seq);
+  }
+  impl->report.boot_count =
+      static_cast<uint32_t>(std::max<int64_t>(*boot, impl->sidecar.boot_count) + 1);
+
+  store::SeqSidecar side = impl->sidecar;
+  side.boot_count = impl->report.boot_count;
+  side.reserved_through = std::max(side.reserved_through, impl->next_seq - 1);
+  s = store::WriteSidecar(impl->opt.path, side);
+  if (!s.ok()) return s;
+  impl->sidecar = side;
+  s = db.Exec("BEGIN IMMEDIATE");
+  if (s.ok()) s = store::WriteMeta(db, "boot_count", impl->report.boot_count);
+  if (s.ok()) s = store::WriteMeta(db, "next_seq", static_cast<int64_t>(impl->next_seq));
+  if (s.ok()) s = db.Exec("COMMIT");
+  if (!s.ok()) {
+    db.RollbackQuietly();
+    return s;
+  }
+
+  auto pending = db.QueryInt("SELECT count(*) FROM events WHERE acked = 0");
+  if (!pending.ok()) return pending.status();
+  impl->stats.pending = pending->value_or(0);
+  impl->stats.last_seq = impl->next_seq - 1;
+  impl->stats.disk_budget_bytes = impl->opt.disk_budget_bytes;
+  impl->RefreshStats();
+
+  auto* raw = impl.get();
+  impl->writer = std::thread([raw] { raw->Run(); });
+  return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
+}
+
+EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+EventStore::~EventStore() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv_work.notify_all();
+  impl_->cv_space.notify_all();
+  if (impl_->writer.joinable()) impl_->writer.join();
+}
+
+const OpenReport& EventStore::open_report() const { return impl_->report; }
+uint32_t EventStore::boot_count() const { return impl_->report.boot_count; }
+
+void EventStore::AppendAsync(Event event, AppendCallback done) {
+  Request r;
+  r.kind = Request::Kind::kAppend;
+  r.events.push_back(std::move(event));
+  r.on_append = [done = std::move(done)](const Result<std::vector<uint64_t>>& seqs) {
+    if (!done) return;
+    if (seqs.ok()) {
+      done(Result<uint64_t>(seqs->front()));
+    } else {
+      done(Result<uint64_t>(seqs.status()));
+    }
+  };
+  impl_->Enqueue(std::move(r));
+}
+
+Result<uint64_t> EventStore::Append(Event event) {
+  std::promise<Result<uint64_t>> promise;
+  auto future = promise.get_future();
+  AppendAsync(std::move(event), [&promise](const Result<uint64_t>& r) { promise.set_value(r); });
+  return future.get();
+}
+
+Result<std::vector<uint64_t>> EventStore::AppendBatch(std::vector<Event> events) {
+  if (events.empty()) return std::vector<uint64_t>();
+  std::promise<Result<std::vector<uint64_t>>> promise;
+  auto future = promise.get_future();
+  Request r;
+  r.kind = Request::Kind::kAppend;
+  r.events = std::move(events);
+  r.on_append = [&promise](const Result<std::vector<uint64_t>>& s) { promise.set_value(s); };
+  impl_->Enqueue(std::move(r));
+  return future.get();
+}
+
+Result<int64_t> EventStore::MarkAcknowledged(uint64_t first_seq, uint64_t last_seq) {
+  if (last_seq < first_seq) return int64_t{0};
+  std::promise<Result<int64_t>> promise;
+  auto future = promise.get_future();
+  Request r;
+  r.kind = Request::Kind::kAck;
+  r.first = first_seq;
+  r.last = last_seq;
+  r.on_ack = [&promise](const Result<int64_t>& n) { promise.set_value(n); };
+  impl_->Enqueue(std::move(r));
+  return future.get();
+}
+
+void EventStore::Flush() {
+  std::promise<void> promise;
+  auto future = promise.get_future();
+  Request r;
+  r.kind = Request::Kind::kFlush;
+  r.on_flush = [&promise] { promise.set_value(); };
+  impl_->Enqueue(std::move(r));
+  future.get();
+}
+
+StoreStats EventStore::Stats() const {
+  std::lock_guard<std::mutex> lock(impl_->stats_mu);
+  return impl_->stats;
+}
+
+}  // namespace touchpoint
+
+namespace touchpoint {
+const std::string& EventStore::DatabasePath() const { return impl_->opt.path; }
+}  // namespace touchpoint

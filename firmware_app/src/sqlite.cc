@@ -1,1 +1,187 @@
-// being written
+#include "touchpoint/core/sqlite.h"
+
+#include <sqlite3.h>
+
+namespace touchpoint::sql {
+
+Status FromSqlite(int rc, std::string_view what, sqlite3* db) {
+  std::string msg(what);
+  msg += ": ";
+  msg += (db != nullptr) ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+      return Status::Ok();
+    case SQLITE_FULL:
+      return Status::DiskFull(msg);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corruption(msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Busy(msg);
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return Status::IoError(msg);
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+    case SQLITE_TOOBIG:
+      return Status::InvalidArgument(msg);
+    default:
+      return Status::Internal(msg);
+  }
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode,
+                                                 int busy_timeout_ms) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |=
+      mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = FromSqlite(rc, "open " + path, db);
+    sqlite3_close(db);
+    return s;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, busy_timeout_ms);
+  return std::unique_ptr<Database>(new Database(db, path));
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Status Database::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string what = path_ + ": " + text.substr(0, 60);
+    Status s = FromSqlite(rc, what, db_);
+    sqlite3_free(err);
+    return s;
+  }
+  return Status::Ok();
+}
+
+Result<Statement> Database::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    return FromSqlite(rc, path_ + ": prepare " + std::string(sql.substr(0, 60)), db_);
+  }
+  return Statement(stmt, this);
+}
+
+Result<std::optional<int64_t>> Database::QueryInt(std::string_view sql) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || stmt->ColumnIsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt->ColumnInt(0));
+}
+
+Result<std::string> Database::QueryText(std::string_view sql) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::string();
+  return stmt->ColumnText(0);
+}
+
+int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+int Database::Changes() const { return sqlite3_changes(db_); }
+
+void Database::RollbackQuietly() {
+  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Status Database::LastError(std::string_view what) const {
+  return FromSqlite(sqlite3_extended_errcode(db_), std::string(path_) + ": " + std::string(what),
+                    db_);
+}
+
+Statement::Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_) {
+  other.stmt_ = nullptr;
+}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    stmt_ = other.stmt_;
+    db_ = other.db_;
+    other.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Statement& Statement::BindDouble(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const char* sql = sqlite3_sql(stmt_);
+  std::string what = db_->path() + ": " + std::string(sql ? sql : "").substr(0, 60);
+  Status s = FromSqlite(rc, what, db_->handle());
+  sqlite3_reset(stmt_);
+  return s;
+}
+
+Status Statement::Run() {
+  while (true) {
+    auto r = Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+  }
+  sqlite3_reset(stmt_);
+  return Status::Ok();
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+int64_t Statement::ColumnInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::ColumnDouble(int col) const { return sqlite3_column_double(stmt_, col); }
+
+std::string Statement::ColumnText(int col) const { return std::string(ColumnTextView(col)); }
+
+std::string_view Statement::ColumnTextView(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  if (p == nullptr) return {};
+  return std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+bool Statement::ColumnIsNull(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+
+}  // namespace touchpoint::sql

@@ -212,8 +212,8 @@ void MosquittoBroker::Start() {
   for (int attempt = 0; attempt < 3; ++attempt) {
     ChildProcess::Options opts;
     opts.quiet_stderr = true;
-    child_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{MosquittoBinary(), "-c", conf}, opts);
+    child_ = std::make_unique<ChildProcess>(std::vector<std::string>{MosquittoBinary(), "-c", conf},
+                                            opts);
     if (WaitFor([this] { return CanConnect(port_) || !child_->running(); },
                 std::chrono::seconds(10)) &&
         child_->running()) {

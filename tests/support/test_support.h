@@ -39,7 +39,7 @@ class ChildProcess {
  public:
   struct Options {
     bool capture_stdout = false;
-    bool quiet_stderr = false;  // send stderr to /dev/null
+    bool quiet_stderr = false;           // send stderr to /dev/null
     std::vector<std::string> extra_env;  // "NAME=value"
   };
   ChildProcess(std::vector<std::string> argv, Options options);
@@ -76,7 +76,10 @@ class MosquittoBroker {
   std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
   void Stop();   // SIGKILL
   void Start();  // waits until it accepts connections
-  void Restart() { Stop(); Start(); }
+  void Restart() {
+    Stop();
+    Start();
+  }
   bool running() const { return child_ != nullptr; }
   // Extra lines for mosquitto.conf, applied at the next Start().
   void SetExtraConfig(std::string lines) { extra_config_ = std::move(lines); }

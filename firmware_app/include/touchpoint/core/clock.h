@@ -28,12 +28,16 @@ std::shared_ptr<Clock> SystemClock();
 // A clock that tests set by hand. Thread-safe.
 class ManualClock : public Clock {
  public:
-  explicit ManualClock(int64_t utc_ms, int32_t offset_min = 0) : utc_ms_(utc_ms), offset_(offset_min) {}
+  explicit ManualClock(int64_t utc_ms, int32_t offset_min = 0)
+      : utc_ms_(utc_ms), offset_(offset_min) {}
   int64_t NowUtcMs() const override { return utc_ms_.load(); }
   int64_t MonotonicMs() const override { return mono_ms_.load(); }
   int32_t UtcOffsetMin(int64_t) const override { return offset_; }
   bool IsSynced() const override { return synced_; }
-  void AdvanceMs(int64_t ms) { utc_ms_ += ms; mono_ms_ += ms; }
+  void AdvanceMs(int64_t ms) {
+    utc_ms_ += ms;
+    mono_ms_ += ms;
+  }
   void SetUtcMs(int64_t ms) { utc_ms_ = ms; }
   void SetSynced(bool s) { synced_ = s; }
 

@@ -57,9 +57,9 @@ struct FeedbackAbandonedPayload {
   std::string language;
   int64_t duration_ms = 0;
   int questions_total = 0;
-  int questions_answered = 0;     // how far the shopper got
-  std::string last_question_id;   // the question shown when the session timed out
-  std::vector<Answer> answers;    // what was answered before the timeout
+  int questions_answered = 0;    // how far the shopper got
+  std::string last_question_id;  // the question shown when the session timed out
+  std::vector<Answer> answers;   // what was answered before the timeout
 };
 
 // ---- footfall -------------------------------------------------------------------------------
@@ -78,8 +78,8 @@ struct FootfallPayload {
   int64_t occupancy_max = 0;
   int64_t occupancy_end = 0;
   // Set when the store merged finer intervals into this one to stay within its disk budget:
-  // the sequence numbers of the events it replaces (inclusive range).
-  std::optional<std::pair<uint64_t, uint64_t>> compacted_from;
+  // the sequence numbers of the footfall events it replaces (the hub drops those if it has them).
+  std::vector<uint64_t> compacted_seqs;
 };
 
 // ---- coverage -------------------------------------------------------------------------------
@@ -99,10 +99,10 @@ struct StatusPayload {
   std::string software_version;
   std::string config_version;
   int64_t uptime_s = 0;
-  int64_t queue_depth = 0;            // events not yet acknowledged by the hub
-  int64_t oldest_pending_age_s = 0;   // 0 when nothing is pending
+  int64_t queue_depth = 0;           // events not yet acknowledged by the hub
+  int64_t oldest_pending_age_s = 0;  // 0 when nothing is pending
   std::optional<int64_t> last_hub_ack_ms;
-  std::string camera_state;           // "ok", "retrying", "off", ...
+  std::string camera_state;  // "ok", "retrying", "off", ...
   double camera_fps = 0;
   int64_t db_bytes = 0;
   int64_t disk_budget_bytes = 0;
@@ -125,9 +125,9 @@ struct Event {
   std::string journey_stage;  // e.g. "purchase"
   uint64_t seq = 0;           // per-kiosk, monotonic, never reused; 0 = not yet stored
   uint32_t boot_count = 0;
-  int64_t time_ms = 0;          // event time, UTC ms since the Unix epoch
-  int32_t utc_offset_min = 0;   // local offset at event time
-  bool clock_synced = false;    // whether the clock was NTP-synced when stamped
+  int64_t time_ms = 0;         // event time, UTC ms since the Unix epoch
+  int32_t utc_offset_min = 0;  // local offset at event time
+  bool clock_synced = false;   // whether the clock was NTP-synced when stamped
   Payload payload;
 
   EventType type() const { return static_cast<EventType>(payload.index()); }

@@ -43,8 +43,8 @@ struct EventStoreOptions {
 
 // What Open() found and did; the app reports problems in its next status event.
 struct OpenReport {
-  uint32_t boot_count = 0;        // this start's boot number (1 on a fresh database)
-  std::string quarantined_to;     // non-empty: the old database was corrupt and moved here
+  uint32_t boot_count = 0;     // this start's boot number (1 on a fresh database)
+  std::string quarantined_to;  // non-empty: the old database was corrupt and moved here
   std::vector<std::string> problems;
 };
 
@@ -58,24 +58,25 @@ struct StoredEvent {
 };
 
 struct StoreStats {
-  int64_t pending = 0;                      // not yet acknowledged by the hub
-  std::optional<int64_t> oldest_pending_ms; // event time of the oldest pending event
-  std::optional<int64_t> last_ack_ms;       // wall time of the last MarkAcknowledged that changed rows
-  uint64_t last_seq = 0;                    // highest seq ever assigned
-  int64_t used_bytes = 0;                   // pages in use
-  int64_t file_bytes = 0;                   // database + WAL files on disk
+  int64_t pending = 0;                       // not yet acknowledged by the hub
+  std::optional<int64_t> oldest_pending_ms;  // event time of the oldest pending event
+  std::optional<int64_t> last_ack_ms;  // wall time of the last MarkAcknowledged that changed rows
+  uint64_t last_seq = 0;               // highest seq ever assigned
+  int64_t used_bytes = 0;              // pages in use
+  int64_t file_bytes = 0;              // database + WAL files on disk
   int64_t disk_budget_bytes = 0;
-  int64_t feedback_lost = 0;                // since the database was created
+  int64_t feedback_lost = 0;  // since the database was created
   int64_t events_lost = 0;
   int64_t events_pruned = 0;
   int64_t footfall_compacted = 0;
-  std::string last_write_error;             // empty once a write succeeded again
+  std::string last_write_error;  // empty once a write succeeded again
 };
 
 class EventReader;
 
 class EventStore {
  public:
+  struct Impl;  // private to the implementation
   using AppendCallback = std::function<void(const Result<uint64_t>&)>;
 
   // Opens (creating or migrating) the database. A file that fails integrity_check or is not a
@@ -113,8 +114,8 @@ class EventStore {
   void Flush();
 
  private:
-  struct Impl;
   explicit EventStore(std::unique_ptr<Impl> impl);
+  const std::string& DatabasePath() const;
   std::unique_ptr<Impl> impl_;
 };
 

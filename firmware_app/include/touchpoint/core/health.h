@@ -12,31 +12,32 @@ namespace touchpoint {
 
 struct SyncHealth {
   bool enabled = false;
-  bool connected = false;             // broker connection up
-  std::string broker;                 // URI
+  bool connected = false;                  // broker connection up
+  std::string broker;                      // URI
   std::optional<int64_t> last_hub_ack_ms;  // wall time of the last hub acknowledgement
   std::optional<int64_t> last_connect_ms;
   int64_t batches_in_flight = 0;
-  int64_t events_sent = 0;            // since start (re-sends included)
-  int64_t events_acked = 0;           // since start
+  int64_t events_sent = 0;   // since start (re-sends included)
+  int64_t events_acked = 0;  // since start
   std::string last_error;
-  std::string applied_config_version; // survey/config pushed from central
-  std::string config_push_error;      // why the last push was refused (empty if none)
+  std::string applied_config_version;  // survey/config pushed from central
+  std::string config_push_error;       // why the last push was refused (empty if none)
 };
 
 struct CameraHealth {
   bool enabled = false;
-  std::string state = "off";          // "off", "starting", "ok", "retrying", "ended"
+  std::string state = "off";  // "off", "starting", "ok", "retrying", "ended"
   double fps = 0;
   std::optional<int64_t> last_frame_ms;
-  int64_t coverage_gaps = 0;          // coverage events recorded since start
+  int64_t coverage_gaps = 0;  // coverage events recorded since start
   int64_t occupancy = 0;
-  std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> today_by_line;  // in/out since start
+  std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>>
+      today_by_line;  // in/out since start
   std::string last_error;
 };
 
 struct UiHealth {
-  std::string last_store_error;       // a shopper's submission that could not be stored
+  std::string last_store_error;  // a shopper's submission that could not be stored
   int64_t store_failures = 0;
 };
 

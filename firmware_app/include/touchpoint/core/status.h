@@ -16,12 +16,12 @@ class Status {
     kOk = 0,
     kInvalidArgument,  // bad input: config, payload, file; message says what and where
     kNotFound,
-    kCorruption,  // stored data failed a check
-    kIoError,     // the OS or SQLite could not read/write
-    kDiskFull,    // storage is at its limit; nothing was written
-    kBusy,        // try again later (queue full, locked)
-    kUnavailable, // a peer (broker, camera) cannot be reached
-    kShutdown,    // the component is stopping
+    kCorruption,   // stored data failed a check
+    kIoError,      // the OS or SQLite could not read/write
+    kDiskFull,     // storage is at its limit; nothing was written
+    kBusy,         // try again later (queue full, locked)
+    kUnavailable,  // a peer (broker, camera) cannot be reached
+    kShutdown,     // the component is stopping
     kInternal,
   };
 
@@ -55,8 +55,8 @@ const char* CodeName(Status::Code code);
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   // REQUIRES: ok()

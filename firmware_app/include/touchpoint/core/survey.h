@@ -24,7 +24,7 @@ struct Question {
   std::string id;
   QuestionType type = QuestionType::kCsat;
   Translations prompt;
-  bool optional = false;      // the shopper may skip it
+  bool optional = false;        // the shopper may skip it
   std::vector<ReasonTag> tags;  // kTags only
   int max_tags = 0;             // kTags: 0 = no limit
   // Labels of the scale ends (NPS/effort), optional.
