@@ -1,0 +1,64 @@
+// Test and benchmark seam: the UI publishes which screen it shows, where its tap targets are
+// and how long frames take; a driver thread taps targets through real SDL touch events pushed
+// into the window's event queue, so the real event loop and hit-testing run. Thread-safe.
+// The app never creates one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace touchpoint::ui {
+
+struct TargetRect {
+  float x = 0, y = 0, w = 0, h = 0;  // window pixels
+};
+
+class UiProbe {
+ public:
+  // ---- driver side (any thread) ----
+  std::string screen() const;
+  uint64_t frames() const;
+  std::optional<TargetRect> target(const std::string& name) const;
+  std::vector<std::string> targets() const;
+  // Waits until the named screen is shown / the named target is on screen.
+  bool WaitForScreen(const std::string& name,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  bool WaitForTarget(const std::string& name,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  // Waits for `n` more frames to be rendered.
+  bool WaitFrames(int n, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  // Pushes SDL_FINGERDOWN then SDL_FINGERUP at the centre of the named target. False if the
+  // target is not on screen.
+  bool Tap(const std::string& name);
+  // Pushes a finger down at window pixel (x, y); LiftFinger() releases it.
+  void PressFinger(float x, float y);
+  void LiftFinger();
+  // Samples recorded by the UI: build+render+swap time of each frame, and for each submitted
+  // session the time from the submitting tap to the durable commit.
+  std::vector<double> frame_ms() const;
+  std::vector<double> tap_to_durable_ms() const;
+  void ClearSamples();
+
+  // ---- UI side (UI thread) ----
+  void BeginFrame(const std::string& screen, float width, float height);
+  void AddTarget(const std::string& name, TargetRect rect);
+  void EndFrame(double frame_ms);
+  void AddTapToDurable(double ms);
+
+ private:
+  void PushFinger(uint32_t type, float x, float y);
+  mutable std::mutex mu_;
+  std::string screen_, screen_building_;
+  uint64_t frames_ = 0;
+  float width_ = 1, height_ = 1;
+  std::map<std::string, TargetRect> building_, targets_;
+  std::vector<double> frame_ms_, tap_ms_;
+  float finger_x_ = 0, finger_y_ = 0;
+};
+
+}  // namespace touchpoint::ui

@@ -1,0 +1,76 @@
+// The kiosk's state machine: which screen is shown, the shopper's session (start, answers,
+// idle timeout, submit with anti-spam flag), the manager's gesture, PIN and dashboard. Acts on
+// what the screens return. UI thread only.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "dashboard_worker.h"
+#include "screens.h"
+#include "sdl_window.h"
+#include "survey_session.h"
+#include "touchpoint/ui/kiosk_ui.h"
+#include "touchpoint/ui/manager_pin.h"
+
+namespace touchpoint::ui {
+
+class KioskController {
+ public:
+  // `pin` and `worker` are borrowed and may be null only in the screenshot tour.
+  KioskController(const UiContext& ctx, ManagerPin* pin, DashboardWorker* worker);
+  ~KioskController();
+
+  // Draws the current screen for this frame and acts on the input. Returns false when the
+  // manager has left kiosk mode.
+  bool RunFrame(const Frame& f, const PointerState& pointer, uint32_t ticks_ms, bool had_input);
+  // A session in progress is recorded as abandoned (the kiosk is stopping).
+  void Shutdown();
+
+  const char* screen_name() const;
+  // Whether the screen animates when nobody touches it (frame pacing).
+  bool animating() const;
+  // Tests/bench: open the dashboard without the PIN (UiContext::start_screen).
+  void OpenDashboardForTest();
+
+ private:
+  enum class Screen { kAttract, kQuestion, kThankYou, kPin, kDashboard };
+  enum class PinMode { kUnlock, kNewPin, kConfirmPin };
+  struct SubmitState {
+    std::atomic<int> state{0};  // 0 saving, 1 saved, 2 failed
+  };
+
+  int64_t NowMs() const;
+  void Go(Screen s);
+  void StartSession();
+  void Submit();
+  void Abandon();
+  void Record(Event event, std::shared_ptr<SubmitState> state, bool is_feedback);
+  void OpenPin(PinMode mode);
+  void HandlePin(const PinAction& a);
+
+  UiContext ctx_;
+  ManagerPin* pin_;
+  DashboardWorker* worker_;
+  Screen screen_ = Screen::kAttract;
+  std::string language_;
+  std::unique_ptr<SurveySession> session_;
+  SpamGuard spam_;
+  int64_t last_input_ms_ = 0;
+  int64_t screen_since_ms_ = 0;
+  std::shared_ptr<SubmitState> submit_;
+  std::string thank_you_text_, thank_you_lang_;
+  // PIN entry.
+  PinMode pin_mode_ = PinMode::kUnlock;
+  std::string pin_digits_, new_pin_;
+  std::string pin_message_;
+  bool pin_message_error_ = false;
+  // Dashboard.
+  bool export_open_ = false;
+  std::string notice_;
+  bool exit_ = false;
+};
+
+}  // namespace touchpoint::ui

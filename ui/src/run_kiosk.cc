@@ -1,0 +1,291 @@
+// RunKioskUi (the kiosk's main loop and frame pacing) and RunScreenshotTour.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+
+#include "dashboard_worker.h"
+#include "i18n.h"
+#include "kiosk_controller.h"
+#include "screens.h"
+#include "sdl_window.h"
+#include "touchpoint/ui/kiosk_ui.h"
+#include "touchpoint/ui/manager_pin.h"
+#include "touchpoint/ui/ui_probe.h"
+
+namespace touchpoint::ui {
+
+namespace {
+
+constexpr uint32_t kActiveFrameMs = 16;     // ~60 fps while someone touches the screen
+constexpr uint32_t kAnimationFrameMs = 33;  // attract / thank-you animations
+constexpr uint32_t kStaticFrameMs = 100;    // nothing moves: keep timeouts ticking only
+
+bool CheckContext(const UiContext& ctx) {
+  if (ctx.ui == nullptr || ctx.kiosk == nullptr || ctx.stamper == nullptr ||
+      ctx.survey == nullptr) {
+    std::fprintf(stderr, "touchpoint-ui: UiContext needs ui, kiosk, stamper and survey\n");
+    return false;
+  }
+  return true;
+}
+
+WindowOptions OptionsOf(const UiContext& ctx, bool fullscreen) {
+  WindowOptions o;
+  o.title = "Touchpoint " + ctx.kiosk->kiosk_id;
+  o.width = ctx.ui->width;
+  o.height = ctx.ui->height;
+  o.fullscreen = fullscreen;
+  o.font_file = ctx.ui->font_file;
+  return o;
+}
+
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int RunKioskUi(UiContext ctx) {
+  if (!CheckContext(ctx)) return 1;
+  UiHealthState own_health;
+  if (ctx.ui_health == nullptr) ctx.ui_health = &own_health;
+
+  // The manager PIN: made on first start, shown once. Without it the shopper UI still runs.
+  std::unique_ptr<ManagerPin> pin;
+  {
+    auto opened = ManagerPin::Open(ctx.kiosk->data_dir + "/manager_pin", ctx.stamper->clock());
+    if (opened.ok()) {
+      pin = std::move(opened.value());
+      if (!pin->generated_pin().empty()) {
+        std::fprintf(stderr,
+                     "touchpoint-kiosk: NEW MANAGER PIN for kiosk %s: %s (shown once; change it "
+                     "in the dashboard)\n",
+                     ctx.kiosk->kiosk_id.c_str(), pin->generated_pin().c_str());
+      }
+    } else {
+      std::fprintf(stderr, "touchpoint-ui: manager PIN unavailable, dashboard locked: %s\n",
+                   opened.status().ToString().c_str());
+    }
+  }
+
+  bool fullscreen = ctx.ui->fullscreen && !ctx.windowed;
+  auto win = KioskWindow::Open(OptionsOf(ctx, fullscreen));
+  if (!win.ok()) {
+    std::fprintf(stderr, "touchpoint-ui: cannot open the kiosk window: %s\n",
+                 win.status().ToString().c_str());
+    return 1;
+  }
+  KioskWindow& window = **win;
+  {
+    DashboardWorker worker(ctx);
+    KioskController controller(ctx, pin.get(), &worker);
+    if (ctx.start_screen == "dashboard" && ctx.probe != nullptr) controller.OpenDashboardForTest();
+    bool input = false;
+    while (ctx.stop == nullptr || !ctx.stop->load()) {
+      auto t0 = std::chrono::steady_clock::now();
+      uint32_t start = window.TicksMs();
+      Frame f = window.BeginFrame(ctx.probe);
+      bool keep = controller.RunFrame(f, window.pointer(), window.TicksMs(), input);
+      Status st = window.EndFrame();
+      if (ctx.probe != nullptr) ctx.probe->EndFrame(MsSince(t0));
+      if (!keep) break;
+      if (window.close_requested() && !fullscreen) break;  // windowed (development) only
+      // Pace: at most ~60 fps; slower when nothing moves, waking at once on input.
+      input = false;
+      uint32_t min_next = start + kActiveFrameMs;
+      uint32_t interval = controller.animating() ? kAnimationFrameMs : kStaticFrameMs;
+      if (window.pointer().down || ctx.probe != nullptr) interval = kActiveFrameMs;
+      uint32_t idle_next = start + interval;
+      for (uint32_t now = window.TicksMs(); now < min_next; now = window.TicksMs()) {
+        input |= window.PumpEvents(static_cast<int>(min_next - now));
+      }
+      input |= window.PumpEvents(0);
+      for (uint32_t now = window.TicksMs(); !input && now < idle_next; now = window.TicksMs()) {
+        input |= window.PumpEvents(static_cast<int>(idle_next - now));
+        if (ctx.stop != nullptr && ctx.stop->load()) break;
+      }
+    }
+    controller.Shutdown();
+  }
+  if (ctx.store != nullptr) ctx.store->Flush();  // every submission's callback has run
+  return 0;
+}
+
+namespace {
+
+// Sample questions for the tour when the configured survey lacks a type.
+Question SampleQuestion(QuestionType t, const std::string& lang) {
+  Question q;
+  q.type = t;
+  switch (t) {
+    case QuestionType::kCsat:
+      q.id = "tour_csat";
+      q.prompt[lang] = "How satisfied are you with your visit today?";
+      break;
+    case QuestionType::kNps:
+      q.id = "tour_nps";
+      q.prompt[lang] = "How likely are you to recommend us to a friend?";
+      break;
+    case QuestionType::kEffort:
+      q.id = "tour_effort";
+      q.prompt[lang] = "How easy was it to find what you needed?";
+      break;
+    default:
+      q.id = "tour_tags";
+      q.type = QuestionType::kTags;
+      q.prompt[lang] = "What made the difference?";
+      for (const char* id : {"staff", "queue", "prices", "choice", "cleanliness", "checkout"}) {
+        ReasonTag tag;
+        tag.id = id;
+        tag.label[lang] = id;
+        tag.label[lang][0] = static_cast<char>(std::toupper(tag.label[lang][0]));
+        q.tags.push_back(tag);
+      }
+      break;
+  }
+  return q;
+}
+
+}  // namespace
+
+int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
+  if (!CheckContext(ctx)) return 1;
+  ::mkdir(outdir.c_str(), 0755);
+  auto win = KioskWindow::Open(OptionsOf(ctx, false));
+  if (!win.ok()) {
+    std::fprintf(stderr, "touchpoint-ui: cannot open a window for the tour: %s\n",
+                 win.status().ToString().c_str());
+    return 1;
+  }
+  KioskWindow& window = **win;
+
+  // The survey to show: the configured one plus a sample of each missing question type.
+  SurveyDefinition survey = *ctx.survey->Get();
+  const std::string lang = survey.default_language();
+  for (QuestionType t :
+       {QuestionType::kCsat, QuestionType::kNps, QuestionType::kEffort, QuestionType::kTags}) {
+    bool have = false;
+    for (const Question& q : survey.questions) have |= q.type == t;
+    if (!have) {
+      Question q = SampleQuestion(t, lang);
+      for (const std::string& l : survey.languages) {
+        q.prompt[l] = q.prompt[lang];
+        for (ReasonTag& tag : q.tags) tag.label[l] = tag.label[lang];
+      }
+      survey.questions.push_back(q);
+    }
+  }
+  auto shared_survey = std::make_shared<const SurveyDefinition>(survey);
+
+  // Dashboard data from the store, read on this thread.
+  DashboardData data;
+  {
+    std::unique_ptr<EventReader> reader;
+    if (ctx.store != nullptr) {
+      auto r = ctx.store->NewReader();
+      if (r.ok()) reader = std::move(r.value());
+    }
+    data = DashboardWorker::Load(ctx, reader.get());
+  }
+  auto data_ptr = std::make_shared<const DashboardData>(data);
+
+  int failures = 0;
+  int n = 0;
+  auto shoot = [&](const std::string& name, const std::function<void(const Frame&)>& draw) {
+    char file[512];
+    std::snprintf(file, sizeof file, "%s/%02d-%s.png", outdir.c_str(), ++n, name.c_str());
+    for (int i = 0; i < 3; ++i) {  // let fonts and layout settle
+      window.PumpEvents(0);
+      Frame f = window.BeginFrame(nullptr);
+      draw(f);
+      Status st = window.EndFrame(i == 2 ? file : "");
+      if (!st.ok()) {
+        std::fprintf(stderr, "touchpoint-ui: %s\n", st.ToString().c_str());
+        ++failures;
+      }
+    }
+    std::printf("%s\n", file);
+  };
+  auto attract = [&](const Frame& f) {
+    DrawAttractScreen(f, AttractView{Tr(survey.title, lang, lang), lang, lang, survey.languages});
+  };
+  auto question = [&](size_t index) {
+    return [&, index](const Frame& f) {
+      SurveySession s(shared_survey, lang, 0);
+      while (s.index() < static_cast<int>(index) && !s.finished()) {
+        const Question& q = s.current();
+        if (auto r = ScoreRangeOf(q.type)) {
+          s.AnswerScore((r->min + r->max + 1) / 2);
+        } else {
+          s.Skip();
+        }
+      }
+      if (!s.finished() && s.current().type == QuestionType::kTags && s.current().tags.size() > 2) {
+        s.ToggleTag(s.current().tags[0].id);
+        s.ToggleTag(s.current().tags[2].id);
+      }
+      if (!s.finished()) DrawQuestionScreen(f, s, lang);
+    };
+  };
+  auto thank_you = [&](const Frame& f) {
+    DrawThankYouScreen(
+        f, ThankYouView{Tr(survey.thank_you, lang, lang), lang, SaveState::kSaved, 0.3f});
+  };
+  auto pin = [&](const Frame& f) {
+    DrawPinScreen(f, PinView{"Manager PIN", 3, "Wrong PIN · 4 tries left", true, false});
+  };
+  auto dashboard = [&](const Frame& f) {
+    DashboardView v;
+    v.data = data_ptr;
+    v.survey = &survey;
+    v.kiosk_id = ctx.kiosk->kiosk_id;
+    v.store_id = ctx.kiosk->store_id;
+    v.software_version = ctx.software_version;
+    v.config_version = ctx.config_version;
+    v.now_ms = data.computed_at_ms;
+    DrawDashboardScreen(f, v);
+  };
+  auto dashboard_export = [&](const Frame& f) {
+    DashboardView v;
+    v.data = data_ptr;
+    v.survey = &survey;
+    v.kiosk_id = ctx.kiosk->kiosk_id;
+    v.store_id = ctx.kiosk->store_id;
+    v.software_version = ctx.software_version;
+    v.config_version = ctx.config_version;
+    v.now_ms = data.computed_at_ms;
+    v.export_open = true;
+    v.export_state = ExportState{
+        false, true,
+        "Exported 1234 events to " +
+            (data.export_folders.empty() ? std::string("/media/usb") : data.export_folders.back())};
+    DrawDashboardScreen(f, v);
+  };
+
+  auto shoot_all = [&](const std::string& suffix, bool everything) {
+    shoot("attract" + suffix, attract);
+    for (size_t i = 0; i < survey.questions.size(); ++i) {
+      const Question& q = survey.questions[i];
+      if (q.type == QuestionType::kText && !survey.free_text) continue;
+      if (!everything && i > 0) break;
+      shoot("question-" + std::string(QuestionTypeName(q.type)) + "-" + q.id + suffix, question(i));
+    }
+    shoot("thank-you" + suffix, thank_you);
+    shoot("pin" + suffix, pin);
+    shoot("dashboard" + suffix, dashboard);
+    if (everything) shoot("dashboard-export" + suffix, dashboard_export);
+  };
+  int w = ctx.ui->width, h = ctx.ui->height;
+  window.SetSize(std::min(w, h), std::max(w, h));
+  shoot_all("", true);
+  window.SetSize(std::max(w, h), std::min(w, h));
+  shoot_all("-landscape", false);
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace touchpoint::ui

@@ -1,0 +1,80 @@
+// The attract screen: shown when idle; a touch anywhere starts a session.
+#include <cmath>
+
+#include "i18n.h"
+#include "screens.h"
+
+namespace touchpoint::ui {
+
+std::optional<std::string> DrawLanguageRow(const Frame& f, const std::vector<std::string>& langs,
+                                           const std::string& current, ImVec2 pos, float width,
+                                           float height) {
+  if (langs.size() < 2) return std::nullopt;
+  std::optional<std::string> chosen;
+  float gap = f.u * 1.5f;
+  float n = static_cast<float>(langs.size());
+  float w = std::min(f.u * 24.0f, (width - gap * (n - 1)) / n);
+  float x = pos.x + (width - (w * n + gap * (n - 1))) * 0.5f;
+  for (const std::string& lang : langs) {
+    ButtonStyle st;
+    bool sel = lang == current;
+    st.fill = sel ? color::kText : color::kPanelLight;
+    st.text = sel ? color::kDark : color::kText;
+    st.font = f.fonts->small;
+    if (BigButton(f, "lang:" + lang, LanguageName(lang), ImVec2(x, pos.y), ImVec2(w, height), st)) {
+      chosen = lang;
+    }
+    x += w + gap;
+  }
+  return chosen;
+}
+
+AttractAction DrawAttractScreen(const Frame& f, const AttractView& v) {
+  AttractAction action;
+  BeginScreen(f, "attract", color::kBackground);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  float u = f.u;
+  // Everything above the language row is the start target.
+  float lang_h = u * 9.0f;
+  float lang_y = f.size.y - lang_h - u * 5.0f;
+  if (HitArea(f, "start", ImVec2(0, 0), ImVec2(f.size.x, lang_y - u * 2.0f))) action.start = true;
+
+  // A row of faces as a hint of what is coming, gently bobbing.
+  float face_r = std::min(f.size.x / 13.0f, u * 8.0f);
+  float cy = f.size.y * (f.portrait() ? 0.25f : 0.24f);
+  for (int i = 0; i < 5; ++i) {
+    float cx = f.size.x * 0.5f + static_cast<float>(i - 2) * face_r * 2.5f;
+    float bob = std::sin(static_cast<float>(f.time_s) * 2.0f + static_cast<float>(i) * 0.7f) *
+                face_r * 0.08f;
+    DrawFace(dl, ImVec2(cx, cy + bob), face_r, i + 1, false);
+  }
+  float wrap = f.size.x * 0.86f;
+  float y = cy + face_r * 2.0f;
+  y += TextWrappedCentered(f.fonts->title, f.fonts->title->FontSize * 1.1f, f.size.x * 0.5f, y,
+                           wrap, color::kText, v.title);
+  y += u * 3.0f;
+  TextWrappedCentered(f.fonts->body, f.fonts->body->FontSize, f.size.x * 0.5f, y, wrap,
+                      color::kMuted, Phrase(Phrase::kWelcome, v.language));
+
+  // Pulsing call to action.
+  float pulse = 0.5f + 0.5f * std::sin(static_cast<float>(f.time_s) * 3.0f);
+  float cta_w = std::min(f.size.x * 0.84f, u * 90.0f), cta_h = u * 13.0f;
+  ImVec2 cta(f.size.x * 0.5f - cta_w * 0.5f, lang_y - cta_h - u * 8.0f);
+  float grow = pulse * u * 0.8f;
+  dl->AddRectFilled(ImVec2(cta.x - grow, cta.y - grow),
+                    ImVec2(cta.x + cta_w + grow, cta.y + cta_h + grow), color::kAccent, u * 3.0f);
+  const std::string cta_text = Phrase(Phrase::kTapToStart, v.language);
+  TextCentered(f.fonts->body,
+               FitFontSize(f.fonts->body, f.fonts->body->FontSize, cta_text, cta_w * 0.9f),
+               ImVec2(f.size.x * 0.5f, cta.y + cta_h * 0.5f), color::kDark, cta_text);
+
+  if (auto lang = DrawLanguageRow(f, v.languages, v.language, ImVec2(u * 4.0f, lang_y),
+                                  f.size.x - u * 8.0f, lang_h)) {
+    action.language = lang;
+    action.start = false;
+  }
+  EndScreen();
+  return action;
+}
+
+}  // namespace touchpoint::ui

@@ -1,0 +1,231 @@
+#include "sdl_window.h"
+
+#include <SDL.h>
+#include <SDL_opengl.h>
+#include <imgui_impl_opengl3.h>
+#include <imgui_impl_sdl.h>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "touchpoint/ui/ui_probe.h"
+
+namespace touchpoint::ui {
+
+Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& options) {
+  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");  // we read finger events ourselves
+  SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // the app owns SIGINT/SIGTERM
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER | SDL_INIT_EVENTS) != 0) {
+    return Status::Unavailable(std::string("SDL_Init: ") + SDL_GetError());
+  }
+  std::unique_ptr<KioskWindow> w(new KioskWindow());
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+  SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+  SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+  SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
+  Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI | SDL_WINDOW_RESIZABLE;
+  if (options.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+  w->window_ = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED,
+                                SDL_WINDOWPOS_CENTERED, options.width, options.height, flags);
+  if (w->window_ == nullptr) {
+    std::string err = std::string("SDL_CreateWindow: ") + SDL_GetError();
+    SDL_Quit();
+    return Status::Unavailable(err);
+  }
+  w->gl_context_ = SDL_GL_CreateContext(w->window_);
+  if (w->gl_context_ == nullptr) {
+    return Status::Unavailable(std::string("SDL_GL_CreateContext: ") + SDL_GetError());
+  }
+  SDL_GL_MakeCurrent(w->window_, w->gl_context_);
+  SDL_GL_SetSwapInterval(0);  // the kiosk paces frames itself (see RunKioskUi)
+  if (options.fullscreen) SDL_ShowCursor(SDL_DISABLE);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.LogFilename = nullptr;
+  ImGui::StyleColorsDark();
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.TouchExtraPadding = ImVec2(0, 0);
+  style.AntiAliasedFill = true;
+  style.AntiAliasedLines = true;
+  w->imgui_sdl_ = ImGui_ImplSDL2_InitForOpenGL(w->window_, w->gl_context_);
+  w->imgui_gl_ = ImGui_ImplOpenGL3_Init("#version 130");
+  if (!w->imgui_sdl_ || !w->imgui_gl_) return Status::Internal("Dear ImGui backend init failed");
+  w->font_files_ = FindFontFiles(options.font_file);
+  if (w->font_files_.regular.empty()) {
+    std::fprintf(stderr,
+                 "touchpoint-ui: no TTF font found; install fonts-noto-core or set ui.font_file\n");
+  }
+  w->ReloadFontsIfNeeded();
+  return w;
+}
+
+KioskWindow::~KioskWindow() {
+  if (imgui_gl_) ImGui_ImplOpenGL3_Shutdown();
+  if (imgui_sdl_) ImGui_ImplSDL2_Shutdown();
+  if (ImGui::GetCurrentContext() != nullptr) ImGui::DestroyContext();
+  if (gl_context_ != nullptr) SDL_GL_DeleteContext(gl_context_);
+  if (window_ != nullptr) SDL_DestroyWindow(window_);
+  SDL_Quit();
+}
+
+uint32_t KioskWindow::TicksMs() const { return SDL_GetTicks(); }
+
+void KioskWindow::SetSize(int width, int height) {
+  SDL_SetWindowFullscreen(window_, 0);
+  SDL_SetWindowSize(window_, width, height);
+  PumpEvents(0);
+}
+
+void KioskWindow::ReloadFontsIfNeeded() {
+  int w = 0, h = 0;
+  SDL_GetWindowSize(window_, &w, &h);
+  float short_side = static_cast<float>(std::max(200, std::min(w, h)));
+  if (fonts_short_side_ > 0 &&
+      std::fabs(short_side - fonts_short_side_) < 0.1f * fonts_short_side_) {
+    return;
+  }
+  if (fonts_short_side_ > 0) ImGui_ImplOpenGL3_DestroyFontsTexture();
+  std::string error;
+  if (!LoadFonts(font_files_, short_side, &fonts_, &error)) {
+    std::fprintf(stderr, "touchpoint-ui: %s\n", error.c_str());
+  }
+  if (fonts_short_side_ > 0) ImGui_ImplOpenGL3_CreateFontsTexture();
+  fonts_short_side_ = short_side;
+}
+
+bool KioskWindow::PumpEvents(int wait_ms) {
+  bool input = false;
+  SDL_Event ev;
+  bool have = wait_ms > 0 ? SDL_WaitEventTimeout(&ev, wait_ms) != 0 : SDL_PollEvent(&ev) != 0;
+  int w = 0, h = 0;
+  SDL_GetWindowSize(window_, &w, &h);
+  while (have) {
+    switch (ev.type) {
+      case SDL_QUIT:
+        close_requested_ = true;
+        break;
+      case SDL_FINGERDOWN:
+      case SDL_FINGERUP:
+      case SDL_FINGERMOTION: {
+        ImVec2 p(ev.tfinger.x * static_cast<float>(w), ev.tfinger.y * static_cast<float>(h));
+        auto kind = ev.type == SDL_FINGERDOWN ? PointerEvent::kDown
+                    : ev.type == SDL_FINGERUP ? PointerEvent::kUp
+                                              : PointerEvent::kMove;
+        pending_.push_back({kind, p, true});
+        input = true;
+        break;
+      }
+      case SDL_MOUSEMOTION:
+        if (ev.motion.which == SDL_TOUCH_MOUSEID) break;
+        pending_.push_back(
+            {PointerEvent::kMove,
+             ImVec2(static_cast<float>(ev.motion.x), static_cast<float>(ev.motion.y)), false});
+        input = true;
+        break;
+      case SDL_MOUSEBUTTONDOWN:
+      case SDL_MOUSEBUTTONUP:
+        if (ev.button.which == SDL_TOUCH_MOUSEID || ev.button.button != SDL_BUTTON_LEFT) break;
+        pending_.push_back(
+            {ev.type == SDL_MOUSEBUTTONDOWN ? PointerEvent::kDown : PointerEvent::kUp,
+             ImVec2(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y)), false});
+        input = true;
+        break;
+      case SDL_KEYDOWN:
+      case SDL_KEYUP:
+      case SDL_TEXTINPUT:
+        ImGui_ImplSDL2_ProcessEvent(&ev);
+        input = true;
+        break;
+      default:
+        ImGui_ImplSDL2_ProcessEvent(&ev);
+        break;
+    }
+    have = SDL_PollEvent(&ev) != 0;
+  }
+  return input;
+}
+
+Frame KioskWindow::BeginFrame(UiProbe* probe) {
+  ReloadFontsIfNeeded();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplSDL2_NewFrame();
+  ImGuiIO& io = ImGui::GetIO();
+  // Our pointer replaces the backend's polled mouse state. Moves are applied freely; a press or
+  // release ends this frame's share so that ImGui sees down for at least one frame.
+  if (hide_pointer_next_) {
+    pointer_.pos = ImVec2(-FLT_MAX, -FLT_MAX);
+    hide_pointer_next_ = false;
+  }
+  while (!pending_.empty()) {
+    PointerEvent e = pending_.front();
+    pending_.pop_front();
+    pointer_.pos = e.pos;
+    last_was_touch_ = e.touch;
+    if (e.kind == PointerEvent::kDown) {
+      pointer_.down = true;
+      pointer_.down_pos = e.pos;
+      pointer_.down_since_ms = SDL_GetTicks();
+      break;
+    }
+    if (e.kind == PointerEvent::kUp) {
+      pointer_.down = false;
+      if (e.touch) hide_pointer_next_ = true;  // no hover highlight after a finger lifts
+      break;
+    }
+  }
+  io.MousePos = pointer_.pos;
+  io.MouseDown[0] = pointer_.down;
+  io.MouseDown[1] = io.MouseDown[2] = false;
+  ImGui::NewFrame();
+  Frame f;
+  f.size = io.DisplaySize;
+  f.u = std::max(4.0f, std::min(f.size.x, f.size.y) / 100.0f);
+  f.fonts = &fonts_;
+  f.probe = probe;
+  f.time_s = static_cast<double>(SDL_GetTicks()) / 1000.0;
+  return f;
+}
+
+Status KioskWindow::EndFrame(const std::string& png_path) {
+  ImGui::Render();
+  ImGuiIO& io = ImGui::GetIO();
+  glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
+             static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));
+  glClearColor(0.05f, 0.09f, 0.17f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  Status result;
+  if (!png_path.empty()) {
+    int w = 0, h = 0;
+    SDL_GL_GetDrawableSize(window_, &w, &h);
+    std::vector<unsigned char> pixels(static_cast<size_t>(w) * h * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+    // OpenGL rows go bottom-up; PNG rows top-down.
+    std::vector<unsigned char> flipped(pixels.size());
+    size_t row = static_cast<size_t>(w) * 4;
+    for (int y = 0; y < h; ++y) {
+      std::copy_n(&pixels[static_cast<size_t>(h - 1 - y) * row], row, &flipped[y * row]);
+    }
+    for (size_t i = 3; i < flipped.size(); i += 4) flipped[i] = 255;
+    if (stbi_write_png(png_path.c_str(), w, h, 4, flipped.data(), static_cast<int>(row)) == 0) {
+      result = Status::IoError("could not write " + png_path);
+    }
+  }
+  glFinish();
+  SDL_GL_SwapWindow(window_);
+  return result;
+}
+
+}  // namespace touchpoint::ui

@@ -1,0 +1,78 @@
+// The SDL2 + OpenGL3 + Dear ImGui glue, kept apart from the screens: the window, the event pump,
+// touch and mouse input (SDL finger events become one pointer), font (re)loading when the
+// screen size changes, and reading the frame back for screenshots. UI thread only.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "fonts.h"
+#include "touchpoint/core/status.h"
+#include "widgets.h"
+
+struct SDL_Window;
+
+namespace touchpoint::ui {
+
+struct WindowOptions {
+  std::string title = "Touchpoint";
+  int width = 1080;
+  int height = 1920;
+  bool fullscreen = true;
+  std::string font_file;
+};
+
+// The single pointer (finger or mouse) as the screens see it.
+struct PointerState {
+  bool down = false;
+  ImVec2 pos{-1, -1};
+  ImVec2 down_pos{-1, -1};
+  uint32_t down_since_ms = 0;  // SDL ticks at press
+};
+
+class KioskWindow {
+ public:
+  static Result<std::unique_ptr<KioskWindow>> Open(const WindowOptions& options);
+  ~KioskWindow();
+  KioskWindow(const KioskWindow&) = delete;
+  KioskWindow& operator=(const KioskWindow&) = delete;
+
+  // Pumps SDL events, waiting up to `wait_ms` for the first one. Returns whether any input
+  // (touch, mouse, key) arrived.
+  bool PumpEvents(int wait_ms);
+  // Starts an ImGui frame (applies at most one press/release per frame so that a tap shorter
+  // than a frame is never lost) and returns the frame context.
+  Frame BeginFrame(UiProbe* probe);
+  // Renders; if `png_path` is non-empty, reads the frame back and writes it there first.
+  Status EndFrame(const std::string& png_path = "");
+
+  const PointerState& pointer() const { return pointer_; }
+  bool close_requested() const { return close_requested_; }
+  uint32_t TicksMs() const;
+  // Resizes the window (the tour renders portrait and landscape).
+  void SetSize(int width, int height);
+
+ private:
+  KioskWindow() = default;
+  void ReloadFontsIfNeeded();
+  struct PointerEvent {
+    enum Kind { kMove, kDown, kUp } kind;
+    ImVec2 pos;
+    bool touch;
+  };
+  SDL_Window* window_ = nullptr;
+  void* gl_context_ = nullptr;
+  bool imgui_sdl_ = false, imgui_gl_ = false;
+  FontFiles font_files_;
+  Fonts fonts_;
+  float fonts_short_side_ = 0;
+  std::deque<PointerEvent> pending_;
+  PointerState pointer_;
+  bool last_was_touch_ = false;
+  bool hide_pointer_next_ = false;
+  bool close_requested_ = false;
+};
+
+}  // namespace touchpoint::ui

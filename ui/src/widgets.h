@@ -1,0 +1,91 @@
+// Drawing helpers shared by the screens: the frame context, colours, big touch targets, text
+// layout, smiley faces and bar charts. UI thread only.
+#pragma once
+
+#include <imgui.h>
+
+#include <string>
+#include <vector>
+
+namespace touchpoint::ui {
+
+class UiProbe;
+
+struct Fonts {
+  ImFont* body = nullptr;   // buttons, answers
+  ImFont* title = nullptr;  // question prompts, headings (bold)
+  ImFont* huge = nullptr;   // big digits (bold, Latin only)
+  ImFont* small = nullptr;  // dashboard detail
+};
+
+// Per-frame context handed to every screen.
+struct Frame {
+  ImVec2 size;   // window size in pixels
+  float u = 10;  // layout unit: 1% of the shorter window side
+  const Fonts* fonts = nullptr;
+  UiProbe* probe = nullptr;
+  double time_s = 0;  // for animations
+  bool portrait() const { return size.y > size.x; }
+};
+
+namespace color {
+inline constexpr ImU32 kBackground = IM_COL32(12, 24, 44, 255);
+inline constexpr ImU32 kPanel = IM_COL32(26, 42, 68, 255);
+inline constexpr ImU32 kPanelLight = IM_COL32(40, 60, 92, 255);
+inline constexpr ImU32 kText = IM_COL32(255, 255, 255, 255);
+inline constexpr ImU32 kMuted = IM_COL32(176, 190, 210, 255);
+inline constexpr ImU32 kAccent = IM_COL32(255, 196, 0, 255);
+inline constexpr ImU32 kPrimary = IM_COL32(30, 111, 217, 255);
+inline constexpr ImU32 kGood = IM_COL32(46, 160, 67, 255);
+inline constexpr ImU32 kWarn = IM_COL32(245, 158, 11, 255);
+inline constexpr ImU32 kBad = IM_COL32(220, 53, 69, 255);
+inline constexpr ImU32 kDark = IM_COL32(10, 16, 28, 255);
+}  // namespace color
+
+// Colour of a score on its scale (red .. amber .. green).
+ImU32 ScoreColor(int score, int min, int max);
+ImU32 NpsColor(int score);
+ImU32 Darken(ImU32 c, float f);
+
+// A full-window ImGui window with no decoration; every screen draws inside one.
+void BeginScreen(const Frame& f, const char* name, ImU32 background);
+void EndScreen();
+
+struct ButtonStyle {
+  ImU32 fill = color::kPrimary;
+  ImU32 text = color::kText;
+  ImFont* font = nullptr;  // nullptr: fonts->body
+  float font_size = 0;     // 0: the font's size
+  bool selected = false;   // drawn with a thick accent outline
+  bool outline_only = false;
+};
+// A large rounded touch target. `target` names it for the probe (tests tap it by name).
+bool BigButton(const Frame& f, const std::string& target, const std::string& label, ImVec2 pos,
+               ImVec2 size, const ButtonStyle& style);
+// An invisible hit area (for custom-drawn targets such as faces).
+bool HitArea(const Frame& f, const std::string& target, ImVec2 pos, ImVec2 size);
+
+// Text helpers on the current window's draw list.
+ImVec2 TextSize(ImFont* font, float size, const std::string& text, float wrap_width = 0);
+void TextAt(ImFont* font, float size, ImVec2 pos, ImU32 col, const std::string& text);
+void TextCentered(ImFont* font, float size, ImVec2 center, ImU32 col, const std::string& text);
+// Wraps to `width` and centres each line horizontally around center_x, starting at top.
+// Returns the height used.
+float TextWrappedCentered(ImFont* font, float size, float center_x, float top, float width,
+                          ImU32 col, const std::string& text);
+// A font size that fits `text` on one line in `max_width` (shrinks from `size`).
+float FitFontSize(ImFont* font, float size, const std::string& text, float max_width);
+
+// A smiley face for a 1..5 rating.
+void DrawFace(ImDrawList* dl, ImVec2 center, float radius, int score, bool selected);
+
+// Vertical bar chart: one or two series per slot, value labels, slot labels underneath.
+struct BarSeries {
+  std::vector<double> values;
+  ImU32 color;
+  std::string name;
+};
+void DrawBarChart(const Frame& f, ImVec2 pos, ImVec2 size, const std::string& title,
+                  const std::vector<BarSeries>& series, const std::vector<std::string>& labels);
+
+}  // namespace touchpoint::ui
