@@ -1,0 +1,224 @@
+// touchpoint-hub: the central side. Subcommands: run, map, import, gaps, rejects, kiosks.
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "touchpoint/core/event_json.h"
+#include "touchpoint/sync/hub.h"
+#include "touchpoint/sync/journey_map.h"
+
+namespace {
+
+using namespace touchpoint;
+using namespace touchpoint::sync;
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "touchpoint-hub: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+std::unique_ptr<HubStore> OpenOrExit(const std::string& db) {
+  auto store = OpenSqliteHubStore(db);
+  if (!store.ok()) {
+    std::fprintf(stderr, "touchpoint-hub: %s: %s\n", db.c_str(), store.status().ToString().c_str());
+    std::exit(1);
+  }
+  return std::move(store.value());
+}
+
+std::optional<int64_t> ParseTime(const std::string& s, const char* what) {
+  if (s.empty()) return std::nullopt;
+  std::string t = s;
+  // Accept "2026-11-23", "2026-11-23T10", "2026-11-23T10:00" too.
+  if (t.size() == 10) t += "T00:00:00.000Z";
+  if (t.size() == 13) t += ":00:00.000Z";
+  if (t.size() == 16) t += ":00.000Z";
+  if (t.size() == 19) t += ".000Z";
+  if (t.size() == 20 && t.back() == 'Z') t = t.substr(0, 19) + ".000Z";
+  auto ms = ParseUtcMs(t);
+  if (!ms) {
+    std::fprintf(stderr, "touchpoint-hub: --%s: '%s' is not a UTC time like 2026-11-23T10:00Z\n",
+                 what, s.c_str());
+    std::exit(2);
+  }
+  return ms;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"touchpoint-hub: merges kiosk events into the journey map"};
+  app.require_subcommand(1);
+  std::string db = "hub.db";
+  app.add_option("--db", db, "hub database file")->capture_default_str();
+
+  HubOptions opts;
+  std::string allow;
+  auto* run = app.add_subcommand("run", "subscribe to all kiosks, store idempotently, ack");
+  run->add_option("--broker", opts.broker_uri, "broker URI (tcp:// or ssl://)")
+      ->capture_default_str();
+  run->add_option("--prefix", opts.topic_prefix, "topic prefix")->capture_default_str();
+  run->add_option("--client-id", opts.client_id, "MQTT client id")->capture_default_str();
+  run->add_option("--shared-group", opts.shared_group,
+                  "subscribe as $share/<group>/... so several hubs split the load");
+  run->add_option("--username", opts.username, "broker user name");
+  run->add_option("--password", opts.password, "broker password");
+  run->add_option("--ca-file", opts.ca_file, "TLS: broker CA");
+  run->add_option("--cert-file", opts.cert_file, "TLS: client certificate");
+  run->add_option("--key-file", opts.key_file, "TLS: client key");
+  run->add_option("--allow-kiosks", allow, "comma-separated kiosk ids accepted (default: any)");
+  run->add_option("--max-message-bytes", opts.max_message_bytes, "larger messages are rejected")
+      ->capture_default_str();
+  run->add_option("--gap-timeout-ms", opts.gap_timeout_ms,
+                  "re-request a sequence hole older than this (0: never)")
+      ->capture_default_str();
+
+  MapFilter filter;
+  std::string from, to, format = "table";
+  auto* map = app.add_subcommand("map", "print the journey map (event time, UTC hours)");
+  map->add_option("--store", filter.store, "only this store");
+  map->add_option("--touchpoint", filter.touchpoint, "only this touchpoint");
+  map->add_option("--stage", filter.stage, "only this journey stage");
+  map->add_option("--from", from, "from this UTC time (inclusive), e.g. 2026-11-23T08:00Z");
+  map->add_option("--to", to, "to this UTC time (exclusive)");
+  map->add_option("--format", format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+
+  std::string import_file;
+  auto* imp = app.add_subcommand("import", "merge a kiosk export file (JSON lines) with dedup");
+  imp->add_option("file", import_file, "file written by touchpoint-kiosk export")->required();
+  imp->add_option("--allow-kiosks", allow, "comma-separated kiosk ids accepted (default: any)");
+
+  auto* gaps = app.add_subcommand("gaps", "sequence holes per kiosk, and gaps kiosks confirmed");
+  size_t limit = 50;
+  auto* rejects = app.add_subcommand("rejects", "rejected payloads with the reason");
+  rejects->add_option("--limit", limit, "newest N")->capture_default_str();
+  auto* kiosks = app.add_subcommand("kiosks", "kiosks seen: events held, highest seq, last seen");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*run) {
+    opts.db_path = db;
+    opts.allowed_kiosks = SplitList(allow);
+    auto hub = Hub::Create(opts);
+    if (!hub.ok()) return Fail(hub.status());
+    std::signal(SIGINT, OnSignal);
+    std::signal(SIGTERM, OnSignal);
+    if (Status s = (*hub)->Start(); !s.ok()) return Fail(s);
+    bool announced = false;
+    while (!g_stop) {
+      if (!announced && (*hub)->Subscribed()) {
+        std::printf("hub: subscribed to %s/+/+/events on %s\n", opts.topic_prefix.c_str(),
+                    opts.broker_uri.c_str());
+        std::fflush(stdout);
+        announced = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    (*hub)->Stop();
+    HubCounters c = (*hub)->Counters();
+    std::printf("hub: stopped: %lld messages, %lld events stored, %lld duplicates, %lld rejects\n",
+                static_cast<long long>(c.messages), static_cast<long long>(c.events_inserted),
+                static_cast<long long>(c.duplicates), static_cast<long long>(c.rejects));
+    return 0;
+  }
+
+  auto store = OpenOrExit(db);
+  if (*map) {
+    filter.from_ms = ParseTime(from, "from");
+    filter.to_ms = ParseTime(to, "to");
+    auto facts = store->Facts(filter);
+    if (!facts.ok()) return Fail(facts.status());
+    MapFormat f = format == "csv"    ? MapFormat::kCsv
+                  : format == "json" ? MapFormat::kJson
+                                     : MapFormat::kTable;
+    std::fputs(FormatJourneyMap(BuildJourneyMap(facts.value(), filter), f).c_str(), stdout);
+    return 0;
+  }
+  if (*imp) {
+    auto r = ImportJsonLines(store.get(), import_file, SplitList(allow), NowMs());
+    if (!r.ok()) return Fail(r.status());
+    std::printf("imported %s: %lld lines, %lld new events, %lld already held, %lld rejected\n",
+                import_file.c_str(), static_cast<long long>(r->lines),
+                static_cast<long long>(r->inserted), static_cast<long long>(r->duplicates),
+                static_cast<long long>(r->rejected));
+    if (r->rejected > 0) std::printf("see: touchpoint-hub --db %s rejects\n", db.c_str());
+    return 0;
+  }
+  if (*gaps) {
+    auto seqs = store->AccountedSeqs();
+    if (!seqs.ok()) return Fail(seqs.status());
+    std::printf("%-24s %-12s %s\n", "kiosk", "state", "seqs");
+    for (const KioskSeqs& k : seqs.value()) {
+      uint64_t next = 1;
+      for (const SeqRange& r : k.ranges) {
+        if (r.first > next) {
+          std::printf("%-24s %-12s %llu..%llu\n", k.kiosk.c_str(), "open",
+                      static_cast<unsigned long long>(next),
+                      static_cast<unsigned long long>(r.first - 1));
+        }
+        next = r.last + 1;
+      }
+    }
+    auto known = store->KnownGaps();
+    if (!known.ok()) return Fail(known.status());
+    for (const KnownGap& g : known.value()) {
+      std::printf("%-24s %-12s %llu..%llu (kiosk no longer has them, reported %s)\n",
+                  g.kiosk.c_str(), "known", static_cast<unsigned long long>(g.range.first),
+                  static_cast<unsigned long long>(g.range.last),
+                  FormatUtcMs(g.reported_ms).c_str());
+    }
+    return 0;
+  }
+  if (*rejects) {
+    auto n = store->RejectCount();
+    auto rs = store->Rejects(limit);
+    if (!n.ok()) return Fail(n.status());
+    if (!rs.ok()) return Fail(rs.status());
+    std::printf("%lld rejected payloads (newest first)\n", static_cast<long long>(*n));
+    for (const Reject& r : rs.value()) {
+      std::printf("%s  %s  kiosk=%s seq=%s\n  reason: %s\n", FormatUtcMs(r.received_ms).c_str(),
+                  r.source.c_str(), r.kiosk.empty() ? "?" : r.kiosk.c_str(),
+                  r.seq ? std::to_string(*r.seq).c_str() : "?", r.reason.c_str());
+    }
+    return 0;
+  }
+  if (*kiosks) {
+    auto ks = store->Kiosks();
+    if (!ks.ok()) return Fail(ks.status());
+    std::printf("%-24s %-16s %10s %10s  %s\n", "kiosk", "store", "events", "max_seq",
+                "last_received");
+    for (const KioskSummary& k : ks.value()) {
+      std::printf("%-24s %-16s %10lld %10llu  %s\n", k.kiosk.c_str(), k.store.c_str(),
+                  static_cast<long long>(k.events), static_cast<unsigned long long>(k.max_seq),
+                  FormatUtcMs(k.last_received_ms).c_str());
+    }
+    return 0;
+  }
+  return 0;
+}

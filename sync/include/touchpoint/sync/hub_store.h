@@ -1,0 +1,124 @@
+// The hub's storage, behind an interface so that a server database can replace the embedded
+// SQLite default. Events are stored idempotently keyed by (kiosk, seq).
+//
+// Threads: a HubStore is used by one thread at a time (the hub's writer thread, or a CLI
+// command); open another for another thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "touchpoint/core/event.h"
+#include "touchpoint/core/status.h"
+#include "touchpoint/sync/wire.h"
+
+namespace touchpoint::sync {
+
+// One validated event with the facts the journey map needs, extracted once at ingest.
+struct HubEvent {
+  std::string kiosk, store, touchpoint, stage, id;
+  uint64_t seq = 0;
+  EventType type = EventType::kStatus;
+  int64_t time_ms = 0;  // event time; footfall: interval start
+  std::string source;   // "mqtt" or "import"
+  std::string json;     // the exact event JSON
+  // footfall
+  int64_t visitors_in = 0, visitors_out = 0;
+  int32_t interval_s = 0;
+  std::vector<SeqRange> compacted;  // footfall events this one replaces (store compaction)
+  // feedback / feedback_abandoned (first answer of each type)
+  std::optional<int> csat, nps, effort;
+  std::string tags;  // comma-separated reason ids
+  bool suspect = false;
+  // coverage
+  std::string coverage_source;
+  int64_t coverage_start_ms = 0, coverage_end_ms = 0;
+};
+
+// Builds a HubEvent from a decoded event and its exact JSON.
+HubEvent ToHubEvent(const Event& e, std::string json, std::string source);
+
+struct Reject {
+  int64_t received_ms = 0;
+  std::string source;  // "mqtt:<topic>" or "import:<file>:<line>"
+  std::string kiosk;   // as claimed (may be empty)
+  std::optional<uint64_t> seq;
+  std::string reason;
+  std::string payload;  // the rejected bytes (truncated to 64 KiB)
+};
+
+struct KnownGap {
+  std::string kiosk;
+  SeqRange range;
+  int64_t reported_ms = 0;
+};
+
+// Everything one transaction writes.
+struct HubWrite {
+  std::vector<HubEvent> events;
+  std::vector<Reject> rejects;
+  std::vector<KnownGap> gaps;
+};
+
+struct HubWriteResult {
+  int64_t inserted = 0;    // new events
+  int64_t duplicates = 0;  // already held: ignored
+};
+
+// Filters of the journey map and of the listing commands. Empty = any.
+struct MapFilter {
+  std::string store, touchpoint, stage;
+  std::optional<int64_t> from_ms, to_ms;  // event time, [from, to)
+};
+
+// What the journey map reads of one event (superseded footfall is never returned).
+struct MapFact {
+  std::string store, touchpoint, stage;
+  EventType type = EventType::kStatus;
+  int64_t time_ms = 0;
+  int64_t visitors_in = 0, visitors_out = 0;
+  int32_t interval_s = 0;
+  std::optional<int> csat, nps, effort;
+  std::string tags;
+  bool suspect = false;
+  std::string coverage_source;
+  int64_t coverage_start_ms = 0, coverage_end_ms = 0;
+};
+
+struct KioskSummary {
+  std::string kiosk, store;
+  int64_t events = 0;
+  uint64_t max_seq = 0;
+  int64_t last_received_ms = 0;
+};
+
+// Per kiosk: every seq the hub accounts for (held, finally rejected, known gap or replaced by a
+// compaction), as merged ranges.
+struct KioskSeqs {
+  std::string kiosk, store;
+  std::vector<SeqRange> ranges;
+};
+
+class HubStore {
+ public:
+  virtual ~HubStore() = default;
+  // One transaction: inserts new events (ignoring held (kiosk, seq)), records rejects and gaps,
+  // applies footfall compactions.
+  virtual Result<HubWriteResult> Write(const HubWrite& w, int64_t now_ms) = 0;
+  virtual Result<std::vector<KioskSeqs>> AccountedSeqs() = 0;
+  virtual Result<std::vector<MapFact>> Facts(const MapFilter& f) = 0;
+  virtual Result<std::vector<Reject>> Rejects(size_t limit) = 0;
+  virtual Result<int64_t> RejectCount() = 0;
+  virtual Result<std::vector<KnownGap>> KnownGaps() = 0;
+  virtual Result<std::vector<KioskSummary>> Kiosks() = 0;
+  // Number of held events.
+  virtual Result<int64_t> CountEvents() = 0;
+};
+
+// The embedded default: one SQLite file (WAL, synchronous=FULL), created if absent.
+Result<std::unique_ptr<HubStore>> OpenSqliteHubStore(const std::string& path);
+
+}  // namespace touchpoint::sync

@@ -1,0 +1,109 @@
+// The sync wire format v1 (docs/sync.md): topics, event batches, hub acknowledgements and
+// resend requests. Pure functions and plain values; thread-safe.
+//
+// Topics (one subtree per kiosk):
+//   <prefix>/<store>/<kiosk>/events   kiosk -> hub   batches (QoS 1)
+//   <prefix>/<store>/<kiosk>/ack      hub -> kiosk   acks and resend requests (QoS 0)
+//   <prefix>/<store>/<kiosk>/status   kiosk -> all   retained birth/status, last will "offline"
+//   <prefix>/<store>/<kiosk>/config   central -> kiosk  retained survey document (TOML)
+//
+// A batch is JSON lines: one header object, then one event per line, each exactly the stored
+// event JSON (the same lines `touchpoint-kiosk export` writes):
+//   {"v":1,"kind":"batch","kiosk":"k1","store":"s1","first":1,"last":500,"count":500}
+//   {"schema_version":1,...,"seq":1,...}
+//   ...
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "touchpoint/core/status.h"
+
+namespace touchpoint::sync {
+
+inline constexpr int kWireVersion = 1;
+
+// An inclusive range of sequence numbers.
+struct SeqRange {
+  uint64_t first = 0;
+  uint64_t last = 0;
+  bool operator==(const SeqRange&) const = default;
+};
+
+// Sorts and merges overlapping or adjacent ranges.
+std::vector<SeqRange> MergeRanges(std::vector<SeqRange> ranges);
+// Ranges covering the given seqs (any order, duplicates allowed).
+std::vector<SeqRange> RangesOf(std::vector<uint64_t> seqs);
+
+// ---- topics ---------------------------------------------------------------------------------
+
+struct KioskTopics {
+  std::string events, ack, status, config;
+};
+KioskTopics TopicsFor(const std::string& prefix, const std::string& store,
+                      const std::string& kiosk);
+
+struct TopicParts {
+  std::string store, kiosk, leaf;  // leaf: "events", "ack", "status", "config"
+};
+// Splits "<prefix>/<store>/<kiosk>/<leaf>"; nullopt if the topic is not under the prefix or has
+// another shape.
+std::optional<TopicParts> ParseTopic(std::string_view prefix, std::string_view topic);
+
+// True for ids the topic tree accepts: [A-Za-z0-9_-], 1..64 chars.
+bool IsValidId(std::string_view id);
+
+// ---- batches (kiosk -> hub) -----------------------------------------------------------------
+
+struct BatchHeader {
+  std::string kind = "batch";  // "batch", or "resend" (answer to a resend request)
+  std::string kiosk, store;
+  uint64_t first = 0;  // seq of the first and last event line (0 when there are none)
+  uint64_t last = 0;
+  size_t count = 0;               // number of event lines
+  std::vector<SeqRange> missing;  // "resend": requested seqs the kiosk no longer has
+};
+
+// Builds a batch payload; events are appended as exact JSON text.
+class BatchBuilder {
+ public:
+  BatchBuilder(std::string kind, std::string kiosk, std::string store);
+  void Add(uint64_t seq, std::string_view event_json);
+  void AddMissing(SeqRange r) { missing_.push_back(r); }
+  size_t count() const { return count_; }
+  size_t body_bytes() const { return body_.size(); }
+  uint64_t first() const { return first_; }
+  uint64_t last() const { return last_; }
+  // The whole payload: header line + event lines.
+  std::string Finish() const;
+
+ private:
+  std::string kind_, kiosk_, store_;
+  std::string body_;
+  size_t count_ = 0;
+  uint64_t first_ = 0, last_ = 0;
+  std::vector<SeqRange> missing_;
+};
+
+struct DecodedBatch {
+  BatchHeader header;
+  std::vector<std::string_view> lines;  // views into the payload passed to DecodeBatch
+};
+// Checks the header and splits the event lines (events themselves are validated by the hub).
+// Errors say what is wrong, e.g. "header: count 3 but 2 event lines".
+Result<DecodedBatch> DecodeBatch(std::string_view payload);
+
+// ---- hub -> kiosk (ack topic) ---------------------------------------------------------------
+
+struct HubMessage {
+  enum class Kind { kAck, kResend };
+  Kind kind = Kind::kAck;
+  std::vector<SeqRange> ranges;  // kAck: persisted (or finally rejected); kResend: wanted again
+};
+std::string EncodeHubMessage(const HubMessage& m);
+Result<HubMessage> DecodeHubMessage(std::string_view payload);
+
+}  // namespace touchpoint::sync

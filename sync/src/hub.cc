@@ -1,0 +1,330 @@
+#include "touchpoint/sync/hub.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "ingest.h"
+#include "mqtt_common.h"
+#include "range_set.h"
+
+namespace touchpoint::sync {
+
+namespace {
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+int64_t MonoMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr size_t kQueueMessages = 64;  // prepared batches waiting for the writer
+constexpr size_t kMaxEventsPerCommit = 20000;
+constexpr size_t kMaxResendRanges = 16;  // per request
+
+struct KioskState {
+  std::string store;
+  RangeSet seqs;
+  std::map<uint64_t, int64_t> hole_seen_ms;       // hole first seq -> first seen (mono)
+  std::map<uint64_t, int64_t> hole_requested_ms;  // hole first seq -> last request (mono)
+};
+
+}  // namespace
+
+struct Hub::Impl {
+  HubOptions options;
+  IngestPolicy policy;
+  std::unique_ptr<HubStore> store;
+  std::unique_ptr<mqtt::async_client> client;
+  std::map<std::string, KioskState> kiosks;  // writer thread only
+
+  mutable std::mutex mu;
+  std::condition_variable cv;        // queue became non-empty / stop
+  std::condition_variable space_cv;  // queue has room
+  std::deque<PreparedMessage> queue;
+  bool stopping = false;
+  HubCounters counters;
+  std::atomic<bool> connected{false};
+  std::atomic<bool> subscribed{false};
+  std::thread writer;
+
+  void OnMessage(mqtt::const_message_ptr msg) {
+    const std::string& payload = msg->get_payload_ref().str();
+    PreparedMessage p = PrepareMessage(policy, msg->get_topic(), payload, WallMs());
+    std::unique_lock<std::mutex> lock(mu);
+    ++counters.messages;
+    space_cv.wait(lock, [&] { return stopping || queue.size() < kQueueMessages; });
+    if (stopping) return;
+    queue.push_back(std::move(p));
+    cv.notify_one();
+  }
+
+  void SetError(const std::string& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    counters.last_error = e;
+  }
+
+  bool Connect() {
+    try {
+      auto opts = MakeConnectOptions(options.broker_uri, options.keepalive_s, options.username,
+                                     options.password,
+                                     {options.ca_file, options.cert_file, options.key_file});
+      client->connect(opts)->wait_for(std::chrono::seconds(10));
+      if (!client->is_connected()) return false;
+      std::string filter = options.topic_prefix + "/+/+/events";
+      if (!options.shared_group.empty()) filter = "$share/" + options.shared_group + "/" + filter;
+      client->subscribe(filter, 1)->wait_for(std::chrono::seconds(10));
+      subscribed = true;
+      connected = true;
+      std::lock_guard<std::mutex> lock(mu);
+      counters.connected = true;
+      return true;
+    } catch (const mqtt::exception& e) {
+      SetError(std::string("connect: ") + e.what());
+      return false;
+    }
+  }
+
+  void Publish(const std::string& topic, const std::string& payload) {
+    if (!connected) return;
+    try {
+      client->publish(topic, payload.data(), payload.size(), 0, false);
+    } catch (const mqtt::exception& e) {
+      SetError(std::string("publish: ") + e.what());
+    }
+  }
+
+  void Account(const std::string& kiosk, const std::string& store_id, SeqRange r) {
+    KioskState& k = kiosks[kiosk];
+    if (!store_id.empty()) k.store = store_id;
+    k.seqs.Add(r);
+  }
+
+  void WriteBatch(std::vector<PreparedMessage>& batch) {
+    HubWrite w;
+    for (PreparedMessage& p : batch) {
+      for (HubEvent& e : p.write.events) w.events.push_back(std::move(e));
+      for (Reject& r : p.write.rejects) w.rejects.push_back(std::move(r));
+      for (KnownGap& g : p.write.gaps) w.gaps.push_back(std::move(g));
+    }
+    auto result = store->Write(w, WallMs());
+    if (!result.ok()) {
+      // Nothing is acknowledged: the kiosks re-send after their ack timeout.
+      std::lock_guard<std::mutex> lock(mu);
+      ++counters.write_errors;
+      counters.last_error = "store: " + result.status().ToString();
+      return;
+    }
+    std::map<std::string, std::vector<uint64_t>> acks;
+    std::map<std::string, std::string> stores;
+    for (PreparedMessage& p : batch) {
+      if (p.kiosk.empty()) continue;
+      auto& v = acks[p.kiosk];
+      v.insert(v.end(), p.acked.begin(), p.acked.end());
+      stores[p.kiosk] = p.store;
+    }
+    for (const KnownGap& g : w.gaps) Account(g.kiosk, "", g.range);
+    for (const HubEvent& e : w.events) {
+      for (const SeqRange& r : e.compacted) Account(e.kiosk, e.store, r);
+    }
+    int64_t acks_sent = 0;
+    for (auto& [kiosk, seqs] : acks) {
+      auto ranges = RangesOf(std::move(seqs));
+      for (const SeqRange& r : ranges) Account(kiosk, stores[kiosk], r);
+      if (ranges.empty()) continue;
+      HubMessage m{HubMessage::Kind::kAck, std::move(ranges)};
+      Publish(TopicsFor(options.topic_prefix, stores[kiosk], kiosk).ack, EncodeHubMessage(m));
+      ++acks_sent;
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    counters.events_inserted += result->inserted;
+    counters.duplicates += result->duplicates;
+    counters.rejects += static_cast<int64_t>(w.rejects.size());
+    counters.known_gaps += static_cast<int64_t>(w.gaps.size());
+    counters.acks_sent += acks_sent;
+  }
+
+  void CheckGaps() {
+    if (options.gap_timeout_ms <= 0 || !connected) return;
+    int64_t now = MonoMs();
+    int64_t requests = 0;
+    for (auto& [kiosk, k] : kiosks) {
+      if (k.store.empty()) continue;
+      auto holes = k.seqs.Holes();
+      std::map<uint64_t, int64_t> seen;
+      std::vector<SeqRange> due;
+      for (const SeqRange& h : holes) {
+        auto it = k.hole_seen_ms.find(h.first);
+        int64_t first_seen = it == k.hole_seen_ms.end() ? now : it->second;
+        seen[h.first] = first_seen;
+        if (now - first_seen < options.gap_timeout_ms) continue;
+        auto req = k.hole_requested_ms.find(h.first);
+        if (req != k.hole_requested_ms.end() && now - req->second < options.gap_timeout_ms) {
+          continue;
+        }
+        if (due.size() < kMaxResendRanges) due.push_back(h);
+      }
+      k.hole_seen_ms = std::move(seen);
+      if (due.empty()) continue;
+      for (const SeqRange& h : due) k.hole_requested_ms[h.first] = now;
+      Publish(TopicsFor(options.topic_prefix, k.store, kiosk).ack,
+              EncodeHubMessage({HubMessage::Kind::kResend, due}));
+      ++requests;
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    counters.resend_requests += requests;
+  }
+
+  void Run() {
+    Backoff backoff(200, 5000, static_cast<uint64_t>(MonoMs()));
+    int64_t next_connect = 0, next_gap_check = MonoMs() + 1000;
+    while (true) {
+      std::vector<PreparedMessage> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait_for(lock, std::chrono::milliseconds(100),
+                    [&] { return stopping || !queue.empty(); });
+        if (stopping && queue.empty()) break;
+        size_t events = 0;
+        while (!queue.empty() && events < kMaxEventsPerCommit) {
+          events += queue.front().write.events.size() + 1;
+          batch.push_back(std::move(queue.front()));
+          queue.pop_front();
+        }
+        space_cv.notify_all();
+      }
+      if (!batch.empty()) WriteBatch(batch);
+      int64_t now = MonoMs();
+      bool is_stopping;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        is_stopping = stopping;
+      }
+      if (!connected && !is_stopping && now >= next_connect) {
+        if (Connect()) {
+          backoff.Reset();
+        } else {
+          next_connect = MonoMs() + backoff.NextDelayMs();
+        }
+      }
+      if (now >= next_gap_check) {
+        CheckGaps();
+        next_gap_check = now + 1000;
+      }
+    }
+  }
+};
+
+Hub::Hub(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Hub::~Hub() { Stop(); }
+
+Result<std::unique_ptr<Hub>> Hub::Create(HubOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->policy.topic_prefix = impl->options.topic_prefix;
+  impl->policy.allowed_kiosks.insert(impl->options.allowed_kiosks.begin(),
+                                     impl->options.allowed_kiosks.end());
+  impl->policy.max_message_bytes = impl->options.max_message_bytes;
+  auto store = OpenSqliteHubStore(impl->options.db_path);
+  if (!store.ok()) return store.status();
+  impl->store = std::move(store.value());
+  auto seqs = impl->store->AccountedSeqs();
+  if (!seqs.ok()) return seqs.status();
+  for (const KioskSeqs& k : seqs.value()) {
+    KioskState& st = impl->kiosks[k.kiosk];
+    st.store = k.store;
+    for (const SeqRange& r : k.ranges) st.seqs.Add(r);
+  }
+  try {
+    mqtt::create_options create(MQTTVERSION_5);
+    create.set_max_buffered_messages(10000);
+    impl->client = std::make_unique<mqtt::async_client>(impl->options.broker_uri,
+                                                        impl->options.client_id, create);
+  } catch (const mqtt::exception& e) {
+    return Status::InvalidArgument(std::string("broker uri: ") + e.what());
+  }
+  return std::unique_ptr<Hub>(new Hub(std::move(impl)));
+}
+
+Status Hub::Start() {
+  Impl* impl = impl_.get();
+  impl->client->set_message_callback([impl](mqtt::const_message_ptr m) { impl->OnMessage(m); });
+  impl->client->set_connection_lost_handler([impl](const std::string& cause) {
+    impl->connected = false;
+    impl->subscribed = false;
+    std::lock_guard<std::mutex> lock(impl->mu);
+    impl->counters.connected = false;
+    impl->counters.last_error = "connection lost: " + cause;
+  });
+  impl->writer = std::thread([impl] { impl->Run(); });
+  return Status::Ok();
+}
+
+void Hub::Stop() {
+  if (!impl_ || !impl_->writer.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  impl_->space_cv.notify_all();
+  try {
+    if (impl_->client->is_connected())
+      impl_->client->disconnect()->wait_for(std::chrono::seconds(5));
+  } catch (const mqtt::exception&) {
+  }
+  impl_->writer.join();
+}
+
+HubCounters Hub::Counters() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->counters;
+}
+
+bool Hub::Subscribed() const { return impl_->subscribed; }
+
+Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path,
+                                     const std::vector<std::string>& allowed_kiosks,
+                                     int64_t now_ms) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound(path + ": cannot open");
+  IngestPolicy policy;
+  policy.allowed_kiosks.insert(allowed_kiosks.begin(), allowed_kiosks.end());
+  ImportReport report;
+  HubWrite w;
+  auto flush = [&]() -> Status {
+    auto r = store->Write(w, now_ms);
+    if (!r.ok()) return r.status();
+    report.inserted += r->inserted;
+    report.duplicates += r->duplicates;
+    report.rejected += static_cast<int64_t>(w.rejects.size());
+    w = HubWrite{};
+    return Status::Ok();
+  };
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    ++report.lines;
+    PrepareImportLine(policy, line, path, line_no, now_ms, &w);
+    if (w.events.size() + w.rejects.size() >= 5000) {
+      if (Status s = flush(); !s.ok()) return s;
+    }
+  }
+  if (in.bad()) return Status::IoError(path + ": read error after line " + std::to_string(line_no));
+  if (Status s = flush(); !s.ok()) return s;
+  return report;
+}
+
+}  // namespace touchpoint::sync

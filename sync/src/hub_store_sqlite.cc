@@ -1,0 +1,422 @@
+// The hub's embedded store: SQLite through core's RAII layer.
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "touchpoint/core/sqlite.h"
+#include "touchpoint/sync/hub_store.h"
+
+namespace touchpoint::sync {
+
+HubEvent ToHubEvent(const Event& e, std::string json, std::string source) {
+  HubEvent h;
+  h.kiosk = e.kiosk_id;
+  h.store = e.store_id;
+  h.touchpoint = e.touchpoint;
+  h.stage = e.journey_stage;
+  h.id = e.id;
+  h.seq = e.seq;
+  h.type = e.type();
+  h.time_ms = e.time_ms;
+  h.source = std::move(source);
+  h.json = std::move(json);
+  auto scores = [&h](const std::vector<Answer>& answers) {
+    std::string tags;
+    for (const Answer& a : answers) {
+      switch (a.type) {
+        case QuestionType::kCsat:
+          if (!h.csat && a.score) h.csat = a.score;
+          break;
+        case QuestionType::kNps:
+          if (!h.nps && a.score) h.nps = a.score;
+          break;
+        case QuestionType::kEffort:
+          if (!h.effort && a.score) h.effort = a.score;
+          break;
+        case QuestionType::kTags:
+          for (const std::string& t : a.tags) {
+            if (!tags.empty()) tags += ',';
+            tags += t;
+          }
+          break;
+        case QuestionType::kText:
+          break;
+      }
+    }
+    h.tags = std::move(tags);
+  };
+  if (const auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
+    scores(fb->answers);
+    h.suspect = fb->suspect;
+  } else if (const auto* ab = std::get_if<FeedbackAbandonedPayload>(&e.payload)) {
+    scores(ab->answers);
+  } else if (const auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
+    h.time_ms = ff->interval_start_ms;
+    h.interval_s = ff->interval_s;
+    for (const LineCount& l : ff->lines) {
+      h.visitors_in += l.in;
+      h.visitors_out += l.out;
+    }
+    h.compacted = RangesOf(ff->compacted_seqs);
+  } else if (const auto* cv = std::get_if<CoveragePayload>(&e.payload)) {
+    h.coverage_source = cv->source;
+    h.coverage_start_ms = cv->start_ms;
+    h.coverage_end_ms = cv->end_ms;
+  }
+  return h;
+}
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS events(
+  kiosk TEXT NOT NULL, seq INTEGER NOT NULL,
+  store TEXT NOT NULL, touchpoint TEXT NOT NULL, stage TEXT NOT NULL,
+  type TEXT NOT NULL, time_ms INTEGER NOT NULL, id TEXT NOT NULL,
+  received_ms INTEGER NOT NULL, source TEXT NOT NULL,
+  superseded_by INTEGER,
+  f_in INTEGER, f_out INTEGER, f_interval_s INTEGER,
+  csat INTEGER, nps INTEGER, effort INTEGER, tags TEXT, suspect INTEGER,
+  c_source TEXT, c_start_ms INTEGER, c_end_ms INTEGER,
+  json TEXT NOT NULL,
+  UNIQUE(kiosk, seq));
+CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);
+CREATE TABLE IF NOT EXISTS compactions(
+  kiosk TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  by_seq INTEGER NOT NULL, PRIMARY KEY(kiosk, by_seq, first_seq));
+CREATE TABLE IF NOT EXISTS rejects(
+  id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL, source TEXT NOT NULL,
+  kiosk TEXT NOT NULL, seq INTEGER, reason TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS known_gaps(
+  kiosk TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  reported_ms INTEGER NOT NULL, PRIMARY KEY(kiosk, first_seq));
+PRAGMA user_version = 1;
+)sql";
+
+constexpr size_t kMaxRejectPayload = 64 * 1024;
+
+int64_t ToInt(uint64_t v) { return static_cast<int64_t>(v); }
+
+class SqliteHubStore final : public HubStore {
+ public:
+  explicit SqliteHubStore(std::unique_ptr<sql::Database> db) : db_(std::move(db)) {}
+
+  Status Init() {
+    if (Status s = db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !s.ok()) {
+      return s;
+    }
+    if (Status s = db_->Exec(kSchema); !s.ok()) return s;
+    auto rows = db_->Prepare("SELECT DISTINCT kiosk FROM compactions");
+    if (!rows.ok()) return rows.status();
+    while (true) {
+      auto step = rows->Step();
+      if (!step.ok()) return step.status();
+      if (!*step) break;
+      compacting_kiosks_.insert(rows->ColumnText(0));
+    }
+    return Status::Ok();
+  }
+
+  Result<HubWriteResult> Write(const HubWrite& w, int64_t now_ms) override {
+    HubWriteResult result;
+    if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    Status s = WriteInTransaction(w, now_ms, &result);
+    if (s.ok()) s = db_->Exec("COMMIT");
+    if (!s.ok()) {
+      db_->RollbackQuietly();
+      return s;
+    }
+    return result;
+  }
+
+  Result<std::vector<KioskSeqs>> AccountedSeqs() override {
+    std::map<std::string, KioskSeqs> by_kiosk;
+    auto add_range = [&](const std::string& kiosk, SeqRange r) {
+      KioskSeqs& k = by_kiosk[kiosk];
+      k.kiosk = kiosk;
+      if (!k.ranges.empty() && r.first >= k.ranges.back().first &&
+          r.first <= k.ranges.back().last + 1) {
+        k.ranges.back().last = std::max(k.ranges.back().last, r.last);
+      } else {
+        k.ranges.push_back(r);
+      }
+    };
+    {
+      auto st = db_->Prepare("SELECT kiosk, store, seq FROM events ORDER BY kiosk, seq");
+      if (!st.ok()) return st.status();
+      while (true) {
+        auto step = st->Step();
+        if (!step.ok()) return step.status();
+        if (!*step) break;
+        std::string kiosk(st->ColumnTextView(0));
+        uint64_t seq = static_cast<uint64_t>(st->ColumnInt(2));
+        add_range(kiosk, {seq, seq});
+        by_kiosk[kiosk].store = st->ColumnText(1);
+      }
+    }
+    for (const char* q : {"SELECT kiosk, seq, seq FROM rejects WHERE seq IS NOT NULL",
+                          "SELECT kiosk, first_seq, last_seq FROM known_gaps",
+                          "SELECT kiosk, first_seq, last_seq FROM compactions"}) {
+      auto st = db_->Prepare(q);
+      if (!st.ok()) return st.status();
+      while (true) {
+        auto step = st->Step();
+        if (!step.ok()) return step.status();
+        if (!*step) break;
+        KioskSeqs& k = by_kiosk[st->ColumnText(0)];
+        k.kiosk = st->ColumnText(0);
+        k.ranges.push_back(
+            {static_cast<uint64_t>(st->ColumnInt(1)), static_cast<uint64_t>(st->ColumnInt(2))});
+      }
+    }
+    std::vector<KioskSeqs> out;
+    for (auto& [kiosk, k] : by_kiosk) {
+      k.ranges = MergeRanges(std::move(k.ranges));
+      out.push_back(std::move(k));
+    }
+    return out;
+  }
+
+  Result<std::vector<MapFact>> Facts(const MapFilter& f) override {
+    std::string q =
+        "SELECT store, touchpoint, stage, type, time_ms, f_in, f_out, f_interval_s, csat, nps, "
+        "effort, tags, suspect, c_source, c_start_ms, c_end_ms FROM events "
+        "WHERE superseded_by IS NULL AND type IN ('footfall','feedback','feedback_abandoned',"
+        "'coverage') AND ((type = 'coverage' AND c_end_ms > ?1 AND c_start_ms < ?2) OR "
+        "(type != 'coverage' AND time_ms >= ?1 AND time_ms < ?2))";
+    if (!f.store.empty()) q += " AND store = ?3";
+    if (!f.touchpoint.empty()) q += " AND touchpoint = ?4";
+    if (!f.stage.empty()) q += " AND stage = ?5";
+    auto st = db_->Prepare(q);
+    if (!st.ok()) return st.status();
+    st->Bind(1, f.from_ms.value_or(std::numeric_limits<int64_t>::min()));
+    st->Bind(2, f.to_ms.value_or(std::numeric_limits<int64_t>::max()));
+    if (!f.store.empty()) st->Bind(3, f.store);
+    if (!f.touchpoint.empty()) st->Bind(4, f.touchpoint);
+    if (!f.stage.empty()) st->Bind(5, f.stage);
+    std::vector<MapFact> out;
+    while (true) {
+      auto step = st->Step();
+      if (!step.ok()) return step.status();
+      if (!*step) break;
+      MapFact m;
+      m.store = st->ColumnText(0);
+      m.touchpoint = st->ColumnText(1);
+      m.stage = st->ColumnText(2);
+      m.type = ParseEventType(st->ColumnText(3)).value_or(EventType::kStatus);
+      m.time_ms = st->ColumnInt(4);
+      m.visitors_in = st->ColumnInt(5);
+      m.visitors_out = st->ColumnInt(6);
+      m.interval_s = static_cast<int32_t>(st->ColumnInt(7));
+      if (!st->ColumnIsNull(8)) m.csat = static_cast<int>(st->ColumnInt(8));
+      if (!st->ColumnIsNull(9)) m.nps = static_cast<int>(st->ColumnInt(9));
+      if (!st->ColumnIsNull(10)) m.effort = static_cast<int>(st->ColumnInt(10));
+      m.tags = st->ColumnText(11);
+      m.suspect = st->ColumnInt(12) != 0;
+      m.coverage_source = st->ColumnText(13);
+      m.coverage_start_ms = st->ColumnInt(14);
+      m.coverage_end_ms = st->ColumnInt(15);
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+
+  Result<std::vector<Reject>> Rejects(size_t limit) override {
+    auto st = db_->Prepare(
+        "SELECT received_ms, source, kiosk, seq, reason, payload FROM rejects "
+        "ORDER BY id DESC LIMIT ?1");
+    if (!st.ok()) return st.status();
+    st->Bind(1, static_cast<int64_t>(limit));
+    std::vector<Reject> out;
+    while (true) {
+      auto step = st->Step();
+      if (!step.ok()) return step.status();
+      if (!*step) break;
+      Reject r;
+      r.received_ms = st->ColumnInt(0);
+      r.source = st->ColumnText(1);
+      r.kiosk = st->ColumnText(2);
+      if (!st->ColumnIsNull(3)) r.seq = static_cast<uint64_t>(st->ColumnInt(3));
+      r.reason = st->ColumnText(4);
+      r.payload = st->ColumnText(5);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  Result<int64_t> RejectCount() override {
+    auto n = db_->QueryInt("SELECT COUNT(*) FROM rejects");
+    if (!n.ok()) return n.status();
+    return n->value_or(0);
+  }
+
+  Result<std::vector<KnownGap>> KnownGaps() override {
+    auto st = db_->Prepare(
+        "SELECT kiosk, first_seq, last_seq, reported_ms FROM known_gaps ORDER BY kiosk, "
+        "first_seq");
+    if (!st.ok()) return st.status();
+    std::vector<KnownGap> out;
+    while (true) {
+      auto step = st->Step();
+      if (!step.ok()) return step.status();
+      if (!*step) break;
+      out.push_back(
+          {st->ColumnText(0),
+           {static_cast<uint64_t>(st->ColumnInt(1)), static_cast<uint64_t>(st->ColumnInt(2))},
+           st->ColumnInt(3)});
+    }
+    return out;
+  }
+
+  Result<std::vector<KioskSummary>> Kiosks() override {
+    auto st = db_->Prepare(
+        "SELECT kiosk, MAX(store), COUNT(*), MAX(seq), MAX(received_ms) FROM events "
+        "GROUP BY kiosk ORDER BY kiosk");
+    if (!st.ok()) return st.status();
+    std::vector<KioskSummary> out;
+    while (true) {
+      auto step = st->Step();
+      if (!step.ok()) return step.status();
+      if (!*step) break;
+      out.push_back({st->ColumnText(0), st->ColumnText(1), st->ColumnInt(2),
+                     static_cast<uint64_t>(st->ColumnInt(3)), st->ColumnInt(4)});
+    }
+    return out;
+  }
+
+  Result<int64_t> CountEvents() override {
+    auto n = db_->QueryInt("SELECT COUNT(*) FROM events");
+    if (!n.ok()) return n.status();
+    return n->value_or(0);
+  }
+
+ private:
+  Status Prepared() {
+    if (insert_) return Status::Ok();
+    auto ins = db_->Prepare(
+        "INSERT OR IGNORE INTO events(kiosk, seq, store, touchpoint, stage, type, time_ms, id, "
+        "received_ms, source, superseded_by, f_in, f_out, f_interval_s, csat, nps, effort, "
+        "tags, suspect, c_source, c_start_ms, c_end_ms, json) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)");
+    if (!ins.ok()) return ins.status();
+    insert_.emplace(std::move(ins.value()));
+    return Status::Ok();
+  }
+
+  Result<std::optional<uint64_t>> CompactedBy(const std::string& kiosk, uint64_t seq) {
+    if (!compacting_kiosks_.count(kiosk)) return std::optional<uint64_t>();
+    auto st = db_->Prepare(
+        "SELECT by_seq FROM compactions WHERE kiosk = ?1 AND first_seq <= ?2 AND last_seq >= ?2 "
+        "LIMIT 1");
+    if (!st.ok()) return st.status();
+    st->Bind(1, kiosk).Bind(2, ToInt(seq));
+    auto step = st->Step();
+    if (!step.ok()) return step.status();
+    if (!*step) return std::optional<uint64_t>();
+    return std::optional<uint64_t>(static_cast<uint64_t>(st->ColumnInt(0)));
+  }
+
+  Status WriteInTransaction(const HubWrite& w, int64_t now_ms, HubWriteResult* result) {
+    if (Status s = Prepared(); !s.ok()) return s;
+    sql::Statement& ins = *insert_;
+    for (const HubEvent& e : w.events) {
+      std::optional<uint64_t> superseded;
+      if (e.type == EventType::kFootfall) {
+        auto by = CompactedBy(e.kiosk, e.seq);
+        if (!by.ok()) return by.status();
+        superseded = *by;
+      }
+      ins.Reset();
+      ins.Bind(1, e.kiosk).Bind(2, ToInt(e.seq)).Bind(3, e.store).Bind(4, e.touchpoint);
+      ins.Bind(5, e.stage).Bind(6, std::string_view(EventTypeName(e.type)));
+      ins.Bind(7, e.time_ms).Bind(8, e.id).Bind(9, now_ms).Bind(10, e.source);
+      if (superseded) {
+        ins.Bind(11, ToInt(*superseded));
+      } else {
+        ins.BindNull(11);
+      }
+      ins.Bind(12, e.visitors_in).Bind(13, e.visitors_out).Bind(14, int64_t{e.interval_s});
+      auto opt = [&ins](int i, const std::optional<int>& v) {
+        if (v) {
+          ins.Bind(i, int64_t{*v});
+        } else {
+          ins.BindNull(i);
+        }
+      };
+      opt(15, e.csat);
+      opt(16, e.nps);
+      opt(17, e.effort);
+      ins.Bind(18, e.tags).Bind(19, int64_t{e.suspect ? 1 : 0}).Bind(20, e.coverage_source);
+      ins.Bind(21, e.coverage_start_ms).Bind(22, e.coverage_end_ms).Bind(23, e.json);
+      if (Status s = ins.Run(); !s.ok()) return s;
+      if (db_->Changes() == 1) {
+        ++result->inserted;
+        for (const SeqRange& r : e.compacted) {
+          if (Status s = ApplyCompaction(e, r); !s.ok()) return s;
+        }
+      } else {
+        ++result->duplicates;
+      }
+    }
+    for (const Reject& r : w.rejects) {
+      auto st = db_->Prepare(
+          "INSERT INTO rejects(received_ms, source, kiosk, seq, reason, payload) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+      if (!st.ok()) return st.status();
+      st->Bind(1, r.received_ms ? r.received_ms : now_ms).Bind(2, r.source).Bind(3, r.kiosk);
+      if (r.seq) {
+        st->Bind(4, ToInt(*r.seq));
+      } else {
+        st->BindNull(4);
+      }
+      st->Bind(5, r.reason).Bind(6, std::string_view(r.payload).substr(0, kMaxRejectPayload));
+      if (Status s = st->Run(); !s.ok()) return s;
+    }
+    for (const KnownGap& g : w.gaps) {
+      auto st = db_->Prepare(
+          "INSERT OR REPLACE INTO known_gaps(kiosk, first_seq, last_seq, reported_ms) "
+          "VALUES(?1, ?2, ?3, ?4)");
+      if (!st.ok()) return st.status();
+      st->Bind(1, g.kiosk).Bind(2, ToInt(g.range.first)).Bind(3, ToInt(g.range.last));
+      st->Bind(4, g.reported_ms ? g.reported_ms : now_ms);
+      if (Status s = st->Run(); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  Status ApplyCompaction(const HubEvent& e, SeqRange r) {
+    auto st = db_->Prepare(
+        "INSERT OR IGNORE INTO compactions(kiosk, first_seq, last_seq, by_seq) "
+        "VALUES(?1, ?2, ?3, ?4)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, e.kiosk).Bind(2, ToInt(r.first));
+    st->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
+    if (Status s = st->Run(); !s.ok()) return s;
+    auto up = db_->Prepare(
+        "UPDATE events SET superseded_by = ?4 WHERE kiosk = ?1 AND seq BETWEEN ?2 AND ?3 "
+        "AND type = 'footfall' AND seq != ?4");
+    if (!up.ok()) return up.status();
+    up->Bind(1, e.kiosk).Bind(2, ToInt(r.first));
+    up->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
+    if (Status s = up->Run(); !s.ok()) return s;
+    compacting_kiosks_.insert(e.kiosk);
+    return Status::Ok();
+  }
+
+  std::unique_ptr<sql::Database> db_;
+  std::optional<sql::Statement> insert_;
+  std::set<std::string> compacting_kiosks_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HubStore>> OpenSqliteHubStore(const std::string& path) {
+  auto db = sql::Database::Open(path, sql::Database::Mode::kReadWriteCreate);
+  if (!db.ok()) return db.status();
+  auto store = std::make_unique<SqliteHubStore>(std::move(db.value()));
+  if (Status s = store->Init(); !s.ok()) return s;
+  return std::unique_ptr<HubStore>(std::move(store));
+}
+
+}  // namespace touchpoint::sync

@@ -1,0 +1,131 @@
+#include "ingest.h"
+
+#include <nlohmann/json.hpp>
+
+#include "touchpoint/core/event_json.h"
+
+namespace touchpoint::sync {
+
+namespace {
+
+constexpr size_t kRejectPayloadBytes = 64 * 1024;
+
+// The seq a malformed event claims, if it can be read at all.
+std::optional<uint64_t> LenientSeq(std::string_view line) {
+  auto j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  auto it = j.find("seq");
+  if (it == j.end() || !it->is_number_unsigned() || it->get<uint64_t>() == 0) {
+    return std::nullopt;
+  }
+  return it->get<uint64_t>();
+}
+
+Reject MakeReject(int64_t now_ms, std::string source, std::string kiosk,
+                  std::optional<uint64_t> seq, std::string reason, std::string_view payload) {
+  return Reject{now_ms, std::move(source), std::move(kiosk),
+                seq,    std::move(reason), std::string(payload.substr(0, kRejectPayloadBytes))};
+}
+
+}  // namespace
+
+PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topic,
+                               std::string_view payload, int64_t now_ms) {
+  PreparedMessage out;
+  std::string source = "mqtt:" + std::string(topic);
+  auto parts = ParseTopic(policy.topic_prefix, topic);
+  auto reject_all = [&](std::string kiosk, std::string reason) {
+    out.write.rejects.push_back(
+        MakeReject(now_ms, source, std::move(kiosk), std::nullopt, std::move(reason), payload));
+    return out;
+  };
+  if (!parts || parts->leaf != "events") {
+    return reject_all("", "topic is not <prefix>/<store>/<kiosk>/events");
+  }
+  if (payload.size() > policy.max_message_bytes) {
+    return reject_all(parts->kiosk, "oversized: message of " + std::to_string(payload.size()) +
+                                        " bytes exceeds the limit of " +
+                                        std::to_string(policy.max_message_bytes));
+  }
+  if (!policy.allowed_kiosks.empty() && !policy.allowed_kiosks.count(parts->kiosk)) {
+    return reject_all(parts->kiosk, "unknown kiosk '" + parts->kiosk + "'");
+  }
+  auto batch = DecodeBatch(payload);
+  if (!batch.ok()) return reject_all(parts->kiosk, "malformed batch: " + batch.status().message());
+  const BatchHeader& h = batch->header;
+  if (h.kiosk != parts->kiosk || h.store != parts->store) {
+    return reject_all(parts->kiosk, "unauthorised: batch of " + h.store + "/" + h.kiosk +
+                                        " on the topic of " + parts->store + "/" + parts->kiosk);
+  }
+  out.kiosk = parts->kiosk;
+  out.store = parts->store;
+  out.write.events.reserve(batch->lines.size());
+  out.acked.reserve(batch->lines.size());
+  for (size_t i = 0; i < batch->lines.size(); ++i) {
+    std::string_view line = batch->lines[i];
+    auto ev = DecodeEvent(line);
+    std::string where = "event line " + std::to_string(i + 1) + ": ";
+    if (!ev.ok()) {
+      auto seq = LenientSeq(line);
+      out.write.rejects.push_back(
+          MakeReject(now_ms, source, out.kiosk, seq, where + ev.status().message(), line));
+      if (seq) out.acked.push_back(*seq);
+      continue;
+    }
+    const Event& e = ev.value();
+    if (e.kiosk_id != out.kiosk || e.store_id != out.store) {
+      out.write.rejects.push_back(MakeReject(now_ms, source, out.kiosk, e.seq,
+                                             where + "unauthorised: event of " + e.store_id + "/" +
+                                                 e.kiosk_id + " on the topic of " + out.store +
+                                                 "/" + out.kiosk,
+                                             line));
+      out.acked.push_back(e.seq);
+      continue;
+    }
+    if (e.seq == 0) {
+      out.write.rejects.push_back(
+          MakeReject(now_ms, source, out.kiosk, std::nullopt, where + "seq: must be >= 1", line));
+      continue;
+    }
+    out.acked.push_back(e.seq);
+    out.write.events.push_back(ToHubEvent(e, std::string(line), "mqtt"));
+  }
+  for (const SeqRange& r : h.missing) {
+    out.write.gaps.push_back(KnownGap{out.kiosk, r, now_ms});
+  }
+  return out;
+}
+
+void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const std::string& source,
+                       size_t line_no, int64_t now_ms, HubWrite* write) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+  if (line.empty()) return;
+  std::string where = "import:" + source + ":" + std::to_string(line_no);
+  auto ev = DecodeEvent(line);
+  if (!ev.ok()) {
+    write->rejects.push_back(
+        MakeReject(now_ms, where, "", LenientSeq(line), ev.status().message(), line));
+    // A malformed line's seq is not trusted: it is not acknowledged nor accounted.
+    write->rejects.back().seq.reset();
+    return;
+  }
+  const Event& e = ev.value();
+  if (!IsValidId(e.kiosk_id) || !IsValidId(e.store_id)) {
+    write->rejects.push_back(
+        MakeReject(now_ms, where, "", std::nullopt, "kiosk_id/store_id: not a valid id", line));
+    return;
+  }
+  if (!policy.allowed_kiosks.empty() && !policy.allowed_kiosks.count(e.kiosk_id)) {
+    write->rejects.push_back(MakeReject(now_ms, where, e.kiosk_id, std::nullopt,
+                                        "unknown kiosk '" + e.kiosk_id + "'", line));
+    return;
+  }
+  if (e.seq == 0) {
+    write->rejects.push_back(
+        MakeReject(now_ms, where, e.kiosk_id, std::nullopt, "seq: must be >= 1", line));
+    return;
+  }
+  write->events.push_back(ToHubEvent(e, std::string(line), "import"));
+}
+
+}  // namespace touchpoint::sync

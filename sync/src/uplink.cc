@@ -1,0 +1,517 @@
+#include "touchpoint/sync/uplink.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "mqtt_common.h"
+#include "touchpoint/core/event_json.h"
+#include "touchpoint/sync/wire.h"
+
+namespace touchpoint::sync {
+
+namespace {
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+int64_t MonoMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Inflight {
+  std::string payload;
+  std::vector<uint64_t> remaining;  // sorted seqs not yet acknowledged by the hub
+  int64_t sent_ms = 0;              // monotonic
+};
+
+struct Inbound {
+  enum class Kind { kHub, kConfig } kind;
+  std::string topic, payload;
+};
+
+}  // namespace
+
+struct Uplink::Impl {
+  MqttConfig mqtt;
+  KioskConfig kiosk;
+  EventStore* store;
+  SurveySlot* survey;
+  UplinkHooks hooks;
+  KioskTopics topics;
+  std::unique_ptr<mqtt::async_client> client;
+  std::unique_ptr<EventReader> reader;  // sync thread only
+
+  // Sync thread only.
+  std::map<uint64_t, Inflight> inflight;  // first seq -> batch
+  uint64_t cursor = 0;                    // highest seq published in this run
+  int64_t linger_since = 0;
+
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Inbound> inbox;
+  bool stopping = false;
+  bool lost = false;  // connection lost, not yet handled
+  SyncHealth health;
+  std::vector<SeqRange> acks_to_mark;
+  std::condition_variable ack_cv;
+  std::atomic<bool> connected{false};
+
+  std::thread sync_thread, ack_thread;
+
+  void Notify() { cv.notify_one(); }
+
+  bool Stopping() {
+    std::lock_guard<std::mutex> lock(mu);
+    return stopping;
+  }
+
+  void SetError(std::string e) {
+    std::lock_guard<std::mutex> lock(mu);
+    health.last_error = std::move(e);
+  }
+
+  // ---- connection ---------------------------------------------------------------------------
+
+  std::string StatusJson(const char* state) {
+    nlohmann::json j = {{"v", kWireVersion},
+                        {"state", state},
+                        {"kiosk", kiosk.kiosk_id},
+                        {"store", kiosk.store_id},
+                        {"time", FormatUtcMs(WallMs())}};
+    if (std::string(state) == "online") {
+      StatusPayload s;
+      if (hooks.status) {
+        s = hooks.status();
+      } else {
+        StoreStats st = store->Stats();
+        s.queue_depth = st.pending;
+        if (st.oldest_pending_ms)
+          s.oldest_pending_age_s = (WallMs() - *st.oldest_pending_ms) / 1000;
+        s.last_hub_ack_ms = st.last_ack_ms;
+        s.db_bytes = st.file_bytes;
+        s.disk_budget_bytes = st.disk_budget_bytes;
+        s.feedback_lost = st.feedback_lost;
+        s.events_lost = st.events_lost;
+        s.events_pruned = st.events_pruned;
+        s.footfall_compacted = st.footfall_compacted;
+      }
+      SyncHealth h;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        h = health;
+      }
+      j["software_version"] = s.software_version;
+      j["config_version"] = s.config_version;
+      j["uptime_s"] = s.uptime_s;
+      j["queue_depth"] = s.queue_depth;
+      j["oldest_pending_age_s"] = s.oldest_pending_age_s;
+      j["last_hub_ack"] = s.last_hub_ack_ms ? nlohmann::json(FormatUtcMs(*s.last_hub_ack_ms))
+                                            : nlohmann::json(nullptr);
+      j["camera_state"] = s.camera_state;
+      j["camera_fps"] = s.camera_fps;
+      j["db_bytes"] = s.db_bytes;
+      j["disk_budget_bytes"] = s.disk_budget_bytes;
+      j["drops"] = {{"feedback_lost", s.feedback_lost},
+                    {"events_lost", s.events_lost},
+                    {"events_pruned", s.events_pruned},
+                    {"footfall_compacted", s.footfall_compacted}};
+      j["problems"] = s.problems;
+      j["sync"] = {{"batches_in_flight", h.batches_in_flight},
+                   {"events_sent", h.events_sent},
+                   {"events_acked", h.events_acked}};
+      j["survey"] = {{"applied_version", h.applied_config_version}, {"error", h.config_push_error}};
+    }
+    return j.dump();
+  }
+
+  bool Publish(const std::string& topic, const std::string& payload, int qos, bool retained) {
+    try {
+      client->publish(mqtt::make_message(topic, payload, qos, retained));
+      return true;
+    } catch (const mqtt::exception& e) {
+      SetError(std::string("publish: ") + e.what());
+      connected = false;
+      return false;
+    }
+  }
+
+  bool Connect() {
+    try {
+      if (client->is_connected()) client->disconnect()->wait_for(std::chrono::seconds(2));
+    } catch (const mqtt::exception&) {
+    }
+    try {
+      auto opts = MakeConnectOptions(mqtt.uri, mqtt.keepalive_s, mqtt.username, mqtt.password,
+                                     {mqtt.ca_file, mqtt.cert_file, mqtt.key_file});
+      opts.set_max_inflight(std::max(1, mqtt.max_inflight_batches) + 8);
+      opts.set_will(mqtt::will_options(topics.status, StatusJson("offline"), 1, true));
+      client->connect(opts)->wait_for(std::chrono::seconds(10));
+      if (!client->is_connected()) {
+        SetError("connect: no answer from " + mqtt.uri);
+        return false;
+      }
+      client->subscribe(topics.ack, 1)->wait_for(std::chrono::seconds(10));
+      if (survey) client->subscribe(topics.config, 1)->wait_for(std::chrono::seconds(10));
+    } catch (const mqtt::exception& e) {
+      SetError(std::string("connect: ") + e.what());
+      return false;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      lost = false;
+      health.connected = true;
+      health.last_connect_ms = WallMs();
+    }
+    connected = true;
+    return Publish(topics.status, StatusJson("online"), 1, true);
+  }
+
+  // ---- sending ------------------------------------------------------------------------------
+
+  void AddSent(int64_t n) {
+    std::lock_guard<std::mutex> lock(mu);
+    health.events_sent += n;
+    health.batches_in_flight = static_cast<int64_t>(inflight.size());
+  }
+
+  // Reads and publishes new batches while the window has room. Returns ms to wait for linger.
+  int64_t FillWindow() {
+    size_t window = static_cast<size_t>(std::max(1, mqtt.max_inflight_batches));
+    size_t max_events = static_cast<size_t>(std::max(1, mqtt.batch_max_events));
+    size_t max_bytes = static_cast<size_t>(std::max(1024, mqtt.batch_max_bytes));
+    while (connected && inflight.size() < window) {
+      if (store->Stats().last_seq <= cursor) {
+        linger_since = 0;
+        return 0;
+      }
+      auto events = reader->ReadPending(cursor, max_events, max_bytes);
+      if (!events.ok()) {
+        SetError("outbox: " + events.status().ToString());
+        return 100;
+      }
+      if (events->empty()) {
+        linger_since = 0;
+        return 0;
+      }
+      size_t bytes = 0;
+      for (const StoredEvent& e : *events) bytes += e.json.size() + 1;
+      bool full = events->size() >= max_events || bytes + 2048 >= max_bytes;
+      int64_t now = MonoMs();
+      if (!full && mqtt.linger_ms > 0) {
+        if (linger_since == 0) linger_since = now;
+        if (now - linger_since < mqtt.linger_ms) return mqtt.linger_ms - (now - linger_since);
+      }
+      linger_since = 0;
+      BatchBuilder b("batch", kiosk.kiosk_id, kiosk.store_id);
+      Inflight f;
+      f.remaining.reserve(events->size());
+      for (const StoredEvent& e : *events) {
+        b.Add(e.seq, e.json);
+        f.remaining.push_back(e.seq);
+      }
+      f.payload = b.Finish();
+      f.sent_ms = now;
+      cursor = b.last();
+      uint64_t first = b.first();
+      bool ok = Publish(topics.events, f.payload, 1, false);
+      inflight.emplace(first, std::move(f));
+      AddSent(static_cast<int64_t>(events->size()));
+      if (!ok) return 0;
+    }
+    return 0;
+  }
+
+  void ResendInflight(bool only_expired) {
+    int64_t now = MonoMs();
+    for (auto& [first, f] : inflight) {
+      if (!connected) return;
+      if (only_expired && now - f.sent_ms < int64_t{mqtt.ack_timeout_s} * 1000) continue;
+      f.sent_ms = now;
+      Publish(topics.events, f.payload, 1, false);
+      AddSent(static_cast<int64_t>(f.remaining.size()));
+    }
+  }
+
+  // ---- from the hub -------------------------------------------------------------------------
+
+  void HandleAck(const std::vector<SeqRange>& ranges) {
+    for (const SeqRange& r : ranges) {
+      // Batches overlapping r: those starting at or before r.last.
+      auto end = inflight.upper_bound(r.last);
+      for (auto it = inflight.begin(); it != end;) {
+        auto& rem = it->second.remaining;
+        auto lo = std::lower_bound(rem.begin(), rem.end(), r.first);
+        auto hi = std::upper_bound(lo, rem.end(), r.last);
+        rem.erase(lo, hi);
+        if (rem.empty()) {
+          it = inflight.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      acks_to_mark.insert(acks_to_mark.end(), ranges.begin(), ranges.end());
+      health.batches_in_flight = static_cast<int64_t>(inflight.size());
+      health.last_hub_ack_ms = WallMs();
+    }
+    ack_cv.notify_one();
+  }
+
+  void HandleResend(const std::vector<SeqRange>& ranges) {
+    size_t max_events = static_cast<size_t>(std::max(1, mqtt.batch_max_events));
+    BatchBuilder b("resend", kiosk.kiosk_id, kiosk.store_id);
+    for (const SeqRange& want : ranges) {
+      if (b.count() >= max_events) break;
+      // Look at most max_events seqs of the range per request; the hub asks again for the rest.
+      uint64_t last = std::min<uint64_t>(want.last, want.first + max_events - 1);
+      auto events = reader->ReadRange(want.first, last, max_events);
+      if (!events.ok()) {
+        SetError("outbox: " + events.status().ToString());
+        return;
+      }
+      uint64_t next = want.first;
+      for (const StoredEvent& e : *events) {
+        if (e.seq > next) b.AddMissing({next, e.seq - 1});
+        b.Add(e.seq, e.json);
+        next = e.seq + 1;
+      }
+      if (next <= last) b.AddMissing({next, last});
+    }
+    Publish(topics.events, b.Finish(), 1, false);
+    AddSent(static_cast<int64_t>(b.count()));
+  }
+
+  void HandleConfig(const std::string& topic, const std::string& text) {
+    if (!survey || text.empty()) return;
+    auto def = ParseSurveyDocument(text, "mqtt:" + topic);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!def.ok()) {
+        health.config_push_error = def.status().message();
+      } else {
+        std::string version = def->id + "@" + std::to_string(def->version);
+        health.config_push_error.clear();
+        if (version == health.applied_config_version) return;
+        health.applied_config_version = version;
+      }
+    }
+    if (def.ok()) {
+      survey->Set(def.value());
+      if (hooks.survey_applied) hooks.survey_applied(def.value());
+    }
+    if (connected) Publish(topics.status, StatusJson("online"), 1, true);
+  }
+
+  void DrainInbox() {
+    std::deque<Inbound> in;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      in.swap(inbox);
+    }
+    for (Inbound& m : in) {
+      if (m.kind == Inbound::Kind::kConfig) {
+        HandleConfig(m.topic, m.payload);
+        continue;
+      }
+      auto msg = DecodeHubMessage(m.payload);
+      if (!msg.ok()) {
+        SetError("hub message: " + msg.status().message());
+        continue;
+      }
+      if (msg->kind == HubMessage::Kind::kAck) {
+        HandleAck(msg->ranges);
+      } else if (connected) {
+        HandleResend(msg->ranges);
+      }
+    }
+  }
+
+  // ---- threads ------------------------------------------------------------------------------
+
+  void RunSync() {
+    uint64_t seed = hooks.jitter_seed;
+    if (seed == 0) seed = std::random_device{}() ^ std::hash<std::string>{}(kiosk.kiosk_id);
+    Backoff backoff(mqtt.backoff_min_ms, mqtt.backoff_max_ms, seed);
+    // A fleet powered on together must not connect in the same second: jitter the first try.
+    int64_t next_connect = MonoMs() + backoff.NextDelayMs();
+    int64_t status_every = int64_t{std::max(1, kiosk.status_interval_s)} * 1000;
+    int64_t next_status = 0;
+    while (!Stopping()) {
+      int64_t wait_ms = 20;
+      bool was_lost;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        was_lost = lost;
+        lost = false;
+      }
+      if (was_lost) connected = false;
+      if (!connected) {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          health.connected = false;
+        }
+        int64_t now = MonoMs();
+        if (now >= next_connect) {
+          if (Connect()) {
+            backoff.Reset();
+            next_status = now + status_every;
+            ResendInflight(/*only_expired=*/false);
+          } else {
+            next_connect = MonoMs() + backoff.NextDelayMs();
+          }
+        }
+        if (!connected) {
+          std::unique_lock<std::mutex> lock(mu);
+          int64_t left = std::max<int64_t>(1, std::min<int64_t>(next_connect - MonoMs(), 200));
+          cv.wait_for(lock, std::chrono::milliseconds(left), [&] { return stopping; });
+          continue;
+        }
+      }
+      DrainInbox();
+      ResendInflight(/*only_expired=*/true);
+      int64_t linger = FillWindow();
+      if (linger > 0) wait_ms = std::min<int64_t>(wait_ms, linger);
+      if (MonoMs() >= next_status && connected) {
+        Publish(topics.status, StatusJson("online"), 1, true);
+        next_status = MonoMs() + status_every;
+      }
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                  [&] { return stopping || lost || !inbox.empty(); });
+    }
+    if (connected) {
+      Publish(topics.status, StatusJson("offline"), 1, true);
+      try {
+        client->disconnect()->wait_for(std::chrono::seconds(5));
+      } catch (const mqtt::exception&) {
+      }
+      connected = false;
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    health.connected = false;
+  }
+
+  void RunAcks() {
+    while (true) {
+      std::vector<SeqRange> ranges;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        ack_cv.wait(lock, [&] { return stopping || !acks_to_mark.empty(); });
+        if (acks_to_mark.empty() && stopping) return;
+        ranges.swap(acks_to_mark);
+      }
+      int64_t changed = 0;
+      for (const SeqRange& r : MergeRanges(std::move(ranges))) {
+        auto n = store->MarkAcknowledged(r.first, r.last);
+        if (!n.ok()) {
+          // Not marked: the events stay pending and are sent again; the hub dedups.
+          SetError("mark acknowledged: " + n.status().ToString());
+          continue;
+        }
+        changed += *n;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      health.events_acked += changed;
+    }
+  }
+};
+
+Uplink::Uplink(const MqttConfig& mqtt, const KioskConfig& kiosk, EventStore* store,
+               SurveySlot* survey, UplinkHooks hooks)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->mqtt = mqtt;
+  impl_->kiosk = kiosk;
+  impl_->store = store;
+  impl_->survey = survey;
+  impl_->hooks = std::move(hooks);
+  impl_->health.enabled = mqtt.enabled;
+  impl_->health.broker = mqtt.uri;
+}
+
+Uplink::~Uplink() { Stop(); }
+
+Status Uplink::Start() {
+  Impl* impl = impl_.get();
+  if (!impl->mqtt.enabled) return Status::Ok();
+  if (impl->sync_thread.joinable()) return Status::Ok();
+  if (!IsValidId(impl->kiosk.kiosk_id) || !IsValidId(impl->kiosk.store_id)) {
+    return Status::InvalidArgument("kiosk.kiosk_id/store_id: expected [A-Za-z0-9_-], 1..64 chars");
+  }
+  const std::string& uri = impl->mqtt.uri;
+  if (uri.rfind("tcp://", 0) != 0 && uri.rfind("ssl://", 0) != 0 && uri.rfind("mqtt://", 0) != 0 &&
+      uri.rfind("mqtts://", 0) != 0) {
+    return Status::InvalidArgument("mqtt.uri: '" + uri + "' must start with tcp:// or ssl://");
+  }
+  if (impl->mqtt.topic_prefix.empty()) {
+    return Status::InvalidArgument("mqtt.topic_prefix: must not be empty");
+  }
+  impl->topics = TopicsFor(impl->mqtt.topic_prefix, impl->kiosk.store_id, impl->kiosk.kiosk_id);
+  auto reader = impl->store->NewReader();
+  if (!reader.ok()) return reader.status();
+  impl->reader = std::move(reader.value());
+  std::string client_id =
+      impl->mqtt.client_id.empty() ? "kiosk-" + impl->kiosk.kiosk_id : impl->mqtt.client_id;
+  try {
+    mqtt::create_options create(MQTTVERSION_5);
+    create.set_max_buffered_messages(std::max(1, impl->mqtt.max_inflight_batches) * 2 + 32);
+    impl->client = std::make_unique<mqtt::async_client>(uri, client_id, create);
+  } catch (const mqtt::exception& e) {
+    return Status::InvalidArgument("mqtt.uri: " + std::string(e.what()));
+  }
+  impl->client->set_message_callback([impl](mqtt::const_message_ptr m) {
+    Inbound in{m->get_topic() == impl->topics.config ? Inbound::Kind::kConfig : Inbound::Kind::kHub,
+               m->get_topic(), m->get_payload_str()};
+    {
+      std::lock_guard<std::mutex> lock(impl->mu);
+      impl->inbox.push_back(std::move(in));
+    }
+    impl->Notify();
+  });
+  impl->client->set_connection_lost_handler([impl](const std::string& cause) {
+    {
+      std::lock_guard<std::mutex> lock(impl->mu);
+      impl->lost = true;
+      impl->health.connected = false;
+      impl->health.last_error = "connection lost" + (cause.empty() ? "" : ": " + cause);
+    }
+    impl->connected = false;
+    impl->Notify();
+  });
+  impl->stopping = false;
+  impl->sync_thread = std::thread([impl] { impl->RunSync(); });
+  impl->ack_thread = std::thread([impl] { impl->RunAcks(); });
+  return Status::Ok();
+}
+
+void Uplink::Stop() {
+  if (!impl_->sync_thread.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  impl_->ack_cv.notify_all();
+  impl_->sync_thread.join();
+  impl_->ack_thread.join();
+}
+
+SyncHealth Uplink::Health() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->health;
+}
+
+}  // namespace touchpoint::sync

@@ -1,0 +1,216 @@
+#include "touchpoint/sync/wire.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace touchpoint::sync {
+
+using nlohmann::json;
+
+std::vector<SeqRange> MergeRanges(std::vector<SeqRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const SeqRange& a, const SeqRange& b) { return a.first < b.first; });
+  std::vector<SeqRange> out;
+  for (const SeqRange& r : ranges) {
+    if (r.last < r.first) continue;
+    if (!out.empty() && r.first <= out.back().last + 1) {
+      out.back().last = std::max(out.back().last, r.last);
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+std::vector<SeqRange> RangesOf(std::vector<uint64_t> seqs) {
+  std::sort(seqs.begin(), seqs.end());
+  std::vector<SeqRange> out;
+  for (uint64_t s : seqs) {
+    if (!out.empty() && s <= out.back().last + 1) {
+      out.back().last = std::max(out.back().last, s);
+    } else {
+      out.push_back({s, s});
+    }
+  }
+  return out;
+}
+
+KioskTopics TopicsFor(const std::string& prefix, const std::string& store,
+                      const std::string& kiosk) {
+  std::string base = prefix + "/" + store + "/" + kiosk + "/";
+  return {base + "events", base + "ack", base + "status", base + "config"};
+}
+
+bool IsValidId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+std::optional<TopicParts> ParseTopic(std::string_view prefix, std::string_view topic) {
+  if (topic.size() <= prefix.size() + 1 || topic.substr(0, prefix.size()) != prefix ||
+      topic[prefix.size()] != '/') {
+    return std::nullopt;
+  }
+  std::string_view rest = topic.substr(prefix.size() + 1);
+  std::vector<std::string_view> parts;
+  while (true) {
+    size_t slash = rest.find('/');
+    parts.push_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  if (parts.size() != 3 || !IsValidId(parts[0]) || !IsValidId(parts[1]) || parts[2].empty()) {
+    return std::nullopt;
+  }
+  return TopicParts{std::string(parts[0]), std::string(parts[1]), std::string(parts[2])};
+}
+
+// ---- batches --------------------------------------------------------------------------------
+
+BatchBuilder::BatchBuilder(std::string kind, std::string kiosk, std::string store)
+    : kind_(std::move(kind)), kiosk_(std::move(kiosk)), store_(std::move(store)) {}
+
+void BatchBuilder::Add(uint64_t seq, std::string_view event_json) {
+  if (count_ == 0) first_ = seq;
+  last_ = seq;
+  ++count_;
+  body_.push_back('\n');
+  body_.append(event_json);
+}
+
+namespace {
+
+json RangesToJson(const std::vector<SeqRange>& ranges) {
+  json a = json::array();
+  for (const SeqRange& r : ranges) a.push_back(json::array({r.first, r.last}));
+  return a;
+}
+
+Result<std::vector<SeqRange>> RangesFromJson(const json& a, const std::string& field) {
+  if (!a.is_array()) return Status::InvalidArgument(field + ": expected an array of [first,last]");
+  std::vector<SeqRange> out;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const json& r = a[i];
+    if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() ||
+        !r[1].is_number_unsigned() || r[0].get<uint64_t>() == 0 ||
+        r[1].get<uint64_t>() < r[0].get<uint64_t>()) {
+      return Status::InvalidArgument(field + "[" + std::to_string(i) +
+                                     "]: expected [first,last] with 1 <= first <= last");
+    }
+    out.push_back({r[0].get<uint64_t>(), r[1].get<uint64_t>()});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string BatchBuilder::Finish() const {
+  json h = {{"v", kWireVersion}, {"kind", kind_}, {"kiosk", kiosk_}, {"store", store_},
+            {"first", first_},   {"last", last_}, {"count", count_}};
+  if (!missing_.empty()) h["missing"] = RangesToJson(MergeRanges(missing_));
+  std::string out = h.dump();
+  out += body_;
+  return out;
+}
+
+Result<DecodedBatch> DecodeBatch(std::string_view payload) {
+  DecodedBatch out;
+  size_t nl = payload.find('\n');
+  std::string_view head = payload.substr(0, nl);
+  json h = json::parse(head, nullptr, /*allow_exceptions=*/false);
+  if (h.is_discarded() || !h.is_object()) {
+    return Status::InvalidArgument("header: not a JSON object");
+  }
+  auto field = [&](const char* name) -> const json* {
+    auto it = h.find(name);
+    return it == h.end() ? nullptr : &*it;
+  };
+  const json* v = field("v");
+  if (!v || !v->is_number_integer() || v->get<int64_t>() != kWireVersion) {
+    return Status::InvalidArgument("header.v: expected 1");
+  }
+  const json* kind = field("kind");
+  if (!kind || !kind->is_string() ||
+      (kind->get<std::string>() != "batch" && kind->get<std::string>() != "resend")) {
+    return Status::InvalidArgument("header.kind: expected \"batch\" or \"resend\"");
+  }
+  out.header.kind = kind->get<std::string>();
+  for (const char* name : {"kiosk", "store"}) {
+    const json* s = field(name);
+    if (!s || !s->is_string() || !IsValidId(s->get<std::string>())) {
+      return Status::InvalidArgument(std::string("header.") + name + ": expected an id");
+    }
+  }
+  out.header.kiosk = h["kiosk"].get<std::string>();
+  out.header.store = h["store"].get<std::string>();
+  for (const char* name : {"first", "last", "count"}) {
+    const json* n = field(name);
+    if (!n || !n->is_number_unsigned()) {
+      return Status::InvalidArgument(std::string("header.") + name +
+                                     ": expected a non-negative integer");
+    }
+  }
+  out.header.first = h["first"].get<uint64_t>();
+  out.header.last = h["last"].get<uint64_t>();
+  out.header.count = h["count"].get<size_t>();
+  if (const json* m = field("missing")) {
+    auto ranges = RangesFromJson(*m, "header.missing");
+    if (!ranges.ok()) return ranges.status();
+    out.header.missing = std::move(ranges.value());
+  }
+  if (nl != std::string_view::npos) {
+    std::string_view rest = payload.substr(nl + 1);
+    while (!rest.empty()) {
+      size_t e = rest.find('\n');
+      std::string_view line = rest.substr(0, e);
+      if (!line.empty()) out.lines.push_back(line);
+      if (e == std::string_view::npos) break;
+      rest.remove_prefix(e + 1);
+    }
+  }
+  if (out.lines.size() != out.header.count) {
+    return Status::InvalidArgument("header.count: " + std::to_string(out.header.count) + " but " +
+                                   std::to_string(out.lines.size()) + " event lines");
+  }
+  if (out.header.count > 0 && out.header.first > out.header.last) {
+    return Status::InvalidArgument("header: first > last");
+  }
+  return out;
+}
+
+std::string EncodeHubMessage(const HubMessage& m) {
+  json j = {{"v", kWireVersion},
+            {"kind", m.kind == HubMessage::Kind::kAck ? "ack" : "resend"},
+            {"ranges", RangesToJson(m.ranges)}};
+  return j.dump();
+}
+
+Result<HubMessage> DecodeHubMessage(std::string_view payload) {
+  json j = json::parse(payload, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("not a JSON object");
+  auto v = j.find("v");
+  if (v == j.end() || !v->is_number_integer() || v->get<int64_t>() != kWireVersion) {
+    return Status::InvalidArgument("v: expected 1");
+  }
+  HubMessage m;
+  auto kind = j.find("kind");
+  if (kind == j.end() || !kind->is_string()) return Status::InvalidArgument("kind: missing");
+  if (*kind == "ack") {
+    m.kind = HubMessage::Kind::kAck;
+  } else if (*kind == "resend") {
+    m.kind = HubMessage::Kind::kResend;
+  } else {
+    return Status::InvalidArgument("kind: expected \"ack\" or \"resend\"");
+  }
+  auto ranges = j.find("ranges");
+  if (ranges == j.end()) return Status::InvalidArgument("ranges: missing");
+  auto r = RangesFromJson(*ranges, "ranges");
+  if (!r.ok()) return r.status();
+  m.ranges = std::move(r.value());
+  return m;
+}
+
+}  // namespace touchpoint::sync
