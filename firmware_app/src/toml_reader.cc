@@ -151,10 +151,10 @@ const toml::array* TableReader::Array(const char* key) {
 }
 
 void TableReader::RejectUnknown() {
-  for (const auto& [k, v] : table_) {
-    std::string key(k.str());
-    if (!seen_.count(key)) (void)v;
-    problems_->Add(k.source(), KeyPath(key.c_str()) + ": unknown key");
+  for (const auto& entry : table_) {
+    std::string key(entry.first.str());
+    if (!seen_.count(key))
+      problems_->Add(entry.first.source(), KeyPath(key.c_str()) + ": unknown key");
   }
 }
 
