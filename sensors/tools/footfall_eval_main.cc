@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   using namespace touchpoint::sensors;
   CLI::App app{"Footfall counting evaluation against ground-truth line crossings"};
   std::string video, expected_path, only_line;
-  CameraConfig config;  // the kiosk defaults, overridable below
+  CameraConfig config;         // the kiosk defaults, overridable below
+  config.process_width = 384;  // half of 768: integer INTER_AREA, see docs/footfall.md
   PipelineTuning tuning;
   int tolerance = 10;
   bool verbose = false;

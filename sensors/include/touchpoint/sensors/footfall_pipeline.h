@@ -48,6 +48,7 @@ class FootfallPipeline {
   const std::vector<LineSpec>& lines() const { return counter_->lines(); }
   const std::vector<Track>& tracks() const { return tracker_->tracks(); }
   cv::Size processing_size() const { return proc_size_; }
+  cv::Size source_size() const { return source_size_; }
   // A preview for the manager dashboard (processing frame with lines and tracks), in memory.
   void DrawPreview(cv::Mat* out) const;
 

@@ -1,0 +1,117 @@
+// FootfallService: the kiosk's camera counter. Owns one thread that reads frames, runs the
+// footfall pipeline and records `footfall` events (one per interval: in/out per line,
+// occupancy min/max/end) and `coverage` events (spans when the camera was not counting).
+//
+// Threads and ownership:
+//  - Start() starts the counting thread; Stop() (or the destructor) ends it. Call both from one
+//    thread (the app's wiring). Health() is thread-safe (dashboard, status reporter).
+//  - The store and stamper are borrowed: they must outlive the service (Stop() first).
+//  - Counting never waits for storage: events go through EventStore::AppendAsync, which blocks
+//    only while the store's queue is full.
+//
+// Time: interval boundaries are multiples of config.interval_s in UTC from the stamper's clock.
+// A file that is not paced (config.realtime = false, evaluation) runs on media time instead:
+// the clock's time at Start() plus frame index / frame rate.
+//
+// Coverage: the service records what it observed itself: from Start() until the first frame
+// ("camera_starting"), from a failure until frames flow again ("camera_open_failed",
+// "frame_timeout"/"camera_read_failed"), and a gap that spans interval boundaries is recorded
+// per interval so the hub learns about it while it lasts. Time before Start() and after Stop()
+// is the app's ("kiosk" coverage). A file that ends stops counting ("ended").
+//
+// Privacy: frames stay in this process's memory; nothing is written or sent but counts.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <opencv2/core.hpp>
+
+#include "touchpoint/core/config.h"
+#include "touchpoint/core/event_stamper.h"
+#include "touchpoint/core/event_store.h"
+#include "touchpoint/core/health.h"
+#include "touchpoint/core/status.h"
+#include "touchpoint/sensors/footfall_pipeline.h"
+#include "touchpoint/sensors/frame_source.h"
+
+namespace touchpoint::sensors {
+
+struct FootfallServiceOptions {
+  // nullptr: MakeOpenCvSource(config.source, config.loop).
+  std::unique_ptr<FrameSource> source;
+  PipelineTuning tuning;
+  // Keep an in-memory preview image for the dashboard (Preview()); costs a copy per frame.
+  bool keep_preview = false;
+};
+
+class FootfallService {
+ public:
+  // REQUIRES: store and stamper outlive the service.
+  FootfallService(const CameraConfig& config, EventStore* store, const EventStamper* stamper);
+  FootfallService(const CameraConfig& config, EventStore* store, const EventStamper* stamper,
+                  FootfallServiceOptions options);
+  ~FootfallService();  // Stop()
+  FootfallService(const FootfallService&) = delete;
+  FootfallService& operator=(const FootfallService&) = delete;
+
+  // Checks the config (lines, detector) and starts the counting thread. The camera itself is
+  // opened on that thread, so a missing camera is not an error here: it shows in Health() and
+  // coverage events. Returns InvalidArgument for a bad config; no thread is started then.
+  Status Start();
+  // Records the current partial interval and any open gap, then joins the thread. Idempotent.
+  void Stop();
+
+  CameraHealth Health() const;
+  // The latest preview (processing resolution, lines and tracks drawn), if keep_preview.
+  bool Preview(cv::Mat* out) const;
+  // Events handed to the store so far / confirmed stored (for tests and status).
+  int64_t events_submitted() const { return submitted_.load(); }
+  int64_t events_stored() const { return stored_.load(); }
+
+ private:
+  struct Interval;
+  void Run();
+  void OnFrame(const Frame& frame, int64_t now_ms);
+  void CountCrossings(const std::vector<LineCrossing>& crossings);
+  void CloseIntervalsUntil(int64_t now_ms);
+  void FlushInterval();
+  void BeginGap(int64_t now_ms, const std::string& reason);
+  void EndGap(int64_t now_ms);
+  void RecordCoverage(int64_t start_ms, int64_t end_ms, const std::string& reason);
+  void Submit(Payload payload, int64_t time_ms);
+  bool SleepFor(int64_t ms);  // false when stopping
+  int64_t NowMs(const Frame* frame) const;
+  void SetState(const std::string& state, const std::string& error);
+
+  CameraConfig config_;
+  EventStore* store_;
+  const EventStamper* stamper_;
+  FootfallServiceOptions options_;
+  std::unique_ptr<FootfallPipeline> pipeline_;
+
+  // Counting thread only.
+  std::unique_ptr<Interval> interval_;
+  bool media_time_ = false;
+  double media_fps_ = 10;
+  int64_t last_media_index_ = 0;
+  int64_t start_ms_ = 0;
+  int64_t gap_start_ms_ = -1;  // -1: counting
+  std::string gap_reason_;
+
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex wake_mu_;
+  std::condition_variable wake_;
+  std::atomic<int64_t> submitted_{0}, stored_{0};
+
+  mutable std::mutex health_mu_;
+  CameraHealth health_;
+  cv::Mat preview_;
+};
+
+}  // namespace touchpoint::sensors

@@ -1,0 +1,248 @@
+// FootfallService with a real event store and the real clip: events per interval, coverage
+// when the camera dies and comes back, a camera that never opens, and a file that ends.
+#include "touchpoint/sensors/footfall_service.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "test_support.h"
+#include "touchpoint/core/event_json.h"
+#include "touchpoint/sensors/footfall_eval.h"
+
+namespace touchpoint::sensors {
+namespace {
+
+using touchpoint::testing::SharedDataPath;
+using touchpoint::testing::TempDir;
+using touchpoint::testing::WaitFor;
+
+constexpr int64_t kT0 = 1798761600000;  // 2027-01-01T00:00:00Z
+
+std::string ClipDir() { return SharedDataPath("footfall/pets09-s2l1-vtest"); }
+
+// The real clip played as a live camera on a manual clock (100 ms per frame) that dies after
+// `die_after` frames, refuses `failed_opens` reconnects (each takes 10 s), then delivers the
+// rest and ends.
+class FlakyClipCamera final : public FrameSource {
+ public:
+  FlakyClipCamera(std::shared_ptr<ManualClock> clock, int64_t die_after, int failed_opens,
+                  int64_t total)
+      : clock_(std::move(clock)),
+        clip_(MakeOpenCvSource(ClipDir() + "/vtest.avi", false)),
+        die_after_(die_after),
+        failed_opens_(failed_opens),
+        total_(total) {}
+  Status Open() override {
+    if (died_ && failed_opens_ > 0) {
+      --failed_opens_;
+      clock_->AdvanceMs(10000);
+      return Status::Unavailable("camera unplugged");
+    }
+    if (!opened_) {
+      opened_ = true;
+      return clip_->Open();
+    }
+    return Status::Ok();
+  }
+  ReadResult Read(Frame* frame) override {
+    if (delivered_ == die_after_ && !died_) {
+      died_ = true;
+      return ReadResult::kFailed;
+    }
+    if (delivered_ >= total_) return ReadResult::kEnd;
+    ReadResult r = clip_->Read(frame);
+    if (r != ReadResult::kFrame) return r;
+    ++delivered_;
+    clock_->AdvanceMs(100);
+    return r;
+  }
+  void Close() override {}
+  bool live() const override { return true; }
+  double fps() const override { return 10; }
+  std::string description() const override { return "flaky clip camera"; }
+
+ private:
+  std::shared_ptr<ManualClock> clock_;
+  std::unique_ptr<FrameSource> clip_;
+  int64_t die_after_;
+  int failed_opens_;
+  int64_t total_;
+  int64_t delivered_ = 0;
+  bool opened_ = false, died_ = false;
+};
+
+class FootfallServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_shared<ManualClock>(kT0);
+    EventStoreOptions o;
+    o.path = dir_.File("events.db");
+    o.clock = clock_;
+    auto store = EventStore::Open(o);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+    KioskConfig kiosk;
+    kiosk.kiosk_id = "k1";
+    kiosk.store_id = "s1";
+    stamper_ = std::make_unique<EventStamper>(kiosk, clock_);
+  }
+
+  CameraConfig ClipConfig() {
+    CameraConfig c;
+    c.enabled = true;
+    c.process_width = 384;
+    c.interval_s = 10;
+    c.retry_min_ms = 1;
+    c.retry_max_ms = 4;
+    auto clip = LoadExpectedClip(ClipDir() + "/expected.json");
+    if (clip.ok()) c.lines = LinesOf(*clip);
+    return c;
+  }
+
+  std::vector<Event> StoredEvents() {
+    store_->Flush();
+    auto reader = store_->NewReader();
+    EXPECT_TRUE(reader.ok());
+    auto rows = (*reader)->ReadPending(0, 100000, 64 << 20);
+    EXPECT_TRUE(rows.ok());
+    std::vector<Event> out;
+    for (const StoredEvent& s : *rows) {
+      auto e = DecodeEvent(s.json);
+      EXPECT_TRUE(e.ok()) << e.status().message();
+      if (e.ok()) out.push_back(*e);
+    }
+    return out;
+  }
+
+  static std::map<std::string, std::pair<int64_t, int64_t>> Totals(
+      const std::vector<Event>& events) {
+    std::map<std::string, std::pair<int64_t, int64_t>> t;
+    for (const Event& e : events) {
+      if (e.type() != EventType::kFootfall) continue;
+      for (const LineCount& l : std::get<FootfallPayload>(e.payload).lines) {
+        t[l.line].first += l.in;
+        t[l.line].second += l.out;
+      }
+    }
+    return t;
+  }
+
+  TempDir dir_;
+  std::shared_ptr<ManualClock> clock_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<EventStamper> stamper_;
+};
+
+TEST_F(FootfallServiceTest, ACameraThatDiesIsRetriedAndTheGapIsRecordedAsCoverage) {
+  if (!std::filesystem::exists(ClipDir() + "/vtest.avi")) GTEST_SKIP() << "clip absent";
+  FootfallServiceOptions options;
+  // Dies at t0 + 20 s, comes back at t0 + 50 s, ends at t0 + 70 s.
+  options.source = std::make_unique<FlakyClipCamera>(clock_, 200, 3, 400);
+  FootfallService service(ClipConfig(), store_.get(), stamper_.get(), std::move(options));
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return service.Health().state == "ended"; }, std::chrono::seconds(60)));
+  service.Stop();
+  EXPECT_EQ(service.Health().state, "off");
+  EXPECT_EQ(service.events_stored(), service.events_submitted());
+
+  std::vector<Event> events = StoredEvents();
+  int64_t failed_ms = 0, coverage_events = 0;
+  std::set<int64_t> counted_intervals;
+  for (const Event& e : events) {
+    if (e.type() == EventType::kCoverage) {
+      const auto& c = std::get<CoveragePayload>(e.payload);
+      ++coverage_events;
+      EXPECT_EQ(c.source, "camera");
+      EXPECT_LT(c.start_ms, c.end_ms);
+      // Split at interval boundaries: each span lies within one 10 s interval.
+      EXPECT_EQ(c.start_ms / 10000, (c.end_ms - 1) / 10000) << c.start_ms << ".." << c.end_ms;
+      if (c.reason == "camera_read_failed") {
+        failed_ms += c.end_ms - c.start_ms;
+        EXPECT_GE(c.start_ms, kT0 + 20000);
+        EXPECT_LE(c.end_ms, kT0 + 50100);
+      }
+    } else if (e.type() == EventType::kFootfall) {
+      const auto& f = std::get<FootfallPayload>(e.payload);
+      EXPECT_EQ(f.interval_s, 10);
+      EXPECT_EQ(f.interval_start_ms % 10000, 0);
+      EXPECT_TRUE(counted_intervals.insert(f.interval_start_ms).second) << "one per interval";
+      EXPECT_EQ(e.time_ms, f.interval_start_ms);
+      EXPECT_LE(f.occupancy_min, f.occupancy_max);
+      EXPECT_EQ(f.lines.size(), 2u);
+    }
+  }
+  EXPECT_EQ(failed_ms, 30100);  // from the failure until the first frame after reconnecting
+  EXPECT_EQ(counted_intervals.count(kT0 + 30000), 0u) << "nothing counted while dead";
+  EXPECT_EQ(counted_intervals.count(kT0 + 40000), 0u);
+  EXPECT_GE(counted_intervals.size(), 5u);
+  EXPECT_EQ(service.Health().coverage_gaps, coverage_events);
+  // Every count in the events is in the health totals, and people were counted.
+  auto totals = Totals(events);
+  int64_t all = 0;
+  for (const auto& [line, in_out] : service.Health().today_by_line) {
+    EXPECT_EQ(totals[line], in_out) << line;
+    all += in_out.first + in_out.second;
+  }
+  EXPECT_GT(all, 10);
+}
+
+TEST_F(FootfallServiceTest, AFileCountsTheSameAsTheEvaluationOnMediaTime) {
+  if (!std::filesystem::exists(ClipDir() + "/vtest.avi")) GTEST_SKIP() << "clip absent";
+  CameraConfig config = ClipConfig();
+  config.source = ClipDir() + "/vtest.avi";
+  config.realtime = false;  // as fast as possible, intervals on media time
+  FootfallService service(config, store_.get(), stamper_.get());
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return service.Health().state == "ended"; }, std::chrono::seconds(60)));
+  service.Stop();
+
+  std::vector<Event> events = StoredEvents();
+  int64_t footfall = 0;
+  for (const Event& e : events) footfall += e.type() == EventType::kFootfall;
+  EXPECT_EQ(footfall, 8);  // 79.4 s of video in 10 s intervals
+
+  auto run = RunOnVideo(config.source, config);
+  ASSERT_TRUE(run.ok());
+  std::map<std::string, std::pair<int64_t, int64_t>> expected;
+  for (const CountedCrossing& c : run->crossings) {
+    (c.in ? expected[c.line].first : expected[c.line].second) += 1;
+  }
+  EXPECT_EQ(Totals(events), expected);
+}
+
+TEST_F(FootfallServiceTest, ACameraThatNeverOpensIsRetryingAndCoveredUntilStop) {
+  CameraConfig config;
+  config.enabled = true;
+  config.source = "/dev/video-touchpoint-missing";
+  config.retry_min_ms = 1;
+  config.retry_max_ms = 20;
+  config.lines = {CountingLine{"door", 0.5, 0, 0.5, 1, true, 1, 0}};
+  FootfallService service(config, store_.get(), stamper_.get());
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return service.Health().state == "retrying"; }));
+  EXPECT_FALSE(service.Health().last_error.empty());
+  clock_->AdvanceMs(5000);
+  service.Stop();
+  std::vector<Event> events = StoredEvents();
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(events[0].type(), EventType::kCoverage);
+  const auto& c = std::get<CoveragePayload>(events[0].payload);
+  EXPECT_EQ(c.reason, "camera_open_failed");
+  EXPECT_EQ(c.start_ms, kT0);
+  EXPECT_EQ(c.end_ms, kT0 + 5000);
+}
+
+TEST_F(FootfallServiceTest, ABadLineIsRefusedAtStart) {
+  CameraConfig config;
+  config.source = "/dev/video-touchpoint-missing";
+  config.lines = {CountingLine{"dot", 0.5, 0.5, 0.5, 0.5, true, 1, 0}};
+  FootfallService service(config, store_.get(), stamper_.get());
+  Status s = service.Start();
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("dot"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace touchpoint::sensors
