@@ -1,0 +1,73 @@
+#include "touchpoint/sync/wire.h"
+
+#include <gtest/gtest.h>
+
+namespace touchpoint::sync {
+namespace {
+
+TEST(Wire, TopicsAreOneSubtreePerKiosk) {
+  KioskTopics t = TopicsFor("touchpoint/v1", "s1", "k1");
+  EXPECT_EQ(t.events, "touchpoint/v1/s1/k1/events");
+  EXPECT_EQ(t.ack, "touchpoint/v1/s1/k1/ack");
+  auto p = ParseTopic("touchpoint/v1", t.events);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->store, "s1");
+  EXPECT_EQ(p->kiosk, "k1");
+  EXPECT_EQ(p->leaf, "events");
+  EXPECT_FALSE(ParseTopic("touchpoint/v1", "touchpoint/v1/s1/k1/x/events"));
+  EXPECT_FALSE(ParseTopic("touchpoint/v1", "other/v1/s1/k1/events"));
+  EXPECT_FALSE(ParseTopic("touchpoint/v1", "touchpoint/v1/s 1/k1/events"));
+}
+
+TEST(Wire, BatchRoundTripKeepsExactEventLines) {
+  BatchBuilder b("batch", "k1", "s1");
+  b.Add(7, R"({"seq":7})");
+  b.Add(9, R"({"seq":9,"x":"a\nb"})");
+  std::string payload = b.Finish();
+  auto d = DecodeBatch(payload);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->header.kiosk, "k1");
+  EXPECT_EQ(d->header.first, 7u);
+  EXPECT_EQ(d->header.last, 9u);
+  ASSERT_EQ(d->lines.size(), 2u);
+  EXPECT_EQ(d->lines[1], R"({"seq":9,"x":"a\nb"})");
+}
+
+TEST(Wire, MalformedBatchesSayWhy) {
+  EXPECT_NE(DecodeBatch("garbage").status().message().find("header"), std::string::npos);
+  auto r =
+      DecodeBatch(R"({"v":1,"kind":"batch","kiosk":"k","store":"s","first":1,"last":2,"count":3})"
+                  "\n{}\n{}");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("3 but 2 event lines"), std::string::npos);
+  EXPECT_FALSE(DecodeBatch(R"({"v":2,"kind":"batch"})").ok());
+}
+
+TEST(Wire, MissingRangesTravelInResendBatches) {
+  BatchBuilder b("resend", "k1", "s1");
+  b.AddMissing({5, 6});
+  b.AddMissing({7, 9});
+  auto d = DecodeBatch(b.Finish());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->header.kind, "resend");
+  ASSERT_EQ(d->header.missing.size(), 1u);
+  EXPECT_EQ(d->header.missing[0], (SeqRange{5, 9}));
+}
+
+TEST(Wire, HubMessagesRoundTrip) {
+  HubMessage m{HubMessage::Kind::kResend, {{1, 3}, {10, 10}}};
+  auto d = DecodeHubMessage(EncodeHubMessage(m));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->kind, HubMessage::Kind::kResend);
+  EXPECT_EQ(d->ranges, m.ranges);
+  EXPECT_FALSE(DecodeHubMessage(R"({"v":1,"kind":"ack","ranges":[[3,1]]})").ok());
+  EXPECT_FALSE(DecodeHubMessage("[]").ok());
+}
+
+TEST(Wire, RangesMerge) {
+  EXPECT_EQ(RangesOf({5, 1, 2, 3, 3, 9}), (std::vector<SeqRange>{{1, 3}, {5, 5}, {9, 9}}));
+  EXPECT_EQ(MergeRanges({{5, 8}, {1, 4}, {10, 12}}), (std::vector<SeqRange>{{1, 8}, {10, 12}}));
+}
+
+}  // namespace
+}  // namespace touchpoint::sync
