@@ -5,6 +5,7 @@
 
 #include "i18n.h"
 #include "screens.h"
+#include "touchpoint/ui/ui_probe.h"
 
 namespace touchpoint::ui {
 
@@ -76,6 +77,7 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
   const SurveyDefinition& survey = s.survey();
   float u = f.u;
   BeginScreen(f, "question", color::kBackground);
+  if (f.probe != nullptr) f.probe->AddTarget("question:" + q.id, TargetRect{});
   ImDrawList* dl = ImGui::GetWindowDrawList();
   float margin = u * 5.0f;
   float content_w = f.size.x - 2 * margin;

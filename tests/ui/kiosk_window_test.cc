@@ -1,0 +1,337 @@
+// The kiosk window for real: RunKioskUi on this (main) thread under a private Xvfb, driven from a
+// second thread with SDL touch events pushed into the window's queue; results are read back from
+// the real event store.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <stb_image.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <thread>
+
+#include "test_support.h"
+#include "touchpoint/core/event_json.h"
+#include "touchpoint/ui/demo_data.h"
+#include "touchpoint/ui/kiosk_ui.h"
+#include "touchpoint/ui/manager_pin.h"
+#include "touchpoint/ui/ui_probe.h"
+#include "xvfb.h"
+
+namespace touchpoint::ui {
+namespace {
+
+using touchpoint::testing::TempDir;
+using touchpoint::testing::WaitFor;
+using touchpoint::testing::Xvfb;
+using namespace std::chrono_literals;
+
+SurveyDefinition TestSurvey() {
+  SurveyDefinition s = DefaultSurvey();  // overall (csat), reasons (tags), recommend (nps)
+  s.languages = {"en", "de"};
+  auto add_de = [](Translations& t) { t["de"] = "DE " + t["en"]; };
+  add_de(s.title);
+  add_de(s.thank_you);
+  Question effort;
+  effort.id = "effort";
+  effort.type = QuestionType::kEffort;
+  effort.prompt = {{"en", "How easy was it to find what you needed?"}};
+  s.questions.push_back(effort);
+  for (Question& q : s.questions) {
+    add_de(q.prompt);
+    for (ReasonTag& t : q.tags) add_de(t.label);
+    if (!q.low_label.empty()) add_de(q.low_label);
+    if (!q.high_label.empty()) add_de(q.high_label);
+  }
+  return s;
+}
+
+class KioskWindowTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    xvfb_ = new Xvfb("1080x1920x24");
+    if (xvfb_->ok()) ::setenv("DISPLAY", xvfb_->display().c_str(), 1);
+    ::setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
+  }
+  static void TearDownTestSuite() {
+    delete xvfb_;
+    xvfb_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(xvfb_->ok()) << "could not start Xvfb";
+    kiosk_.kiosk_id = "kiosk-test";
+    kiosk_.store_id = "store-test";
+    kiosk_.data_dir = dir_.path();
+    ui_.fullscreen = false;
+    ui_.width = 540;
+    ui_.height = 960;
+    ui_.idle_timeout_s = 30;
+    ui_.thank_you_s = 1;
+    ui_.long_press_ms = 300;
+    ui_.dashboard_refresh_s = 1;
+    ui_.export_roots = {};
+    EventStoreOptions o;
+    o.path = dir_.File("events.db");
+    auto s = EventStore::Open(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s.value());
+    stamper_ = std::make_unique<EventStamper>(kiosk_, SystemClock());
+    slot_ = std::make_unique<SurveySlot>(TestSurvey());
+  }
+
+  UiContext Context() {
+    UiContext c;
+    c.ui = &ui_;
+    c.kiosk = &kiosk_;
+    c.store = store_.get();
+    c.stamper = stamper_.get();
+    c.survey = slot_.get();
+    c.config_version = "cfg-test";
+    c.software_version = "0.0-test";
+    c.windowed = true;
+    return c;
+  }
+
+  // Runs the kiosk on this thread while `driver` runs on another; stops it when the driver is
+  // done. Returns RunKioskUi's result.
+  int RunWithDriver(const std::function<void(UiProbe&)>& driver, UiContext c) {
+    std::atomic<bool> stop{false};
+    UiProbe probe;
+    c.probe = &probe;
+    c.stop = &stop;
+    std::thread t([&] {
+      driver(probe);
+      stop = true;
+    });
+    int rc = RunKioskUi(c);
+    stop = true;
+    t.join();
+    return rc;
+  }
+
+  std::vector<Event> Stored(EventType type) {
+    auto reader = store_->NewReader();
+    std::vector<Event> out;
+    if (!reader.ok()) return out;
+    auto rows = (*reader)->ReadByTime(type, 0, INT64_MAX / 2);
+    if (!rows.ok()) return out;
+    for (const auto& r : *rows) {
+      auto e = DecodeEvent(r.json);
+      if (e.ok()) out.push_back(*e);
+    }
+    return out;
+  }
+
+  static Xvfb* xvfb_;
+  TempDir dir_;
+  KioskConfig kiosk_;
+  UiConfig ui_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<EventStamper> stamper_;
+  std::unique_ptr<SurveySlot> slot_;
+};
+
+Xvfb* KioskWindowTest::xvfb_ = nullptr;
+
+// Taps a target once it is on screen.
+void TapWhenShown(UiProbe& p, const std::string& target) {
+  ASSERT_TRUE(p.WaitForTarget(target)) << target << " never appeared on " << p.screen();
+  ASSERT_TRUE(p.Tap(target));
+}
+
+TEST_F(KioskWindowTest, ScriptedSessionStoresOneFeedbackEventWithAllAnswers) {
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        TapWhenShown(p, "lang:de");
+        ASSERT_TRUE(p.WaitFrames(3));
+        TapWhenShown(p, "start");
+        TapWhenShown(p, "question:overall");
+        TapWhenShown(p, "score:4");
+        ASSERT_TRUE(p.WaitForTarget("question:reasons"));
+        TapWhenShown(p, "tag:staff");
+        TapWhenShown(p, "tag:queue");
+        TapWhenShown(p, "next");
+        ASSERT_TRUE(p.WaitForTarget("question:recommend"));
+        TapWhenShown(p, "back");  // change of mind: back to the reasons, which are kept
+        ASSERT_TRUE(p.WaitForTarget("question:reasons"));
+        TapWhenShown(p, "next");
+        ASSERT_TRUE(p.WaitForTarget("question:recommend"));
+        TapWhenShown(p, "score:9");
+        ASSERT_TRUE(p.WaitForTarget("question:effort"));
+        TapWhenShown(p, "score:6");
+        ASSERT_TRUE(p.WaitForScreen("thank_you"));
+        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+        // A second session right away is kept but flagged.
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        TapWhenShown(p, "start");
+        TapWhenShown(p, "question:overall");
+        TapWhenShown(p, "score:1");
+        ASSERT_TRUE(p.WaitForTarget("question:reasons"));
+        TapWhenShown(p, "next");
+        ASSERT_TRUE(p.WaitForTarget("question:recommend"));
+        TapWhenShown(p, "score:0");
+        ASSERT_TRUE(p.WaitForTarget("question:effort"));
+        TapWhenShown(p, "score:1");
+        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 2; }));
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+
+  std::vector<Event> fb = Stored(EventType::kFeedback);
+  ASSERT_EQ(fb.size(), 2u);
+  const auto& first = std::get<FeedbackPayload>(fb[0].payload);
+  EXPECT_EQ(fb[0].kiosk_id, "kiosk-test");
+  EXPECT_EQ(first.language, "de");
+  EXPECT_GT(first.duration_ms, 0);
+  ASSERT_EQ(first.answers.size(), 4u);
+  EXPECT_EQ(first.answers[0].question_id, "overall");
+  EXPECT_EQ(first.answers[0].score, 4);
+  EXPECT_EQ(first.answers[1].tags, (std::vector<std::string>{"staff", "queue"}));
+  EXPECT_EQ(first.answers[2].score, 9);
+  EXPECT_EQ(first.answers[3].type, QuestionType::kEffort);
+  EXPECT_EQ(first.answers[3].score, 6);
+  // A robot answers four questions faster than any shopper: flagged, not dropped.
+  if (first.suspect) {
+    EXPECT_EQ(first.suspect_reason.rfind("too_fast", 0), 0u);
+  }
+
+  const auto& second = std::get<FeedbackPayload>(fb[1].payload);
+  EXPECT_EQ(second.language, "en") << "the language returns to the default after a session";
+  EXPECT_TRUE(second.suspect);
+  EXPECT_EQ(second.suspect_reason.rfind("rapid_repeat", 0), 0u) << second.suspect_reason;
+  EXPECT_EQ(second.answers.size(), 3u) << "the optional reasons were skipped";
+  EXPECT_TRUE(Stored(EventType::kFeedbackAbandoned).empty());
+}
+
+TEST_F(KioskWindowTest, IdleTimeoutMidSurveyRecordsFeedbackAbandoned) {
+  ui_.idle_timeout_s = 1;
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        TapWhenShown(p, "start");
+        TapWhenShown(p, "question:overall");
+        TapWhenShown(p, "score:2");
+        ASSERT_TRUE(p.WaitForTarget("question:reasons"));
+        // Nobody touches the screen any more.
+        ASSERT_TRUE(p.WaitForScreen("attract", 10s));
+        ASSERT_TRUE(WaitFor([&] { return !Stored(EventType::kFeedbackAbandoned).empty(); }));
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+  auto ab = Stored(EventType::kFeedbackAbandoned);
+  ASSERT_EQ(ab.size(), 1u);
+  const auto& p = std::get<FeedbackAbandonedPayload>(ab[0].payload);
+  EXPECT_EQ(p.questions_total, 4);
+  EXPECT_EQ(p.questions_answered, 1);
+  EXPECT_EQ(p.last_question_id, "reasons");
+  ASSERT_EQ(p.answers.size(), 1u);
+  EXPECT_EQ(p.answers[0].score, 2);
+  EXPECT_GE(p.duration_ms, 1000);
+  EXPECT_TRUE(Stored(EventType::kFeedback).empty());
+}
+
+TEST_F(KioskWindowTest, LongPressPinDashboardExportAndExit) {
+  auto clock = SystemClock();
+  auto pin = ManagerPin::Open(dir_.File("manager_pin"), *clock);
+  ASSERT_TRUE(pin.ok());
+  ASSERT_TRUE((*pin)->Change("2580").ok());
+  pin->reset();
+  ASSERT_TRUE(SeedDemoData(*store_, *stamper_, TestSurvey(), 2).ok());
+  std::atomic<bool> returned{false};
+  UiContext c = Context();
+  std::atomic<bool> stop{false};
+  UiProbe probe;
+  c.probe = &probe;
+  c.stop = &stop;
+  std::thread driver([&] {
+    UiProbe& p = probe;
+    auto type = [&](const std::string& digits) {
+      for (char d : digits) TapWhenShown(p, std::string("key:") + d);
+      TapWhenShown(p, "key:ok");
+    };
+    ASSERT_TRUE(p.WaitForScreen("attract"));
+    p.PressFinger(535, 5);  // top-right corner
+    ASSERT_TRUE(p.WaitForScreen("pin", 5s));
+    p.LiftFinger();
+    type("1111");
+    ASSERT_TRUE(p.WaitFrames(3));
+    EXPECT_EQ(p.screen(), "pin") << "a wrong PIN does not open the dashboard";
+    type("2580");
+    ASSERT_TRUE(p.WaitForScreen("dashboard"));
+    TapWhenShown(p, "export");
+    TapWhenShown(p, "export_folder:0");  // data_dir/exports (no USB roots in this test)
+    ASSERT_TRUE(WaitFor([&] {
+      DIR* d = ::opendir((dir_.path() + "/exports").c_str());
+      int n = 0;
+      if (d != nullptr) {
+        while (dirent* e = ::readdir(d))
+          n += std::string(e->d_name).find(".csv") != std::string::npos;
+        ::closedir(d);
+      }
+      return n == 1;
+    }));
+    TapWhenShown(p, "export_close");
+    TapWhenShown(p, "exit_kiosk");
+    EXPECT_TRUE(WaitFor([&] { return returned.load(); }, 10s))
+        << "leaving kiosk mode from the dashboard ends RunKioskUi";
+    stop = true;
+  });
+  int rc = RunKioskUi(c);
+  returned = true;
+  driver.join();
+  EXPECT_EQ(rc, 0);
+}
+
+// Mean absolute deviation of the luma: a blank (one-colour) image is 0.
+double Busyness(const std::string& png, int* w, int* h) {
+  int n = 0;
+  unsigned char* px = stbi_load(png.c_str(), w, h, &n, 3);
+  if (px == nullptr) return -1;
+  size_t count = static_cast<size_t>(*w) * static_cast<size_t>(*h);
+  double mean = 0;
+  for (size_t i = 0; i < count; ++i)
+    mean += px[3 * i] * 0.3 + px[3 * i + 1] * 0.59 + px[3 * i + 2] * 0.11;
+  mean /= static_cast<double>(count);
+  double dev = 0;
+  std::set<uint32_t> colors;
+  for (size_t i = 0; i < count; ++i) {
+    double l = px[3 * i] * 0.3 + px[3 * i + 1] * 0.59 + px[3 * i + 2] * 0.11;
+    dev += std::fabs(l - mean);
+    if (colors.size() < 1000) colors.insert(px[3 * i] << 16 | px[3 * i + 1] << 8 | px[3 * i + 2]);
+  }
+  stbi_image_free(px);
+  return colors.size() < 20 ? 0 : dev / static_cast<double>(count);
+}
+
+TEST_F(KioskWindowTest, ScreenshotTourRendersEveryScreenAndNoneIsBlank) {
+  ASSERT_TRUE(SeedDemoData(*store_, *stamper_, TestSurvey(), 7).ok());
+  std::string out = dir_.File("tour");
+  ASSERT_EQ(RunScreenshotTour(Context(), out), 0);
+  std::vector<std::string> files;
+  DIR* d = ::opendir(out.c_str());
+  ASSERT_NE(d, nullptr);
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".png") files.push_back(name);
+  }
+  ::closedir(d);
+  std::set<std::string> kinds;
+  for (const std::string& f : files) {
+    int w = 0, h = 0;
+    double busy = Busyness(out + "/" + f, &w, &h);
+    EXPECT_GT(busy, 2.0) << f << " looks blank";
+    bool landscape = f.find("landscape") != std::string::npos;
+    EXPECT_EQ(w, landscape ? 960 : 540) << f;
+    EXPECT_EQ(h, landscape ? 540 : 960) << f;
+    for (const char* k : {"attract", "question-csat", "question-nps", "question-effort",
+                          "question-tags", "thank-you", "pin", "dashboard"}) {
+      if (f.find(k) != std::string::npos) kinds.insert(k);
+    }
+  }
+  EXPECT_EQ(kinds.size(), 8u) << "every screen and question type";
+  EXPECT_GE(files.size(), 14u);
+}
+
+}  // namespace
+}  // namespace touchpoint::ui
