@@ -1,6 +1,8 @@
 // expected.json reader, crossing scorer and a plain video runner for evaluation.
 #include "touchpoint/sensors/footfall_eval.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -68,6 +70,12 @@ std::vector<CountingLine> LinesOf(const ExpectedClip& clip) {
 }
 
 namespace {
+
+double ProcessCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 // One-to-one matches between two sorted frame lists within +-tol (greedy on sorted lists is
 // optimal for equal-width windows).
@@ -138,6 +146,7 @@ Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
   EvalRun run;
   try {
     auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = ProcessCpuSeconds();
     cv::VideoCapture cap(video, cv::CAP_FFMPEG);
     if (!cap.isOpened()) return Status::NotFound(video + ": cannot open video");
     cv::Mat frame;
@@ -164,6 +173,7 @@ Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
         run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame});
       }
     }
+    run.cpu_seconds = ProcessCpuSeconds() - cpu0;
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   } catch (const cv::Exception& e) {
     return Status::Internal(video + ": " + e.what());

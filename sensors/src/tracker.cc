@@ -80,7 +80,7 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
       continue;
     }
     const Detection* host = nullptr;
-    if (t.confirmed) {
+    if (t.confirmed && t.hits >= options_.merge_min_hits) {
       const float below = static_cast<float>(0.25 * ExpectedHeight(t));
       for (const Detection& d : detections) {
         if (InsideGrown(d.box, t.foot, 0.15f, below)) {

@@ -212,6 +212,37 @@ TEST_F(FootfallServiceTest, AFileCountsTheSameAsTheEvaluationOnMediaTime) {
   EXPECT_EQ(Totals(events), expected);
 }
 
+TEST_F(FootfallServiceTest, TheDemoLoopIsPacedToTheFileRateAndCountsRise) {
+  if (!std::filesystem::exists(ClipDir() + "/vtest.avi")) GTEST_SKIP() << "clip absent";
+  CameraConfig config = ClipConfig();
+  config.source = ClipDir() + "/vtest.avi";
+  config.loop = true;
+  config.realtime = true;  // the demo: 10 fps, as a camera would deliver
+  FootfallServiceOptions options;
+  options.keep_preview = true;
+  FootfallService service(config, store_.get(), stamper_.get(), std::move(options));
+  ASSERT_TRUE(service.Start().ok());
+  auto counted = [&] {
+    int64_t n = 0;
+    for (const auto& [line, in_out] : service.Health().today_by_line) {
+      n += in_out.first + in_out.second;
+    }
+    return n;
+  };
+  // The first crossings of the clip happen at 1.1 s and 1.3 s of video.
+  ASSERT_TRUE(WaitFor([&] { return counted() >= 2; }, std::chrono::seconds(20)));
+  ASSERT_TRUE(WaitFor([&] { return service.Health().fps > 0; }, std::chrono::seconds(5)));
+  CameraHealth h = service.Health();
+  EXPECT_EQ(h.state, "ok");
+  EXPECT_LT(h.fps, 12.5) << "paced to the file's 10 fps";
+  ASSERT_TRUE(h.last_frame_ms.has_value());
+  cv::Mat preview;
+  EXPECT_TRUE(service.Preview(&preview));
+  EXPECT_EQ(preview.cols, 384);
+  service.Stop();
+  EXPECT_EQ(service.Health().state, "off");
+}
+
 TEST_F(FootfallServiceTest, ACameraThatNeverOpensIsRetryingAndCoveredUntilStop) {
   CameraConfig config;
   config.enabled = true;

@@ -67,7 +67,8 @@ EvalScore ScoreCrossings(const ExpectedClip& clip, const std::vector<CountedCros
 struct EvalRun {
   std::vector<CountedCrossing> crossings;
   int64_t frames = 0;
-  double seconds = 0;  // decode + pipeline, wall time
+  double seconds = 0;      // decode + pipeline, wall time
+  double cpu_seconds = 0;  // the same, CPU time of the whole process (all threads)
 };
 
 // Plays the video once through a pipeline built from `config` (its source/loop are ignored).

@@ -34,6 +34,7 @@ struct TrackerOptions {
   int confirm_hits = 3;        // hits before a track is confirmed
   int max_misses = 12;         // frames a confirmed track coasts without any support
   int max_merged = 60;         // frames a track may stay merged in a group blob
+  int merge_min_hits = 0;      // matched frames a track needs before it may hide in a blob
   double position_gain = 0.7;  // weight of the detection vs the prediction
   double velocity_gain = 0.4;
 };
