@@ -1,0 +1,173 @@
+// touchpoint-bench sync [--events N] [--naive-events M]: a kiosk store pre-filled with N events
+// drains through a real Mosquitto into the hub (persisted + acknowledged); then the naive
+// baseline publishes M of the same events one per QoS 1 message.
+#include <mqtt/async_client.h>
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <thread>
+
+#include "bench.h"
+#include "test_support.h"
+#include "touchpoint/core/event_stamper.h"
+#include "touchpoint/core/event_store.h"
+#include "touchpoint/sync/hub.h"
+#include "touchpoint/sync/hub_store.h"
+#include "touchpoint/sync/journey_map.h"
+#include "touchpoint/sync/uplink.h"
+
+namespace touchpoint::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int64_t kT0 = 1795428000000;  // 2026-11-23T10:00:00Z
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+Event MakeEvent(const EventStamper& st, int64_t i) {
+  int64_t t = kT0 + i * 500;
+  if (i % 4 == 0) {
+    FootfallPayload p;
+    p.interval_start_ms = t;
+    p.interval_s = 60;
+    p.lines.push_back({"door", 2, 1});
+    return st.MakeAt(p, t);
+  }
+  FeedbackPayload p;
+  p.survey_id = "store-visit";
+  p.survey_version = 1;
+  p.language = "en";
+  p.duration_ms = 4200;
+  Answer a;
+  a.question_id = "overall";
+  a.type = QuestionType::kCsat;
+  a.score = 1 + static_cast<int>(i % 5);
+  p.answers.push_back(a);
+  return st.MakeAt(p, t);
+}
+
+int Run(const std::vector<std::string>& args) {
+  int64_t n = 1000000, naive_n = 50000;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--events") n = std::stoll(args[i + 1]);
+    if (args[i] == "--naive-events") naive_n = std::stoll(args[i + 1]);
+  }
+  testing::TempDir dir;
+  testing::MosquittoBroker broker;
+  KioskConfig kiosk;
+  kiosk.kiosk_id = "bench-k1";
+  kiosk.store_id = "bench-s1";
+  EventStamper stamper(kiosk, std::make_shared<ManualClock>(kT0));
+  EventStoreOptions so;
+  so.path = dir.File("kiosk.db");
+  so.disk_budget_bytes = 8ll * 1024 * 1024 * 1024;
+  auto store = EventStore::Open(so);
+  if (!store.ok()) {
+    std::fprintf(stderr, "store: %s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  auto fill_start = Clock::now();
+  for (int64_t i = 0; i < n;) {
+    std::vector<Event> batch;
+    for (int j = 0; j < 1000 && i < n; ++j, ++i) batch.push_back(MakeEvent(stamper, i));
+    if (auto r = (*store)->AppendBatch(std::move(batch)); !r.ok()) {
+      std::fprintf(stderr, "fill: %s\n", r.status().ToString().c_str());
+      return 1;
+    }
+  }
+  PrintBench("sync_prefill_events_per_s", static_cast<double>(n) / Seconds(fill_start), "events/s");
+
+  sync::HubOptions ho;
+  ho.broker_uri = broker.uri();
+  ho.db_path = dir.File("hub.db");
+  auto hub = sync::Hub::Create(ho);
+  if (!hub.ok() || !(*hub)->Start().ok()) return 1;
+  testing::WaitFor([&] { return (*hub)->Subscribed(); });
+
+  MqttConfig mc;
+  mc.enabled = true;
+  mc.uri = broker.uri();
+  mc.backoff_min_ms = 10;
+  mc.linger_ms = 5;
+  sync::UplinkHooks hooks;
+  hooks.jitter_seed = 1;
+  sync::Uplink uplink(mc, kiosk, store->get(), nullptr, hooks);
+  auto drain_start = Clock::now();
+  if (!uplink.Start().ok()) return 1;
+  bool drained =
+      testing::WaitFor([&] { return (*store)->Stats().pending == 0; }, std::chrono::seconds(600));
+  double drain_s = Seconds(drain_start);
+  uplink.Stop();
+  (*hub)->Stop();
+  if (!drained)
+    std::fprintf(stderr, "drain did not finish: %lld pending\n",
+                 static_cast<long long>((*store)->Stats().pending));
+  PrintBench("sync_drain_events_per_s", static_cast<double>(n) / drain_s, "events/s");
+
+  // Exactly once: every seq 1..n held, and the map counts each event once.
+  auto hs = sync::OpenSqliteHubStore(ho.db_path);
+  if (!hs.ok()) return 1;
+  int64_t held = 0;
+  auto accounted = (*hs)->AccountedSeqs();
+  if (!accounted.ok()) return 1;
+  for (const auto& k : accounted.value()) {
+    for (const auto& r : k.ranges) {
+      uint64_t last = std::min<uint64_t>(r.last, static_cast<uint64_t>(n));
+      if (r.first <= last) held += static_cast<int64_t>(last - r.first + 1);
+    }
+  }
+  int64_t rows = (*hs)->CountEvents().value();
+  int64_t responses = 0;
+  for (const auto& c : sync::BuildJourneyMap((*hs)->Facts({}).value(), {}))
+    responses += c.responses;
+  int64_t expected_responses = n - (n + 3) / 4;
+  PrintBench("sync_lost", static_cast<double>(n - held), "events");
+  PrintBench(
+      "sync_duplicated",
+      static_cast<double>((rows - held) + std::max<int64_t>(0, responses - expected_responses)),
+      "events");
+
+  // Naive baseline: one event per QoS 1 message, the same events, a window of 16 outstanding.
+  auto reader = (*store)->NewReader();
+  if (!reader.ok()) return 1;
+  auto events =
+      (*reader)->ReadRange(1, static_cast<uint64_t>(naive_n), static_cast<size_t>(naive_n));
+  if (!events.ok()) return 1;
+  try {
+    mqtt::async_client client(broker.uri(), "bench-naive", mqtt::create_options(MQTTVERSION_5));
+    mqtt::connect_options co;
+    co.set_mqtt_version(MQTTVERSION_5);
+    co.set_max_inflight(20);
+    client.connect(co)->wait();
+    std::deque<mqtt::delivery_token_ptr> window;
+    auto naive_start = Clock::now();
+    for (const StoredEvent& e : *events) {
+      if (window.size() >= 16) {
+        window.front()->wait();
+        window.pop_front();
+      }
+      window.push_back(client.publish(
+          mqtt::make_message("touchpoint/v1/bench-s1/bench-k1/naive", e.json, 1, false)));
+    }
+    while (!window.empty()) {
+      window.front()->wait();
+      window.pop_front();
+    }
+    double naive_s = Seconds(naive_start);
+    client.disconnect()->wait();
+    PrintBench("naive_qos1_events_per_s", static_cast<double>(events->size()) / naive_s,
+               "events/s");
+  } catch (const mqtt::exception& e) {
+    std::fprintf(stderr, "naive: %s\n", e.what());
+    return 1;
+  }
+  return drained ? 0 : 1;
+}
+
+Registrar reg("sync", "kiosk outbox -> Mosquitto -> hub drain vs one event per QoS1 message", &Run);
+
+}  // namespace
+}  // namespace touchpoint::bench
