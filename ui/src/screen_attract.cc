@@ -1,4 +1,5 @@
 // The attract screen: shown when idle; a touch anywhere starts a session.
+#include <algorithm>
 #include <cmath>
 
 #include "i18n.h"
@@ -41,7 +42,7 @@ AttractAction DrawAttractScreen(const Frame& f, const AttractView& v) {
 
   // A row of faces as a hint of what is coming, gently bobbing.
   float face_r = std::min(f.size.x / 13.0f, u * 8.0f);
-  float cy = f.size.y * (f.portrait() ? 0.25f : 0.24f);
+  float cy = f.size.y * (f.portrait() ? 0.3f : 0.22f);
   for (int i = 0; i < 5; ++i) {
     float cx = f.size.x * 0.5f + static_cast<float>(i - 2) * face_r * 2.5f;
     float bob = std::sin(static_cast<float>(f.time_s) * 2.0f + static_cast<float>(i) * 0.7f) *
@@ -53,13 +54,15 @@ AttractAction DrawAttractScreen(const Frame& f, const AttractView& v) {
   y += TextWrappedCentered(f.fonts->title, f.fonts->title->FontSize * 1.1f, f.size.x * 0.5f, y,
                            wrap, color::kText, v.title);
   y += u * 3.0f;
-  TextWrappedCentered(f.fonts->body, f.fonts->body->FontSize, f.size.x * 0.5f, y, wrap,
-                      color::kMuted, Phrase(Phrase::kWelcome, v.language));
+  y += TextWrappedCentered(f.fonts->body, f.fonts->body->FontSize, f.size.x * 0.5f, y, wrap,
+                           color::kMuted, Phrase(Phrase::kWelcome, v.language));
 
   // Pulsing call to action.
   float pulse = 0.5f + 0.5f * std::sin(static_cast<float>(f.time_s) * 3.0f);
   float cta_w = std::min(f.size.x * 0.84f, u * 90.0f), cta_h = u * 13.0f;
-  ImVec2 cta(f.size.x * 0.5f - cta_w * 0.5f, lang_y - cta_h - u * 8.0f);
+  float cta_y =
+      f.portrait() ? std::max(y + u * 24.0f, f.size.y * 0.62f) : lang_y - cta_h - u * 6.0f;
+  ImVec2 cta(f.size.x * 0.5f - cta_w * 0.5f, std::min(cta_y, lang_y - cta_h - u * 4.0f));
   float grow = pulse * u * 0.8f;
   dl->AddRectFilled(ImVec2(cta.x - grow, cta.y - grow),
                     ImVec2(cta.x + cta_w + grow, cta.y + cta_h + grow), color::kAccent, u * 3.0f);

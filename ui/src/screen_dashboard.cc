@@ -257,10 +257,11 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
                                        {d.out_by_hour, IM_COL32(150, 120, 255, 255), "out"}};
     std::vector<BarSeries> responses = {{d.responses_by_hour, color::kAccent, "responses"}};
     std::vector<BarSeries> week = {{day_resp, color::kAccent, "responses"},
-                                   {day_csat, color::kGood, "% happy (CSAT 4-5)"}};
+                                   {day_csat, color::kGood, "% happy"}};
     float avail = bottom - y;
     if (f.portrait()) {
-      float ch = (avail - gap * 4) * 0.2f;
+      float health_h = std::min(u * 34.0f, avail * 0.3f);
+      float ch = (avail - health_h - gap * 3) / 3.0f;
       DrawBarChart(f, ImVec2(m, y), ImVec2(W, ch), "Visitors today by hour", visitors, hours);
       y += ch + gap;
       DrawBarChart(f, ImVec2(m, y), ImVec2(W, ch), "Responses today by hour", responses, hours);

@@ -62,8 +62,8 @@ void ScaleLabels(const Frame& f, ImVec2 pos, float width, const std::string& low
   float fs = font->FontSize * 1.1f;
   float half = width * 0.48f;
   fs = std::min(FitFontSize(font, fs, low, half), FitFontSize(font, fs, high, half));
-  TextAt(font, fs, pos, color::kMuted, "← " + low);
-  std::string h = high + " →";
+  TextAt(font, fs, pos, color::kMuted, low);
+  const std::string& h = high;
   TextAt(font, fs, ImVec2(pos.x + width - TextSize(font, fs, h).x, pos.y), color::kMuted, h);
 }
 
@@ -181,7 +181,7 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
         ButtonStyle st;
         st.fill = sel ? color::kPrimary : color::kPanelLight;
         st.selected = sel;
-        std::string label = (sel ? "✓ " : "") + Tr(tag.label, lang, fallback);
+        std::string label = Tr(tag.label, lang, fallback);
         if (BigButton(f, "tag:" + tag.id, label, ImVec2(x, ty), ImVec2(w, h), st)) {
           action = {QuestionAction::kToggleTag, 0, tag.id, ""};
         }
@@ -196,7 +196,7 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
     ButtonStyle st;
     st.fill = color::kMuted;
     st.outline_only = true;
-    if (BigButton(f, "back", "← " + std::string(Phrase(Phrase::kBack, lang)),
+    if (BigButton(f, "back", std::string("‹ ") + Phrase(Phrase::kBack, lang),
                   ImVec2(margin, bottom_y), ImVec2(bw, bottom_h), st)) {
       action = {QuestionAction::kBack, 0, "", ""};
     }
@@ -208,7 +208,7 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
     ButtonStyle st;
     st.fill = can ? color::kGood : color::kPanelLight;
     st.text = can ? color::kText : color::kMuted;
-    std::string label = std::string(Phrase(last ? Phrase::kDone : Phrase::kNext, lang)) + " →";
+    std::string label = std::string(Phrase(last ? Phrase::kDone : Phrase::kNext, lang)) + " ›";
     if (BigButton(f, "next", label, right_pos, ImVec2(bw, bottom_h), st) && can) {
       action = {QuestionAction::kNext, 0, "", ""};
     }

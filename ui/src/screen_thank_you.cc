@@ -32,7 +32,7 @@ bool DrawThankYouScreen(const Frame& f, const ThankYouView& v) {
   // Saved indicator: only for a durable submission.
   if (v.save == SaveState::kSaved) {
     TextCentered(f.fonts->small, f.fonts->small->FontSize, ImVec2(f.size.x * 0.5f, y + u * 6.0f),
-                 color::kGood, std::string("✓ ") + Phrase(Phrase::kSaved, v.language));
+                 color::kGood, Phrase(Phrase::kSaved, v.language));
   } else if (v.save == SaveState::kSaving) {
     TextCentered(f.fonts->small, f.fonts->small->FontSize, ImVec2(f.size.x * 0.5f, y + u * 6.0f),
                  color::kMuted, Phrase(Phrase::kSaving, v.language));

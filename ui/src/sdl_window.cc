@@ -223,7 +223,6 @@ Status KioskWindow::EndFrame(const std::string& png_path) {
       result = Status::IoError("could not write " + png_path);
     }
   }
-  glFinish();
   SDL_GL_SwapWindow(window_);
   return result;
 }

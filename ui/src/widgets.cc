@@ -165,15 +165,21 @@ void DrawBarChart(const Frame& f, ImVec2 pos, ImVec2 size, const std::string& ti
   float fs = small->FontSize;
   TextAt(f.fonts->body, f.fonts->body->FontSize * 0.8f, ImVec2(pos.x + pad, pos.y + pad * 0.6f),
          color::kText, title);
-  // Legend on the right of the title.
+  // Legend right of the title, or under it when there is no room.
+  float legend_w = 0;
+  for (const auto& s : series) legend_w += TextSize(small, fs, s.name).x + fs * 2.2f;
+  float title_w = TextSize(f.fonts->body, f.fonts->body->FontSize * 0.8f, title).x;
+  bool legend_below = title_w + legend_w + pad * 3 > size.x;
+  float legend_y =
+      legend_below ? pos.y + pad * 0.6f + f.fonts->body->FontSize * 0.9f : pos.y + pad * 0.8f;
   float lx = pos.x + size.x - pad;
   for (auto it = series.rbegin(); it != series.rend(); ++it) {
     float tw = TextSize(small, fs, it->name).x;
     lx -= tw;
-    TextAt(small, fs, ImVec2(lx, pos.y + pad * 0.8f), color::kMuted, it->name);
+    TextAt(small, fs, ImVec2(lx, legend_y), color::kMuted, it->name);
     lx -= fs * 1.2f;
-    dl->AddRectFilled(ImVec2(lx, pos.y + pad * 0.8f + fs * 0.15f),
-                      ImVec2(lx + fs * 0.8f, pos.y + pad * 0.8f + fs * 0.95f), it->color);
+    dl->AddRectFilled(ImVec2(lx, legend_y + fs * 0.15f),
+                      ImVec2(lx + fs * 0.8f, legend_y + fs * 0.95f), it->color);
     lx -= fs;
   }
   double max_v = 0;
@@ -183,7 +189,8 @@ void DrawBarChart(const Frame& f, ImVec2 pos, ImVec2 size, const std::string& ti
     slots = std::max(slots, s.values.size());
   }
   if (slots == 0) return;
-  float top = pos.y + pad * 0.6f + f.fonts->body->FontSize * 0.8f + pad * 0.8f;
+  float top = pos.y + pad * 0.6f + f.fonts->body->FontSize * 0.8f + pad * 0.8f +
+              (legend_below ? fs * 1.2f : 0.0f);
   float bottom = pos.y + size.y - pad * 0.5f - fs * 1.2f;
   float left = pos.x + pad, right = pos.x + size.x - pad;
   float slot_w = (right - left) / static_cast<float>(slots);
