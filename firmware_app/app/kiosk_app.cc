@@ -19,6 +19,7 @@
 #endif
 #if HAVE_TOUCHPOINT_UI
 // === ui include ===
+#include "touchpoint/ui/kiosk_ui.h"
 #endif
 
 namespace touchpoint::app {
@@ -98,6 +99,43 @@ int KioskApp::Run(const RunOptions& options) {
   bool ran_ui = false;
   (void)want_ui;
   // === ui ===
+#if HAVE_TOUCHPOINT_UI
+  if (want_ui) {
+    ui::UiContext ui_ctx;
+    ui_ctx.ui = &config_.ui;
+    ui_ctx.kiosk = &config_.kiosk;
+    ui_ctx.store = store_.get();
+    ui_ctx.stamper = stamper_.get();
+    ui_ctx.survey = survey_.get();
+    ui_ctx.sync_health = sources.sync;
+    ui_ctx.camera_health = sources.camera;
+    ui_ctx.config_version = config_.version;
+    ui_ctx.software_version = TOUCHPOINT_VERSION;
+    ui_ctx.stop = stop_;
+    if (!options.screenshot_tour.empty()) {
+      exit_code = ui::RunScreenshotTour(ui_ctx, options.screenshot_tour);
+      ran_ui = true;
+    } else {
+      std::thread ui_timer;  // --run-for-s: end the UI at the deadline
+      if (options.run_for_s > 0) {
+        ui_timer = std::thread([this, deadline] {
+          while (!stop_->load() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          }
+          stop_->store(true);
+        });
+      }
+      int rc = ui::RunKioskUi(ui_ctx);  // until the manager leaves kiosk mode or a stop signal
+      ran_ui = rc == 0;
+      if (ran_ui) {
+        stop_->store(true);
+      } else {
+        spdlog::error("the kiosk window could not be opened; running headless");
+      }
+      if (ui_timer.joinable()) ui_timer.join();
+    }
+  }
+#endif
   // === end ui ===
   if (!ran_ui) {
     if (!options.screenshot_tour.empty()) {

@@ -112,22 +112,8 @@ struct EventStore::Impl {
     }
     int64_t appended = 0, acked = 0;
     for (size_t i = 0; i < group.size(); ++i) {
-      auto& r = group[i];
-      switch (r.kind) {
-        case Request::Kind::kAppend:
-          appended += static_cast<int64_t>(seqs[i].size());
-          if (r.on_append) {
-            r.on_append(s.ok() ? Result<std::vector<uint64_t>>(seqs[i])
-                               : Result<std::vector<uint64_t>>(s));
-          }
-          break;
-        case Request::Kind::kAck:
-          acked += ack_changes[i];
-          if (r.on_ack) r.on_ack(s.ok() ? Result<int64_t>(ack_changes[i]) : Result<int64_t>(s));
-          break;
-        case Request::Kind::kFlush:
-          break;
-      }
+      appended += static_cast<int64_t>(seqs[i].size());
+      acked += ack_changes[i];
     }
     if (s.ok()) {
       std::lock_guard<std::mutex> lock(stats_mu);
@@ -138,8 +124,18 @@ struct EventStore::Impl {
     }
     if (s.ok()) EnforceBudget();
     RefreshStats();
-    for (auto& r : group) {
-      if (r.kind == Request::Kind::kFlush && r.on_flush) r.on_flush();
+    // Callers learn the outcome only now, so that what they read from Stats() afterwards
+    // already includes their write.
+    for (size_t i = 0; i < group.size(); ++i) {
+      auto& r = group[i];
+      if (r.kind == Request::Kind::kAppend && r.on_append) {
+        r.on_append(s.ok() ? Result<std::vector<uint64_t>>(seqs[i])
+                           : Result<std::vector<uint64_t>>(s));
+      } else if (r.kind == Request::Kind::kAck && r.on_ack) {
+        r.on_ack(s.ok() ? Result<int64_t>(ack_changes[i]) : Result<int64_t>(s));
+      } else if (r.kind == Request::Kind::kFlush && r.on_flush) {
+        r.on_flush();
+      }
     }
   }
 

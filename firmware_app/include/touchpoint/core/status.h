@@ -67,6 +67,7 @@ class Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   // Ok() when a value is held.
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
 

@@ -1,0 +1,173 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "test_support.h"
+#include "touchpoint/core/config.h"
+
+namespace touchpoint {
+namespace {
+
+constexpr const char* kMinimal = "[kiosk]\nkiosk_id = \"k1\"\nstore_id = \"s1\"\n";
+
+std::string ErrorOf(const std::string& text) {
+  auto r = ParseConfig(text, "kiosk.toml");
+  EXPECT_FALSE(r.ok()) << "accepted:\n" << text;
+  return r.ok() ? "" : r.status().message();
+}
+
+void ExpectContains(const std::string& haystack, const std::string& needle) {
+  EXPECT_NE(haystack.find(needle), std::string::npos) << haystack << "\n-- expected: " << needle;
+}
+
+TEST(Config, ExampleConfigIsValid) {
+  auto r = ParseConfig(ExampleConfigToml(), "example");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->kiosk.kiosk_id, "kiosk-01");
+  EXPECT_EQ(r->camera.lines.size(), 1u);
+  EXPECT_TRUE(r->camera.lines[0].normalized);
+  EXPECT_EQ(r->survey.languages, (std::vector<std::string>{"en", "de"}));
+  EXPECT_EQ(r->survey.questions.size(), 4u);
+  EXPECT_EQ(r->survey.questions[1].tags.size(), 4u);
+  EXPECT_EQ(r->survey.questions[1].tags[0].label.at("de"), "Freundliches Personal");
+  EXPECT_EQ(r->version.size(), 12u);
+}
+
+TEST(Config, MinimalConfigGetsDefaults) {
+  auto r = ParseConfig(kMinimal, "kiosk.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->kiosk.touchpoint, "entrance");
+  EXPECT_EQ(r->kiosk.disk_budget_mb, 512);
+  EXPECT_FALSE(r->camera.enabled);
+  EXPECT_EQ(r->mqtt.uri, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(r->ui.idle_timeout_s, 30);
+  EXPECT_FALSE(r->survey.questions.empty());  // the built-in default survey
+}
+
+TEST(Config, ErrorsCarryFileLineAndColumn) {
+  std::string err = ErrorOf(std::string(kMinimal) + "disk_budget_mb = 0\ncolour = \"red\"\n");
+  ExpectContains(err, "kiosk.toml:4:18: kiosk.disk_budget_mb: 0 is out of range 1..");
+  ExpectContains(err, "kiosk.toml:5:1: kiosk.colour: unknown key");
+}
+
+TEST(Config, WrongTypes) {
+  ExpectContains(ErrorOf("[kiosk]\nkiosk_id = 5\nstore_id = \"s\"\n"),
+                 "kiosk.toml:2:12: kiosk.kiosk_id: expected a string");
+  ExpectContains(ErrorOf(std::string(kMinimal) + "[ui]\nfullscreen = \"yes\"\n"),
+                 "kiosk.toml:5:14: ui.fullscreen: expected true or false");
+  ExpectContains(ErrorOf(std::string(kMinimal) + "[mqtt]\nlinger_ms = 1.5\n"),
+                 "mqtt.linger_ms: expected an integer");
+  ExpectContains(ErrorOf("camera = 3\n" + std::string(kMinimal)),
+                 "kiosk.toml:1:10: camera: expected a table");
+}
+
+TEST(Config, MissingRequiredKeys) {
+  ExpectContains(ErrorOf("[kiosk]\nstore_id = \"s\"\n"), "kiosk.kiosk_id: missing (required)");
+  ExpectContains(ErrorOf("[ui]\n"), "[kiosk]: missing");
+}
+
+TEST(Config, SyntaxErrorHasPosition) {
+  std::string err = ErrorOf("[kiosk]\nkiosk_id = \"k1\nstore_id = \"s\"\n");
+  ExpectContains(err, "kiosk.toml:2:");
+}
+
+TEST(Config, UnknownSectionIsRejected) {
+  ExpectContains(ErrorOf(std::string(kMinimal) + "[camrea]\nenabled = true\n"),
+                 "kiosk.toml:4:2: camrea: unknown key");
+}
+
+TEST(Config, CameraLinesAreChecked) {
+  std::string base = std::string(kMinimal) + "[camera]\nenabled = true\nsource = \"0\"\n";
+  ExpectContains(ErrorOf(base + "lines = [{ name = \"a\", p1 = [1], p2 = [2, 2] }]\n"),
+                 "camera.lines[0].p1: expected an array of two numbers");
+  ExpectContains(ErrorOf(base + "lines = [{ name = \"a\", p1 = [0.5, 0], p2 = [0.5, 2], "
+                                "normalized = true }]\n"),
+                 "normalized coordinates must be within 0..1");
+  ExpectContains(ErrorOf(base + "lines = [{ name = \"a\", p1 = [1, 1], p2 = [1, 1] }]\n"),
+                 "camera.lines[0].p2: must differ from p1");
+  ExpectContains(ErrorOf(base + "lines = [{ name = \"a\", p1 = [0, 0], p2 = [1, 1] },"
+                                " { name = \"a\", p1 = [0, 0], p2 = [2, 1] }]\n"),
+                 "camera.lines[1].name: \"a\" is used by another line");
+  ExpectContains(ErrorOf(base), "camera.lines: at least one counting line");
+  ExpectContains(ErrorOf(base + "detector = \"yolo\"\nlines = [{ name = \"a\", p1 = [0, 0], p2 = "
+                                "[1, 1] }]\n"),
+                 "camera.detector: \"yolo\" is not one of mog2, hog");
+}
+
+TEST(Config, MqttCrossChecks) {
+  ExpectContains(ErrorOf(std::string(kMinimal) + "[mqtt]\nuri = \"http://x\"\n"),
+                 "mqtt.uri: \"http://x\" must start with tcp://");
+  ExpectContains(ErrorOf(std::string(kMinimal) + "[mqtt]\ncert_file = \"c.pem\"\n"),
+                 "cert_file and key_file go together");
+  ExpectContains(
+      ErrorOf(std::string(kMinimal) + "[mqtt]\nbackoff_min_ms = 5000\nbackoff_max_ms = 100\n"),
+      "mqtt.backoff_max_ms: must not be smaller than backoff_min_ms");
+}
+
+constexpr const char* kSurvey = R"([survey]
+id = "s"
+version = 2
+languages = ["en", "fr"]
+[[survey.questions]]
+id = "q1"
+type = "csat"
+prompt = { en = "How?", fr = "Comment ?" }
+)";
+
+TEST(Survey, PushedDocumentParses) {
+  auto s = ParseSurveyDocument(kSurvey, "push v2");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->version, 2);
+  EXPECT_EQ(s->questions[0].prompt.at("fr"), "Comment ?");
+  EXPECT_EQ(s->thank_you.at("fr"), "Thank you!");
+}
+
+TEST(Survey, MissingTranslationIsAnError) {
+  std::string doc = kSurvey;
+  doc.replace(doc.find(", fr = \"Comment ?\""), 18, "");
+  auto s = ParseSurveyDocument(doc, "push");
+  ASSERT_FALSE(s.ok());
+  ExpectContains(s.status().message(),
+                 "push:8:10: survey.questions[0].prompt: missing the \"fr\" translation");
+}
+
+TEST(Survey, Rejections) {
+  auto err = [](const std::string& extra) {
+    auto s = ParseSurveyDocument(std::string(kSurvey) + extra, "push");
+    return s.ok() ? std::string() : s.status().message();
+  };
+  ExpectContains(err("[[survey.questions]]\nid = \"q1\"\ntype = \"nps\"\nprompt = { en = \"a\", fr "
+                     "= \"b\" }\n"),
+                 "survey.questions[1].id: \"q1\" is used twice");
+  ExpectContains(err("[[survey.questions]]\nid = \"q2\"\ntype = \"text\"\nprompt = { en = \"a\", "
+                     "fr = \"b\" }\n"),
+                 "free-text questions are off (privacy)");
+  ExpectContains(err("[[survey.questions]]\nid = \"q2\"\ntype = \"tags\"\nprompt = { en = \"a\", "
+                     "fr = \"b\" }\n"),
+                 "survey.questions[1].tags: a tags question needs at least one tag");
+  ExpectContains(err("[[survey.questions]]\nid = \"q2\"\ntype = \"stars\"\nprompt = { en = \"a\", "
+                     "fr = \"b\" }\n"),
+                 "survey.questions[1].type: \"stars\" is not one of");
+  ExpectContains(err("[[survey.questions]]\nid = \"q2\"\ntype = \"nps\"\nprompt = { en = \"a\", de "
+                     "= \"b\", fr = \"c\" }\n"),
+                 "prompt.de: \"de\" is not one of the survey's languages");
+  auto no_survey = ParseSurveyDocument("[ui]\nx=1\n", "push");
+  ASSERT_FALSE(no_survey.ok());
+  ExpectContains(no_survey.status().message(), "a pushed document must contain a [survey] table");
+  auto no_questions = ParseSurveyDocument("[survey]\nid = \"s\"\n", "push");
+  ASSERT_FALSE(no_questions.ok());
+  ExpectContains(no_questions.status().message(), "a survey needs at least one question");
+}
+
+TEST(Config, LoadsFromFile) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("k.toml")) << kMinimal;
+  auto r = LoadConfig(dir.File("k.toml"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->source, dir.File("k.toml"));
+  auto missing = LoadConfig(dir.File("nope.toml"));
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace touchpoint
