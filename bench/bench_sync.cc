@@ -50,10 +50,12 @@ Event MakeEvent(const EventStamper& st, int64_t i) {
 }
 
 int Run(const std::vector<std::string>& args) {
-  int64_t n = 1000000, naive_n = 50000;
+  int64_t n = 1000000, naive_n = 50000, batch_events = 1000, window_batches = 16;
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
     if (args[i] == "--events") n = std::stoll(args[i + 1]);
     if (args[i] == "--naive-events") naive_n = std::stoll(args[i + 1]);
+    if (args[i] == "--batch") batch_events = std::stoll(args[i + 1]);
+    if (args[i] == "--window") window_batches = std::stoll(args[i + 1]);
   }
   testing::TempDir dir;
   testing::MosquittoBroker broker;
@@ -92,6 +94,9 @@ int Run(const std::vector<std::string>& args) {
   mc.uri = broker.uri();
   mc.backoff_min_ms = 10;
   mc.linger_ms = 5;
+  mc.batch_max_events = static_cast<int32_t>(batch_events);
+  mc.batch_max_bytes = 1024 * 1024;
+  mc.max_inflight_batches = static_cast<int32_t>(window_batches);
   sync::UplinkHooks hooks;
   hooks.jitter_seed = 1;
   sync::Uplink uplink(mc, kiosk, store->get(), nullptr, hooks);
