@@ -50,6 +50,9 @@ void ReadCamera(const toml::table& t, Problems* p, CameraConfig* out) {
   r.Int("interval_s", &out->interval_s, 1, 86400);
   r.Int("retry_min_ms", &out->retry_min_ms, 10, 600000);
   r.Int("retry_max_ms", &out->retry_max_ms, 10, 3600000);
+  r.Real("person_height_top", &out->person_height_top, 0, 1);
+  r.Real("person_height_bottom", &out->person_height_bottom, 0, 1);
+  r.Real("line_hysteresis", &out->line_hysteresis, 0, 0.5);
   if (const toml::table* roi = r.Table("roi")) {
     TableReader rr(*roi, "camera.roi", p);
     rr.Real("x", &out->roi.x, 0, 1);
@@ -155,6 +158,10 @@ void ReadUi(const toml::table& t, Problems* p, UiConfig* out) {
   r.Int("thank_you_s", &out->thank_you_s, 1, 60);
   r.String("font_file", &out->font_file);
   r.Int("suspect_window_s", &out->suspect_window_s, 0, 3600);
+  r.Int("long_press_ms", &out->long_press_ms, 300, 60000);
+  r.Int("manager_timeout_s", &out->manager_timeout_s, 10, 86400);
+  r.Int("dashboard_refresh_s", &out->dashboard_refresh_s, 1, 3600);
+  r.StringArray("export_roots", &out->export_roots);
   r.RejectUnknown();
 }
 
