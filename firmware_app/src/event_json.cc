@@ -75,96 +75,218 @@ std::optional<int64_t> ParseUtcMs(std::string_view text) {
 }
 
 // ---- encoding ---------------------------------------------------------------------------------
+// Hand-written: events are encoded on the store's writer thread for every append, and building
+// a JSON tree first costs several times more than appending to one string.
 
 namespace {
 
-json EncodeAnswers(const std::vector<Answer>& answers) {
-  json arr = json::array();
-  for (const auto& a : answers) {
-    json j = {{"question_id", a.question_id}, {"type", QuestionTypeName(a.type)}};
-    if (a.score) j["score"] = *a.score;
-    if (a.type == QuestionType::kTags) j["tags"] = a.tags;
-    if (a.type == QuestionType::kText) j["text"] = a.text;
-    arr.push_back(std::move(j));
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string* out) : out_(*out) {}
+
+  JsonWriter& Key(std::string_view k) {
+    Comma();
+    out_ += '"';
+    out_ += k;
+    out_ += "\":";
+    first_ = true;  // the value follows without a comma
+    pending_value_ = true;
+    return *this;
   }
-  return arr;
+  void Str(std::string_view v) {
+    Comma();
+    out_ += '"';
+    for (char c : v) {
+      switch (c) {
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        case '\b':
+          out_ += "\\b";
+          break;
+        case '\f':
+          out_ += "\\f";
+          break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+            out_ += buf;
+          } else {
+            out_ += c;
+          }
+      }
+    }
+    out_ += '"';
+  }
+  void Int(int64_t v) {
+    Comma();
+    out_ += std::to_string(v);
+  }
+  void UInt(uint64_t v) {
+    Comma();
+    out_ += std::to_string(v);
+  }
+  void Bool(bool v) {
+    Comma();
+    out_ += v ? "true" : "false";
+  }
+  void Null() {
+    Comma();
+    out_ += "null";
+  }
+  void Double(double v) {
+    Comma();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    out_ += buf;
+    if (std::string_view(buf).find_first_of(".eEn") == std::string_view::npos) out_ += ".0";
+  }
+  void BeginObject() { Open('{'); }
+  void EndObject() { Close('}'); }
+  void BeginArray() { Open('['); }
+  void EndArray() { Close(']'); }
+
+  JsonWriter& S(std::string_view k, std::string_view v) {
+    Key(k).Str(v);
+    return *this;
+  }
+  JsonWriter& I(std::string_view k, int64_t v) {
+    Key(k).Int(v);
+    return *this;
+  }
+  JsonWriter& B(std::string_view k, bool v) {
+    Key(k).Bool(v);
+    return *this;
+  }
+
+ private:
+  void Comma() {
+    if (pending_value_) {
+      pending_value_ = false;
+      first_ = false;
+      return;
+    }
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void Open(char c) {
+    Comma();
+    out_ += c;
+    first_ = true;
+  }
+  void Close(char c) {
+    out_ += c;
+    first_ = false;
+  }
+  std::string& out_;
+  bool first_ = true;
+  bool pending_value_ = false;
+};
+
+void WriteAnswers(JsonWriter& w, const std::vector<Answer>& answers) {
+  w.Key("answers").BeginArray();
+  for (const auto& a : answers) {
+    w.BeginObject();
+    w.S("question_id", a.question_id).S("type", QuestionTypeName(a.type));
+    if (a.score) w.I("score", *a.score);
+    if (a.type == QuestionType::kTags) {
+      w.Key("tags").BeginArray();
+      for (const auto& t : a.tags) w.Str(t);
+      w.EndArray();
+    }
+    if (a.type == QuestionType::kText) w.S("text", a.text);
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
-struct PayloadEncoder {
-  json operator()(const FeedbackPayload& p) const {
-    json j = {{"survey_id", p.survey_id},
-              {"survey_version", p.survey_version},
-              {"language", p.language},
-              {"duration_ms", p.duration_ms},
-              {"answers", EncodeAnswers(p.answers)},
-              {"suspect", p.suspect}};
-    if (p.suspect) j["suspect_reason"] = p.suspect_reason;
-    return j;
+struct PayloadWriter {
+  JsonWriter& w;
+  void operator()(const FeedbackPayload& p) const {
+    w.S("survey_id", p.survey_id).I("survey_version", p.survey_version).S("language", p.language);
+    w.I("duration_ms", p.duration_ms);
+    WriteAnswers(w, p.answers);
+    w.B("suspect", p.suspect);
+    if (p.suspect) w.S("suspect_reason", p.suspect_reason);
   }
-  json operator()(const FeedbackAbandonedPayload& p) const {
-    return {{"survey_id", p.survey_id},
-            {"survey_version", p.survey_version},
-            {"language", p.language},
-            {"duration_ms", p.duration_ms},
-            {"questions_total", p.questions_total},
-            {"questions_answered", p.questions_answered},
-            {"last_question_id", p.last_question_id},
-            {"answers", EncodeAnswers(p.answers)}};
+  void operator()(const FeedbackAbandonedPayload& p) const {
+    w.S("survey_id", p.survey_id).I("survey_version", p.survey_version).S("language", p.language);
+    w.I("duration_ms", p.duration_ms).I("questions_total", p.questions_total);
+    w.I("questions_answered", p.questions_answered).S("last_question_id", p.last_question_id);
+    WriteAnswers(w, p.answers);
   }
-  json operator()(const FootfallPayload& p) const {
-    json lines = json::array();
-    for (const auto& l : p.lines) lines.push_back({{"line", l.line}, {"in", l.in}, {"out", l.out}});
-    json j = {{"interval_start", FormatUtcMs(p.interval_start_ms)},
-              {"interval_s", p.interval_s},
-              {"lines", std::move(lines)},
-              {"occupancy_min", p.occupancy_min},
-              {"occupancy_max", p.occupancy_max},
-              {"occupancy_end", p.occupancy_end}};
-    if (!p.compacted_seqs.empty()) j["compacted_seqs"] = p.compacted_seqs;
-    return j;
+  void operator()(const FootfallPayload& p) const {
+    w.S("interval_start", FormatUtcMs(p.interval_start_ms)).I("interval_s", p.interval_s);
+    w.Key("lines").BeginArray();
+    for (const auto& l : p.lines) {
+      w.BeginObject();
+      w.S("line", l.line).I("in", l.in).I("out", l.out);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.I("occupancy_min", p.occupancy_min).I("occupancy_max", p.occupancy_max);
+    w.I("occupancy_end", p.occupancy_end);
+    if (!p.compacted_seqs.empty()) {
+      w.Key("compacted_seqs").BeginArray();
+      for (uint64_t s : p.compacted_seqs) w.UInt(s);
+      w.EndArray();
+    }
   }
-  json operator()(const CoveragePayload& p) const {
-    return {{"source", p.source},
-            {"start", FormatUtcMs(p.start_ms)},
-            {"end", FormatUtcMs(p.end_ms)},
-            {"reason", p.reason}};
+  void operator()(const CoveragePayload& p) const {
+    w.S("source", p.source).S("start", FormatUtcMs(p.start_ms)).S("end", FormatUtcMs(p.end_ms));
+    w.S("reason", p.reason);
   }
-  json operator()(const StatusPayload& p) const {
-    return {{"software_version", p.software_version},
-            {"config_version", p.config_version},
-            {"uptime_s", p.uptime_s},
-            {"queue_depth", p.queue_depth},
-            {"oldest_pending_age_s", p.oldest_pending_age_s},
-            {"last_hub_ack", p.last_hub_ack_ms ? json(FormatUtcMs(*p.last_hub_ack_ms)) : json()},
-            {"camera_state", p.camera_state},
-            {"camera_fps", p.camera_fps},
-            {"db_bytes", p.db_bytes},
-            {"disk_budget_bytes", p.disk_budget_bytes},
-            {"feedback_lost", p.feedback_lost},
-            {"events_lost", p.events_lost},
-            {"events_pruned", p.events_pruned},
-            {"footfall_compacted", p.footfall_compacted},
-            {"problems", p.problems}};
+  void operator()(const StatusPayload& p) const {
+    w.S("software_version", p.software_version).S("config_version", p.config_version);
+    w.I("uptime_s", p.uptime_s).I("queue_depth", p.queue_depth);
+    w.I("oldest_pending_age_s", p.oldest_pending_age_s);
+    if (p.last_hub_ack_ms) {
+      w.S("last_hub_ack", FormatUtcMs(*p.last_hub_ack_ms));
+    } else {
+      w.Key("last_hub_ack").Null();
+    }
+    w.S("camera_state", p.camera_state);
+    w.Key("camera_fps").Double(p.camera_fps);
+    w.I("db_bytes", p.db_bytes).I("disk_budget_bytes", p.disk_budget_bytes);
+    w.I("feedback_lost", p.feedback_lost).I("events_lost", p.events_lost);
+    w.I("events_pruned", p.events_pruned).I("footfall_compacted", p.footfall_compacted);
+    w.Key("problems").BeginArray();
+    for (const auto& s : p.problems) w.Str(s);
+    w.EndArray();
   }
 };
 
 }  // namespace
 
 std::string EncodeEvent(const Event& e) {
-  json j = {{"schema_version", e.schema_version},
-            {"id", e.id},
-            {"type", EventTypeName(e.type())},
-            {"kiosk_id", e.kiosk_id},
-            {"store_id", e.store_id},
-            {"touchpoint", e.touchpoint},
-            {"journey_stage", e.journey_stage},
-            {"seq", e.seq},
-            {"boot_count", e.boot_count},
-            {"time", FormatUtcMs(e.time_ms)},
-            {"utc_offset_min", e.utc_offset_min},
-            {"clock_synced", e.clock_synced},
-            {"data", std::visit(PayloadEncoder{}, e.payload)}};
-  return j.dump();
+  std::string out;
+  out.reserve(512);
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.I("schema_version", e.schema_version).S("id", e.id).S("type", EventTypeName(e.type()));
+  w.S("kiosk_id", e.kiosk_id).S("store_id", e.store_id).S("touchpoint", e.touchpoint);
+  w.S("journey_stage", e.journey_stage);
+  w.Key("seq").UInt(e.seq);
+  w.I("boot_count", e.boot_count).S("time", FormatUtcMs(e.time_ms));
+  w.I("utc_offset_min", e.utc_offset_min).B("clock_synced", e.clock_synced);
+  w.Key("data").BeginObject();
+  std::visit(PayloadWriter{w}, e.payload);
+  w.EndObject();
+  w.EndObject();
+  return out;
 }
 
 // ---- strict decoding --------------------------------------------------------------------------

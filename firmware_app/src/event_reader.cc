@@ -51,8 +51,8 @@ Result<std::vector<StoredEvent>> Collect(sql::Statement& stmt, size_t max_bytes)
 Result<std::vector<StoredEvent>> EventReader::ReadPending(uint64_t after_seq, size_t max_count,
                                                           size_t max_bytes) {
   auto stmt = impl_->db->Prepare(
-      "SELECT seq, type, time_ms, acked, body FROM events "
-      "WHERE acked = 0 AND seq > ? ORDER BY seq LIMIT ?");
+      "SELECT e.seq, e.type, e.time_ms, 0, e.body FROM outbox o JOIN events e ON e.seq = o.seq "
+      "WHERE o.seq > ? ORDER BY o.seq LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(max_count));
   return Collect(*stmt, max_bytes);
@@ -61,8 +61,8 @@ Result<std::vector<StoredEvent>> EventReader::ReadPending(uint64_t after_seq, si
 Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint64_t last_seq,
                                                         size_t max_count) {
   auto stmt = impl_->db->Prepare(
-      "SELECT seq, type, time_ms, acked, body FROM events "
-      "WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?");
+      "SELECT e.seq, e.type, e.time_ms, o.seq IS NULL, e.body FROM events e "
+      "LEFT JOIN outbox o ON o.seq = e.seq WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(first_seq))
       .Bind(2, static_cast<int64_t>(std::min<uint64_t>(last_seq, INT64_MAX)))
@@ -73,9 +73,10 @@ Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint
 Result<std::vector<StoredEvent>> EventReader::ReadByTime(std::optional<EventType> type,
                                                          int64_t from_ms, int64_t to_ms) {
   std::string sql =
-      "SELECT seq, type, time_ms, acked, body FROM events WHERE time_ms >= ? AND time_ms < ?";
-  if (type) sql += " AND type = ?";
-  sql += " ORDER BY time_ms, seq";
+      "SELECT e.seq, e.type, e.time_ms, o.seq IS NULL, e.body FROM events e "
+      "LEFT JOIN outbox o ON o.seq = e.seq WHERE e.time_ms >= ? AND e.time_ms < ?";
+  if (type) sql += " AND e.type = ?";
+  sql += " ORDER BY e.time_ms, e.seq";
   auto stmt = impl_->db->Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, from_ms).Bind(2, to_ms);
@@ -84,7 +85,7 @@ Result<std::vector<StoredEvent>> EventReader::ReadByTime(std::optional<EventType
 }
 
 Result<int64_t> EventReader::CountPending() {
-  auto n = impl_->db->QueryInt("SELECT count(*) FROM events WHERE acked = 0");
+  auto n = impl_->db->QueryInt("SELECT count(*) FROM outbox");
   if (!n.ok()) return n.status();
   return n->value_or(0);
 }

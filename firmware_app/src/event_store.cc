@@ -158,10 +158,11 @@ struct EventStore::Impl {
       db->RollbackQuietly();
       return st;
     };
-    auto insert =
-        db->Prepare("INSERT INTO events(seq, type, time_ms, acked, body) VALUES(?,?,?,0,?)");
+    auto insert = db->Prepare("INSERT INTO events(seq, type, time_ms, body) VALUES(?,?,?,?)");
     if (!insert.ok()) return fail(insert.status());
-    auto ack = db->Prepare("UPDATE events SET acked = 1 WHERE seq BETWEEN ? AND ? AND acked = 0");
+    auto pend = db->Prepare("INSERT INTO outbox(seq) VALUES(?)");
+    if (!pend.ok()) return fail(pend.status());
+    auto ack = db->Prepare("DELETE FROM outbox WHERE seq BETWEEN ? AND ?");
     if (!ack.ok()) return fail(ack.status());
     for (size_t i = 0; i < group.size(); ++i) {
       auto& r = group[i];
@@ -176,6 +177,7 @@ struct EventStore::Impl {
               .Bind(3, e.time_ms)
               .Bind(4, body);
           Status st = insert->Run();
+          if (st.ok()) st = pend->Bind(1, static_cast<int64_t>(seq)).Run();
           if (!st.ok()) return fail(st);
           (*seqs)[i].push_back(seq);
           ++seq;
@@ -220,8 +222,8 @@ struct EventStore::Impl {
       int64_t chunk = std::min<int64_t>(1000, max_rows - deleted);
       if (!db->Exec("BEGIN IMMEDIATE").ok()) break;
       auto del = db->Prepare(
-          "DELETE FROM events WHERE seq IN "
-          "(SELECT seq FROM events WHERE acked = 1 ORDER BY seq LIMIT ?)");
+          "DELETE FROM events WHERE seq IN (SELECT seq FROM events e WHERE NOT EXISTS "
+          "(SELECT 1 FROM outbox o WHERE o.seq = e.seq) ORDER BY seq LIMIT ?)");
       if (!del.ok()) {
         db->RollbackQuietly();
         break;
@@ -253,8 +255,8 @@ struct EventStore::Impl {
     int64_t before = (clock->NowUtcMs() / kHourMs) * kHourMs;
     for (int round = 0; round < 100 && UsedBytes() > target_used; ++round) {
       auto sel = db->Prepare(
-          "SELECT seq, body FROM events WHERE type = ? AND acked = 0 AND time_ms < ? "
-          "ORDER BY time_ms LIMIT 5000");
+          "SELECT e.seq, e.body FROM events e JOIN outbox o ON o.seq = e.seq "
+          "WHERE e.type = ? AND e.time_ms < ? ORDER BY e.time_ms LIMIT 5000");
       if (!sel.ok()) break;
       sel->Bind(1, static_cast<int64_t>(EventType::kFootfall)).Bind(2, before);
       std::map<std::pair<std::string, int64_t>, std::vector<Event>> by_hour;
@@ -316,18 +318,21 @@ struct EventStore::Impl {
     }
     if (!db->Exec("BEGIN IMMEDIATE").ok()) return false;
     auto del = db->Prepare("DELETE FROM events WHERE seq = ?");
-    auto ins = db->Prepare("INSERT INTO events(seq, type, time_ms, acked, body) VALUES(?,?,?,0,?)");
-    bool ok = del.ok() && ins.ok();
+    auto unpend = db->Prepare("DELETE FROM outbox WHERE seq = ?");
+    auto ins = db->Prepare("INSERT INTO events(seq, type, time_ms, body) VALUES(?,?,?,?)");
+    auto pend = db->Prepare("INSERT INTO outbox(seq) VALUES(?)");
+    bool ok = del.ok() && unpend.ok() && ins.ok() && pend.ok();
     for (size_t i = 0; ok && i < events.size(); ++i) {
       del->Bind(1, static_cast<int64_t>(events[i].seq));
-      ok = del->Run().ok();
+      unpend->Bind(1, static_cast<int64_t>(events[i].seq));
+      ok = del->Run().ok() && unpend->Run().ok();
     }
     if (ok) {
       ins->Bind(1, static_cast<int64_t>(merged.seq))
           .Bind(2, static_cast<int64_t>(EventType::kFootfall))
           .Bind(3, merged.time_ms)
           .Bind(4, EncodeEvent(merged));
-      ok = ins->Run().ok();
+      ok = ins->Run().ok() && pend->Bind(1, static_cast<int64_t>(merged.seq)).Run().ok();
     }
     counters["footfall_compacted"] += static_cast<int64_t>(events.size());
     ok = ok && store::WriteMeta(*db, "next_seq", static_cast<int64_t>(next_seq + 1)).ok() &&
@@ -358,7 +363,8 @@ struct EventStore::Impl {
   void RefreshStats() {
     int64_t used = UsedBytes();
     std::optional<int64_t> oldest;
-    auto q = db->QueryInt("SELECT time_ms FROM events WHERE acked = 0 ORDER BY seq LIMIT 1");
+    auto q = db->QueryInt(
+        "SELECT e.time_ms FROM outbox o JOIN events e ON e.seq = o.seq ORDER BY o.seq LIMIT 1");
     if (q.ok()) oldest = *q;
     int64_t files = FileSize(opt.path) + FileSize(opt.path + "-wal");
     std::lock_guard<std::mutex> lock(stats_mu);
@@ -458,7 +464,7 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions options) 
     return s;
   }
 
-  auto pending = db.QueryInt("SELECT count(*) FROM events WHERE acked = 0");
+  auto pending = db.QueryInt("SELECT count(*) FROM outbox");
   if (!pending.ok()) return pending.status();
   impl->stats.pending = pending->value_or(0);
   impl->stats.last_seq = impl->next_seq - 1;

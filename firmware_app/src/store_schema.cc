@@ -42,13 +42,14 @@ Status Migrate(sql::Database& db) {
     Status s = db.Exec(
         "BEGIN IMMEDIATE;"
         "CREATE TABLE events("
-        "  seq INTEGER PRIMARY KEY,"           // per-kiosk sequence number, never reused
-        "  type INTEGER NOT NULL,"             // EventType
-        "  time_ms INTEGER NOT NULL,"          // event time, UTC ms
-        "  acked INTEGER NOT NULL DEFAULT 0,"  // 1 once the hub has persisted it
-        "  body TEXT NOT NULL);"               // the wire JSON
-        "CREATE INDEX events_pending ON events(seq) WHERE acked = 0;"
+        "  seq INTEGER PRIMARY KEY,"   // per-kiosk sequence number, never reused
+        "  type INTEGER NOT NULL,"     // EventType
+        "  time_ms INTEGER NOT NULL,"  // event time, UTC ms
+        "  body TEXT NOT NULL);"       // the wire JSON
         "CREATE INDEX events_by_time ON events(type, time_ms);"
+        // The outbox: seqs the hub has not acknowledged yet. An acknowledgement deletes these
+        // small rows instead of rewriting the events themselves.
+        "CREATE TABLE outbox(seq INTEGER PRIMARY KEY);"
         "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
         "PRAGMA user_version=1;"
         "COMMIT;");
