@@ -13,9 +13,11 @@
 // === includes (components) ===
 #if HAVE_TOUCHPOINT_SENSORS
 // === sensors include ===
+#include "touchpoint/sensors/footfall_service.h"
 #endif
 #if HAVE_TOUCHPOINT_SYNC
 // === sync include ===
+#include "touchpoint/sync/uplink.h"
 #endif
 #if HAVE_TOUCHPOINT_UI
 // === ui include ===
@@ -83,13 +85,52 @@ int KioskApp::Run(const RunOptions& options) {
   sources.startup_problems = store_->open_report().problems;
 
   // === sensors ===
+#if HAVE_TOUCHPOINT_SENSORS
+  std::unique_ptr<sensors::FootfallService> footfall;
+  if (config_.camera.enabled) {
+    footfall = std::make_unique<sensors::FootfallService>(config_.camera, store_.get(),
+                                                          stamper_.get());
+    if (Status s = footfall->Start(); !s.ok()) {
+      spdlog::error("camera: {}", s.ToString());
+      footfall.reset();
+    } else {
+      sources.camera = [f = footfall.get()] { return f->Health(); };
+      spdlog::info("counting footfall from {}", config_.camera.source);
+    }
+  }
+#endif
   // === end sensors ===
 
   // === sync ===
+  // The uplink publishes the status the reporter builds; the reporter shows the uplink's health.
+  StatusReporter* status_ptr = nullptr;
+#if HAVE_TOUCHPOINT_SYNC
+  std::unique_ptr<sync::Uplink> uplink;
+  if (config_.mqtt.enabled) {
+    sync::UplinkHooks hooks;
+    hooks.status = [&status_ptr] { return status_ptr->Current(); };
+    hooks.survey_applied = [](const SurveyDefinition& s) {
+      spdlog::info("survey {} version {} pushed from central is now in use", s.id, s.version);
+    };
+    uplink = std::make_unique<sync::Uplink>(config_.mqtt, config_.kiosk, store_.get(),
+                                            survey_.get(), hooks);
+    sources.sync = [u = uplink.get()] { return u->Health(); };
+  }
+#endif
   // === end sync ===
 
   StatusReporter status(config_.kiosk, store_.get(), stamper_.get(), sources);
+  status_ptr = &status;
   status.Start();
+#if HAVE_TOUCHPOINT_SYNC
+  if (uplink) {
+    if (Status s = uplink->Start(); !s.ok()) {
+      spdlog::error("sync: {}", s.ToString());
+    } else {
+      spdlog::info("syncing to {} under {}", config_.mqtt.uri, config_.mqtt.topic_prefix);
+    }
+  }
+#endif
 
   int exit_code = 0;
   auto deadline = options.run_for_s > 0
@@ -152,9 +193,24 @@ int KioskApp::Run(const RunOptions& options) {
   }
 
   stop_->store(true);
+  // Producers stop first (the camera writes its partial interval), then the uplink gets a short,
+  // bounded chance to deliver what is pending while still connected; the rest waits for the next
+  // start. Everything stops before the store goes.
+#if HAVE_TOUCHPOINT_SENSORS
+  if (footfall) footfall->Stop();
+#endif
   status.Stop();
-  // Components stop in reverse order of start (their destructors run after this point).
   store_->Flush();
+#if HAVE_TOUCHPOINT_SYNC
+  if (uplink) {
+    auto drain_until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (uplink->Health().connected && store_->Stats().pending > 0 &&
+           std::chrono::steady_clock::now() < drain_until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    uplink->Stop();
+  }
+#endif
   StoreStats st = store_->Stats();
   spdlog::info("stopped: {} events pending for the hub, last seq {}", st.pending, st.last_seq);
   return exit_code;

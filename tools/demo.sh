@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The Touchpoint demo: a local Mosquitto broker, the hub, and one kiosk counting people on a real
+# clip (OpenCV's sample vtest.avi from Debian's opencv-doc, looped at its 10 fps), syncing its
+# events to the hub. With a display the kiosk window opens (answer a survey!); without one the
+# kiosk runs headless. At the end it prints what the kiosk stored and the hub's journey map.
+#   tools/demo.sh [--seconds N] [--headless] [--keep]     (normally started by `tools/dev demo`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD=${TOUCHPOINT_BUILD_DIR:-$ROOT/build}
+SECONDS_TO_RUN=75
+HEADLESS=0
+KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) SECONDS_TO_RUN=$2; shift 2 ;;
+    --headless) HEADLESS=1; shift ;;
+    --keep) KEEP=1; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+CLIP=${TOUCHPOINT_DEMO_CLIP:-/usr/share/doc/opencv-doc/examples/data/vtest.avi}
+[ -f "$CLIP" ] || { echo "demo clip $CLIP not found (apt-get install opencv-doc)" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/touchpoint-demo-XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "$KEEP" = 1 ]; then echo "demo files kept in $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+PORT=18830
+while ! port_free "$PORT"; do PORT=$((PORT + 1)); done
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "broker: mosquitto on 127.0.0.1:$PORT"
+cat > "$WORK/mosquitto.conf" <<CONF
+listener $PORT 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest none
+CONF
+/usr/sbin/mosquitto -c "$WORK/mosquitto.conf" &
+PIDS+=($!)
+for _ in $(seq 100); do port_free "$PORT" || break; sleep 0.1; done
+
+step "hub: $BUILD/touchpoint-hub --db $WORK/hub.db run"
+"$BUILD/touchpoint-hub" --db "$WORK/hub.db" run --broker "tcp://127.0.0.1:$PORT" \
+  > "$WORK/hub.log" 2>&1 &
+PIDS+=($!)
+
+cat > "$WORK/kiosk.toml" <<CONF
+[kiosk]
+kiosk_id = "demo-kiosk-01"
+store_id = "demo-store"
+touchpoint = "entrance"
+journey_stage = "visit"
+data_dir = "$WORK/kiosk-data"
+status_interval_s = 15
+
+[camera]
+enabled = true
+source = "$CLIP"
+loop = true
+realtime = true
+process_width = 384
+interval_s = 10
+lines = [
+  { name = "L1", p1 = [340, 0], p2 = [340, 576], in_side = [1, 0] },
+  { name = "L2", p1 = [540, 0], p2 = [540, 576], in_side = [1, 0] },
+]
+
+[mqtt]
+enabled = true
+uri = "tcp://127.0.0.1:$PORT"
+backoff_min_ms = 200
+
+[ui]
+fullscreen = false
+width = 720
+height = 1280
+CONF
+"$BUILD/touchpoint-kiosk" --config "$WORK/kiosk.toml" --check-config
+
+MODE=()
+if [ "$HEADLESS" = 1 ] || [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  MODE=(--headless)
+  step "kiosk: headless (no display), counting $CLIP for $SECONDS_TO_RUN s"
+else
+  step "kiosk: window on $DISPLAY, counting $CLIP for $SECONDS_TO_RUN s"
+  echo "(the manager PIN is printed once below; long-press the top-right corner for the dashboard)"
+fi
+"$BUILD/touchpoint-kiosk" --config "$WORK/kiosk.toml" "${MODE[@]}" --run-for-s "$SECONDS_TO_RUN" \
+  2>&1 | sed 's/^/  kiosk | /' &
+KIOSK=$!
+PIDS+=($KIOSK)
+
+# Counts rising: every 10 s, what the hub holds so far.
+while kill -0 "$KIOSK" 2>/dev/null; do
+  sleep 10
+  kill -0 "$KIOSK" 2>/dev/null || break
+  "$BUILD/touchpoint-hub" --db "$WORK/hub.db" map --format table 2>/dev/null \
+    | awk -v t="$(date +%T)" 'NR==1{print "  hub   | " t " journey map so far:"} {print "  hub   | " $0}' \
+    | head -8 || true
+done
+wait "$KIOSK" || true
+
+step "what the kiosk stored"
+"$BUILD/touchpoint-kiosk" --config "$WORK/kiosk.toml" --show-stored 3 | cut -c1-300
+
+step "hub: kiosks"
+"$BUILD/touchpoint-hub" --db "$WORK/hub.db" kiosks
+
+step "hub: journey map (store x touchpoint x stage x hour, by event time)"
+"$BUILD/touchpoint-hub" --db "$WORK/hub.db" map --format table
