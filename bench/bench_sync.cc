@@ -74,7 +74,7 @@ int Run(const std::vector<std::string>& args) {
   auto fill_start = Clock::now();
   for (int64_t i = 0; i < n;) {
     std::vector<Event> batch;
-    for (int j = 0; j < 1000 && i < n; ++j, ++i) batch.push_back(MakeEvent(stamper, i));
+    for (int j = 0; j < 5000 && i < n; ++j, ++i) batch.push_back(MakeEvent(stamper, i));
     if (auto r = (*store)->AppendBatch(std::move(batch)); !r.ok()) {
       std::fprintf(stderr, "fill: %s\n", r.status().ToString().c_str());
       return 1;
@@ -107,10 +107,17 @@ int Run(const std::vector<std::string>& args) {
   double drain_s = Seconds(drain_start);
   uplink.Stop();
   (*hub)->Stop();
+  sync::HubCounters hc = (*hub)->Counters();
   if (!drained)
     std::fprintf(stderr, "drain did not finish: %lld pending\n",
                  static_cast<long long>((*store)->Stats().pending));
   PrintBench("sync_drain_events_per_s", static_cast<double>(n) / drain_s, "events/s");
+  // Where the hub's time went (decode is summed over its decode threads).
+  double hub_events = static_cast<double>(std::max<int64_t>(1, hc.events_inserted));
+  PrintBench("sync_hub_decode_us_per_event", static_cast<double>(hc.decode_us) / hub_events, "us");
+  PrintBench("sync_hub_write_us_per_event", static_cast<double>(hc.write_us) / hub_events, "us");
+  PrintBench("sync_hub_events_per_commit",
+             hub_events / static_cast<double>(std::max<int64_t>(1, hc.commits)), "events");
 
   // Exactly once: every seq 1..n held, and the map counts each event once.
   auto hs = sync::OpenSqliteHubStore(ho.db_path);

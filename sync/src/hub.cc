@@ -1,5 +1,6 @@
 #include "touchpoint/sync/hub.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -41,6 +42,15 @@ struct KioskState {
 
 }  // namespace
 
+// The pipeline: Paho's callback thread only queues the message (no copy, no parsing); decode
+// workers validate messages in parallel; the writer takes the decoded messages in arrival order,
+// commits as many as are ready in one transaction (one fsync), then acknowledges them.
+struct Slot {
+  mqtt::const_message_ptr msg;  // released once decoded
+  bool ready = false;
+  PreparedMessage prepared;
+};
+
 struct Hub::Impl {
   HubOptions options;
   IngestPolicy policy;
@@ -49,24 +59,57 @@ struct Hub::Impl {
   std::map<std::string, KioskState> kiosks;  // writer thread only
 
   mutable std::mutex mu;
-  std::condition_variable cv;        // queue became non-empty / stop
-  std::condition_variable space_cv;  // queue has room
-  std::deque<PreparedMessage> queue;
+  std::condition_variable cv;                  // the front slot became ready / stop
+  std::condition_variable decode_cv;           // a slot waits for a decoder / stop
+  std::condition_variable space_cv;            // the pipeline has room
+  std::deque<std::shared_ptr<Slot>> pipeline;  // arrival order
+  size_t claimed = 0;                          // pipeline[0, claimed) are taken by decoders
   bool stopping = false;
   HubCounters counters;
   std::atomic<bool> connected{false};
   std::atomic<bool> subscribed{false};
   std::thread writer;
+  std::vector<std::thread> decoders;
 
   void OnMessage(mqtt::const_message_ptr msg) {
-    const std::string& payload = msg->get_payload_ref().str();
-    PreparedMessage p = PrepareMessage(policy, msg->get_topic(), payload, WallMs());
+    auto slot = std::make_shared<Slot>();
+    slot->msg = std::move(msg);
     std::unique_lock<std::mutex> lock(mu);
     ++counters.messages;
-    space_cv.wait(lock, [&] { return stopping || queue.size() < kQueueMessages; });
+    // A full pipeline blocks Paho's receive thread: TCP back-pressure up to the broker, and the
+    // kiosks keep the events in their outboxes.
+    space_cv.wait(lock, [&] { return stopping || pipeline.size() < kQueueMessages; });
     if (stopping) return;
-    queue.push_back(std::move(p));
-    cv.notify_one();
+    pipeline.push_back(std::move(slot));
+    decode_cv.notify_one();
+  }
+
+  void RunDecoder() {
+    NameThisThread("tp-hub-decode");
+    while (true) {
+      std::shared_ptr<Slot> slot;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        decode_cv.wait(lock, [&] { return stopping || claimed < pipeline.size(); });
+        if (stopping) return;
+        slot = pipeline[claimed++];
+      }
+      auto start = std::chrono::steady_clock::now();
+      const mqtt::const_message_ptr& m = slot->msg;
+      PreparedMessage p =
+          PrepareMessage(policy, m->get_topic(), m->get_payload_ref().str(), WallMs());
+      int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        slot->prepared = std::move(p);
+        slot->msg.reset();
+        slot->ready = true;
+        counters.decode_us += us;
+        if (slot == pipeline.front()) cv.notify_one();
+      }
+    }
   }
 
   void SetError(const std::string& e) {
@@ -117,7 +160,11 @@ struct Hub::Impl {
       for (Reject& r : p.write.rejects) w.rejects.push_back(std::move(r));
       for (KnownGap& g : p.write.gaps) w.gaps.push_back(std::move(g));
     }
+    auto start = std::chrono::steady_clock::now();
     auto result = store->Write(w, WallMs());
+    int64_t write_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
     if (!result.ok()) {
       // Nothing is acknowledged: the kiosks re-send after their ack timeout.
       std::lock_guard<std::mutex> lock(mu);
@@ -147,6 +194,8 @@ struct Hub::Impl {
       ++acks_sent;
     }
     std::lock_guard<std::mutex> lock(mu);
+    counters.write_us += write_us;
+    ++counters.commits;
     counters.events_inserted += result->inserted;
     counters.duplicates += result->duplicates;
     counters.rejects += static_cast<int64_t>(w.rejects.size());
@@ -186,20 +235,26 @@ struct Hub::Impl {
   }
 
   void Run() {
+    NameThisThread("tp-hub-writer");
     Backoff backoff(200, 5000, static_cast<uint64_t>(MonoMs()));
     int64_t next_connect = 0, next_gap_check = MonoMs() + 1000;
     while (true) {
       std::vector<PreparedMessage> batch;
       {
         std::unique_lock<std::mutex> lock(mu);
+        auto front_ready = [&] { return !pipeline.empty() && pipeline.front()->ready; };
         cv.wait_for(lock, std::chrono::milliseconds(100),
-                    [&] { return stopping || !queue.empty(); });
-        if (stopping && queue.empty()) break;
+                    [&] { return stopping || front_ready(); });
+        // At a stop, what is decoded is still stored and acknowledged; the rest is not
+        // acknowledged, so the kiosks send it again.
+        if (stopping && !front_ready()) break;
         size_t events = 0;
-        while (!queue.empty() && events < kMaxEventsPerCommit) {
-          events += queue.front().write.events.size() + 1;
-          batch.push_back(std::move(queue.front()));
-          queue.pop_front();
+        while (front_ready() && events < kMaxEventsPerCommit) {
+          Slot& slot = *pipeline.front();
+          events += slot.prepared.write.events.size() + 1;
+          batch.push_back(std::move(slot.prepared));
+          pipeline.pop_front();
+          --claimed;
         }
         space_cv.notify_all();
       }
@@ -268,6 +323,13 @@ Status Hub::Start() {
     impl->counters.last_error = "connection lost: " + cause;
   });
   impl->writer = std::thread([impl] { impl->Run(); });
+  int decoders = impl->options.decode_threads;
+  if (decoders <= 0) {
+    decoders = static_cast<int>(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
+  }
+  for (int i = 0; i < decoders; ++i) {
+    impl->decoders.emplace_back([impl] { impl->RunDecoder(); });
+  }
   return Status::Ok();
 }
 
@@ -278,6 +340,7 @@ void Hub::Stop() {
     impl_->stopping = true;
   }
   impl_->cv.notify_all();
+  impl_->decode_cv.notify_all();
   impl_->space_cv.notify_all();
   try {
     if (impl_->client->is_connected())
@@ -285,6 +348,8 @@ void Hub::Stop() {
   } catch (const mqtt::exception&) {
   }
   impl_->writer.join();
+  for (std::thread& t : impl_->decoders) t.join();
+  impl_->decoders.clear();
 }
 
 HubCounters Hub::Counters() const {

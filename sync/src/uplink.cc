@@ -343,6 +343,7 @@ struct Uplink::Impl {
   // ---- threads ------------------------------------------------------------------------------
 
   void RunSync() {
+    NameThisThread("tp-uplink");
     uint64_t seed = hooks.jitter_seed;
     if (seed == 0) seed = std::random_device{}() ^ std::hash<std::string>{}(kiosk.kiosk_id);
     Backoff backoff(mqtt.backoff_min_ms, mqtt.backoff_max_ms, seed);
@@ -406,6 +407,7 @@ struct Uplink::Impl {
   }
 
   void RunAcks() {
+    NameThisThread("tp-uplink-acks");
     while (true) {
       std::vector<SeqRange> ranges;
       {

@@ -2,8 +2,10 @@
 // (kiosk, seq), then acknowledges the persisted seq ranges to each kiosk; asks kiosks to resend
 // holes in their sequence; keeps malformed or unauthorised input in a rejects table.
 //
-// Threads: Start() starts Paho's callback thread (which validates) and one writer thread (which
-// stores, acknowledges and checks gaps). Start/Stop from one thread; Counters() from any.
+// Threads: Paho's callback thread only queues messages; Start() starts decode threads (which
+// validate, in parallel) and one writer thread (which takes the validated messages in arrival
+// order, stores as many as are ready in one durable transaction, then acknowledges them and
+// checks gaps). Start/Stop from one thread; Counters() from any.
 #pragma once
 
 #include <atomic>
@@ -29,6 +31,7 @@ struct HubOptions {
   size_t max_message_bytes = 4 * 1024 * 1024;  // larger messages are rejected
   int32_t gap_timeout_ms = 60000;  // a hole older than this is requested again (0: never)
   int32_t keepalive_s = 30;
+  int32_t decode_threads = 0;  // threads validating messages; 0: one per core (at most 4)
 };
 
 struct HubCounters {
@@ -41,6 +44,9 @@ struct HubCounters {
   int64_t resend_requests = 0;
   int64_t known_gaps = 0;  // ranges kiosks said they no longer have
   int64_t write_errors = 0;
+  int64_t commits = 0;    // store transactions (each one durable before its acks go out)
+  int64_t decode_us = 0;  // time spent validating messages (summed over the decode threads)
+  int64_t write_us = 0;   // time spent in store transactions, commit included
   std::string last_error;
 };
 
