@@ -47,7 +47,7 @@ KioskApp::KioskApp(Config config, std::atomic<bool>* stop)
 
 KioskApp::~KioskApp() = default;
 
-Status KioskApp::Init() {
+Status KioskApp::Init(bool inspect_only) {
   std::error_code ec;
   fs::create_directories(config_.kiosk.data_dir, ec);
   if (ec) {
@@ -57,6 +57,7 @@ Status KioskApp::Init() {
   EventStoreOptions opts;
   opts.path = config_.kiosk.data_dir + "/events.db";
   opts.disk_budget_bytes = config_.kiosk.disk_budget_mb * 1024 * 1024;
+  opts.count_boot = !inspect_only;
   auto store = EventStore::Open(opts);
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
@@ -88,8 +89,8 @@ int KioskApp::Run(const RunOptions& options) {
 #if HAVE_TOUCHPOINT_SENSORS
   std::unique_ptr<sensors::FootfallService> footfall;
   if (config_.camera.enabled) {
-    footfall = std::make_unique<sensors::FootfallService>(config_.camera, store_.get(),
-                                                          stamper_.get());
+    footfall =
+        std::make_unique<sensors::FootfallService>(config_.camera, store_.get(), stamper_.get());
     if (Status s = footfall->Start(); !s.ok()) {
       spdlog::error("camera: {}", s.ToString());
       footfall.reset();

@@ -26,7 +26,8 @@ class KioskApp {
   ~KioskApp();
 
   // Creates the data folder and opens the store. Errors say what and where.
-  Status Init();
+  // `inspect_only`: open the store without counting a kiosk start (show-stored, export).
+  Status Init(bool inspect_only = false);
   // Runs until SIGINT/SIGTERM, run_for_s, or the manager leaves kiosk mode. Returns the exit code.
   int Run(const RunOptions& options);
 

@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   app::HandleStopSignals(&stop);
 
   app::KioskApp kiosk(std::move(*config), &stop);
-  if (Status s = kiosk.Init(); !s.ok()) {
+  if (Status s = kiosk.Init(show_stored >= 0 || export_cmd->parsed()); !s.ok()) {
     spdlog::critical("{}", s.ToString());
     return 1;
   }

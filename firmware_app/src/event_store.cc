@@ -446,22 +446,26 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions options) 
   } else {
     impl->next_seq = static_cast<uint64_t>(*next_seq);
   }
-  impl->report.boot_count =
-      static_cast<uint32_t>(std::max<int64_t>(*boot, impl->sidecar.boot_count) + 1);
+  impl->report.boot_count = static_cast<uint32_t>(
+      std::max<int64_t>(*boot, impl->sidecar.boot_count) + (impl->opt.count_boot ? 1 : 0));
 
-  store::SeqSidecar side = impl->sidecar;
-  side.boot_count = impl->report.boot_count;
-  side.reserved_through = std::max(side.reserved_through, impl->next_seq - 1);
-  s = store::WriteSidecar(impl->opt.path, side);
-  if (!s.ok()) return s;
-  impl->sidecar = side;
-  s = db.Exec("BEGIN IMMEDIATE");
-  if (s.ok()) s = store::WriteMeta(db, "boot_count", impl->report.boot_count);
-  if (s.ok()) s = store::WriteMeta(db, "next_seq", static_cast<int64_t>(impl->next_seq));
-  if (s.ok()) s = db.Exec("COMMIT");
-  if (!s.ok()) {
-    db.RollbackQuietly();
-    return s;
+  if (!impl->opt.count_boot && *next_seq != 0) {
+    // Inspection only: nothing is written at open.
+  } else {
+    store::SeqSidecar side = impl->sidecar;
+    side.boot_count = impl->report.boot_count;
+    side.reserved_through = std::max(side.reserved_through, impl->next_seq - 1);
+    s = store::WriteSidecar(impl->opt.path, side);
+    if (!s.ok()) return s;
+    impl->sidecar = side;
+    s = db.Exec("BEGIN IMMEDIATE");
+    if (s.ok()) s = store::WriteMeta(db, "boot_count", impl->report.boot_count);
+    if (s.ok()) s = store::WriteMeta(db, "next_seq", static_cast<int64_t>(impl->next_seq));
+    if (s.ok()) s = db.Exec("COMMIT");
+    if (!s.ok()) {
+      db.RollbackQuietly();
+      return s;
+    }
   }
 
   auto pending = db.QueryInt("SELECT count(*) FROM outbox");

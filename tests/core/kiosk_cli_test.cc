@@ -1,6 +1,7 @@
 // The kiosk executable as an installer uses it: config checking, a headless run, export.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "test_support.h"
@@ -68,6 +69,47 @@ TEST(KioskCli, HeadlessRunRecordsStatusAndExports) {
   out = RunKiosk({"--config", dir.File("k.toml"), "--show-stored", "5"}, &code);
   EXPECT_EQ(code, 0);
   EXPECT_NE(out.find("status: 1"), std::string::npos) << out;
+}
+
+TEST(KioskCli, CorruptDatabaseIsQuarantinedAndTheKioskStarts) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.File("data"));
+  std::ofstream(dir.File("data/events.db")) << std::string(10000, '#');
+  std::ofstream(dir.File("k.toml")) << "[kiosk]\nkiosk_id = \"k1\"\nstore_id = \"s1\"\n"
+                                       "data_dir = \""
+                                    << dir.File("data") << "\"\n";
+  int code = -1;
+  std::string out =
+      RunKiosk({"--config", dir.File("k.toml"), "--headless", "--run-for-s", "1"}, &code);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("database was corrupt"), std::string::npos) << out;
+  bool moved = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.File("data"))) {
+    if (entry.path().filename().string().rfind("events.db.corrupt-", 0) == 0) {
+      moved = true;
+      EXPECT_EQ(std::filesystem::file_size(entry.path()), 10000u);  // kept, not deleted
+    }
+  }
+  EXPECT_TRUE(moved);
+  // The first status event reports it, so the hub and the dashboard learn of it.
+  out = RunKiosk({"--config", dir.File("k.toml"), "--show-stored", "5"}, &code);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("\"problems\":[\"database was corrupt"), std::string::npos) << out;
+}
+
+TEST(KioskCli, InspectingDoesNotCountABoot) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("k.toml")) << "[kiosk]\nkiosk_id = \"k1\"\nstore_id = \"s1\"\n"
+                                       "data_dir = \""
+                                    << dir.File("data") << "\"\n";
+  int code = -1;
+  RunKiosk({"--config", dir.File("k.toml"), "--headless", "--run-for-s", "1"}, &code);
+  ASSERT_EQ(code, 0);
+  std::string out = RunKiosk({"--config", dir.File("k.toml"), "--show-stored", "1"}, &code);
+  RunKiosk({"--config", dir.File("k.toml"), "--show-stored", "1"}, &code);
+  RunKiosk({"--config", dir.File("k.toml"), "--headless", "--run-for-s", "1"}, &code);
+  out = RunKiosk({"--config", dir.File("k.toml"), "--show-stored", "1"}, &code);
+  EXPECT_NE(out.find("\"boot_count\":2"), std::string::npos) << out;
 }
 
 }  // namespace

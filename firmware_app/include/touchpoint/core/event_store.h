@@ -38,6 +38,7 @@ struct EventStoreOptions {
   size_t max_group_events = 2000;                   // events per write transaction at most
   int64_t max_page_count = 0;                       // tests: SQLite page limit (0 = unlimited)
   bool integrity_check_on_open = true;              // full PRAGMA integrity_check at open
+  bool count_boot = true;  // false for inspection (show-stored, export): not a kiosk start
   std::shared_ptr<Clock> clock;                     // nullptr = SystemClock()
 };
 

@@ -1,0 +1,471 @@
+// A strict JSON reader over a string_view for hand-written decoders (event_decode.cc): no tree,
+// values are read one at a time in input order. Accepts exactly RFC 8259 JSON as nlohmann::json
+// does (UTF-8 checked, \u escapes and surrogate pairs decoded, no comments or trailing commas),
+// plus a depth limit. A syntax error is sticky: every later call fails and failed() says so.
+// Not thread-safe; one reader per document.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace touchpoint::json_lexer {
+
+enum class Kind { kNull, kBoolean, kNumber, kString, kArray, kObject };
+
+// The names nlohmann::json::type_name() uses, which the decoder's messages keep.
+inline const char* KindName(Kind k) {
+  switch (k) {
+    case Kind::kNull:
+      return "null";
+    case Kind::kBoolean:
+      return "boolean";
+    case Kind::kNumber:
+      return "number";
+    case Kind::kString:
+      return "string";
+    case Kind::kArray:
+      return "array";
+    case Kind::kObject:
+      return "object";
+  }
+  return "?";
+}
+
+// A number token. `integer` as nlohmann classifies it: no fraction or exponent and it fits
+// int64 (negative) or uint64 (otherwise); anything else is a floating-point number.
+struct Number {
+  std::string_view text;
+  bool integer = false;
+  bool negative = false;
+  uint64_t magnitude = 0;  // |value| when integer
+};
+
+// A value's bytes in the document, to read it again later (see Lexer::Seek).
+struct Span {
+  const char* begin = nullptr;
+  const char* end = nullptr;
+  bool empty() const { return begin == nullptr; }
+};
+
+class Lexer {
+ public:
+  static constexpr int kMaxDepth = 32;
+
+  explicit Lexer(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {
+    if (text.size() >= 3 && std::memcmp(p_, "\xEF\xBB\xBF", 3) == 0) p_ += 3;  // as nlohmann
+  }
+
+  bool failed() const { return failed_; }
+  bool too_deep() const { return too_deep_; }
+
+  // Kind of the next value (whitespace skipped); false (failed) if no value can start here.
+  bool Peek(Kind* kind) {
+    SkipWs();
+    if (p_ == end_) return Fail();
+    switch (*p_) {
+      case '"':
+        *kind = Kind::kString;
+        return true;
+      case '{':
+        *kind = Kind::kObject;
+        return true;
+      case '[':
+        *kind = Kind::kArray;
+        return true;
+      case 't':
+      case 'f':
+        *kind = Kind::kBoolean;
+        return true;
+      case 'n':
+        *kind = Kind::kNull;
+        return true;
+      default:
+        if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) {
+          *kind = Kind::kNumber;
+          return true;
+        }
+        return Fail();
+    }
+  }
+
+  // The next value must be a string. *out views the decoded text: into the document when it
+  // has no escapes, else into a buffer that the next string read overwrites.
+  bool ReadString(std::string_view* out) {
+    SkipWs();
+    if (p_ == end_ || *p_ != '"') return Fail();
+    const char* start = ++p_;
+    while (p_ < end_) {
+      auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        *out = std::string_view(start, static_cast<size_t>(p_ - start));
+        ++p_;
+        return true;
+      }
+      if (c == '\\') break;
+      if (c < 0x20) return Fail();
+      if (c >= 0x80) {
+        if (!SkipUtf8()) return Fail();
+      } else {
+        ++p_;
+      }
+    }
+    if (p_ == end_) return Fail();
+    buf_.assign(start, p_);
+    while (p_ < end_) {
+      auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        *out = buf_;
+        return true;
+      }
+      if (c == '\\') {
+        if (!Escape()) return Fail();
+      } else if (c < 0x20) {
+        return Fail();
+      } else if (c >= 0x80) {
+        const char* s = p_;
+        if (!SkipUtf8()) return Fail();
+        buf_.append(s, p_);
+      } else {
+        buf_.push_back(static_cast<char>(c));
+        ++p_;
+      }
+    }
+    return Fail();
+  }
+
+  bool ReadNumber(Number* n) {
+    SkipWs();
+    const char* s = p_;
+    n->negative = false;
+    if (p_ < end_ && *p_ == '-') {
+      n->negative = true;
+      ++p_;
+    }
+    if (p_ == end_) return Fail();
+    uint64_t mag = 0;
+    bool overflow = false;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
+        auto d = static_cast<uint64_t>(*p_ - '0');
+        if (mag > (UINT64_MAX - d) / 10) {
+          overflow = true;
+        } else {
+          mag = mag * 10 + d;
+        }
+        ++p_;
+      }
+    } else {
+      return Fail();
+    }
+    bool integer = true;
+    if (p_ < end_ && *p_ == '.') {
+      ++p_;
+      if (!Digits()) return Fail();
+      integer = false;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (!Digits()) return Fail();
+      integer = false;
+    }
+    if (overflow || (n->negative && mag > uint64_t{1} << 63)) integer = false;
+    n->text = std::string_view(s, static_cast<size_t>(p_ - s));
+    n->integer = integer;
+    n->magnitude = mag;
+    return true;
+  }
+
+  bool ReadBoolean(bool* v) {
+    SkipWs();
+    if (Literal("true")) {
+      *v = true;
+      return true;
+    }
+    if (Literal("false")) {
+      *v = false;
+      return true;
+    }
+    return Fail();
+  }
+
+  bool ReadNull() {
+    SkipWs();
+    return Literal("null") || Fail();
+  }
+
+  // Objects: BeginObject(), then NextMember() until it returns false (at '}' or on failure).
+  // After a true NextMember() the caller must read or skip exactly one value.
+  bool BeginObject() { return Open('{'); }
+  bool NextMember(bool* first, std::string_view* key) {
+    SkipWs();
+    if (p_ == end_) return Fail();
+    if (*p_ == '}') return Close();
+    if (!*first) {
+      if (*p_ != ',') return Fail();
+      ++p_;
+    }
+    *first = false;
+    if (!ReadString(key)) return false;
+    SkipWs();
+    if (p_ == end_ || *p_ != ':') return Fail();
+    ++p_;
+    return true;
+  }
+
+  // Arrays: BeginArray(), then NextElement() until false; after true read or skip one value.
+  bool BeginArray() { return Open('['); }
+  bool NextElement(bool* first) {
+    SkipWs();
+    if (p_ == end_) return Fail();
+    if (*p_ == ']') return Close();
+    if (!*first) {
+      if (*p_ != ',') return Fail();
+      ++p_;
+    }
+    *first = false;
+    return true;
+  }
+
+  bool SkipValue() {
+    Kind k;
+    if (!Peek(&k)) return false;
+    switch (k) {
+      case Kind::kString: {
+        std::string_view s;
+        return ReadString(&s);
+      }
+      case Kind::kNumber: {
+        Number n;
+        return ReadNumber(&n);
+      }
+      case Kind::kBoolean: {
+        bool b;
+        return ReadBoolean(&b);
+      }
+      case Kind::kNull:
+        return ReadNull();
+      case Kind::kArray: {
+        if (!BeginArray()) return false;
+        bool first = true;
+        while (NextElement(&first)) {
+          if (!SkipValue()) return false;
+        }
+        return !failed_;
+      }
+      case Kind::kObject: {
+        if (!BeginObject()) return false;
+        bool first = true;
+        std::string_view key;
+        while (NextMember(&first, &key)) {
+          if (!SkipValue()) return false;
+        }
+        return !failed_;
+      }
+    }
+    return Fail();
+  }
+
+  // Skips the next value and returns where it was, for Seek() once its meaning is known.
+  Span SkipToSpan() {
+    SkipWs();
+    Span s{p_, nullptr};
+    if (!SkipValue()) return Span{};
+    s.end = p_;
+    return s;
+  }
+
+  // Reads `s` (a value this lexer skipped before) next; returns the position to Resume().
+  Span Seek(Span s) {
+    Span saved{p_, end_};
+    if (!failed_) {
+      p_ = s.begin;
+      end_ = s.end;
+    }
+    return saved;
+  }
+  void Resume(Span saved) {
+    end_ = saved.end;
+    p_ = failed_ ? end_ : saved.begin;
+  }
+
+  // True when only whitespace is left.
+  bool AtEnd() {
+    SkipWs();
+    return p_ == end_;
+  }
+  // Fails unless only whitespace is left.
+  void ExpectEnd() {
+    if (!AtEnd()) Fail();
+  }
+
+ private:
+  bool Fail() {
+    failed_ = true;
+    p_ = end_;
+    return false;
+  }
+
+  void SkipWs() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool Open(char c) {
+    SkipWs();
+    if (p_ == end_ || *p_ != c) return Fail();
+    if (++depth_ > kMaxDepth) {
+      too_deep_ = true;
+      return Fail();
+    }
+    ++p_;
+    return true;
+  }
+  bool Close() {
+    ++p_;
+    --depth_;
+    return false;
+  }
+
+  bool Literal(std::string_view word) {
+    if (static_cast<size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
+
+  bool Digits() {
+    const char* s = p_;
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    return p_ != s;
+  }
+
+  // One well-formed UTF-8 sequence (RFC 3629) starting at a byte >= 0x80.
+  bool SkipUtf8() {
+    auto c = static_cast<unsigned char>(*p_);
+    int n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (end_ - p_ <= n) return false;
+    auto c1 = static_cast<unsigned char>(p_[1]);
+    if (c1 < lo || c1 > hi) return false;
+    for (int i = 2; i <= n; ++i) {
+      auto ci = static_cast<unsigned char>(p_[i]);
+      if (ci < 0x80 || ci > 0xBF) return false;
+    }
+    p_ += n + 1;
+    return true;
+  }
+
+  bool Hex4(uint32_t* out) {
+    if (end_ - p_ < 4) return false;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = p_[i];
+      uint32_t d;
+      if (c >= '0' && c <= '9') {
+        d = static_cast<uint32_t>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        d = static_cast<uint32_t>(c - 'a' + 10);
+      } else if (c >= 'A' && c <= 'F') {
+        d = static_cast<uint32_t>(c - 'A' + 10);
+      } else {
+        return false;
+      }
+      v = v * 16 + d;
+    }
+    p_ += 4;
+    *out = v;
+    return true;
+  }
+
+  // At a backslash: appends the escaped character (UTF-8) to buf_.
+  bool Escape() {
+    if (end_ - p_ < 2) return false;
+    char c = p_[1];
+    p_ += 2;
+    switch (c) {
+      case '"':
+      case '\\':
+      case '/':
+        buf_.push_back(c);
+        return true;
+      case 'b':
+        buf_.push_back('\b');
+        return true;
+      case 'f':
+        buf_.push_back('\f');
+        return true;
+      case 'n':
+        buf_.push_back('\n');
+        return true;
+      case 'r':
+        buf_.push_back('\r');
+        return true;
+      case 't':
+        buf_.push_back('\t');
+        return true;
+      case 'u':
+        break;
+      default:
+        return false;
+    }
+    uint32_t cp;
+    if (!Hex4(&cp)) return false;
+    if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate on its own
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      uint32_t low;
+      if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+      p_ += 2;
+      if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    }
+    AppendUtf8(cp);
+    return true;
+  }
+
+  void AppendUtf8(uint32_t cp) {
+    if (cp < 0x80) {
+      buf_.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      buf_.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      buf_.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      buf_.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      buf_.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      buf_.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      buf_.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      buf_.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      buf_.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      buf_.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  const char* p_;
+  const char* end_;
+  int depth_ = 0;
+  bool failed_ = false;
+  bool too_deep_ = false;
+  std::string buf_;  // decoded text of the last string with escapes
+};
+
+}  // namespace touchpoint::json_lexer
