@@ -3,6 +3,8 @@
 // baseline publishes M of the same events one per QoS 1 message.
 #include <mqtt/async_client.h>
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -10,6 +12,7 @@
 
 #include "bench.h"
 #include "test_support.h"
+#include "touchpoint/core/event_json.h"
 #include "touchpoint/core/event_stamper.h"
 #include "touchpoint/core/event_store.h"
 #include "touchpoint/sync/hub.h"
@@ -25,6 +28,13 @@ constexpr int64_t kT0 = 1795428000000;  // 2026-11-23T10:00:00Z
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// CPU time of this process (all threads), so figures mean something on a loaded machine.
+double CpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 Event MakeEvent(const EventStamper& st, int64_t i) {
@@ -178,6 +188,47 @@ int Run(const std::vector<std::string>& args) {
   }
   return drained ? 0 : 1;
 }
+
+// touchpoint-bench hubstore [--events N] [--per-commit M]: the hub store alone, events already
+// validated: durable inserts per second in transactions of M.
+int RunHubStore(const std::vector<std::string>& args) {
+  int64_t n = 200000, per_commit = 5000;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--events") n = std::stoll(args[i + 1]);
+    if (args[i] == "--per-commit") per_commit = std::stoll(args[i + 1]);
+  }
+  testing::TempDir dir;
+  KioskConfig kiosk;
+  kiosk.kiosk_id = "bench-k1";
+  kiosk.store_id = "bench-s1";
+  EventStamper stamper(kiosk, std::make_shared<ManualClock>(kT0));
+  std::vector<sync::HubEvent> events;
+  events.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    Event e = MakeEvent(stamper, i);
+    e.seq = static_cast<uint64_t>(i + 1);
+    e.boot_count = 1;
+    std::string json = EncodeEvent(e);
+    events.push_back(sync::ToHubEvent(e, std::move(json), "mqtt"));
+  }
+  auto hs = sync::OpenSqliteHubStore(dir.File("hub.db"));
+  if (!hs.ok()) return 1;
+  auto start = Clock::now();
+  double cpu_start = CpuSeconds();
+  for (int64_t i = 0; i < n; i += per_commit) {
+    sync::HubWrite w;
+    for (int64_t j = i; j < std::min(n, i + per_commit); ++j) {
+      w.events.push_back(std::move(events[static_cast<size_t>(j)]));
+    }
+    if (!(*hs)->Write(w, kT0).ok()) return 1;
+  }
+  PrintBench("hubstore_insert_events_per_s", static_cast<double>(n) / Seconds(start), "events/s");
+  PrintBench("hubstore_cpu_us_per_event", (CpuSeconds() - cpu_start) * 1e6 / static_cast<double>(n),
+             "us");
+  return 0;
+}
+
+Registrar reg_store("hubstore", "hub store: durable inserts of validated events", &RunHubStore);
 
 Registrar reg("sync", "kiosk outbox -> Mosquitto -> hub drain vs one event per QoS1 message", &Run);
 

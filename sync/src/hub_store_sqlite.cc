@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <sqlite3.h>
+
 #include "touchpoint/core/sqlite.h"
 #include "touchpoint/sync/hub_store.h"
 
@@ -101,19 +103,27 @@ int64_t ToInt(uint64_t v) { return static_cast<int64_t>(v); }
 class SqliteHubStore final : public HubStore {
  public:
   explicit SqliteHubStore(std::unique_ptr<sql::Database> db) : db_(std::move(db)) {}
+  ~SqliteHubStore() override { sqlite3_finalize(insert_); }
+  SqliteHubStore(const SqliteHubStore&) = delete;
+  SqliteHubStore& operator=(const SqliteHubStore&) = delete;
 
   Status Init() {
-    if (Status s = db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !s.ok()) {
+    if (Status s = db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                             "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=4096;");
+        !s.ok()) {
       return s;
     }
     if (Status s = db_->Exec(kSchema); !s.ok()) return s;
-    auto rows = db_->Prepare("SELECT DISTINCT kiosk FROM compactions");
+    auto rows = db_->Prepare("SELECT kiosk, first_seq, last_seq, by_seq FROM compactions");
     if (!rows.ok()) return rows.status();
     while (true) {
       auto step = rows->Step();
       if (!step.ok()) return step.status();
       if (!*step) break;
-      compacting_kiosks_.insert(rows->ColumnText(0));
+      compactions_[rows->ColumnText(0)].emplace(
+          static_cast<uint64_t>(rows->ColumnInt(1)),
+          Compaction{static_cast<uint64_t>(rows->ColumnInt(2)),
+                     static_cast<uint64_t>(rows->ColumnInt(3))});
     }
     return Status::Ok();
   }
@@ -294,63 +304,79 @@ class SqliteHubStore final : public HubStore {
  private:
   Status Prepared() {
     if (insert_) return Status::Ok();
-    auto ins = db_->Prepare(
+    const char* q =
         "INSERT OR IGNORE INTO events(kiosk, seq, store, touchpoint, stage, type, time_ms, id, "
         "received_ms, source, superseded_by, f_in, f_out, f_interval_s, csat, nps, effort, "
         "tags, suspect, c_source, c_start_ms, c_end_ms, json) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)");
-    if (!ins.ok()) return ins.status();
-    insert_.emplace(std::move(ins.value()));
+        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+    int rc = sqlite3_prepare_v3(db_->handle(), q, -1, SQLITE_PREPARE_PERSISTENT, &insert_, nullptr);
+    if (rc != SQLITE_OK) return sql::FromSqlite(rc, "prepare insert event", db_->handle());
     return Status::Ok();
   }
 
-  Result<std::optional<uint64_t>> CompactedBy(const std::string& kiosk, uint64_t seq) {
-    if (!compacting_kiosks_.count(kiosk)) return std::optional<uint64_t>();
-    auto st = db_->Prepare(
-        "SELECT by_seq FROM compactions WHERE kiosk = ?1 AND first_seq <= ?2 AND last_seq >= ?2 "
-        "LIMIT 1");
-    if (!st.ok()) return st.status();
-    st->Bind(1, kiosk).Bind(2, ToInt(seq));
-    auto step = st->Step();
-    if (!step.ok()) return step.status();
-    if (!*step) return std::optional<uint64_t>();
-    return std::optional<uint64_t>(static_cast<uint64_t>(st->ColumnInt(0)));
+  // The compacted footfall event that replaces (kiosk, seq), from memory (no query per event).
+  std::optional<uint64_t> CompactedBy(const std::string& kiosk, uint64_t seq) const {
+    auto k = compactions_.find(kiosk);
+    if (k == compactions_.end()) return std::nullopt;
+    // Ranges may overlap (several compactions); look at every range starting at or before seq.
+    for (auto it = k->second.begin(); it != k->second.end() && it->first <= seq; ++it) {
+      if (it->second.last >= seq) return it->second.by;
+    }
+    return std::nullopt;
   }
 
   Status WriteInTransaction(const HubWrite& w, int64_t now_ms, HubWriteResult* result) {
     if (Status s = Prepared(); !s.ok()) return s;
-    sql::Statement& ins = *insert_;
+    sqlite3_stmt* ins = insert_;
+    // Binds point into `w`, which outlives the statement's execution (SQLITE_STATIC: no copies).
+    auto text = [ins](int i, std::string_view v) {
+      sqlite3_bind_text(ins, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    };
+    auto opt = [ins](int i, const std::optional<int>& v) {
+      if (v) {
+        sqlite3_bind_int64(ins, i, *v);
+      } else {
+        sqlite3_bind_null(ins, i);
+      }
+    };
     for (const HubEvent& e : w.events) {
       std::optional<uint64_t> superseded;
-      if (e.type == EventType::kFootfall) {
-        auto by = CompactedBy(e.kiosk, e.seq);
-        if (!by.ok()) return by.status();
-        superseded = *by;
-      }
-      ins.Reset();
-      ins.Bind(1, e.kiosk).Bind(2, ToInt(e.seq)).Bind(3, e.store).Bind(4, e.touchpoint);
-      ins.Bind(5, e.stage).Bind(6, std::string_view(EventTypeName(e.type)));
-      ins.Bind(7, e.time_ms).Bind(8, e.id).Bind(9, now_ms).Bind(10, e.source);
+      if (e.type == EventType::kFootfall) superseded = CompactedBy(e.kiosk, e.seq);
+      sqlite3_reset(ins);
+      text(1, e.kiosk);
+      sqlite3_bind_int64(ins, 2, ToInt(e.seq));
+      text(3, e.store);
+      text(4, e.touchpoint);
+      text(5, e.stage);
+      text(6, EventTypeName(e.type));
+      sqlite3_bind_int64(ins, 7, e.time_ms);
+      text(8, e.id);
+      sqlite3_bind_int64(ins, 9, now_ms);
+      text(10, e.source);
       if (superseded) {
-        ins.Bind(11, ToInt(*superseded));
+        sqlite3_bind_int64(ins, 11, ToInt(*superseded));
       } else {
-        ins.BindNull(11);
+        sqlite3_bind_null(ins, 11);
       }
-      ins.Bind(12, e.visitors_in).Bind(13, e.visitors_out).Bind(14, int64_t{e.interval_s});
-      auto opt = [&ins](int i, const std::optional<int>& v) {
-        if (v) {
-          ins.Bind(i, int64_t{*v});
-        } else {
-          ins.BindNull(i);
-        }
-      };
+      sqlite3_bind_int64(ins, 12, e.visitors_in);
+      sqlite3_bind_int64(ins, 13, e.visitors_out);
+      sqlite3_bind_int64(ins, 14, e.interval_s);
       opt(15, e.csat);
       opt(16, e.nps);
       opt(17, e.effort);
-      ins.Bind(18, e.tags).Bind(19, int64_t{e.suspect ? 1 : 0}).Bind(20, e.coverage_source);
-      ins.Bind(21, e.coverage_start_ms).Bind(22, e.coverage_end_ms).Bind(23, e.json);
-      if (Status s = ins.Run(); !s.ok()) return s;
-      if (db_->Changes() == 1) {
+      text(18, e.tags);
+      sqlite3_bind_int64(ins, 19, e.suspect ? 1 : 0);
+      text(20, e.coverage_source);
+      sqlite3_bind_int64(ins, 21, e.coverage_start_ms);
+      sqlite3_bind_int64(ins, 22, e.coverage_end_ms);
+      text(23, e.json);
+      int rc = sqlite3_step(ins);
+      if (rc != SQLITE_DONE) {
+        Status s = sql::FromSqlite(rc, "insert event", db_->handle());
+        sqlite3_reset(ins);
+        return s;
+      }
+      if (sqlite3_changes(db_->handle()) == 1) {
         ++result->inserted;
         for (const SeqRange& r : e.compacted) {
           if (Status s = ApplyCompaction(e, r); !s.ok()) return s;
@@ -359,6 +385,8 @@ class SqliteHubStore final : public HubStore {
         ++result->duplicates;
       }
     }
+    sqlite3_reset(ins);
+    sqlite3_clear_bindings(ins);
     for (const Reject& r : w.rejects) {
       auto st = db_->Prepare(
           "INSERT INTO rejects(received_ms, source, kiosk, seq, reason, payload) "
@@ -400,13 +428,19 @@ class SqliteHubStore final : public HubStore {
     up->Bind(1, e.kiosk).Bind(2, ToInt(r.first));
     up->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
     if (Status s = up->Run(); !s.ok()) return s;
-    compacting_kiosks_.insert(e.kiosk);
+    compactions_[e.kiosk].emplace(r.first, Compaction{r.last, e.seq});
     return Status::Ok();
   }
 
+  struct Compaction {
+    uint64_t last = 0;  // of the replaced range
+    uint64_t by = 0;    // seq of the compacted event
+  };
+
   std::unique_ptr<sql::Database> db_;
-  std::optional<sql::Statement> insert_;
-  std::set<std::string> compacting_kiosks_;
+  sqlite3_stmt* insert_ = nullptr;  // finalized before db_ closes
+  // kiosk -> first replaced seq -> range end and replacing event (mirrors `compactions`).
+  std::map<std::string, std::multimap<uint64_t, Compaction>> compactions_;
 };
 
 }  // namespace
