@@ -31,7 +31,7 @@ int64_t MonoMs() {
 }
 
 struct Inflight {
-  std::string payload;
+  mqtt::message_ptr msg;  // built once; re-sends publish the same message (no payload copies)
   std::vector<uint64_t> remaining;  // sorted seqs not yet acknowledged by the hub
   int64_t sent_ms = 0;              // monotonic
 };
@@ -137,8 +137,11 @@ struct Uplink::Impl {
   }
 
   bool Publish(const std::string& topic, const std::string& payload, int qos, bool retained) {
+    return Publish(mqtt::make_message(topic, payload, qos, retained));
+  }
+  bool Publish(const mqtt::message_ptr& msg) {
     try {
-      client->publish(mqtt::make_message(topic, payload, qos, retained));
+      client->publish(msg);
       return true;
     } catch (const mqtt::exception& e) {
       SetError(std::string("publish: ") + e.what());
@@ -221,11 +224,11 @@ struct Uplink::Impl {
         b.Add(e.seq, e.json);
         f.remaining.push_back(e.seq);
       }
-      f.payload = b.Finish();
+      f.msg = mqtt::make_message(topics.events, b.Finish(), 1, false);
       f.sent_ms = now;
       cursor = b.last();
       uint64_t first = b.first();
-      bool ok = Publish(topics.events, f.payload, 1, false);
+      bool ok = Publish(f.msg);
       inflight.emplace(first, std::move(f));
       AddSent(static_cast<int64_t>(events->size()));
       if (!ok) return 0;
@@ -239,7 +242,7 @@ struct Uplink::Impl {
       if (!connected) return;
       if (only_expired && now - f.sent_ms < int64_t{mqtt.ack_timeout_s} * 1000) continue;
       f.sent_ms = now;
-      Publish(topics.events, f.payload, 1, false);
+      Publish(f.msg);
       AddSent(static_cast<int64_t>(f.remaining.size()));
     }
   }
