@@ -1,0 +1,259 @@
+// TLS with client certificates against a real Mosquitto TLS listener, and several hubs sharing
+// the load through an MQTT v5 shared subscription. Real broker on loopback, real SQLite files.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "sync_test_util.h"
+#include "test_support.h"
+#include "touchpoint/sync/hub.h"
+#include "touchpoint/sync/uplink.h"
+
+namespace touchpoint::sync {
+namespace {
+
+using std::chrono::seconds;
+using synctest::kT0;
+using testing::WaitFor;
+
+// Runs a command to completion; true on exit code 0.
+bool RunTool(std::vector<std::string> argv) {
+  testing::ChildProcess::Options o;
+  o.quiet_stderr = true;
+  testing::ChildProcess p(std::move(argv), o);
+  auto code = p.Wait(std::chrono::seconds(30));
+  return code && *code == 0;
+}
+
+// A throwaway PKI made with the openssl CLI: a CA, a server certificate for 127.0.0.1 and client
+// certificates signed by the CA (P-256 keys: fast to make).
+class TestPki {
+ public:
+  explicit TestPki(const testing::TempDir& dir) : dir_(dir) {}
+
+  bool MakeCa() {
+    return RunTool({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", File("ca.key"), "-out",
+                    File("ca.crt"), "-days", "2", "-subj", "/CN=touchpoint-test-ca"});
+  }
+  // Makes <name>.key and <name>.crt signed by the CA; `san` e.g. "IP:127.0.0.1" (may be empty).
+  bool MakeCert(const std::string& name, const std::string& cn, const std::string& san) {
+    std::string ext = File(name + ".ext");
+    {
+      std::ofstream out(ext);
+      out << "basicConstraints=CA:FALSE\n";
+      if (!san.empty()) out << "subjectAltName=" << san << "\n";
+    }
+    return RunTool({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", File(name + ".key"), "-out", File(name + ".csr"), "-subj",
+                    "/CN=" + cn}) &&
+           RunTool({"openssl", "x509", "-req", "-in", File(name + ".csr"), "-CA", File("ca.crt"),
+                    "-CAkey", File("ca.key"), "-CAcreateserial", "-out", File(name + ".crt"),
+                    "-days", "2", "-extfile", ext});
+  }
+  std::string File(const std::string& name) const { return dir_.File(name); }
+  // Mosquitto started as root drops to its own user before it loads the certificates: let it
+  // read them (test keys in a throwaway folder).
+  void LetBrokerRead() {
+    namespace fs = std::filesystem;
+    fs::permissions(dir_.path(), fs::perms::owner_all | fs::perms::group_read |
+                                     fs::perms::group_exec | fs::perms::others_read |
+                                     fs::perms::others_exec);
+    for (const auto& entry : fs::directory_iterator(dir_.path())) {
+      fs::permissions(entry.path(), fs::perms::group_read | fs::perms::others_read,
+                      fs::perm_options::add);
+    }
+  }
+
+ private:
+  const testing::TempDir& dir_;
+};
+
+// True once something accepts TCP connections on 127.0.0.1:port (Mosquitto's TLS listener).
+bool Accepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+HubOptions HubOpts(const std::string& uri, const std::string& db) {
+  HubOptions o;
+  o.broker_uri = uri;
+  o.db_path = db;
+  o.keepalive_s = 5;
+  return o;
+}
+
+// Every (kiosk, seq) the hub database holds, as "kiosk/seq".
+std::vector<std::string> HeldSeqs(const std::string& hub_db) {
+  std::vector<std::string> out;
+  auto store = OpenSqliteHubStore(hub_db);
+  if (!store.ok()) return out;
+  auto seqs = (*store)->AccountedSeqs();
+  if (!seqs.ok()) return out;
+  for (const KioskSeqs& k : *seqs) {
+    for (const SeqRange& r : k.ranges) {
+      for (uint64_t s = r.first; s <= r.last; ++s) out.push_back(k.kiosk + "/" + std::to_string(s));
+    }
+  }
+  return out;
+}
+
+TEST(SyncTls, ClientCertificateDeliversAndNoCertificateIsRefused) {
+  testing::TempDir pki_dir;
+  TestPki pki(pki_dir);
+  ASSERT_TRUE(pki.MakeCa());
+  ASSERT_TRUE(pki.MakeCert("server", "127.0.0.1", "IP:127.0.0.1"));
+  ASSERT_TRUE(pki.MakeCert("kiosk", "k1", ""));
+  ASSERT_TRUE(pki.MakeCert("hub", "hub", ""));
+  pki.LetBrokerRead();
+  testing::MosquittoBroker broker;
+  int tls_port = testing::FreeLoopbackPort();
+  broker.SetExtraConfig("listener " + std::to_string(tls_port) + " 127.0.0.1\n" + "cafile " +
+                        pki.File("ca.crt") + "\n" + "certfile " + pki.File("server.crt") + "\n" +
+                        "keyfile " + pki.File("server.key") + "\n" + "require_certificate true\n" +
+                        "use_identity_as_username true\n");
+  broker.Restart();
+  ASSERT_TRUE(WaitFor([&] { return Accepts(tls_port); }, seconds(10)));
+  std::string uri = "ssl://127.0.0.1:" + std::to_string(tls_port);
+
+  testing::TempDir hub_dir;
+  std::string hub_db = hub_dir.File("hub.db");
+  auto ho = HubOpts(uri, hub_db);
+  ho.ca_file = pki.File("ca.crt");
+  ho.cert_file = pki.File("hub.crt");
+  ho.key_file = pki.File("hub.key");
+  auto hub = Hub::Create(ho);
+  ASSERT_TRUE(hub.ok()) << hub.status().ToString();
+  ASSERT_TRUE((*hub)->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return (*hub)->Subscribed(); }, seconds(20)))
+      << (*hub)->Counters().last_error;
+
+  // With the CA, its certificate and key: delivered, exactly once.
+  testing::TempDir k1_dir;
+  auto k1_db = synctest::OpenStore(k1_dir.File("kiosk.db"));
+  ASSERT_NE(k1_db, nullptr);
+  KioskConfig k1 = synctest::Kiosk("k1", "s1");
+  EventStamper st1(k1, std::make_shared<ManualClock>(kT0));
+  ASSERT_TRUE(synctest::Fill(k1_db.get(), st1, 300, kT0, 1000));
+  MqttConfig m1 = synctest::Mqtt(uri);
+  m1.ca_file = pki.File("ca.crt");
+  m1.cert_file = pki.File("kiosk.crt");
+  m1.key_file = pki.File("kiosk.key");
+  Uplink up1(m1, k1, k1_db.get(), nullptr);
+  ASSERT_TRUE(up1.Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return k1_db->Stats().pending == 0; }, seconds(30)))
+      << up1.Health().last_error;
+  EXPECT_TRUE(up1.Health().connected);
+  up1.Stop();
+
+  // Without a client certificate: the broker refuses the handshake, nothing leaves the kiosk.
+  testing::TempDir k2_dir;
+  auto k2_db = synctest::OpenStore(k2_dir.File("kiosk.db"));
+  ASSERT_NE(k2_db, nullptr);
+  KioskConfig k2 = synctest::Kiosk("k2", "s1");
+  EventStamper st2(k2, std::make_shared<ManualClock>(kT0));
+  ASSERT_TRUE(synctest::Fill(k2_db.get(), st2, 50, kT0, 1000));
+  MqttConfig m2 = synctest::Mqtt(uri);
+  m2.ca_file = pki.File("ca.crt");
+  Uplink up2(m2, k2, k2_db.get(), nullptr);
+  ASSERT_TRUE(up2.Start().ok());
+  // Bounded: a few connect attempts (backoff 50..500 ms) each end in an error.
+  ASSERT_TRUE(WaitFor([&] { return !up2.Health().last_error.empty(); }, seconds(20)));
+  EXPECT_FALSE(up2.Health().connected);
+  EXPECT_NE(up2.Health().last_error.find("connect"), std::string::npos) << up2.Health().last_error;
+  EXPECT_EQ(k2_db->Stats().pending, 50);
+  up2.Stop();
+
+  (*hub)->Stop();
+  auto held = HeldSeqs(hub_db);
+  EXPECT_EQ(held.size(), 300u);
+  for (const std::string& h : held) EXPECT_EQ(h.rfind("k1/", 0), 0u) << h;
+}
+
+TEST(SyncCluster, TwoHubsOnASharedSubscriptionStoreEveryEventExactlyOnce) {
+  testing::MosquittoBroker broker;
+  testing::TempDir hub_dir;
+  std::vector<std::unique_ptr<Hub>> hubs;
+  for (int i = 0; i < 2; ++i) {
+    auto o = HubOpts(broker.uri(), hub_dir.File("hub" + std::to_string(i) + ".db"));
+    o.client_id = "hub-" + std::to_string(i);
+    o.shared_group = "hubs";
+    o.gap_timeout_ms = 0;  // separate stores: each sees only part of every kiosk's sequence
+    o.decode_threads = 1;
+    auto hub = Hub::Create(o);
+    ASSERT_TRUE(hub.ok()) << hub.status().ToString();
+    ASSERT_TRUE((*hub)->Start().ok());
+    hubs.push_back(std::move(hub.value()));
+  }
+  for (auto& h : hubs) ASSERT_TRUE(WaitFor([&] { return h->Subscribed(); }));
+
+  // Three kiosks, small batches: many messages for the broker to spread over the two hubs.
+  const int64_t per_kiosk = 3000;
+  struct Kiosk {
+    testing::TempDir dir;
+    std::unique_ptr<EventStore> db;
+    std::unique_ptr<Uplink> uplink;
+  };
+  std::vector<std::unique_ptr<Kiosk>> kiosks;
+  for (int i = 0; i < 3; ++i) {
+    auto k = std::make_unique<Kiosk>();
+    k->db = synctest::OpenStore(k->dir.File("kiosk.db"));
+    ASSERT_NE(k->db, nullptr);
+    KioskConfig kc = synctest::Kiosk("k" + std::to_string(i), "s1");
+    EventStamper st(kc, std::make_shared<ManualClock>(kT0));
+    ASSERT_TRUE(synctest::Fill(k->db.get(), st, per_kiosk, kT0, 1000));
+    MqttConfig mc = synctest::Mqtt(broker.uri());
+    mc.batch_max_events = 50;
+    // No re-send after an ack timeout: with two separate hub stores a re-sent batch could land
+    // on the other hub (a second copy); one shared hub store would dedup it.
+    mc.ack_timeout_s = 600;
+    k->uplink = std::make_unique<Uplink>(mc, kc, k->db.get(), nullptr);
+    ASSERT_TRUE(k->uplink->Start().ok());
+    kiosks.push_back(std::move(k));
+  }
+  for (auto& k : kiosks) {
+    ASSERT_TRUE(WaitFor([&] { return k->db->Stats().pending == 0; }, seconds(60)))
+        << k->db->Stats().pending << " pending; " << k->uplink->Health().last_error;
+  }
+  for (auto& k : kiosks) k->uplink->Stop();
+  std::vector<int64_t> inserted;
+  for (auto& h : hubs) {
+    h->Stop();
+    inserted.push_back(h->Counters().events_inserted);
+  }
+  // Both received a share; the union is exact and no event is in both.
+  EXPECT_GT(inserted[0], 0);
+  EXPECT_GT(inserted[1], 0);
+  auto a = HeldSeqs(hub_dir.File("hub0.db"));
+  auto b = HeldSeqs(hub_dir.File("hub1.db"));
+  std::set<std::string> sa(a.begin(), a.end()), sb(b.begin(), b.end());
+  size_t both = 0;
+  for (const std::string& s : sa) both += sb.count(s);
+  EXPECT_EQ(both, 0u) << "events stored by both hubs";
+  std::set<std::string> all = sa;
+  all.insert(sb.begin(), sb.end());
+  std::set<std::string> expected;
+  for (int i = 0; i < 3; ++i) {
+    for (int64_t s = 1; s <= per_kiosk; ++s) {
+      expected.insert("k" + std::to_string(i) + "/" + std::to_string(s));
+    }
+  }
+  EXPECT_EQ(all, expected);
+  EXPECT_EQ(a.size() + b.size(), expected.size());
+}
+
+}  // namespace
+}  // namespace touchpoint::sync
