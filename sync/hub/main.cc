@@ -93,6 +93,9 @@ int main(int argc, char** argv) {
   run->add_option("--allow-kiosks", allow, "comma-separated kiosk ids accepted (default: any)");
   run->add_option("--max-message-bytes", opts.max_message_bytes, "larger messages are rejected")
       ->capture_default_str();
+  run->add_option("--decode-threads", opts.decode_threads,
+                  "threads validating messages (0: one per core, at most 4)")
+      ->capture_default_str();
   run->add_option("--gap-timeout-ms", opts.gap_timeout_ms,
                   "re-request a sequence hole older than this (0: never)")
       ->capture_default_str();
@@ -118,7 +121,8 @@ int main(int argc, char** argv) {
   size_t limit = 50;
   auto* rejects = app.add_subcommand("rejects", "rejected payloads with the reason");
   rejects->add_option("--limit", limit, "newest N")->capture_default_str();
-  auto* kiosks = app.add_subcommand("kiosks", "kiosks seen: events held, highest seq, last seen");
+  auto* kiosks = app.add_subcommand(
+      "kiosks", "kiosks: online/offline, last status, queue depth, versions, events held");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -211,12 +215,22 @@ int main(int argc, char** argv) {
   if (*kiosks) {
     auto ks = store->Kiosks();
     if (!ks.ok()) return Fail(ks.status());
-    std::printf("%-24s %-16s %10s %10s  %s\n", "kiosk", "store", "events", "max_seq",
-                "last_received");
+    // state/last_status/queue/versions: from the kiosk's latest retained status message (the
+    // broker publishes its last will, "offline", when it disappears); "-" if none yet.
+    std::printf("%-20s %-14s %-8s %-24s %8s %-14s %-16s %10s %10s  %s\n", "kiosk", "store", "state",
+                "last_status", "queue", "software", "config", "events", "max_seq",
+                "last_event_received");
     for (const KioskSummary& k : ks.value()) {
-      std::printf("%-24s %-16s %10lld %10llu  %s\n", k.kiosk.c_str(), k.store.c_str(),
-                  static_cast<long long>(k.events), static_cast<unsigned long long>(k.max_seq),
-                  FormatUtcMs(k.last_received_ms).c_str());
+      const std::optional<KioskStatus>& st = k.status;
+      auto or_dash = [](const std::string& v) { return v.empty() ? std::string("-") : v; };
+      std::string queue = st && st->queue_depth ? std::to_string(*st->queue_depth) : "-";
+      std::printf("%-20s %-14s %-8s %-24s %8s %-14s %-16s %10lld %10llu  %s\n", k.kiosk.c_str(),
+                  k.store.c_str(), st ? st->state.c_str() : "-",
+                  st ? FormatUtcMs(st->received_ms).c_str() : "-", queue.c_str(),
+                  st ? or_dash(st->software_version).c_str() : "-",
+                  st ? or_dash(st->config_version).c_str() : "-", static_cast<long long>(k.events),
+                  static_cast<unsigned long long>(k.max_seq),
+                  k.last_received_ms ? FormatUtcMs(k.last_received_ms).c_str() : "-");
     }
     return 0;
   }

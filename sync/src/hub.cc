@@ -127,6 +127,9 @@ struct Hub::Impl {
       std::string filter = options.topic_prefix + "/+/+/events";
       if (!options.shared_group.empty()) filter = "$share/" + options.shared_group + "/" + filter;
       client->subscribe(filter, 1)->wait_for(std::chrono::seconds(10));
+      // Every instance reads the kiosks' retained status (and last will): no shared group.
+      client->subscribe(options.topic_prefix + "/+/+/status", 1)
+          ->wait_for(std::chrono::seconds(10));
       subscribed = true;
       connected = true;
       std::lock_guard<std::mutex> lock(mu);
@@ -159,6 +162,7 @@ struct Hub::Impl {
       for (HubEvent& e : p.write.events) w.events.push_back(std::move(e));
       for (Reject& r : p.write.rejects) w.rejects.push_back(std::move(r));
       for (KnownGap& g : p.write.gaps) w.gaps.push_back(std::move(g));
+      for (KioskStatus& k : p.write.statuses) w.statuses.push_back(std::move(k));
     }
     auto start = std::chrono::steady_clock::now();
     auto result = store->Write(w, WallMs());
@@ -200,6 +204,7 @@ struct Hub::Impl {
     counters.duplicates += result->duplicates;
     counters.rejects += static_cast<int64_t>(w.rejects.size());
     counters.known_gaps += static_cast<int64_t>(w.gaps.size());
+    counters.statuses += static_cast<int64_t>(w.statuses.size());
     counters.acks_sent += acks_sent;
   }
 

@@ -96,6 +96,10 @@ CREATE TABLE IF NOT EXISTS rejects(
 CREATE TABLE IF NOT EXISTS known_gaps(
   kiosk TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
   reported_ms INTEGER NOT NULL, PRIMARY KEY(kiosk, first_seq));
+CREATE TABLE IF NOT EXISTS kiosk_status(
+  kiosk TEXT PRIMARY KEY, store TEXT NOT NULL, state TEXT NOT NULL,
+  status_time_ms INTEGER NOT NULL, received_ms INTEGER NOT NULL, queue_depth INTEGER,
+  software_version TEXT NOT NULL, config_version TEXT NOT NULL, json TEXT NOT NULL);
 PRAGMA user_version = 1;
 )sql";
 
@@ -297,18 +301,46 @@ class SqliteHubStore final : public HubStore {
   }
 
   Result<std::vector<KioskSummary>> Kiosks() override {
+    std::map<std::string, KioskSummary> by_kiosk;
+    {
+      auto st = db_->Prepare(
+          "SELECT kiosk, MAX(store), COUNT(*), MAX(seq), MAX(received_ms) FROM events "
+          "GROUP BY kiosk");
+      if (!st.ok()) return st.status();
+      while (true) {
+        auto step = st->Step();
+        if (!step.ok()) return step.status();
+        if (!*step) break;
+        by_kiosk[st->ColumnText(0)] = {st->ColumnText(0), st->ColumnText(1),
+                                       st->ColumnInt(2),  static_cast<uint64_t>(st->ColumnInt(3)),
+                                       st->ColumnInt(4),  std::nullopt};
+      }
+    }
     auto st = db_->Prepare(
-        "SELECT kiosk, MAX(store), COUNT(*), MAX(seq), MAX(received_ms) FROM events "
-        "GROUP BY kiosk ORDER BY kiosk");
+        "SELECT kiosk, store, state, status_time_ms, received_ms, queue_depth, "
+        "software_version, config_version, json FROM kiosk_status");
     if (!st.ok()) return st.status();
-    std::vector<KioskSummary> out;
     while (true) {
       auto step = st->Step();
       if (!step.ok()) return step.status();
       if (!*step) break;
-      out.push_back({st->ColumnText(0), st->ColumnText(1), st->ColumnInt(2),
-                     static_cast<uint64_t>(st->ColumnInt(3)), st->ColumnInt(4)});
+      KioskStatus k;
+      k.kiosk = st->ColumnText(0);
+      k.store = st->ColumnText(1);
+      k.state = st->ColumnText(2);
+      k.status_time_ms = st->ColumnInt(3);
+      k.received_ms = st->ColumnInt(4);
+      if (!st->ColumnIsNull(5)) k.queue_depth = st->ColumnInt(5);
+      k.software_version = st->ColumnText(6);
+      k.config_version = st->ColumnText(7);
+      k.json = st->ColumnText(8);
+      KioskSummary& sum = by_kiosk[k.kiosk];
+      sum.kiosk = k.kiosk;
+      if (sum.store.empty()) sum.store = k.store;
+      sum.status = std::move(k);
     }
+    std::vector<KioskSummary> out;
+    for (auto& [kiosk, sum] : by_kiosk) out.push_back(std::move(sum));
     return out;
   }
 
@@ -416,6 +448,30 @@ class SqliteHubStore final : public HubStore {
         st->BindNull(4);
       }
       st->Bind(5, r.reason).Bind(6, std::string_view(r.payload).substr(0, kMaxRejectPayload));
+      if (Status s = st->Run(); !s.ok()) return s;
+    }
+    for (const KioskStatus& k : w.statuses) {
+      auto st = db_->Prepare(
+          // An "offline" will carries no versions or queue depth: keep the last known ones.
+          "INSERT INTO kiosk_status(kiosk, store, state, status_time_ms, received_ms, "
+          "queue_depth, software_version, config_version, json) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(kiosk) DO UPDATE SET "
+          "store = excluded.store, state = excluded.state, "
+          "status_time_ms = excluded.status_time_ms, received_ms = excluded.received_ms, "
+          "queue_depth = COALESCE(excluded.queue_depth, queue_depth), "
+          "software_version = CASE WHEN excluded.software_version != '' "
+          "THEN excluded.software_version ELSE software_version END, "
+          "config_version = CASE WHEN excluded.config_version != '' "
+          "THEN excluded.config_version ELSE config_version END, json = excluded.json");
+      if (!st.ok()) return st.status();
+      st->Bind(1, k.kiosk).Bind(2, k.store).Bind(3, k.state).Bind(4, k.status_time_ms);
+      st->Bind(5, k.received_ms ? k.received_ms : now_ms);
+      if (k.queue_depth) {
+        st->Bind(6, *k.queue_depth);
+      } else {
+        st->BindNull(6);
+      }
+      st->Bind(7, k.software_version).Bind(8, k.config_version).Bind(9, k.json);
       if (Status s = st->Run(); !s.ok()) return s;
     }
     for (const KnownGap& g : w.gaps) {

@@ -27,6 +27,51 @@ Reject MakeReject(int64_t now_ms, std::string source, std::string kiosk,
                 seq,    std::move(reason), std::string(payload.substr(0, kRejectPayloadBytes))};
 }
 
+// A retained status message: kept as the kiosk's latest status (never acknowledged).
+PreparedMessage PrepareStatus(const IngestPolicy& policy, const TopicParts& parts,
+                              const std::string& source, std::string_view payload, int64_t now_ms) {
+  PreparedMessage out;
+  auto reject = [&](std::string reason) {
+    out.write.rejects.push_back(MakeReject(now_ms, source, parts.kiosk, std::nullopt,
+                                           "status: " + std::move(reason), payload));
+    return out;
+  };
+  if (payload.empty()) return out;  // a cleared retained message
+  if (payload.size() > 64 * 1024) return reject("oversized");
+  if (!policy.allowed_kiosks.empty() && !policy.allowed_kiosks.count(parts.kiosk)) {
+    return reject("unknown kiosk '" + parts.kiosk + "'");
+  }
+  auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return reject("not a JSON object");
+  auto text = [&j](const char* key) -> std::optional<std::string> {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  KioskStatus k;
+  k.kiosk = parts.kiosk;
+  k.store = parts.store;
+  auto state = text("state");
+  if (!state || (*state != "online" && *state != "offline")) {
+    return reject("state: expected \"online\" or \"offline\"");
+  }
+  k.state = *state;
+  if (text("kiosk").value_or(parts.kiosk) != parts.kiosk ||
+      text("store").value_or(parts.store) != parts.store) {
+    return reject("unauthorised: status of another kiosk on the topic of " + parts.store + "/" +
+                  parts.kiosk);
+  }
+  if (auto t = text("time")) k.status_time_ms = ParseUtcMs(*t).value_or(0);
+  auto q = j.find("queue_depth");
+  if (q != j.end() && q->is_number_integer()) k.queue_depth = q->get<int64_t>();
+  k.software_version = text("software_version").value_or("");
+  k.config_version = text("config_version").value_or("");
+  k.received_ms = now_ms;
+  k.json = std::string(payload);
+  out.write.statuses.push_back(std::move(k));
+  return out;
+}
+
 }  // namespace
 
 PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topic,
@@ -39,6 +84,8 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
         MakeReject(now_ms, source, std::move(kiosk), std::nullopt, std::move(reason), payload));
     return out;
   };
+  if (parts && parts->leaf == "status")
+    return PrepareStatus(policy, *parts, source, payload, now_ms);
   if (!parts || parts->leaf != "events") {
     return reject_all("", "topic is not <prefix>/<store>/<kiosk>/events");
   }

@@ -24,7 +24,8 @@ struct PreparedMessage {
   std::vector<uint64_t> acked;  // seqs to acknowledge once the write is durable
 };
 
-// A message from the events topic. Never fails: problems become rejects.
+// A message from the events topic (or, with leaf "status", a kiosk's status). Never fails:
+// problems become rejects.
 PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topic,
                                std::string_view payload, int64_t now_ms);
 

@@ -1,11 +1,13 @@
-// TLS with client certificates against a real Mosquitto TLS listener, and several hubs sharing
-// the load through an MQTT v5 shared subscription. Real broker on loopback, real SQLite files.
+// TLS with client certificates against a real Mosquitto TLS listener, several hubs sharing the
+// load through an MQTT v5 shared subscription, and kiosk status (retained, last will) at the hub.
+// Real broker on loopback, real SQLite files.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -253,6 +255,98 @@ TEST(SyncCluster, TwoHubsOnASharedSubscriptionStoreEveryEventExactlyOnce) {
   }
   EXPECT_EQ(all, expected);
   EXPECT_EQ(a.size() + b.size(), expected.size());
+}
+
+// The kiosk with this id in the hub database's kiosk list (empty id if absent).
+KioskSummary FindKiosk(const std::string& hub_db, const std::string& kiosk) {
+  auto store = OpenSqliteHubStore(hub_db);
+  if (!store.ok()) return {};
+  auto list = (*store)->Kiosks();
+  if (!list.ok()) return {};
+  for (const KioskSummary& k : *list) {
+    if (k.kiosk == kiosk) return k;
+  }
+  return {};
+}
+
+TEST(SyncStatus, HubShowsKiosksOnlineOfflineWithQueueAndVersions) {
+  testing::MosquittoBroker broker;
+  testing::TempDir hub_dir;
+  std::string hub_db = hub_dir.File("hub.db");
+  auto hub = Hub::Create(HubOpts(broker.uri(), hub_db));
+  ASSERT_TRUE(hub.ok());
+  ASSERT_TRUE((*hub)->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return (*hub)->Subscribed(); }));
+
+  // k1: a real uplink; its birth says online with its queue depth and versions.
+  testing::TempDir k1_dir;
+  auto k1_db = synctest::OpenStore(k1_dir.File("kiosk.db"));
+  ASSERT_NE(k1_db, nullptr);
+  KioskConfig k1 = synctest::Kiosk("k1", "s1");
+  UplinkHooks hooks;
+  hooks.status = [] {
+    StatusPayload p;
+    p.software_version = "1.4.0";
+    p.config_version = "store-visit@7";
+    p.queue_depth = 42;
+    return p;
+  };
+  auto up1 =
+      std::make_unique<Uplink>(synctest::Mqtt(broker.uri()), k1, k1_db.get(), nullptr, hooks);
+  ASSERT_TRUE(up1->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return (*hub)->Counters().statuses >= 1; }, seconds(20)));
+  // k2: a client that vanishes without a DISCONNECT; the broker publishes its retained will.
+  auto k2_topics = TopicsFor("touchpoint/v1", "s1", "k2");
+  const std::string port = std::to_string(broker.port());
+  // A retained marker on its config topic: when k2 prints it, k2 is connected and subscribed.
+  ASSERT_TRUE(RunTool({"mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-r", "-q", "1", "-t",
+                       k2_topics.config, "-m", "marker"}));
+  testing::ChildProcess::Options quiet;
+  quiet.quiet_stderr = true;
+  quiet.capture_stdout = true;
+  auto k2 = std::make_unique<testing::ChildProcess>(
+      std::vector<std::string>{"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-i",
+                               "kiosk-k2", "-t", k2_topics.config, "--will-topic", k2_topics.status,
+                               "--will-payload",
+                               R"({"v":1,"state":"offline","kiosk":"k2","store":"s1",)"
+                               R"("time":"2026-11-23T10:00:00.000Z"})",
+                               "--will-retain", "--will-qos", "1"},
+      quiet);
+  ASSERT_EQ(k2->ReadLine(seconds(10)), std::optional<std::string>("marker"));
+  k2->Kill(SIGKILL);
+  k2->Wait();
+  ASSERT_TRUE(WaitFor([&] { return (*hub)->Counters().statuses >= 2; }, seconds(20)));
+
+  auto online = FindKiosk(hub_db, "k1");
+  ASSERT_TRUE(online.status.has_value());
+  EXPECT_EQ(online.status->state, "online");
+  EXPECT_EQ(online.status->store, "s1");
+  EXPECT_EQ(online.status->queue_depth, 42);
+  EXPECT_EQ(online.status->software_version, "1.4.0");
+  EXPECT_EQ(online.status->config_version, "store-visit@7");
+  EXPECT_GT(online.status->received_ms, 0);
+  auto gone = FindKiosk(hub_db, "k2");
+  ASSERT_TRUE(gone.status.has_value());
+  EXPECT_EQ(gone.status->state, "offline");
+  EXPECT_EQ(gone.status->status_time_ms, kT0);
+
+  // A clean stop says offline too; the CLI lists both.
+  int64_t seen = (*hub)->Counters().statuses;
+  up1->Stop();
+  ASSERT_TRUE(WaitFor([&] { return (*hub)->Counters().statuses > seen; }, seconds(20)));
+  (*hub)->Stop();
+  EXPECT_EQ(FindKiosk(hub_db, "k1").status->state, "offline");
+  testing::ChildProcess::Options copts;
+  copts.capture_stdout = true;
+  testing::ChildProcess cli({testing::BinaryPath("touchpoint-hub"), "--db", hub_db, "kiosks"},
+                            copts);
+  std::string out = cli.ReadAll();
+  EXPECT_EQ(cli.Wait(), 0);
+  EXPECT_NE(out.find("k1"), std::string::npos) << out;
+  EXPECT_NE(out.find("k2"), std::string::npos) << out;
+  EXPECT_NE(out.find("store-visit@7"), std::string::npos) << out;
+  EXPECT_NE(out.find("offline"), std::string::npos) << out;
+  EXPECT_EQ((*hub)->Counters().rejects, 0);
 }
 
 }  // namespace

@@ -36,13 +36,14 @@ struct HubOptions {
 
 struct HubCounters {
   bool connected = false;
-  int64_t messages = 0;  // batches received
+  int64_t messages = 0;  // messages received (batches and kiosk statuses)
   int64_t events_inserted = 0;
   int64_t duplicates = 0;
   int64_t rejects = 0;
   int64_t acks_sent = 0;
   int64_t resend_requests = 0;
   int64_t known_gaps = 0;  // ranges kiosks said they no longer have
+  int64_t statuses = 0;    // kiosk status messages stored
   int64_t write_errors = 0;
   int64_t commits = 0;    // store transactions (each one durable before its acks go out)
   int64_t decode_us = 0;  // time spent validating messages (summed over the decode threads)

@@ -56,11 +56,26 @@ struct KnownGap {
   int64_t reported_ms = 0;
 };
 
+// A kiosk's latest retained status message (birth/periodic "online", or the will / clean stop
+// "offline"), as the hub last received it.
+struct KioskStatus {
+  std::string kiosk, store;
+  std::string state;           // "online" or "offline"
+  int64_t status_time_ms = 0;  // the status' own "time" (kiosk clock)
+  int64_t received_ms = 0;     // hub clock
+  std::optional<int64_t> queue_depth;
+  std::string software_version, config_version;
+  std::string json;  // the payload as received
+};
+
 // Everything one transaction writes.
 struct HubWrite {
   std::vector<HubEvent> events;
   std::vector<Reject> rejects;
   std::vector<KnownGap> gaps;
+  // Replace the kiosk's previous status; fields a status lacks (an offline will has no versions
+  // or queue depth) keep their last known values.
+  std::vector<KioskStatus> statuses;
 };
 
 struct HubWriteResult {
@@ -92,7 +107,8 @@ struct KioskSummary {
   std::string kiosk, store;
   int64_t events = 0;
   uint64_t max_seq = 0;
-  int64_t last_received_ms = 0;
+  int64_t last_received_ms = 0;       // last event received (0: none yet)
+  std::optional<KioskStatus> status;  // latest status message, if any was received
 };
 
 // Per kiosk: every seq the hub accounts for (held, finally rejected, known gap or replaced by a
@@ -113,6 +129,7 @@ class HubStore {
   virtual Result<std::vector<Reject>> Rejects(size_t limit) = 0;
   virtual Result<int64_t> RejectCount() = 0;
   virtual Result<std::vector<KnownGap>> KnownGaps() = 0;
+  // Every kiosk with events or a status message, by kiosk id.
   virtual Result<std::vector<KioskSummary>> Kiosks() = 0;
   // Number of held events.
   virtual Result<int64_t> CountEvents() = 0;
