@@ -64,8 +64,8 @@ AttractAction DrawAttractScreen(const Frame& f, const AttractView& v) {
       f.portrait() ? std::max(y + u * 24.0f, f.size.y * 0.62f) : lang_y - cta_h - u * 6.0f;
   ImVec2 cta(f.size.x * 0.5f - cta_w * 0.5f, std::min(cta_y, lang_y - cta_h - u * 4.0f));
   float grow = pulse * u * 0.8f;
-  dl->AddRectFilled(ImVec2(cta.x - grow, cta.y - grow),
-                    ImVec2(cta.x + cta_w + grow, cta.y + cta_h + grow), color::kAccent, u * 3.0f);
+  FillRect(dl, ImVec2(cta.x - grow, cta.y - grow),
+           ImVec2(cta.x + cta_w + grow, cta.y + cta_h + grow), color::kAccent, u * 3.0f);
   const std::string cta_text = Phrase(Phrase::kTapToStart, v.language);
   TextCentered(f.fonts->body,
                FitFontSize(f.fonts->body, f.fonts->body->FontSize, cta_text, cta_w * 0.9f),

@@ -32,8 +32,8 @@ std::string Megabytes(int64_t bytes) {
 }
 
 void Panel(const Frame& f, ImVec2 pos, ImVec2 size) {
-  ImGui::GetWindowDrawList()->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y),
-                                            color::kPanel, f.u);
+  FillRect(ImGui::GetWindowDrawList(), pos, ImVec2(pos.x + size.x, pos.y + size.y), color::kPanel,
+           f.u);
 }
 
 // A KPI tile: label, big value, detail line underneath.
@@ -313,6 +313,7 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
   // ---- export overlay (the buttons underneath are inert while it is open) ----
   if (v.export_open) {
     action = {};
+    BeginOverlay();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     float pw = std::min(W, u * 95.0f);
     float px = f.size.x * 0.5f - pw * 0.5f;
@@ -321,7 +322,7 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
     float ph = u * 22.0f + static_cast<float>(folders.size()) * (row + gap);
     float py = std::max(m, f.size.y * 0.5f - ph * 0.5f);
     dl->AddRectFilled(ImVec2(0, 0), f.size, IM_COL32(0, 0, 0, 170));
-    dl->AddRectFilled(ImVec2(px, py), ImVec2(px + pw, py + ph), color::kPanelLight, u);
+    FillRect(dl, ImVec2(px, py), ImVec2(px + pw, py + ph), color::kPanelLight, u);
     TextAt(f.fonts->body, f.fonts->body->FontSize * 0.85f, ImVec2(px + u * 2, py + u * 2),
            color::kText, "Export events (JSON lines) and a CSV summary to:");
     float ry = py + u * 9.0f;
@@ -351,6 +352,7 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
                   ImVec2(u * 20, u * 7), st)) {
       action.kind = DashboardAction::kToggleExport;
     }
+    EndOverlay();
   }
   if (!v.notice.empty()) {
     TextCentered(f.fonts->small, f.fonts->small->FontSize,

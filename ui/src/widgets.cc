@@ -1,7 +1,10 @@
 #include "widgets.h"
 
+#include <SDL_opengl.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "touchpoint/ui/ui_probe.h"
@@ -14,6 +17,44 @@ ImU32 Lerp(ImU32 a, ImU32 b, float t) {
   ImVec4 ca = ImGui::ColorConvertU32ToFloat4(a), cb = ImGui::ColorConvertU32ToFloat4(b);
   return ImGui::ColorConvertFloat4ToU32(
       ImVec4(ca.x + (cb.x - ca.x) * t, ca.y + (cb.y - ca.y) * t, ca.z + (cb.z - ca.z) * t, 1.0f));
+}
+
+// The screen's base layer: FillRect's clears for the frame being built. BeginScreen starts the
+// list and puts one callback first in the screen's draw list that runs them all, so they cost
+// no extra draw calls (every draw call has a fixed cost in llvmpipe). One screen per frame.
+struct ClearOp {
+  int x0, y0, x1, y1;  // window pixels, x1/y1 exclusive
+  ImU32 col;
+};
+std::vector<ClearOp>& ClearOps() {
+  static std::vector<ClearOp> ops;
+  return ops;
+}
+// Below this many pixels a rectangle is cheaper as ImGui geometry than as a scissored clear.
+constexpr int kMinClearArea = 128 * 128;
+int g_overlay_depth = 0;  // inside BeginOverlay/EndOverlay: FillRect draws in order
+
+void BaseLayerCallback(const ImDrawList* /*list*/, const ImDrawCmd* cmd) {
+  const ImDrawData* dd = ImGui::GetDrawData();
+  if (dd == nullptr) return;
+  ImVec2 off = dd->DisplayPos, scale = dd->FramebufferScale;
+  int fb_h = static_cast<int>(dd->DisplaySize.y * scale.y);
+  for (const ClearOp& op : ClearOps()) {
+    // The same clip as the backend's for a draw command, intersected with the rectangle.
+    float cx0 = std::max(static_cast<float>(op.x0), cmd->ClipRect.x) - off.x;
+    float cy0 = std::max(static_cast<float>(op.y0), cmd->ClipRect.y) - off.y;
+    float cx1 = std::min(static_cast<float>(op.x1), cmd->ClipRect.z) - off.x;
+    float cy1 = std::min(static_cast<float>(op.y1), cmd->ClipRect.w) - off.y;
+    int x0 = static_cast<int>(std::lround(cx0 * scale.x));
+    int y0 = static_cast<int>(std::lround(cy0 * scale.y));
+    int x1 = static_cast<int>(std::lround(cx1 * scale.x));
+    int y1 = static_cast<int>(std::lround(cy1 * scale.y));
+    if (x1 <= x0 || y1 <= y0) continue;
+    ImVec4 c = ImGui::ColorConvertU32ToFloat4(op.col);
+    glScissor(x0, fb_h - y1, x1 - x0, y1 - y0);  // the backend sets its own before each draw
+    glClearColor(c.x, c.y, c.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+  }
 }
 
 void Register(const Frame& f, const std::string& target, ImVec2 pos, ImVec2 size) {
@@ -43,21 +84,61 @@ ImU32 Darken(ImU32 c, float f) {
   return ImGui::ColorConvertFloat4ToU32(ImVec4(v.x * f, v.y * f, v.z * f, v.w));
 }
 
+void FillRect(ImDrawList* dl, ImVec2 min, ImVec2 max, ImU32 col, float rounding,
+              ImDrawFlags flags) {
+  int x0 = static_cast<int>(std::lround(min.x)), y0 = static_cast<int>(std::lround(min.y));
+  int x1 = static_cast<int>(std::lround(max.x)), y1 = static_cast<int>(std::lround(max.y));
+  int w = x1 - x0, h = y1 - y0;
+  if (w <= 0 || h <= 0) return;
+  ImVec2 a(static_cast<float>(x0), static_cast<float>(y0));
+  ImVec2 b(static_cast<float>(x1), static_cast<float>(y1));
+  if ((col & IM_COL32_A_MASK) != IM_COL32_A_MASK || w * h < kMinClearArea || g_overlay_depth > 0) {
+    dl->AddRectFilled(a, b, col, rounding, flags);
+    return;
+  }
+  if ((flags & ImDrawFlags_RoundCornersMask_) == 0) flags |= ImDrawFlags_RoundCornersAll;
+  if (rounding < 0.5f || (flags & ImDrawFlags_RoundCornersNone) != 0) {
+    ClearOps().push_back(ClearOp{x0, y0, x1, y1, col});
+    return;
+  }
+  // One clear for the band between the rounded corners' columns; each side's column of corners
+  // is a thin ImGui rectangle rounded at its corners, overlapping the band by a pixel (its
+  // anti-aliased inner edge then blends over the same colour). Scissored clears are not free in
+  // Mesa (each is a quad with state save/restore), so one per rectangle.
+  rounding = std::min(rounding, static_cast<float>(std::min(w, h)) * 0.5f - 1.0f);
+  int r = static_cast<int>(std::ceil(std::max(rounding, 0.0f)));
+  ImDrawFlags left = flags & ImDrawFlags_RoundCornersLeft;
+  ImDrawFlags right = flags & ImDrawFlags_RoundCornersRight;
+  int lw = left != 0 ? r : 0, rw = right != 0 ? r : 0;
+  if (x1 - rw > x0 + lw) ClearOps().push_back(ClearOp{x0 + lw, y0, x1 - rw, y1, col});
+  if (lw > 0) {
+    dl->AddRectFilled(a, ImVec2(a.x + static_cast<float>(lw + 1), b.y), col, rounding, left);
+  }
+  if (rw > 0) {
+    dl->AddRectFilled(ImVec2(b.x - static_cast<float>(rw + 1), a.y), b, col, rounding, right);
+  }
+}
+
 void BeginScreen(const Frame& f, const char* name, ImU32 background) {
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(f.size);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, background);
   ImGui::Begin(name, nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                   ImGuiWindowFlags_NoScrollWithMouse);
+                   ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
+  ClearOps().clear();  // the previous frame has been rendered
+  g_overlay_depth = 0;
+  ImGui::GetWindowDrawList()->AddCallback(&BaseLayerCallback, nullptr);
+  FillRect(ImGui::GetWindowDrawList(), ImVec2(0, 0), f.size, background);
 }
+
+void BeginOverlay() { ++g_overlay_depth; }
+void EndOverlay() { g_overlay_depth = std::max(0, g_overlay_depth - 1); }
 
 void EndScreen() {
   ImGui::End();
-  ImGui::PopStyleColor();
   ImGui::PopStyleVar(2);
 }
 
@@ -78,7 +159,7 @@ bool BigButton(const Frame& f, const std::string& target, const std::string& lab
   if (style.outline_only) {
     dl->AddRect(pos, end, style.fill, rounding, 0, std::max(2.0f, f.u * 0.35f));
   } else {
-    dl->AddRectFilled(pos, end, fill, rounding);
+    FillRect(dl, pos, end, fill, rounding);
   }
   if (style.selected) {
     float t = std::max(3.0f, f.u * 0.7f);
@@ -159,7 +240,7 @@ void DrawFace(ImDrawList* dl, ImVec2 c, float r, int score, bool selected) {
 void DrawBarChart(const Frame& f, ImVec2 pos, ImVec2 size, const std::string& title,
                   const std::vector<BarSeries>& series, const std::vector<std::string>& labels) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), color::kPanel, f.u);
+  FillRect(dl, pos, ImVec2(pos.x + size.x, pos.y + size.y), color::kPanel, f.u);
   float pad = f.u * 1.2f;
   ImFont* small = f.fonts->small;
   float fs = small->FontSize;

@@ -47,9 +47,23 @@ ImU32 ScoreColor(int score, int min, int max);
 ImU32 NpsColor(int score);
 ImU32 Darken(ImU32 c, float f);
 
-// A full-window ImGui window with no decoration; every screen draws inside one.
+// A full-window ImGui window with no decoration; every screen draws inside one. The background
+// is a FillRect (a clear), not ImGui's window background.
 void BeginScreen(const Frame& f, const char* name, ImU32 background);
 void EndScreen();
+// Content drawn over other content (a dialog over a dimmed screen): FillRect draws in order.
+void BeginOverlay();
+void EndOverlay();
+
+// An opaque filled (optionally rounded) rectangle on the screen's base layer, snapped to whole
+// pixels: under everything else the screen draws with ImGui (backgrounds, panels, buttons on
+// them). With Mesa's software renderer every pixel ImGui draws runs its textured, blended
+// fragment shader; large opaque rectangles are far cheaper as scissored glClears, all run by one
+// draw-list callback at the start of the screen, with only the rounded corners as ImGui
+// geometry on `dl`. Translucent colours, small rectangles and fills between BeginOverlay and
+// EndOverlay are drawn in order with AddRectFilled instead.
+void FillRect(ImDrawList* dl, ImVec2 min, ImVec2 max, ImU32 col, float rounding = 0.0f,
+              ImDrawFlags flags = 0);
 
 struct ButtonStyle {
   ImU32 fill = color::kPrimary;
