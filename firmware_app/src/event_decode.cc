@@ -10,8 +10,6 @@
 // "event: not valid JSON".
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <cmath>
 #include <optional>
 
 #include "json_lexer.h"
@@ -111,52 +109,25 @@ class UnknownFields {
 template <size_t N>
 using Keys = std::array<std::string_view, N>;
 
+// Keys are short: a plain loop beats a call to memcmp.
+bool Same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 template <size_t N>
 int FindKey(const Keys<N>& keys, std::string_view key, size_t hint) {
-  if (hint < N && keys[hint] == key) return static_cast<int>(hint);  // fields usually in order
+  if (hint < N && Same(keys[hint], key)) return static_cast<int>(hint);  // usually in order
   for (size_t i = 0; i < N; ++i) {
-    if (keys[i] == key) return static_cast<int>(i);
+    if (Same(keys[i], key)) return static_cast<int>(i);
   }
   return -1;
 }
 
 constexpr uint32_t Bit(int i) { return uint32_t{1} << i; }
-
-// Decimal exponent of a number token's first significant digit plus its exponent part, to tell
-// overflow from underflow when from_chars cannot represent it.
-int64_t MagnitudeExponent(std::string_view t) {
-  size_t i = t[0] == '-' ? 1 : 0;
-  std::optional<int64_t> lead;
-  size_t int_start = i;
-  while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-  for (size_t j = int_start; j < i && !lead; ++j) {
-    if (t[j] != '0') lead = static_cast<int64_t>(i - j) - 1;
-  }
-  if (i < t.size() && t[i] == '.') {
-    size_t frac_start = ++i;
-    for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
-      if (!lead && t[i] != '0') lead = -static_cast<int64_t>(i - frac_start) - 1;
-    }
-  }
-  int64_t exp = 0;
-  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-    bool neg = t[++i] == '-';
-    if (t[i] == '-' || t[i] == '+') ++i;
-    for (; i < t.size(); ++i) exp = std::min<int64_t>(exp * 10 + (t[i] - '0'), 1000000);
-    if (neg) exp = -exp;
-  }
-  return lead ? *lead + exp : INT64_MIN;
-}
-
-double ToDouble(const Number& n) {
-  double d = 0;
-  auto res = std::from_chars(n.text.data(), n.text.data() + n.text.size(), d);
-  if (res.ec == std::errc::result_out_of_range) {
-    double mag = MagnitudeExponent(n.text) > 0 ? HUGE_VAL : 0.0;
-    return n.negative ? -mag : mag;
-  }
-  return d;
-}
 
 bool IsIdentifier(std::string_view s) {
   for (char c : s) {
@@ -180,18 +151,24 @@ bool IsUuid(std::string_view s) {
   return true;
 }
 
+constexpr Keys<5> kEventTypes = {"feedback", "feedback_abandoned", "footfall", "coverage",
+                                 "status"};                                    // EventType order
+constexpr Keys<5> kQuestionTypes = {"csat", "nps", "effort", "tags", "text"};  // QuestionType
+
 std::optional<EventType> ParseEventTypeView(std::string_view s) {
-  for (int i = 0; i <= static_cast<int>(EventType::kStatus); ++i) {
-    if (s == EventTypeName(static_cast<EventType>(i))) return static_cast<EventType>(i);
-  }
-  return std::nullopt;
+  int i = FindKey(kEventTypes, s, 0);
+  if (i < 0) return std::nullopt;
+  return static_cast<EventType>(i);
 }
 
 std::optional<QuestionType> ParseQuestionTypeView(std::string_view s) {
-  for (int i = 0; i <= static_cast<int>(QuestionType::kText); ++i) {
-    if (s == QuestionTypeName(static_cast<QuestionType>(i))) return static_cast<QuestionType>(i);
-  }
-  return std::nullopt;
+  int i = FindKey(kQuestionTypes, s, 0);
+  if (i < 0) return std::nullopt;
+  return static_cast<QuestionType>(i);
+}
+
+bool Scored(QuestionType t) {
+  return t == QuestionType::kCsat || t == QuestionType::kNps || t == QuestionType::kEffort;
 }
 
 std::string OutOfRange(int64_t v, int64_t min, int64_t max) {
@@ -426,7 +403,7 @@ class Decoder {
     if (!Expect(Kind::kNumber, r, p, "expected a number, got ")) return false;
     Number n;
     if (!lex_.ReadNumber(&n)) return false;
-    double d = ToDouble(n);
+    double d = n.AsDouble();
     if (d < min || d > max) {
       problems_.Add(r, p, "out of range");
       return false;
@@ -645,7 +622,8 @@ class Decoder {
   }
 
   void Answers(Rank r, const Path& path, std::vector<Answer>* out) {
-    Items(r, path, kMaxItems, nullptr, [&](size_t, Rank ir, const Path& ip) {
+    Items(r, path, kMaxItems, nullptr, [&](size_t i, Rank ir, const Path& ip) {
+      if (i == 0) out->reserve(4);
       Answer& a = out->emplace_back();
       AnswerObject(ir, ip, *out, &a);
     });
@@ -659,7 +637,7 @@ class Decoder {
     std::optional<QuestionType> type;
     std::array<Span, 3> pending;  // score, tags, text read before the type
     auto detail = [&](int i, Rank r, const Path& fp) {
-      int wanted = ScoreRangeOf(*type) ? 2 : (*type == QuestionType::kTags ? 3 : 4);
+      int wanted = Scored(*type) ? 2 : (*type == QuestionType::kTags ? 3 : 4);
       if (i != wanted) {
         unknown.Add(kAnswerKeys[static_cast<size_t>(i)]);
         lex_.SkipValue();
@@ -738,7 +716,7 @@ class Decoder {
         detail(i, base.Member(static_cast<size_t>(i)), fp);
         lex_.Resume(saved);
       }
-      required |= ScoreRangeOf(*type) ? Bit(2) : (*type == QuestionType::kTags ? Bit(3) : Bit(4));
+      required |= Scored(*type) ? Bit(2) : (*type == QuestionType::kTags ? Bit(3) : Bit(4));
     }
     Missing(base, &path, kAnswerKeys, seen, required);
     ReportUnknown(base, &path, unknown);

@@ -56,18 +56,21 @@ std::optional<int64_t> ParseUtcMs(std::string_view text) {
   }
   if (pos != text.size() - 1) return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  struct tm tm {};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  time_t t = timegm(&tm);
-  struct tm check {};
-  gmtime_r(&t, &check);
-  if (check.tm_mday != d) return std::nullopt;  // e.g. February 30th
-  return static_cast<int64_t>(t) * 1000 + ms;
+  // Arithmetic rather than timegm() + gmtime_r() (the decoder reads several times per event),
+  // with the same answers: no February 30th, and a leap second may not roll over midnight.
+  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDaysInMonth[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;
+  int second_of_day = h * 3600 + mi * 60 + s;
+  if (second_of_day >= 86400) return std::nullopt;
+  // Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+  int64_t yy = mo <= 2 ? y - 1 : y;
+  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  int64_t yoe = yy - era * 400;
+  int64_t doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = era * 146097 + doe - 719468;
+  return (days * 86400 + second_of_day) * 1000 + ms;
 }
 
 // ---- encoding ---------------------------------------------------------------------------------

@@ -5,6 +5,9 @@
 // Not thread-safe; one reader per document.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -34,12 +37,20 @@ inline const char* KindName(Kind k) {
 }
 
 // A number token. `integer` as nlohmann classifies it: no fraction or exponent and it fits
-// int64 (negative) or uint64 (otherwise); anything else is a floating-point number.
+// int64 (negative) or uint64 (otherwise); anything else is a floating-point number, which must
+// be finite as a double (nlohmann rejects 1e400 as a parse error).
 struct Number {
   std::string_view text;
   bool integer = false;
   bool negative = false;
   uint64_t magnitude = 0;  // |value| when integer
+  double floating = 0;     // value when not integer
+
+  double AsDouble() const {
+    if (!integer) return floating;
+    if (!negative) return static_cast<double>(magnitude);
+    return static_cast<double>(static_cast<int64_t>(~magnitude + 1));  // -0 is 0, as nlohmann
+  }
 };
 
 // A value's bytes in the document, to read it again later (see Lexer::Seek).
@@ -97,6 +108,8 @@ class Lexer {
     if (p_ == end_ || *p_ != '"') return Fail();
     const char* start = ++p_;
     while (p_ < end_) {
+      while (p_ < end_ && !kSpecial[static_cast<unsigned char>(*p_)]) ++p_;
+      if (p_ == end_) break;
       auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {
         *out = std::string_view(start, static_cast<size_t>(p_ - start));
@@ -105,11 +118,7 @@ class Lexer {
       }
       if (c == '\\') break;
       if (c < 0x20) return Fail();
-      if (c >= 0x80) {
-        if (!SkipUtf8()) return Fail();
-      } else {
-        ++p_;
-      }
+      if (!SkipUtf8()) return Fail();  // c >= 0x80
     }
     if (p_ == end_) return Fail();
     buf_.assign(start, p_);
@@ -178,6 +187,17 @@ class Lexer {
     n->text = std::string_view(s, static_cast<size_t>(p_ - s));
     n->integer = integer;
     n->magnitude = mag;
+    if (!integer) {
+      auto res = std::from_chars(s, p_, n->floating);
+      if (res.ec == std::errc::result_out_of_range) {
+        // from_chars leaves the value alone when it does not fit: overflow is an error,
+        // underflow rounds to zero as strtod does.
+        if (MagnitudeExponent(n->text) > 0) return Fail();
+        n->floating = n->negative ? -0.0 : 0.0;
+      } else if (res.ec != std::errc()) {
+        return Fail();
+      }
+    }
     return true;
   }
 
@@ -305,6 +325,15 @@ class Lexer {
   }
 
  private:
+  // Bytes a string scan must look at: quote, backslash, control characters, non-ASCII.
+  static constexpr auto kSpecial = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[static_cast<size_t>(c)] = true;
+    for (int c = 0x80; c < 0x100; ++c) t[static_cast<size_t>(c)] = true;
+    t['"'] = t['\\'] = true;
+    return t;
+  }();
+
   bool Fail() {
     failed_ = true;
     p_ = end_;
@@ -338,6 +367,40 @@ class Lexer {
     }
     p_ += word.size();
     return true;
+  }
+
+  // Decimal exponent of a number token's first significant digit (digits before the point,
+  // leading zeros after it, plus the exponent part); INT64_MIN for zero.
+  static int64_t MagnitudeExponent(std::string_view t) {
+    size_t i = t[0] == '-' ? 1 : 0;
+    size_t int_start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    bool found = false;
+    int64_t lead = 0;
+    for (size_t j = int_start; j < i && !found; ++j) {
+      if (t[j] != '0') {
+        found = true;
+        lead = static_cast<int64_t>(i - j) - 1;
+      }
+    }
+    if (i < t.size() && t[i] == '.') {
+      size_t frac_start = ++i;
+      for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
+        if (!found && t[i] != '0') {
+          found = true;
+          lead = -static_cast<int64_t>(i - frac_start) - 1;
+        }
+      }
+    }
+    int64_t exp = 0;
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+      ++i;
+      bool neg = i < t.size() && t[i] == '-';
+      if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+      for (; i < t.size(); ++i) exp = std::min<int64_t>(exp * 10 + (t[i] - '0'), 1000000);
+      if (neg) exp = -exp;
+    }
+    return found ? lead + exp : INT64_MIN;
   }
 
   bool Digits() {
