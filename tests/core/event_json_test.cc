@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "touchpoint/core/event_json.h"
 
@@ -240,6 +242,320 @@ TEST(EventJson, RejectsNonJsonAndNonObjects) {
   EXPECT_NE(DecodeEvent("{").status().message().find("not valid JSON"), std::string::npos);
   EXPECT_NE(DecodeEvent("[1,2]").status().message().find("expected an object"), std::string::npos);
   EXPECT_NE(DecodeEvent("").status().message().find("not valid JSON"), std::string::npos);
+}
+
+// ---- the hand-written decoder: syntax corners and abuse ------------------------------------
+
+// `text` with `from` (which must occur) replaced by `to`.
+std::string Edit(std::string text, std::string_view from, std::string_view to) {
+  size_t pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from << " not in " << text;
+  if (pos != std::string::npos) text.replace(pos, from.size(), to);
+  return text;
+}
+
+void ExpectTextError(const std::string& text, const std::string& expected) {
+  auto r = DecodeEvent(text);
+  ASSERT_FALSE(r.ok()) << "accepted: " << text;
+  EXPECT_NE(r.status().message().find(expected), std::string::npos)
+      << "message: " << r.status().message() << "\nexpected to contain: " << expected
+      << "\ninput: " << text;
+}
+
+// Whitespace of every kind before and after each structural character outside strings.
+std::string Spaced(const std::string& text) {
+  std::string out = " \r\n";
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      out += c;
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    bool structural = c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':';
+    if (structural) out += "\n\t ";
+    out += c;
+    if (structural) out += " \r\n";
+    in_string = c == '"';
+  }
+  return out + "\n";
+}
+
+using ordered_json = nlohmann::ordered_json;
+
+ordered_json Shuffled(const ordered_json& j, std::mt19937& rng) {
+  if (j.is_object()) {
+    std::vector<std::string> keys;
+    for (const auto& item : j.items()) keys.push_back(item.key());
+    std::shuffle(keys.begin(), keys.end(), rng);
+    ordered_json out = ordered_json::object();
+    for (const auto& k : keys) out[k] = Shuffled(j[k], rng);
+    return out;
+  }
+  if (j.is_array()) {
+    ordered_json out = ordered_json::array();
+    for (const auto& v : j) out.push_back(Shuffled(v, rng));
+    return out;
+  }
+  return j;
+}
+
+TEST(EventDecoder, EscapesAndSurrogatePairsRoundTrip) {
+  FeedbackPayload f = SampleFeedback();
+  const std::string nasty =
+      "quote \" backslash \\ slash / controls \b\f\n\r\t \x01\x1f del \x7f "
+      "2-byte \xc3\xbc 3-byte \xe2\x82\xac 4-byte \xf0\x9f\x98\x80";
+  f.answers[4].text = nasty;
+  f.suspect_reason = "tab\there";
+  Event e = Header(f);
+  auto back = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(std::get<FeedbackPayload>(back->payload).answers[4].text, nasty);
+  EXPECT_EQ(EncodeEvent(*back), EncodeEvent(e));
+
+  // Every escape form on input, including \u for BMP characters and a surrogate pair.
+  std::string text = Edit(EncodeEvent(Header(SampleFeedback())), R"("Grüezi \"quoted\"")",
+                          R"("\u0047r\u00FCezi \ud83d\ude00 \u20ac \/\b\f\n\r\t\"\\ \u0000")");
+  auto decoded = DecodeEvent(text);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<FeedbackPayload>(decoded->payload).answers[4].text,
+            std::string("Gr\xc3\xbc"
+                        "ezi \xf0\x9f\x98\x80 \xe2\x82\xac /\b\f\n\r\t\"\\ ") +
+                std::string(1, '\0'));
+  // Escapes in keys name the same field.
+  auto escaped_key =
+      DecodeEvent(Edit(EncodeEvent(Header(SampleFeedback())), R"("seq")", R"("\u0073\u0065q")"));
+  ASSERT_TRUE(escaped_key.ok()) << escaped_key.status().ToString();
+  EXPECT_EQ(escaped_key->seq, 42u);
+}
+
+TEST(EventDecoder, RejectsBadEscapesAndBadUtf8) {
+  const std::string text = EncodeEvent(Header(SampleFeedback()));
+  for (const char* bad : {R"("\ud83d")", R"("\ude00x")", R"("\ud83d\u0041")", R"("\x")",
+                          R"("\u12")", R"("\u12G4")", "\"\xc3\"", "\"\xc0\x80\"",
+                          "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xff\"", "\"\xe2\x82\""}) {
+    ExpectTextError(Edit(text, R"("visit")", bad), "event: not valid JSON");
+  }
+  // Raw control characters inside a string are not JSON; DEL is.
+  for (char c : {'\0', '\x01', '\n', '\t', '\x1f'}) {
+    ExpectTextError(Edit(text, R"("visit")", std::string("\"vi") + c + "sit\""),
+                    "event: not valid JSON");
+  }
+  auto del = DecodeEvent(Edit(text, R"("3 sessions within 20 s")", "\"a\x7f\""));
+  ASSERT_TRUE(del.ok()) << del.status().ToString();
+}
+
+TEST(EventDecoder, WhitespaceAndFieldOrderDoNotMatter) {
+  std::mt19937 rng(7);
+  for (const Event& e : AllTypes()) {
+    const std::string text = EncodeEvent(e);
+    auto spaced = DecodeEvent(Spaced(text));
+    ASSERT_TRUE(spaced.ok()) << spaced.status().ToString() << "\n" << Spaced(text);
+    EXPECT_EQ(EncodeEvent(*spaced), text);
+    for (int round = 0; round < 20; ++round) {
+      std::string shuffled = Shuffled(ordered_json::parse(text), rng).dump(round % 2 ? 2 : -1);
+      auto back = DecodeEvent(shuffled);
+      ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << shuffled;
+      EXPECT_EQ(EncodeEvent(*back), text);
+    }
+  }
+  // Problems are named the same whatever the order: a field read before the one it depends on.
+  auto all = AllTypes();
+  std::string footfall = EncodeEvent(all[2]);
+  ExpectTextError(Edit(Edit(footfall, R"("occupancy_max":7,)", ""), R"("data":{)",
+                       R"("data":{"occupancy_max":1,)"),
+                  "data.occupancy_max: 1 is out of range 2..");
+  std::string feedback = EncodeEvent(Header(SampleFeedback()));
+  ExpectTextError(Edit(feedback, R"({"question_id":"overall","type":"csat","score":4})",
+                       R"({"score":9,"question_id":"overall","type":"csat"})"),
+                  "data.answers[0].score: 9 is out of range 1..5 for csat");
+  ExpectTextError(Edit(feedback, R"({"question_id":"overall","type":"csat","score":4})",
+                       R"({"tags":[],"question_id":"overall","type":"csat","score":4})"),
+                  "data.answers[0].tags: unknown field");
+  ExpectTextError(Edit(Edit(feedback, R"("suspect":true,"suspect_reason":"3 sessions within 20 s")",
+                            R"("suspect":false)"),
+                       R"("data":{)", R"("data":{"suspect_reason":"x",)"),
+                  "data.suspect_reason: unknown field");
+  // With several problems the earliest in schema order wins, wherever it stands in the text.
+  std::string two = Edit(Edit(feedback, R"("seq":42)", R"("seq":"x")"), R"("survey_version":4)",
+                         R"("survey_version":-4)");
+  ExpectTextError(two, "seq: expected an integer, got string");
+  ExpectTextError(Shuffled(ordered_json::parse(two), rng).dump(), "seq: expected");
+}
+
+TEST(EventDecoder, RejectsDuplicateKeysAndTrailingGarbage) {
+  const std::string text = EncodeEvent(Header(SampleFeedback()));
+  ExpectTextError(Edit(text, R"("seq":42,)", R"("seq":42,"seq":43,)"), "seq: duplicate field");
+  ExpectTextError(Edit(text, R"("language":"de-CH",)", R"("language":"de-CH","language":"en",)"),
+                  "data.language: duplicate field");
+  ExpectTextError(Edit(text, R"("type":"nps",)", R"("type":"nps","type":"nps",)"),
+                  "data.answers[1].type: duplicate field");
+  for (const char* garbage : {"x", "}", "{}", ",", "0", "\"\"", std::string("\0", 1).c_str()}) {
+    ExpectTextError(text + garbage, "event: not valid JSON");
+  }
+  ExpectTextError(text + std::string(1, '\0'), "event: not valid JSON");
+  EXPECT_TRUE(DecodeEvent(text + " \n\t\r").ok());
+  EXPECT_TRUE(DecodeEvent("\xEF\xBB\xBF" + text).ok());  // a UTF-8 BOM, as nlohmann allows
+  ExpectTextError("", "event: not valid JSON");
+  ExpectTextError("   ", "event: not valid JSON");
+  ExpectTextError("null", "event: expected an object");
+  ExpectTextError(R"("{}")", "event: expected an object");
+  ExpectTextError(Edit(text, R"("seq":42,)", R"("seq":42,,)"), "event: not valid JSON");
+  ExpectTextError(Edit(text, R"("staff","queue"])", R"("staff","queue",])"),
+                  "event: not valid JSON");
+}
+
+TEST(EventDecoder, EveryTruncationIsAnErrorNeverACrash) {
+  for (const Event& e : AllTypes()) {
+    for (const std::string& text : {EncodeEvent(e), Spaced(EncodeEvent(e))}) {
+      for (size_t n = 0; n < text.size(); ++n) {
+        if (text.find_first_not_of(" \r\n\t", n) == std::string::npos) break;  // only spaces cut
+        auto r = DecodeEvent(std::string_view(text).substr(0, n));
+        ASSERT_FALSE(r.ok()) << "accepted a prefix of " << n << " bytes: " << text.substr(0, n);
+        EXPECT_EQ(r.status().message(), "event: not valid JSON") << text.substr(0, n);
+      }
+    }
+  }
+}
+
+TEST(EventDecoder, DeepNestingIsRejectedNotRecursedInto) {
+  const std::string text = EncodeEvent(Header(SampleFeedback()));
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  ExpectTextError(Edit(text, R"("seq":42,)", R"("seq":42,"extra":)" + deep + ","),
+                  "nested deeper than");
+  ExpectTextError(deep, "nested deeper than");
+  ExpectTextError(std::string(100000, '{'), "");
+  std::string objects;
+  for (int i = 0; i < 5000; ++i) objects += R"({"a":)";
+  objects += "1" + std::string(5000, '}');
+  ExpectTextError(Edit(text, R"("seq":42,)", R"("seq":42,"extra":)" + objects + ","),
+                  "nested deeper than");
+  // Moderate nesting in an unknown field is merely unknown.
+  std::string moderate = std::string(20, '[') + std::string(20, ']');
+  ExpectTextError(Edit(text, R"("seq":42,)", R"("seq":42,"extra":)" + moderate + ","),
+                  "extra: unknown field");
+}
+
+TEST(EventDecoder, NumbersFollowTheJsonGrammar) {
+  auto all = AllTypes();
+  const std::string text = EncodeEvent(all[0]);
+  auto with_seq = [&](const std::string& v) { return Edit(text, R"("seq":42)", "\"seq\":" + v); };
+  // Integers out of int64 range are errors, not wrap-arounds.
+  ExpectTextError(with_seq("9223372036854775808"), "seq: out of range");
+  ExpectTextError(with_seq("18446744073709551615"), "seq: out of range");
+  ExpectTextError(with_seq("18446744073709551616"), "seq: expected an integer, got number");
+  ExpectTextError(with_seq("-9223372036854775808"),
+                  "seq: -9223372036854775808 is out of range 1..9223372036854775807");
+  ExpectTextError(with_seq("-9223372036854775809"), "seq: expected an integer, got number");
+  ExpectTextError(with_seq(std::string(300, '9')), "seq: expected an integer, got number");
+  ExpectTextError(with_seq("1" + std::string(400, '0')), "event: not valid JSON");  // inf
+  auto max = DecodeEvent(with_seq("9223372036854775807"));
+  ASSERT_TRUE(max.ok()) << max.status().ToString();
+  EXPECT_EQ(max->seq, 9223372036854775807u);
+  // Fractions and exponents are numbers, not integers.
+  for (const char* v : {"1.5", "1e3", "1E3", "42.0", "4.2e1", "-0.0", "1e-400"}) {
+    ExpectTextError(with_seq(v), "seq: expected an integer, got number");
+  }
+  for (const char* v : {"1e400", "-1e400"}) ExpectTextError(with_seq(v), "event: not valid JSON");
+  // Not JSON numbers at all.
+  for (const char* v : {"042", "00", "-01", "+1", ".5", "1.", "1.e3", "1e", "1e+", "-", "--1",
+                        "0x10", "Infinity", "NaN", "4 2"}) {
+    ExpectTextError(with_seq(v), "event: not valid JSON");
+  }
+  // -0 is the integer 0.
+  auto minus_zero = DecodeEvent(Edit(text, R"("utc_offset_min":60)", R"("utc_offset_min":-0)"));
+  ASSERT_TRUE(minus_zero.ok()) << minus_zero.status().ToString();
+  EXPECT_EQ(minus_zero->utc_offset_min, 0);
+  ExpectTextError(with_seq("-0"), "seq: 0 is out of range");
+  // A number where any number will do: integers, fractions, exponents, underflow to zero.
+  const std::string status = EncodeEvent(all[5]);
+  auto fps = [&](const std::string& v) {
+    return DecodeEvent(Edit(status, R"("camera_fps":9.5)", "\"camera_fps\":" + v));
+  };
+  for (auto [v, want] : {std::pair{"25", 25.0},
+                         {"0", 0.0},
+                         {"-0", 0.0},
+                         {"2.5e1", 25.0},
+                         {"1e-400", 0.0},
+                         {"1000000", 1e6},
+                         {"0.000001e2", 0.0001}}) {
+    auto r = fps(v);
+    ASSERT_TRUE(r.ok()) << v << ": " << r.status().ToString();
+    EXPECT_DOUBLE_EQ(std::get<StatusPayload>(r->payload).camera_fps, want) << v;
+  }
+  EXPECT_NE(fps("1000000.5").status().message().find("data.camera_fps: out of range"),
+            std::string::npos);
+  EXPECT_NE(fps("-1").status().message().find("data.camera_fps: out of range"), std::string::npos);
+  EXPECT_EQ(fps("1e999").status().message(), "event: not valid JSON");
+  EXPECT_NE(fps("\"9\"").status().message().find("expected a number, got string"),
+            std::string::npos);
+}
+
+TEST(EventDecoder, TypeNamesInMessages) {
+  const std::string text = EncodeEvent(Header(SampleFeedback()));
+  auto with_seq = [&](const std::string& v) { return Edit(text, R"("seq":42)", "\"seq\":" + v); };
+  ExpectTextError(with_seq("null"), "seq: expected an integer, got null");
+  ExpectTextError(with_seq("true"), "seq: expected an integer, got boolean");
+  ExpectTextError(with_seq("[]"), "seq: expected an integer, got array");
+  ExpectTextError(with_seq("{}"), "seq: expected an integer, got object");
+  ExpectTextError(Edit(text, R"("clock_synced":true)", R"("clock_synced":"yes")"),
+                  "clock_synced: expected true or false, got string");
+  ExpectTextError(Edit(text, R"("kiosk_id":"kiosk-1")", R"("kiosk_id":7)"),
+                  "kiosk_id: expected a string, got number");
+}
+
+// Random byte flips, inserts and deletes of valid events: the decoder never crashes (the unit
+// suite also runs under ASan/UBSan), and whatever it accepts re-encodes and decodes to itself.
+TEST(EventDecoder, RandomMutationsNeverCrashAndAcceptedEventsRoundTrip) {
+  std::vector<std::string> bases;
+  for (const Event& e : AllTypes()) {
+    bases.push_back(EncodeEvent(e));
+    bases.push_back(json::parse(EncodeEvent(e)).dump(1));
+  }
+  const char* tokens[] = {"\"",    "\\",   "\\u00e9", "\\ud83d", "{",     "}",    "[",
+                          "]",     ",",    ":",       "1.5",     "-0",    "01",   "1e3",
+                          "1e400", "null", "true",    " ",       "\n",    "\x01", "\xc3",
+                          "\xff",  "\"\"", "{}",      "[]",      "\"a\"", "0"};
+  std::mt19937 rng(20261118);
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  int accepted = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string s = bases[pick(bases.size())];
+    for (size_t edits = 1 + pick(3); edits > 0; --edits) {
+      size_t pos = pick(s.size() + 1);
+      switch (pick(4)) {
+        case 0:
+          if (pos < s.size()) s[pos] = static_cast<char>(pick(256));
+          break;
+        case 1:
+          s.insert(pos, 1, static_cast<char>(pick(256)));
+          break;
+        case 2:
+          if (pos < s.size()) s.erase(pos, 1 + pick(4));
+          break;
+        default:
+          s.insert(pos, tokens[pick(std::size(tokens))]);
+      }
+    }
+    auto r = DecodeEvent(s);
+    if (!r.ok()) {
+      ASSERT_FALSE(r.status().message().empty());
+      continue;
+    }
+    ++accepted;
+    std::string again = EncodeEvent(*r);
+    auto r2 = DecodeEvent(again);
+    ASSERT_TRUE(r2.ok()) << r2.status().ToString() << "\nmutated: " << s
+                         << "\nre-encoded: " << again;
+    ASSERT_EQ(EncodeEvent(*r2), again) << "mutated: " << s;
+  }
+  EXPECT_GT(accepted, 100);  // whitespace and value edits that keep an event valid
 }
 
 }  // namespace
