@@ -75,8 +75,10 @@ void KioskController::Record(Event event, std::shared_ptr<SubmitState> state, bo
     if (state) state->state = 1;
     return;
   }
-  auto t0 = std::chrono::steady_clock::now();
   UiProbe* probe = ctx_.probe;
+  // Tap-to-durable starts at the finger release that submitted (pushed by the probe's driver),
+  // so it includes waiting for the frame, the UI pass and the store's queue and commit.
+  auto t0 = probe != nullptr ? probe->last_release() : std::chrono::steady_clock::now();
   UiHealthState* health = ctx_.ui_health;
   ctx_.store->AppendAsync(std::move(event), [state, t0, probe, health,
                                              is_feedback](const Result<uint64_t>& r) {

@@ -91,17 +91,27 @@ int RunKioskUi(UiContext ctx) {
       uint32_t start = window.TicksMs();
       Frame f = window.BeginFrame(ctx.probe);
       bool keep = controller.RunFrame(f, window.pointer(), window.TicksMs(), input);
+      if (keep && window.press_or_release_pending()) {
+        // A whole tap arrived (ImGui needs the press and the release in separate frames): run
+        // the release's UI pass at once instead of rendering the pressed state first, so the
+        // tap acts (and a submission starts its durable write) without waiting for frames.
+        window.EndFrameUnrendered();
+        input = true;
+        continue;
+      }
       Status st = window.EndFrame();
       if (ctx.probe != nullptr) ctx.probe->EndFrame(MsSince(t0));
       if (!keep) break;
       if (window.close_requested() && !fullscreen) break;  // windowed (development) only
-      // Pace: at most ~60 fps; slower when nothing moves, waking at once on input.
+      // Pace: at most ~60 fps; slower when nothing moves, waking at once on input. A press or
+      // release is handled at once (moves wait for the 60 fps slot).
       input = false;
       uint32_t min_next = start + kActiveFrameMs;
       uint32_t interval = controller.animating() ? kAnimationFrameMs : kStaticFrameMs;
       if (window.pointer().down || ctx.probe != nullptr) interval = kActiveFrameMs;
       uint32_t idle_next = start + interval;
-      for (uint32_t now = window.TicksMs(); now < min_next; now = window.TicksMs()) {
+      for (uint32_t now = window.TicksMs(); now < min_next && !window.press_or_release_pending();
+           now = window.TicksMs()) {
         input |= window.PumpEvents(static_cast<int>(min_next - now));
       }
       input |= window.PumpEvents(0);

@@ -196,6 +196,15 @@ Frame KioskWindow::BeginFrame(UiProbe* probe) {
   return f;
 }
 
+bool KioskWindow::press_or_release_pending() const {
+  for (const PointerEvent& e : pending_) {
+    if (e.kind != PointerEvent::kMove) return true;
+  }
+  return false;
+}
+
+void KioskWindow::EndFrameUnrendered() { ImGui::EndFrame(); }
+
 Status KioskWindow::EndFrame(const std::string& png_path) {
   ImGui::Render();
   ImGuiIO& io = ImGui::GetIO();

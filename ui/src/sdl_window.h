@@ -47,6 +47,10 @@ class KioskWindow {
   Frame BeginFrame(UiProbe* probe);
   // Renders; if `png_path` is non-empty, reads the frame back and writes it there first.
   Status EndFrame(const std::string& png_path = "");
+  // Ends the ImGui frame without rendering it (a UI pass whose picture is replaced at once).
+  void EndFrameUnrendered();
+  // Whether a press or release is waiting for the next BeginFrame (a tap is down + up).
+  bool press_or_release_pending() const;
 
   const PointerState& pointer() const { return pointer_; }
   bool close_requested() const { return close_requested_; }

@@ -72,6 +72,10 @@ void UiProbe::PushFinger(uint32_t type, float x, float y) {
   ev.tfinger.x = x / w;
   ev.tfinger.y = y / h;
   ev.tfinger.pressure = type == SDL_FINGERUP ? 0.0f : 1.0f;
+  if (type == SDL_FINGERUP) {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_release_ = std::chrono::steady_clock::now();
+  }
   SDL_PushEvent(&ev);
 }
 
@@ -138,6 +142,11 @@ void UiProbe::EndFrame(double frame_ms) {
   screen_ = screen_building_;
   ++frames_;
   if (frame_ms_.size() < 1'000'000) frame_ms_.push_back(frame_ms);
+}
+
+std::chrono::steady_clock::time_point UiProbe::last_release() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_release_;
 }
 
 void UiProbe::AddTapToDurable(double ms) {

@@ -38,8 +38,9 @@ class UiProbe {
   // Pushes a finger down at window pixel (x, y); LiftFinger() releases it.
   void PressFinger(float x, float y);
   void LiftFinger();
-  // Samples recorded by the UI: build+render+swap time of each frame, and for each submitted
-  // session the time from the submitting tap to the durable commit.
+  // Samples recorded by the UI: build+render+swap time of each rendered frame, and for each
+  // submitted session the time from the submitting tap (the moment the driver pushed its finger
+  // release, see last_release()) to the store's durable-commit callback.
   std::vector<double> frame_ms() const;
   std::vector<double> tap_to_durable_ms() const;
   void ClearSamples();
@@ -49,6 +50,8 @@ class UiProbe {
   void AddTarget(const std::string& name, TargetRect rect);
   void EndFrame(double frame_ms);
   void AddTapToDurable(double ms);
+  // When Tap() or LiftFinger() last pushed a finger release (the start of tap-to-durable).
+  std::chrono::steady_clock::time_point last_release() const;
 
  private:
   void PushFinger(uint32_t type, float x, float y);
@@ -59,6 +62,7 @@ class UiProbe {
   std::map<std::string, TargetRect> building_, targets_;
   std::vector<double> frame_ms_, tap_ms_;
   float finger_x_ = 0, finger_y_ = 0;
+  std::chrono::steady_clock::time_point last_release_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace touchpoint::ui
