@@ -68,8 +68,11 @@ struct Hub::Impl {
   HubCounters counters;
   std::atomic<bool> connected{false};
   std::atomic<bool> subscribed{false};
-  std::thread writer;
+  std::thread writer, acker;
   std::vector<std::thread> decoders;
+  std::condition_variable ack_cv;
+  std::vector<std::pair<std::string, std::string>> pending_acks;  // committed, not yet flushed
+  bool acks_stopping = false;                                     // set after the writer stopped
 
   void OnMessage(mqtt::const_message_ptr msg) {
     auto slot = std::make_shared<Slot>();
@@ -165,7 +168,9 @@ struct Hub::Impl {
       for (KioskStatus& k : p.write.statuses) w.statuses.push_back(std::move(k));
     }
     auto start = std::chrono::steady_clock::now();
-    auto result = store->Write(w, WallMs());
+    // Committed but not yet flushed: the ack thread flushes (one fdatasync for every commit
+    // queued meanwhile) and only then acknowledges, while this thread commits the next batch.
+    auto result = store->WriteDeferred(w, WallMs());
     int64_t write_us = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now() - start)
                            .count();
@@ -188,16 +193,18 @@ struct Hub::Impl {
     for (const HubEvent& e : w.events) {
       for (const SeqRange& r : e.compacted) Account(e.kiosk, e.store, r);
     }
-    int64_t acks_sent = 0;
+    std::vector<std::pair<std::string, std::string>> out;  // topic, payload
     for (auto& [kiosk, seqs] : acks) {
       auto ranges = RangesOf(std::move(seqs));
       for (const SeqRange& r : ranges) Account(kiosk, stores[kiosk], r);
       if (ranges.empty()) continue;
       HubMessage m{HubMessage::Kind::kAck, std::move(ranges)};
-      Publish(TopicsFor(options.topic_prefix, stores[kiosk], kiosk).ack, EncodeHubMessage(m));
-      ++acks_sent;
+      out.emplace_back(TopicsFor(options.topic_prefix, stores[kiosk], kiosk).ack,
+                       EncodeHubMessage(m));
     }
     std::lock_guard<std::mutex> lock(mu);
+    for (auto& a : out) pending_acks.push_back(std::move(a));
+    ack_cv.notify_one();
     counters.write_us += write_us;
     ++counters.commits;
     counters.events_inserted += result->inserted;
@@ -205,7 +212,30 @@ struct Hub::Impl {
     counters.rejects += static_cast<int64_t>(w.rejects.size());
     counters.known_gaps += static_cast<int64_t>(w.gaps.size());
     counters.statuses += static_cast<int64_t>(w.statuses.size());
-    counters.acks_sent += acks_sent;
+  }
+
+  // Flushes the store, then publishes every acknowledgement committed before the flush.
+  void RunAcks() {
+    NameThisThread("tp-hub-acks");
+    while (true) {
+      std::vector<std::pair<std::string, std::string>> out;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        ack_cv.wait(lock, [&] { return acks_stopping || !pending_acks.empty(); });
+        if (pending_acks.empty()) return;  // stopping
+        out.swap(pending_acks);
+      }
+      if (Status s = store->Sync(); !s.ok()) {
+        // Not durable: not acknowledged; the kiosks re-send after their ack timeout (dedup).
+        std::lock_guard<std::mutex> lock(mu);
+        ++counters.write_errors;
+        counters.last_error = "store flush: " + s.ToString();
+        continue;
+      }
+      for (const auto& [topic, payload] : out) Publish(topic, payload);
+      std::lock_guard<std::mutex> lock(mu);
+      counters.acks_sent += static_cast<int64_t>(out.size());
+    }
   }
 
   void CheckGaps() {
@@ -328,6 +358,7 @@ Status Hub::Start() {
     impl->counters.last_error = "connection lost: " + cause;
   });
   impl->writer = std::thread([impl] { impl->Run(); });
+  impl->acker = std::thread([impl] { impl->RunAcks(); });
   int decoders = impl->options.decode_threads;
   if (decoders <= 0) {
     decoders = static_cast<int>(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
@@ -353,6 +384,12 @@ void Hub::Stop() {
   } catch (const mqtt::exception&) {
   }
   impl_->writer.join();
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->acks_stopping = true;
+  }
+  impl_->ack_cv.notify_all();
+  impl_->acker.join();
   for (std::thread& t : impl_->decoders) t.join();
   impl_->decoders.clear();
 }

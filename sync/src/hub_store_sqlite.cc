@@ -1,4 +1,7 @@
 // The hub's embedded store: SQLite through core's RAII layer.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <limits>
@@ -117,6 +120,7 @@ class SqliteHubStore final : public HubStore {
     }
     ckpt_cv_.notify_all();
     if (checkpointer_.joinable()) checkpointer_.join();
+    if (wal_fd_ >= 0) ::close(wal_fd_);
     sqlite3_finalize(insert_);
   }
   SqliteHubStore(const SqliteHubStore&) = delete;
@@ -149,7 +153,33 @@ class SqliteHubStore final : public HubStore {
   }
 
   Result<HubWriteResult> Write(const HubWrite& w, int64_t now_ms) override {
+    return WriteWith(w, now_ms, /*durable=*/true);
+  }
+
+  // synchronous=NORMAL for this commit: the WAL is written but not flushed; Sync() flushes it.
+  Result<HubWriteResult> WriteDeferred(const HubWrite& w, int64_t now_ms) override {
+    return WriteWith(w, now_ms, /*durable=*/false);
+  }
+
+  // Flushes the WAL file: every commit written to it before this call is durable (WAL recovery
+  // keeps the committed transactions whose frames are on disk, in order).
+  Status Sync() override {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    if (wal_fd_ < 0) {
+      wal_fd_ = ::open((db_->path() + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+      if (wal_fd_ < 0) return Status::IoError(db_->path() + "-wal: cannot open to flush");
+    }
+    if (::fdatasync(wal_fd_) != 0) return Status::IoError(db_->path() + "-wal: fdatasync failed");
+    return Status::Ok();
+  }
+
+  Result<HubWriteResult> WriteWith(const HubWrite& w, int64_t now_ms, bool durable) {
     if (!checkpointer_.joinable()) checkpointer_ = std::thread([this] { RunCheckpoints(); });
+    if (durable != durable_) {
+      Status s = db_->Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+      if (!s.ok()) return s;
+      durable_ = durable;
+    }
     HubWriteResult result;
     if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
     Status s = WriteInTransaction(w, now_ms, &result);
@@ -554,6 +584,9 @@ class SqliteHubStore final : public HubStore {
   std::condition_variable ckpt_cv_;
   bool ckpt_wanted_ = false, ckpt_stop_ = false;
   std::thread checkpointer_;
+  bool durable_ = true;  // the connection's synchronous setting is FULL
+  std::mutex sync_mu_;
+  int wal_fd_ = -1;  // the WAL file, opened by the first Sync()
 };
 
 }  // namespace

@@ -124,6 +124,13 @@ class HubStore {
   // One transaction: inserts new events (ignoring held (kiosk, seq)), records rejects and gaps,
   // applies footfall compactions.
   virtual Result<HubWriteResult> Write(const HubWrite& w, int64_t now_ms) = 0;
+  // Like Write, but may return before the transaction is durable; Sync() makes every transaction
+  // committed before it was called durable. Sync() may run on another thread than the writes (so
+  // one transaction's flush overlaps the next one's work). Never acknowledge before Sync().
+  virtual Result<HubWriteResult> WriteDeferred(const HubWrite& w, int64_t now_ms) {
+    return Write(w, now_ms);
+  }
+  virtual Status Sync() { return Status::Ok(); }
   virtual Result<std::vector<KioskSeqs>> AccountedSeqs() = 0;
   virtual Result<std::vector<MapFact>> Facts(const MapFilter& f) = 0;
   virtual Result<std::vector<Reject>> Rejects(size_t limit) = 0;
