@@ -1,5 +1,6 @@
 // The hub's embedded store: SQLite through core's RAII layer.
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -554,8 +555,11 @@ class SqliteHubStore final : public HubStore {
   // Copies committed WAL pages into the database on its own connection (PASSIVE: never blocks
   // the writer); the writer's next transaction then restarts the WAL from its beginning.
   void RunCheckpoints() {
+    pthread_setname_np(pthread_self(), "tp-hub-ckpt");
     auto db = sql::Database::Open(db_->path(), sql::Database::Mode::kReadWriteCreate);
     if (!db.ok()) return;  // the writer's inline checkpoints still bound the WAL
+    // A connection sees the WAL only once it has read the database.
+    if (!(*db)->QueryText("PRAGMA journal_mode").ok()) return;
     while (true) {
       {
         std::unique_lock<std::mutex> lock(ckpt_mu_);
