@@ -115,17 +115,20 @@ struct EventStore::Impl {
       appended += static_cast<int64_t>(seqs[i].size());
       acked += ack_changes[i];
     }
-    if (s.ok()) {
+    {
+      // Counters in memory first (cheap), so that what a caller reads from Stats() after its
+      // write returns already includes it.
       std::lock_guard<std::mutex> lock(stats_mu);
-      stats.last_write_error.clear();
-      stats.pending += appended - acked;
-      stats.last_seq = next_seq - 1;
-      if (acked > 0) stats.last_ack_ms = clock->NowUtcMs();
+      if (s.ok()) {
+        stats.last_write_error.clear();
+        stats.pending += appended - acked;
+        stats.last_seq = next_seq - 1;
+        if (acked > 0) stats.last_ack_ms = clock->NowUtcMs();
+      }
+      CopyCounters();
     }
-    if (s.ok()) EnforceBudget();
-    RefreshStats();
-    // Callers learn the outcome only now, so that what they read from Stats() afterwards
-    // already includes their write.
+    // Callers learn the outcome right after the commit: a shopper's tap waits for its fsync, not
+    // for the budget check below.
     for (size_t i = 0; i < group.size(); ++i) {
       auto& r = group[i];
       if (r.kind == Request::Kind::kAppend && r.on_append) {
@@ -133,10 +136,22 @@ struct EventStore::Impl {
                            : Result<std::vector<uint64_t>>(s));
       } else if (r.kind == Request::Kind::kAck && r.on_ack) {
         r.on_ack(s.ok() ? Result<int64_t>(ack_changes[i]) : Result<int64_t>(s));
-      } else if (r.kind == Request::Kind::kFlush && r.on_flush) {
-        r.on_flush();
       }
     }
+    if (s.ok()) EnforceBudget();
+    RefreshStats();
+    // Flush() promises that everything queued before it is done, budget work included.
+    for (auto& r : group) {
+      if (r.kind == Request::Kind::kFlush && r.on_flush) r.on_flush();
+    }
+  }
+
+  // REQUIRES: stats_mu held.
+  void CopyCounters() {
+    stats.feedback_lost = counters["feedback_lost"];
+    stats.events_lost = counters["events_lost"];
+    stats.events_pruned = counters["events_pruned"];
+    stats.footfall_compacted = counters["footfall_compacted"];
   }
 
   Status CommitGroup(std::vector<Request>& group, std::vector<std::vector<uint64_t>>* seqs,
@@ -371,10 +386,7 @@ struct EventStore::Impl {
     stats.used_bytes = used;
     stats.file_bytes = files;
     stats.oldest_pending_ms = oldest;
-    stats.feedback_lost = counters["feedback_lost"];
-    stats.events_lost = counters["events_lost"];
-    stats.events_pruned = counters["events_pruned"];
-    stats.footfall_compacted = counters["footfall_compacted"];
+    CopyCounters();
   }
 
   void Enqueue(Request r) {

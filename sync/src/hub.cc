@@ -13,21 +13,14 @@
 #include "ingest.h"
 #include "mqtt_common.h"
 #include "range_set.h"
+#include "touchpoint/core/clock.h"
 
 namespace touchpoint::sync {
 
 namespace {
 
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-int64_t MonoMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+int64_t WallMs() { return SystemClock()->NowUtcMs(); }
+int64_t MonoMs() { return SystemClock()->MonotonicMs(); }
 
 constexpr size_t kQueueMessages = 64;  // prepared batches waiting for the writer
 constexpr size_t kMaxEventsPerCommit = 20000;

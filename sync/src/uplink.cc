@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "mqtt_common.h"
+#include "touchpoint/core/clock.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/sync/wire.h"
 
@@ -19,16 +20,8 @@ namespace touchpoint::sync {
 
 namespace {
 
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-int64_t MonoMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+int64_t WallMs() { return SystemClock()->NowUtcMs(); }
+int64_t MonoMs() { return SystemClock()->MonotonicMs(); }
 
 struct Inflight {
   mqtt::message_ptr msg;  // built once; re-sends publish the same message (no payload copies)

@@ -302,6 +302,7 @@ TEST_F(EventStoreTest, BudgetPrunesAcknowledgedFirstAndKeepsFeedback) {
   batch.clear();
   for (int i = 0; i < 1500; ++i) batch.push_back(Feedback(2));
   ASSERT_TRUE(store->AppendBatch(std::move(batch)).ok());
+  store->Flush();  // the budget work follows the commit
   StoreStats st = store->Stats();
   EXPECT_GT(st.events_pruned, 0);
   EXPECT_EQ(st.pending, 1500);
@@ -328,6 +329,7 @@ TEST_F(EventStoreTest, OverBudgetCompactsOldFootfallIntoHours) {
   o.disk_budget_bytes = 64 * 1024;
   store = Open(o);
   ASSERT_TRUE(store->Append(Feedback(4)).ok());  // a write triggers the budget check
+  store->Flush();
   StoreStats st = store->Stats();
   EXPECT_GT(st.footfall_compacted, 0);
   auto reader = std::move(*store->NewReader());

@@ -108,10 +108,12 @@ class EventStore {
   // A reader with its own connection, for one thread.
   Result<std::unique_ptr<EventReader>> NewReader() const;
 
-  // Counters (cheap, from memory; pending/used are refreshed by the writer). Thread-safe.
+  // Counters (cheap, from memory). pending, last_seq and the loss counters include every write
+  // that has returned; used/file bytes and pruning/compaction lag until Flush(). Thread-safe.
   StoreStats Stats() const;
 
-  // Blocks until every write queued before this call is done. Thread-safe.
+  // Blocks until every write queued before this call is done, including the disk-budget work
+  // (pruning, compaction) and the stats refresh that follow it. Thread-safe.
   void Flush();
 
  private:
