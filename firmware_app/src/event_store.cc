@@ -1,6 +1,7 @@
 // The event store's writer: one connection, one thread, group commit of everything queued.
 #include "touchpoint/core/event_store.h"
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <condition_variable>
@@ -57,6 +58,41 @@ struct EventStore::Impl {
   size_t queued_weight = 0;
   bool stopping = false;
   std::thread writer;
+
+  // WAL checkpoints run on their own connection and thread, so that no commit (a shopper's tap)
+  // waits for the database file to be rewritten and fsync'd. The writer's WAL hook asks for one
+  // once the WAL holds kCheckpointPages pages.
+  static constexpr int kCheckpointPages = 4000;
+  std::unique_ptr<sql::Database> checkpoint_db;
+  std::thread checkpointer;
+  std::mutex ckpt_mu;
+  std::condition_variable ckpt_cv;
+  bool ckpt_wanted = false;
+  bool ckpt_stop = false;
+
+  static int OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+    auto* impl = static_cast<Impl*>(self);
+    if (pages >= kCheckpointPages) {
+      std::lock_guard<std::mutex> lock(impl->ckpt_mu);
+      impl->ckpt_wanted = true;
+      impl->ckpt_cv.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void RunCheckpoints() {
+    std::unique_lock<std::mutex> lock(ckpt_mu);
+    while (true) {
+      ckpt_cv.wait(lock, [&] { return ckpt_wanted || ckpt_stop; });
+      if (ckpt_stop) return;
+      ckpt_wanted = false;
+      lock.unlock();
+      // PASSIVE: copies what it can without blocking the writer or readers; failures (busy, full
+      // disk) only mean the WAL grows until the next try.
+      (void)checkpoint_db->Exec("PRAGMA wal_checkpoint(PASSIVE)");
+      lock.lock();
+    }
+  }
 
   mutable std::mutex stats_mu;
   StoreStats stats;
@@ -488,6 +524,13 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions options) 
   impl->RefreshStats();
 
   auto* raw = impl.get();
+  auto ckpt = sql::Database::Open(impl->opt.path, sql::Database::Mode::kReadWriteCreate);
+  if (!ckpt.ok()) return ckpt.status();
+  impl->checkpoint_db = std::move(*ckpt);
+  s = impl->db->Exec("PRAGMA wal_autocheckpoint=0");
+  if (!s.ok()) return s;
+  sqlite3_wal_hook(impl->db->handle(), &Impl::OnWalCommit, raw);
+  impl->checkpointer = std::thread([raw] { raw->RunCheckpoints(); });
   impl->writer = std::thread([raw] { raw->Run(); });
   return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
 }
@@ -502,6 +545,15 @@ EventStore::~EventStore() {
   impl_->cv_work.notify_all();
   impl_->cv_space.notify_all();
   if (impl_->writer.joinable()) impl_->writer.join();
+  {
+    std::lock_guard<std::mutex> lock(impl_->ckpt_mu);
+    impl_->ckpt_stop = true;
+  }
+  impl_->ckpt_cv.notify_all();
+  if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
+  sqlite3_wal_hook(impl_->db->handle(), nullptr, nullptr);
+  // A last checkpoint on close keeps the WAL from carrying work into the next start.
+  (void)impl_->db->Exec("PRAGMA wal_checkpoint(PASSIVE)");
 }
 
 const OpenReport& EventStore::open_report() const { return impl_->report; }

@@ -5,6 +5,7 @@
 #include <imgui_impl_opengl3.h>
 #include <imgui_impl_sdl.h>
 #include <stb_image_write.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,6 +23,11 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER | SDL_INIT_EVENTS) != 0) {
     return Status::Unavailable(std::string("SDL_Init: ") + SDL_GetError());
   }
+  // Rendering yields to the rest of the kiosk: on Linux the nice value is per thread and the
+  // renderer's worker threads (Mesa llvmpipe) inherit it when the context creates them, so a
+  // shopper's durable write or the camera never wait behind a software-rendered frame.
+  // Lowering one's own priority needs no privilege.
+  setpriority(PRIO_PROCESS, 0, options.render_nice);
   std::unique_ptr<KioskWindow> w(new KioskWindow());
   SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
   SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);

@@ -22,6 +22,7 @@ struct WindowOptions {
   int height = 1920;
   bool fullscreen = true;
   std::string font_file;
+  int render_nice = 5;  // nice value of the UI thread and the renderer's threads (0 = unchanged)
 };
 
 // The single pointer (finger or mouse) as the screens see it.
