@@ -278,10 +278,13 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
       DrawBarChart(f, ImVec2(m, y + ch + gap), ImVec2(left_w, ch), "Responses today by hour",
                    responses, hours);
       float rx = m + left_w + gap;
-      float rh = (avail - 2 * gap) / 3.0f;
-      DrawBarChart(f, ImVec2(rx, y), ImVec2(right_w, rh), "Last 7 days", week, d.day_labels);
-      ReasonsPanel(f, ImVec2(rx, y + rh + gap), ImVec2(right_w, rh), d, v.survey);
-      HealthPanel(f, ImVec2(rx, y + 2 * (rh + gap)), ImVec2(right_w, rh), v);
+      // The health panel lists five lines under its title: it gets the larger share.
+      float column = avail - 2 * gap;
+      float week_h = column * 0.29f, reasons_h = column * 0.29f;
+      float health_h = column - week_h - reasons_h;
+      DrawBarChart(f, ImVec2(rx, y), ImVec2(right_w, week_h), "Last 7 days", week, d.day_labels);
+      ReasonsPanel(f, ImVec2(rx, y + week_h + gap), ImVec2(right_w, reasons_h), d, v.survey);
+      HealthPanel(f, ImVec2(rx, y + week_h + reasons_h + 2 * gap), ImVec2(right_w, health_h), v);
     }
   }
 
