@@ -529,6 +529,25 @@ class Decoder {
     }
   }
 
+  // The fields feedback and feedback_abandoned share: keys 0..3 of both key lists.
+  template <typename SurveyPayload>
+  void SurveyField(int i, Rank c, const Path& fp, SurveyPayload* p) {
+    switch (i) {
+      case 0:
+        String(c, fp, &p->survey_id, false, 64);
+        break;
+      case 1:
+        IntAs(c, fp, 0, INT32_MAX, &p->survey_version);
+        break;
+      case 2:
+        String(c, fp, &p->language, false, 35);
+        break;
+      default:
+        Int(c, fp, 0, kMaxDurationMs, &p->duration_ms);
+        break;
+    }
+  }
+
   void Feedback(Rank base, const Path& path, FeedbackPayload* p) {
     UnknownFields unknown;
     bool suspect_ok = false;
@@ -538,16 +557,10 @@ class Decoder {
           Rank c = r.Checks();
           switch (i) {
             case 0:
-              String(c, fp, &p->survey_id, false, 64);
-              break;
             case 1:
-              IntAs(c, fp, 0, INT32_MAX, &p->survey_version);
-              break;
             case 2:
-              String(c, fp, &p->language, false, 35);
-              break;
             case 3:
-              Int(c, fp, 0, kMaxDurationMs, &p->duration_ms);
+              SurveyField(i, c, fp, p);
               break;
             case 4:
               Answers(r, fp, &p->answers);
@@ -585,16 +598,10 @@ class Decoder {
           Rank c = r.Checks();
           switch (i) {
             case 0:
-              String(c, fp, &p->survey_id, false, 64);
-              break;
             case 1:
-              IntAs(c, fp, 0, INT32_MAX, &p->survey_version);
-              break;
             case 2:
-              String(c, fp, &p->language, false, 35);
-              break;
             case 3:
-              Int(c, fp, 0, kMaxDurationMs, &p->duration_ms);
+              SurveyField(i, c, fp, p);
               break;
             case 4:
               total_ok = IntAs(c, fp, 0, 64, &p->questions_total);
