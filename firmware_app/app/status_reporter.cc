@@ -43,17 +43,7 @@ StatusPayload StatusReporter::Current() const {
   p.software_version = TOUCHPOINT_VERSION;
   p.config_version = sources_.config_version;
   p.uptime_s = (stamper_->clock().MonotonicMs() - started_mono_ms_) / 1000;
-  p.queue_depth = st.pending;
-  int64_t now = stamper_->clock().NowUtcMs();
-  p.oldest_pending_age_s =
-      st.oldest_pending_ms ? std::max<int64_t>(0, (now - *st.oldest_pending_ms) / 1000) : 0;
-  p.db_bytes = st.file_bytes;
-  p.disk_budget_bytes = st.disk_budget_bytes;
-  p.feedback_lost = st.feedback_lost;
-  p.events_lost = st.events_lost;
-  p.events_pruned = st.events_pruned;
-  p.footfall_compacted = st.footfall_compacted;
-  if (!st.last_write_error.empty()) p.problems.push_back("storage: " + st.last_write_error);
+  FillStorageStatus(st, stamper_->clock().NowUtcMs(), &p);
   if (sources_.sync) {
     SyncHealth s = sources_.sync();
     p.last_hub_ack_ms = s.last_hub_ack_ms;

@@ -624,5 +624,20 @@ StoreStats EventStore::Stats() const {
 }  // namespace touchpoint
 
 namespace touchpoint {
+
+void FillStorageStatus(const StoreStats& st, int64_t now_ms, StatusPayload* out) {
+  out->queue_depth = st.pending;
+  out->oldest_pending_age_s =
+      st.oldest_pending_ms ? std::max<int64_t>(0, (now_ms - *st.oldest_pending_ms) / 1000) : 0;
+  out->last_hub_ack_ms = st.last_ack_ms;
+  out->db_bytes = st.file_bytes;
+  out->disk_budget_bytes = st.disk_budget_bytes;
+  out->feedback_lost = st.feedback_lost;
+  out->events_lost = st.events_lost;
+  out->events_pruned = st.events_pruned;
+  out->footfall_compacted = st.footfall_compacted;
+  if (!st.last_write_error.empty()) out->problems.push_back("storage: " + st.last_write_error);
+}
+
 const std::string& EventStore::DatabasePath() const { return impl_->opt.path; }
 }  // namespace touchpoint

@@ -88,17 +88,7 @@ struct Uplink::Impl {
       if (hooks.status) {
         s = hooks.status();
       } else {
-        StoreStats st = store->Stats();
-        s.queue_depth = st.pending;
-        if (st.oldest_pending_ms)
-          s.oldest_pending_age_s = (WallMs() - *st.oldest_pending_ms) / 1000;
-        s.last_hub_ack_ms = st.last_ack_ms;
-        s.db_bytes = st.file_bytes;
-        s.disk_budget_bytes = st.disk_budget_bytes;
-        s.feedback_lost = st.feedback_lost;
-        s.events_lost = st.events_lost;
-        s.events_pruned = st.events_pruned;
-        s.footfall_compacted = st.footfall_compacted;
+        FillStorageStatus(store->Stats(), WallMs(), &s);
       }
       SyncHealth h;
       {

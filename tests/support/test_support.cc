@@ -159,9 +159,7 @@ std::string ChildProcess::ReadAll() {
   return all;
 }
 
-namespace {
-
-bool CanConnect(int port) {
+bool CanConnectLoopback(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
   sockaddr_in addr{};
@@ -172,6 +170,8 @@ bool CanConnect(int port) {
   close(fd);
   return ok;
 }
+
+namespace {
 
 std::string MosquittoBinary() {
   for (const char* p : {"/usr/sbin/mosquitto", "/usr/bin/mosquitto"}) {
@@ -192,7 +192,7 @@ void MosquittoBroker::Stop() {
   child_->Wait(std::chrono::seconds(10));
   child_.reset();
   // The port is free again once nothing accepts on it.
-  WaitFor([this] { return !CanConnect(port_); }, std::chrono::seconds(5));
+  WaitFor([this] { return !CanConnectLoopback(port_); }, std::chrono::seconds(5));
 }
 
 void MosquittoBroker::Start() {
@@ -214,7 +214,7 @@ void MosquittoBroker::Start() {
     opts.quiet_stderr = true;
     child_ = std::make_unique<ChildProcess>(std::vector<std::string>{MosquittoBinary(), "-c", conf},
                                             opts);
-    if (WaitFor([this] { return CanConnect(port_) || !child_->running(); },
+    if (WaitFor([this] { return CanConnectLoopback(port_) || !child_->running(); },
                 std::chrono::seconds(10)) &&
         child_->running()) {
       return;

@@ -31,6 +31,9 @@ class TempDir {
 bool WaitFor(const std::function<bool()>& condition,
              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// True once something accepts TCP connections on 127.0.0.1:port.
+bool CanConnectLoopback(int port);
+
 // A free TCP port on 127.0.0.1 (bound and released; good enough for a test that starts soon).
 int FreeLoopbackPort();
 

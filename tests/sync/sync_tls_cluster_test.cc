@@ -77,19 +77,6 @@ class TestPki {
   const testing::TempDir& dir_;
 };
 
-// True once something accepts TCP connections on 127.0.0.1:port (Mosquitto's TLS listener).
-bool Accepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
-
 HubOptions HubOpts(const std::string& uri, const std::string& db) {
   HubOptions o;
   o.broker_uri = uri;
@@ -128,7 +115,7 @@ TEST(SyncTls, ClientCertificateDeliversAndNoCertificateIsRefused) {
                         "keyfile " + pki.File("server.key") + "\n" + "require_certificate true\n" +
                         "use_identity_as_username true\n");
   broker.Restart();
-  ASSERT_TRUE(WaitFor([&] { return Accepts(tls_port); }, seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return testing::CanConnectLoopback(tls_port); }, seconds(10)));
   std::string uri = "ssl://127.0.0.1:" + std::to_string(tls_port);
 
   testing::TempDir hub_dir;

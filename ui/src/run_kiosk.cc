@@ -249,7 +249,7 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
   auto pin = [&](const Frame& f) {
     DrawPinScreen(f, PinView{"Manager PIN", 3, "Wrong PIN · 4 tries left", true, false});
   };
-  auto dashboard = [&](const Frame& f) {
+  auto dashboard_view = [&] {
     DashboardView v;
     v.data = data_ptr;
     v.survey = &survey;
@@ -258,17 +258,11 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
     v.software_version = ctx.software_version;
     v.config_version = ctx.config_version;
     v.now_ms = data.computed_at_ms;
-    DrawDashboardScreen(f, v);
+    return v;
   };
+  auto dashboard = [&](const Frame& f) { DrawDashboardScreen(f, dashboard_view()); };
   auto dashboard_export = [&](const Frame& f) {
-    DashboardView v;
-    v.data = data_ptr;
-    v.survey = &survey;
-    v.kiosk_id = ctx.kiosk->kiosk_id;
-    v.store_id = ctx.kiosk->store_id;
-    v.software_version = ctx.software_version;
-    v.config_version = ctx.config_version;
-    v.now_ms = data.computed_at_ms;
+    DashboardView v = dashboard_view();
     v.export_open = true;
     v.export_state = ExportState{
         false, true,

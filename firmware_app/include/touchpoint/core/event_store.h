@@ -38,8 +38,8 @@ struct EventStoreOptions {
   size_t max_group_events = 2000;                   // events per write transaction at most
   int64_t max_page_count = 0;                       // tests: SQLite page limit (0 = unlimited)
   bool integrity_check_on_open = true;              // full PRAGMA integrity_check at open
-  bool count_boot = true;  // false for inspection (show-stored, export): not a kiosk start
-  std::shared_ptr<Clock> clock;                     // nullptr = SystemClock()
+  bool count_boot = true;        // false for inspection (show-stored, export): not a kiosk start
+  std::shared_ptr<Clock> clock;  // nullptr = SystemClock()
 };
 
 // What Open() found and did; the app reports problems in its next status event.
@@ -74,6 +74,10 @@ struct StoreStats {
 };
 
 class EventReader;
+
+// The storage part of a status event (queue depth, oldest pending age, last ack, sizes, losses,
+// a write error as a problem), as of `now_ms`. Everything else in `out` is left as it is.
+void FillStorageStatus(const StoreStats& stats, int64_t now_ms, StatusPayload* out);
 
 class EventStore {
  public:
