@@ -7,13 +7,11 @@
 // (LIBGL_ALWAYS_SOFTWARE=1). With --tour DIR it also writes the screenshot tour there.
 // ui_frame_cpu_ms is the process's CPU time per dashboard frame (all threads), for comparing
 // runs on a loaded machine. Tap-to-durable starts at the driver's finger release.
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -25,11 +23,11 @@
 #include "touchpoint/ui/demo_data.h"
 #include "touchpoint/ui/kiosk_ui.h"
 #include "touchpoint/ui/ui_probe.h"
+#include "xvfb.h"
 
 namespace touchpoint::bench {
 namespace {
 
-using touchpoint::testing::ChildProcess;
 using touchpoint::testing::TempDir;
 using touchpoint::testing::WaitFor;
 
@@ -59,32 +57,6 @@ double ProcessCpuMs() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-bool PathExists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
-}
-
-// Starts Xvfb on a free display and points DISPLAY at it.
-std::unique_ptr<ChildProcess> StartXvfb() {
-  int start = 100 + static_cast<int>(::getpid() % 400);
-  for (int i = 0; i < 50; ++i) {
-    int n = start + i;
-    std::string socket = "/tmp/.X11-unix/X" + std::to_string(n);
-    if (PathExists(socket) || PathExists("/tmp/.X" + std::to_string(n) + "-lock")) continue;
-    ChildProcess::Options o;
-    o.quiet_stderr = true;
-    auto child = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"Xvfb", ":" + std::to_string(n), "-screen", "0", "1080x1920x24",
-                                 "-nolisten", "tcp"},
-        o);
-    if (WaitFor([&] { return PathExists(socket) || !child->running(); }) && child->running()) {
-      ::setenv("DISPLAY", (":" + std::to_string(n)).c_str(), 1);
-      return child;
-    }
-  }
-  return nullptr;
-}
-
 int Run(const std::vector<std::string>& args) {
   int sessions = 25, frames = 300;
   std::string tour;
@@ -93,10 +65,11 @@ int Run(const std::vector<std::string>& args) {
     if (args[i] == "--frames") frames = std::atoi(args[i + 1].c_str());
     if (args[i] == "--tour") tour = args[i + 1];
   }
-  std::unique_ptr<ChildProcess> xvfb;
+  std::unique_ptr<testing::Xvfb> xvfb;
   if (std::getenv("DISPLAY") == nullptr || *std::getenv("DISPLAY") == '\0') {
-    xvfb = StartXvfb();
-    if (!xvfb) {
+    xvfb = std::make_unique<testing::Xvfb>();
+    if (xvfb->ok()) ::setenv("DISPLAY", xvfb->display().c_str(), 1);
+    if (!xvfb->ok()) {
       std::fprintf(stderr, "bench ui: no DISPLAY and Xvfb could not be started\n");
       return 1;
     }
@@ -210,7 +183,7 @@ int Run(const std::vector<std::string>& args) {
   PrintBench("ui_frame_cpu_ms", cpu_ms_per_frame, "ms");
   PrintBench("tap_to_durable_ms_p50", Percentile(tap_ms, 50), "ms");
   PrintBench("tap_to_durable_ms_p99", Percentile(tap_ms, 99), "ms");
-  if (xvfb) xvfb->Kill(SIGTERM);
+  xvfb.reset();  // stops the private X server
   return 0;
 }
 

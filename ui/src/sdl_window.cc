@@ -175,6 +175,9 @@ Frame KioskWindow::BeginFrame(UiProbe* probe) {
   while (!pending_.empty()) {
     PointerEvent e = pending_.front();
     pending_.pop_front();
+    // A held finger owns the pointer: the mouse (or X's enter/motion events for the cursor
+    // parked over the window) must not move it and so cancel a long press.
+    if (!e.touch && pointer_.down && last_was_touch_) continue;
     pointer_.pos = e.pos;
     last_was_touch_ = e.touch;
     if (e.kind == PointerEvent::kDown) {

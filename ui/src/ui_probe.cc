@@ -107,6 +107,16 @@ void UiProbe::LiftFinger() {
   PushFinger(SDL_FINGERUP, x, y);
 }
 
+void UiProbe::MoveMouse(float x, float y) {
+  SDL_Event ev{};
+  ev.type = SDL_MOUSEMOTION;
+  ev.motion.timestamp = SDL_GetTicks();
+  ev.motion.which = 0;
+  ev.motion.x = static_cast<int>(x);
+  ev.motion.y = static_cast<int>(y);
+  SDL_PushEvent(&ev);
+}
+
 std::vector<double> UiProbe::frame_ms() const {
   std::lock_guard<std::mutex> lock(mu_);
   return frame_ms_;

@@ -38,6 +38,9 @@ class UiProbe {
   // Pushes a finger down at window pixel (x, y); LiftFinger() releases it.
   void PressFinger(float x, float y);
   void LiftFinger();
+  // Pushes a mouse move to window pixel (x, y), as X sends when the window appears under a
+  // parked cursor.
+  void MoveMouse(float x, float y);
   // Samples recorded by the UI: build+render+swap time of each rendered frame, and for each
   // submitted session the time from the submitting tap (the moment the driver pushed its finger
   // release, see last_release()) to the store's durable-commit callback.

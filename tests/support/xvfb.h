@@ -1,5 +1,5 @@
 // A private X server for UI tests: Xvfb on a free display number, started in the constructor
-// (waits for its socket) and killed in the destructor.
+// (reads the display number Xvfb picks with -displayfd) and killed in the destructor.
 #pragma once
 
 #include <memory>
