@@ -79,15 +79,16 @@ void KioskController::Record(Event event, std::shared_ptr<SubmitState> state, bo
   // Tap-to-durable starts at the finger release that submitted (pushed by the probe's driver),
   // so it includes waiting for the frame, the UI pass and the store's queue and commit.
   auto t0 = probe != nullptr ? probe->last_release() : std::chrono::steady_clock::now();
+  auto queued = std::chrono::steady_clock::now();
   UiHealthState* health = ctx_.ui_health;
-  ctx_.store->AppendAsync(std::move(event), [state, t0, probe, health,
+  ctx_.store->AppendAsync(std::move(event), [state, t0, queued, probe, health,
                                              is_feedback](const Result<uint64_t>& r) {
     if (r.ok()) {
       if (state) state->state = 1;
       if (probe != nullptr && is_feedback) {
-        probe->AddTapToDurable(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                .count());
+        using Ms = std::chrono::duration<double, std::milli>;
+        probe->AddTapToDurable(Ms(std::chrono::steady_clock::now() - t0).count(),
+                               Ms(queued - t0).count());
       }
     } else {
       if (state) state->state = 2;

@@ -99,8 +99,8 @@ int RunKioskUi(UiContext ctx) {
         input = true;
         continue;
       }
-      Status st = window.EndFrame();
-      if (ctx.probe != nullptr) ctx.probe->EndFrame(MsSince(t0));
+      Status st = window.EndFrame("", ctx.render_every_frame);
+      if (ctx.probe != nullptr) ctx.probe->EndFrame(MsSince(t0), window.rendered_last_frame());
       if (!keep) break;
       if (window.close_requested() && !fullscreen) break;  // windowed (development) only
       // Pace: at most ~60 fps; slower when nothing moves, waking at once on input. A press or

@@ -107,6 +107,7 @@ void KioskWindow::ReloadFontsIfNeeded() {
   }
   if (fonts_short_side_ > 0) ImGui_ImplOpenGL3_CreateFontsTexture();
   fonts_short_side_ = short_side;
+  redraw_needed_ = true;
 }
 
 bool KioskWindow::PumpEvents(int wait_ms) {
@@ -151,6 +152,10 @@ bool KioskWindow::PumpEvents(int wait_ms) {
       case SDL_TEXTINPUT:
         ImGui_ImplSDL2_ProcessEvent(&ev);
         input = true;
+        break;
+      case SDL_WINDOWEVENT:
+        redraw_needed_ = true;  // exposed, resized, shown...: the picture must be drawn again
+        ImGui_ImplSDL2_ProcessEvent(&ev);
         break;
       default:
         ImGui_ImplSDL2_ProcessEvent(&ev);
@@ -214,8 +219,17 @@ bool KioskWindow::press_or_release_pending() const {
 
 void KioskWindow::EndFrameUnrendered() { ImGui::EndFrame(); }
 
-Status KioskWindow::EndFrame(const std::string& png_path) {
+Status KioskWindow::EndFrame(const std::string& png_path, bool force) {
   ImGui::Render();
+  // A static screen (a question waiting for its answer, the dashboard between refreshes) is
+  // built every frame but rendered once: the renderer's CPU goes to the camera, and a tap never
+  // waits behind a frame that would not change the picture.
+  uint64_t fingerprint = FrameFingerprint(*ImGui::GetDrawData());
+  rendered_last_frame_ =
+      force || redraw_needed_ || !png_path.empty() || fingerprint != shown_fingerprint_;
+  if (!rendered_last_frame_) return Status();
+  shown_fingerprint_ = fingerprint;
+  redraw_needed_ = false;
   ImGuiIO& io = ImGui::GetIO();
   glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
              static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));

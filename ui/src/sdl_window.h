@@ -46,8 +46,11 @@ class KioskWindow {
   // Starts an ImGui frame (applies at most one press/release per frame so that a tap shorter
   // than a frame is never lost) and returns the frame context.
   Frame BeginFrame(UiProbe* probe);
-  // Renders; if `png_path` is non-empty, reads the frame back and writes it there first.
-  Status EndFrame(const std::string& png_path = "");
+  // Renders and presents the frame, unless it would draw exactly the pixels already on screen
+  // (same fingerprint, no expose/resize since) and `force` is false; rendered_last_frame() says
+  // which. With a non-empty `png_path` it always renders and writes the frame there first.
+  Status EndFrame(const std::string& png_path = "", bool force = false);
+  bool rendered_last_frame() const { return rendered_last_frame_; }
   // Ends the ImGui frame without rendering it (a UI pass whose picture is replaced at once).
   void EndFrameUnrendered();
   // Whether a press or release is waiting for the next BeginFrame (a tap is down + up).
@@ -78,6 +81,9 @@ class KioskWindow {
   bool last_was_touch_ = false;
   bool hide_pointer_next_ = false;
   bool close_requested_ = false;
+  uint64_t shown_fingerprint_ = 0;  // of the frame on screen
+  bool redraw_needed_ = true;       // the window was exposed, resized or the fonts changed
+  bool rendered_last_frame_ = false;
 };
 
 }  // namespace touchpoint::ui

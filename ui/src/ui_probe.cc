@@ -127,10 +127,16 @@ std::vector<double> UiProbe::tap_to_durable_ms() const {
   return tap_ms_;
 }
 
+std::vector<double> UiProbe::tap_to_queue_ms() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return tap_queue_ms_;
+}
+
 void UiProbe::ClearSamples() {
   std::lock_guard<std::mutex> lock(mu_);
   frame_ms_.clear();
   tap_ms_.clear();
+  tap_queue_ms_.clear();
 }
 
 void UiProbe::BeginFrame(const std::string& screen, float width, float height) {
@@ -146,12 +152,12 @@ void UiProbe::AddTarget(const std::string& name, TargetRect rect) {
   building_[name] = rect;
 }
 
-void UiProbe::EndFrame(double frame_ms) {
+void UiProbe::EndFrame(double frame_ms, bool rendered) {
   std::lock_guard<std::mutex> lock(mu_);
   targets_.swap(building_);
   screen_ = screen_building_;
   ++frames_;
-  if (frame_ms_.size() < 1'000'000) frame_ms_.push_back(frame_ms);
+  if (rendered && frame_ms_.size() < 1'000'000) frame_ms_.push_back(frame_ms);
 }
 
 std::chrono::steady_clock::time_point UiProbe::last_release() const {
@@ -159,9 +165,10 @@ std::chrono::steady_clock::time_point UiProbe::last_release() const {
   return last_release_;
 }
 
-void UiProbe::AddTapToDurable(double ms) {
+void UiProbe::AddTapToDurable(double ms, double queue_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   tap_ms_.push_back(ms);
+  tap_queue_ms_.push_back(queue_ms);
 }
 
 }  // namespace touchpoint::ui

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
+#include <string_view>
 
 #include "touchpoint/ui/ui_probe.h"
 
@@ -140,6 +142,32 @@ void EndOverlay() { g_overlay_depth = std::max(0, g_overlay_depth - 1); }
 void EndScreen() {
   ImGui::End();
   ImGui::PopStyleVar(2);
+}
+
+uint64_t FrameFingerprint(const ImDrawData& dd) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* data, size_t bytes) {
+    h = (h ^
+         std::hash<std::string_view>{}(std::string_view(static_cast<const char*>(data), bytes))) *
+        1099511628211ull;
+  };
+  mix(&dd.DisplaySize, sizeof dd.DisplaySize);
+  for (int i = 0; i < dd.CmdListsCount; ++i) {
+    const ImDrawList* l = dd.CmdLists[i];
+    mix(l->VtxBuffer.Data, static_cast<size_t>(l->VtxBuffer.Size) * sizeof(ImDrawVert));
+    mix(l->IdxBuffer.Data, static_cast<size_t>(l->IdxBuffer.Size) * sizeof(ImDrawIdx));
+    for (const ImDrawCmd& c : l->CmdBuffer) {
+      mix(&c.ClipRect, sizeof c.ClipRect);
+      mix(&c.TextureId, sizeof c.TextureId);
+      uint32_t counts[3] = {c.VtxOffset, c.IdxOffset, c.ElemCount};
+      mix(counts, sizeof counts);
+    }
+  }
+  for (const ClearOp& op : ClearOps()) {
+    int32_t v[5] = {op.x0, op.y0, op.x1, op.y1, static_cast<int32_t>(op.col)};
+    mix(v, sizeof v);
+  }
+  return h;
 }
 
 bool HitArea(const Frame& f, const std::string& target, ImVec2 pos, ImVec2 size) {

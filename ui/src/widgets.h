@@ -4,6 +4,7 @@
 
 #include <imgui.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ ImU32 Darken(ImU32 c, float f);
 // is a FillRect (a clear), not ImGui's window background.
 void BeginScreen(const Frame& f, const char* name, ImU32 background);
 void EndScreen();
+// A fingerprint of the frame just built (ImGui's draw data and the base layer's clears): equal
+// fingerprints draw equal pixels, so the loop skips rendering a frame that changes nothing.
+uint64_t FrameFingerprint(const ImDrawData& dd);
 // Content drawn over other content (a dialog over a dimmed screen): FillRect draws in order.
 void BeginOverlay();
 void EndOverlay();

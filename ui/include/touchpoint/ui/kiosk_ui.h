@@ -63,6 +63,9 @@ struct UiContext {
   UiProbe* probe = nullptr;
   std::string start_screen;  // "" (attract) or "dashboard" (needs probe)
   bool windowed = false;     // force a window of ui->width x ui->height even if ui->fullscreen
+  // Benchmarks: render every frame, even one that draws the picture already on screen (the
+  // kiosk skips those), to measure the full render cost.
+  bool render_every_frame = false;
 };
 
 // Runs the kiosk until the manager leaves kiosk mode (PIN, then "Exit kiosk mode") or *stop is

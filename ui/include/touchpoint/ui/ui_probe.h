@@ -46,13 +46,17 @@ class UiProbe {
   // release, see last_release()) to the store's durable-commit callback.
   std::vector<double> frame_ms() const;
   std::vector<double> tap_to_durable_ms() const;
+  // The UI's share of each tap_to_durable_ms sample: from the release to the store's queue.
+  std::vector<double> tap_to_queue_ms() const;
   void ClearSamples();
 
   // ---- UI side (UI thread) ----
   void BeginFrame(const std::string& screen, float width, float height);
   void AddTarget(const std::string& name, TargetRect rect);
-  void EndFrame(double frame_ms);
-  void AddTapToDurable(double ms);
+  // `rendered`: false for a frame built but not rendered (it drew nothing new); only rendered
+  // frames are frame-time samples.
+  void EndFrame(double frame_ms, bool rendered = true);
+  void AddTapToDurable(double ms, double queue_ms);
   // When Tap() or LiftFinger() last pushed a finger release (the start of tap-to-durable).
   std::chrono::steady_clock::time_point last_release() const;
 
@@ -63,7 +67,7 @@ class UiProbe {
   uint64_t frames_ = 0;
   float width_ = 1, height_ = 1;
   std::map<std::string, TargetRect> building_, targets_;
-  std::vector<double> frame_ms_, tap_ms_;
+  std::vector<double> frame_ms_, tap_ms_, tap_queue_ms_;
   float finger_x_ = 0, finger_y_ = 0;
   std::chrono::steady_clock::time_point last_release_ = std::chrono::steady_clock::now();
 };
