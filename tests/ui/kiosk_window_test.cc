@@ -327,6 +327,7 @@ TEST_F(KioskWindowTest, ScreenshotTourRendersEveryScreenAndNoneIsBlank) {
   }
   ::closedir(d);
   std::set<std::string> kinds;
+  bool text_landscape = false;
   for (const std::string& f : files) {
     int w = 0, h = 0;
     double busy = Busyness(out + "/" + f, &w, &h);
@@ -335,12 +336,125 @@ TEST_F(KioskWindowTest, ScreenshotTourRendersEveryScreenAndNoneIsBlank) {
     EXPECT_EQ(w, landscape ? 960 : 540) << f;
     EXPECT_EQ(h, landscape ? 540 : 960) << f;
     for (const char* k : {"attract", "question-csat", "question-nps", "question-effort",
-                          "question-tags", "thank-you", "pin", "dashboard"}) {
+                          "question-tags", "question-text", "thank-you", "pin", "dashboard"}) {
       if (f.find(k) != std::string::npos) kinds.insert(k);
     }
+    text_landscape |= landscape && f.find("question-text") != std::string::npos;
   }
-  EXPECT_EQ(kinds.size(), 8u) << "every screen and question type";
-  EXPECT_GE(files.size(), 14u);
+  EXPECT_EQ(kinds.size(), 9u) << "every screen and question type";
+  EXPECT_TRUE(text_landscape) << "the keyboard in landscape too";
+  EXPECT_GE(files.size(), 18u);
+}
+
+// The test survey with an optional free-text question at the end.
+SurveyDefinition WithComment(bool free_text) {
+  SurveyDefinition s = TestSurvey();
+  s.free_text = free_text;
+  Question c;
+  c.id = "comment";
+  c.type = QuestionType::kText;
+  c.optional = true;
+  c.prompt = {{"en", "Anything else you would like to tell us?"},
+              {"de", "Möchten Sie uns noch etwas sagen?"}};
+  s.questions.push_back(c);
+  return s;
+}
+
+// Start to the free-text question: overall 5, no reasons, recommend 10, effort 7.
+void AnswerUpToComment(UiProbe& p) {
+  TapWhenShown(p, "start");
+  ASSERT_TRUE(p.WaitForTarget("question:overall"));
+  TapWhenShown(p, "score:5");
+  ASSERT_TRUE(p.WaitForTarget("question:reasons"));
+  TapWhenShown(p, "next");
+  ASSERT_TRUE(p.WaitForTarget("question:recommend"));
+  TapWhenShown(p, "score:10");
+  ASSERT_TRUE(p.WaitForTarget("question:effort"));
+  TapWhenShown(p, "score:7");
+}
+
+TEST_F(KioskWindowTest, FreeTextTypedOnTheOnScreenKeyboardIsStoredTrimmed) {
+  slot_->Set(WithComment(true));
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        ASSERT_NO_FATAL_FAILURE(AnswerUpToComment(p));
+        ASSERT_TRUE(p.WaitForTarget("question:comment"));
+        ASSERT_TRUE(p.WaitForTarget("skip")) << "an empty optional text can be skipped";
+        // "G" (the first letter is a capital), a typo taken back, an accent from the
+        // language's row, digits from the symbols layer, one letter from the accents layer.
+        for (const char* key : {"kb:g", "kb:r", "kb:e", "kb:a", "kb:t", "kb:space", "kb:c", "kb:a",
+                                "kb:f", "kb:x", "kb:backspace", "kb:é", "kb:space", "kb:123"}) {
+          TapWhenShown(p, key);
+        }
+        TapWhenShown(p, "kb:1");  // shown once the symbols layer is
+        TapWhenShown(p, "kb:0");
+        TapWhenShown(p, "kb:space");
+        TapWhenShown(p, "kb:accents");
+        TapWhenShown(p, "kb:å");
+        ASSERT_TRUE(p.WaitForTarget("kb:q")) << "one accented letter, then the letters again";
+        TapWhenShown(p, "kb:space");  // trailing white space is trimmed
+        TapWhenShown(p, "next");
+        ASSERT_TRUE(p.WaitForScreen("thank_you"));
+        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+  std::vector<Event> fb = Stored(EventType::kFeedback);
+  ASSERT_EQ(fb.size(), 1u);
+  const auto& p = std::get<FeedbackPayload>(fb[0].payload);
+  ASSERT_EQ(p.answers.size(), 4u) << "overall, recommend, effort, comment";
+  const Answer& comment = p.answers.back();
+  EXPECT_EQ(comment.question_id, "comment");
+  EXPECT_EQ(comment.type, QuestionType::kText);
+  EXPECT_EQ(comment.text, "Great café 10 å");
+}
+
+TEST_F(KioskWindowTest, FreeTextOffNeverShowsTheTextQuestion) {
+  slot_->Set(WithComment(false));
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        ASSERT_NO_FATAL_FAILURE(AnswerUpToComment(p));
+        ASSERT_TRUE(p.WaitForScreen("thank_you")) << "effort was the last question shown";
+        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+  std::vector<Event> fb = Stored(EventType::kFeedback);
+  ASSERT_EQ(fb.size(), 1u);
+  const auto& p = std::get<FeedbackPayload>(fb[0].payload);
+  ASSERT_EQ(p.answers.size(), 3u);
+  for (const Answer& a : p.answers) {
+    EXPECT_NE(a.type, QuestionType::kText);
+    EXPECT_TRUE(a.text.empty());
+  }
+}
+
+TEST_F(KioskWindowTest, FreeTextDraftCountsInAnAbandonedSession) {
+  ui_.idle_timeout_s = 2;
+  slot_->Set(WithComment(true));
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        ASSERT_NO_FATAL_FAILURE(AnswerUpToComment(p));
+        for (const char* key : {"kb:s", "kb:l", "kb:o", "kb:w"}) TapWhenShown(p, key);
+        ASSERT_TRUE(p.WaitForTarget("next"));
+        // The shopper walks away.
+        ASSERT_TRUE(p.WaitForScreen("attract", 10s));
+        ASSERT_TRUE(WaitFor([&] { return !Stored(EventType::kFeedbackAbandoned).empty(); }));
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+  auto ab = Stored(EventType::kFeedbackAbandoned);
+  ASSERT_EQ(ab.size(), 1u);
+  const auto& p = std::get<FeedbackAbandonedPayload>(ab[0].payload);
+  EXPECT_EQ(p.questions_total, 5);
+  EXPECT_EQ(p.questions_answered, 4);
+  EXPECT_EQ(p.last_question_id, "comment");
+  ASSERT_EQ(p.answers.size(), 4u);
+  EXPECT_EQ(p.answers.back().text, "Slow");
+  EXPECT_TRUE(Stored(EventType::kFeedback).empty());
 }
 
 }  // namespace

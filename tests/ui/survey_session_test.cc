@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "text_entry.h"
+
 namespace touchpoint::ui {
 namespace {
 
@@ -53,6 +55,76 @@ TEST(SurveySessionTest, FullSessionBuildsFeedbackWithEveryAnswer) {
 TEST(SurveySessionTest, FreeTextQuestionShownOnlyWhenEnabled) {
   SurveySession s(Survey(true), "en", 0);
   EXPECT_EQ(s.total(), 5);
+}
+
+TEST(SurveySessionTest, FreeTextIsTrimmedAndEmptyTextIsSkipped) {
+  SurveySession s(Survey(true), "en", 0);
+  s.AnswerScore(4);
+  s.Next();
+  s.AnswerScore(9);
+  s.AnswerScore(6);
+  ASSERT_EQ(s.current().type, QuestionType::kText);
+  EXPECT_TRUE(s.CanGoNext()) << "the comment is optional";
+  s.SetText("   ");
+  EXPECT_EQ(s.text(), "   ");
+  EXPECT_EQ(s.answered(), 3) << "white space is no answer";
+  s.SetText("  Great café  ");
+  EXPECT_EQ(s.answered(), 4);
+  s.Back();
+  EXPECT_EQ(s.current().id, "effort");
+  s.AnswerScore(6);
+  EXPECT_EQ(s.text(), "  Great café  ") << "the draft is kept when going back";
+  s.Next();
+  ASSERT_TRUE(s.finished());
+  FeedbackPayload p = s.ToFeedback(5000);
+  ASSERT_EQ(p.answers.size(), 4u);
+  EXPECT_EQ(p.answers[3].question_id, "comment");
+  EXPECT_EQ(p.answers[3].type, QuestionType::kText);
+  EXPECT_EQ(p.answers[3].text, "Great café");
+
+  SurveySession blank(Survey(true), "en", 0);
+  blank.AnswerScore(4);
+  blank.Next();
+  blank.AnswerScore(9);
+  blank.AnswerScore(6);
+  blank.SetText("   ");
+  blank.Next();
+  ASSERT_TRUE(blank.finished());
+  EXPECT_EQ(blank.ToFeedback(5000).answers.size(), 3u) << "empty text = skipped";
+}
+
+TEST(SurveySessionTest, FreeTextIsLimitedAndCountedWhenAbandoned) {
+  SurveySession s(Survey(true), "en", 0);
+  s.AnswerScore(4);
+  s.Next();
+  s.AnswerScore(9);
+  s.AnswerScore(6);
+  std::string lots;
+  for (int i = 0; i < 400; ++i) lots += "é";
+  s.SetText(lots);
+  EXPECT_EQ(CharCount(s.text()), kMaxAnswerChars);
+  s.SetText(" Slow queue ");
+  FeedbackAbandonedPayload p = s.ToAbandoned(60'000);
+  EXPECT_EQ(p.questions_total, 5);
+  EXPECT_EQ(p.questions_answered, 4);
+  EXPECT_EQ(p.last_question_id, "comment");
+  ASSERT_EQ(p.answers.size(), 4u);
+  EXPECT_EQ(p.answers[3].text, "Slow queue");
+}
+
+TEST(SurveySessionTest, RequiredTextNeedsMoreThanWhiteSpace) {
+  SurveyDefinition def = *Survey(true);
+  def.questions.back().optional = false;
+  SurveySession s(std::make_shared<const SurveyDefinition>(def), "en", 0);
+  s.AnswerScore(4);
+  s.Next();
+  s.AnswerScore(9);
+  s.AnswerScore(6);
+  EXPECT_FALSE(s.CanGoNext());
+  s.SetText("  ");
+  EXPECT_FALSE(s.CanGoNext());
+  s.SetText("ok");
+  EXPECT_TRUE(s.CanGoNext());
 }
 
 TEST(SurveySessionTest, AbandonedRecordsHowFarTheShopperGot) {

@@ -134,6 +134,20 @@ const Table& Row(enum Phrase p) {
         {"es", "Su opinión toma 10 segundos y es anónima"},
         {"it", "Il tuo parere richiede 10 secondi ed è anonimo"},
         {"nl", "Uw mening kost 10 seconden en is anoniem"}}},
+      {Phrase::kPrivacyHint,
+       {{"en", "Please don't enter names, phone numbers or email addresses"},
+        {"de", "Bitte keine Namen, Telefonnummern oder E-Mail-Adressen eingeben"},
+        {"fr", "Merci de ne pas saisir de noms, numéros de téléphone ou adresses e-mail"},
+        {"es", "No escriba nombres, números de teléfono ni direcciones de correo"},
+        {"it", "Non inserire nomi, numeri di telefono o indirizzi e-mail"},
+        {"nl", "Vul geen namen, telefoonnummers of e-mailadressen in"}}},
+      {Phrase::kTypeHere,
+       {{"en", "Type your answer here"},
+        {"de", "Ihre Antwort hier eingeben"},
+        {"fr", "Écrivez votre réponse ici"},
+        {"es", "Escriba su respuesta aquí"},
+        {"it", "Scrivi qui la tua risposta"},
+        {"nl", "Typ hier uw antwoord"}}},
   };
   return kTable.at(p);
 }

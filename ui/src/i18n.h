@@ -28,7 +28,9 @@ enum class Phrase {
   kVeryLikely,
   kVeryEasy,
   kVeryDifficult,
-  kWelcome,  // attract subtitle
+  kWelcome,      // attract subtitle
+  kPrivacyHint,  // under a free-text answer
+  kTypeHere,     // an empty free-text answer
 };
 const char* Phrase(Phrase p, const std::string& lang);
 

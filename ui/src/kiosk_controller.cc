@@ -63,6 +63,7 @@ void KioskController::StartSession() {
     lang = survey->default_language();
   }
   session_ = std::make_unique<SurveySession>(std::move(survey), lang, NowMs());
+  keyboard_index_ = -1;
   if (session_->total() == 0) {
     session_.reset();
     return;
@@ -247,7 +248,19 @@ bool KioskController::RunFrame(const Frame& f, const PointerState& pointer, uint
       break;
     }
     case Screen::kQuestion: {
-      QuestionAction a = DrawQuestionScreen(f, *session_, session_->survey().default_language());
+      if (session_->index() != keyboard_index_) {
+        keyboard_ = KeyboardState::For(session_->text());
+        keyboard_index_ = session_->index();
+      }
+      QuestionAction a =
+          DrawQuestionScreen(f, *session_, session_->survey().default_language(), keyboard_);
+      if (!a.keys.empty() && session_->current().type == QuestionType::kText) {
+        std::string text = session_->text();
+        bool changed = false;
+        for (const KeyDef& k : a.keys) changed |= PressKey(k, &keyboard_, &text);
+        keyboard_.last_key_s = f.time_s;
+        if (changed) session_->SetText(std::move(text));
+      }
       switch (a.kind) {
         case QuestionAction::kScore:
           session_->AnswerScore(a.score);

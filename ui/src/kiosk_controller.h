@@ -57,6 +57,9 @@ class KioskController {
   Screen screen_ = Screen::kAttract;
   std::string language_;
   std::unique_ptr<SurveySession> session_;
+  // The on-screen keyboard of a text question; reset when another question is shown.
+  KeyboardState keyboard_;
+  int keyboard_index_ = -1;  // the session's question index keyboard_ belongs to
   SpamGuard spam_;
   int64_t last_input_ms_ = 0;
   int64_t screen_since_ms_ = 0;

@@ -145,6 +145,11 @@ Question SampleQuestion(QuestionType t, const std::string& lang) {
       q.id = "tour_effort";
       q.prompt[lang] = "How easy was it to find what you needed?";
       break;
+    case QuestionType::kText:
+      q.id = "tour_text";
+      q.optional = true;
+      q.prompt[lang] = "Anything else you would like to tell us?";
+      break;
     default:
       q.id = "tour_tags";
       q.type = QuestionType::kTags;
@@ -174,11 +179,13 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
   }
   KioskWindow& window = **win;
 
-  // The survey to show: the configured one plus a sample of each missing question type.
+  // The survey to show: the configured one plus a sample of each missing question type. Free
+  // text is shown even where the configuration keeps it off, so the tour has every screen.
   SurveyDefinition survey = *ctx.survey->Get();
   const std::string lang = survey.default_language();
-  for (QuestionType t :
-       {QuestionType::kCsat, QuestionType::kNps, QuestionType::kEffort, QuestionType::kTags}) {
+  survey.free_text = true;
+  for (QuestionType t : {QuestionType::kCsat, QuestionType::kNps, QuestionType::kEffort,
+                         QuestionType::kTags, QuestionType::kText}) {
     bool have = false;
     for (const Question& q : survey.questions) have |= q.type == t;
     if (!have) {
@@ -224,8 +231,8 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
   auto attract = [&](const Frame& f) {
     DrawAttractScreen(f, AttractView{Tr(survey.title, lang, lang), lang, lang, survey.languages});
   };
-  auto question = [&](size_t index) {
-    return [&, index](const Frame& f) {
+  auto question = [&](size_t index, KeyboardLayer layer = KeyboardLayer::kLetters) {
+    return [&, index, layer](const Frame& f) {
       SurveySession s(shared_survey, lang, 0);
       while (s.index() < static_cast<int>(index) && !s.finished()) {
         const Question& q = s.current();
@@ -239,7 +246,13 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
         s.ToggleTag(s.current().tags[0].id);
         s.ToggleTag(s.current().tags[2].id);
       }
-      if (!s.finished()) DrawQuestionScreen(f, s, lang);
+      KeyboardState keyboard;
+      if (!s.finished() && s.current().type == QuestionType::kText) {
+        s.SetText("The staff were really helpful, but the queue at the café was long. Maybe ");
+        keyboard.layer = layer;
+        keyboard.last_key_s = f.time_s;  // the caret shows
+      }
+      if (!s.finished()) DrawQuestionScreen(f, s, lang, keyboard);
     };
   };
   auto thank_you = [&](const Frame& f) {
@@ -275,9 +288,14 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
     shoot("attract" + suffix, attract);
     for (size_t i = 0; i < survey.questions.size(); ++i) {
       const Question& q = survey.questions[i];
-      if (q.type == QuestionType::kText && !survey.free_text) continue;
-      if (!everything && i > 0) break;
-      shoot("question-" + std::string(QuestionTypeName(q.type)) + "-" + q.id + suffix, question(i));
+      bool text = q.type == QuestionType::kText;
+      if (!everything && i > 0 && !text) continue;  // landscape: the first question and text
+      std::string name = "question-" + std::string(QuestionTypeName(q.type)) + "-" + q.id;
+      shoot(name + suffix, question(i));
+      if (text && everything) {
+        shoot(name + "-symbols" + suffix, question(i, KeyboardLayer::kSymbols));
+        shoot(name + "-accents" + suffix, question(i, KeyboardLayer::kAccents));
+      }
     }
     shoot("thank-you" + suffix, thank_you);
     shoot("pin" + suffix, pin);

@@ -1,5 +1,6 @@
-// A survey question: 5-face CSAT, NPS 0-10, effort 1-7 or multi-select reason tags, with the
-// progress bar, language switch, back and skip/next.
+// A survey question: 5-face CSAT, NPS 0-10, effort 1-7, multi-select reason tags or free text
+// (its body in screen_text_question.cc), with the progress bar, language switch, back and
+// skip/next.
 #include <algorithm>
 #include <cstdio>
 
@@ -70,7 +71,7 @@ void ScaleLabels(const Frame& f, ImVec2 pos, float width, const std::string& low
 }  // namespace
 
 QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
-                                  const std::string& fallback) {
+                                  const std::string& fallback, const KeyboardState& keyboard) {
   QuestionAction action;
   const Question& q = s.current();
   const std::string& lang = s.language();
@@ -99,7 +100,7 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
     float w = u * 26.0f, h = u * 8.0f;
     if (BigButton(f, "language", LanguageName(lang), ImVec2(f.size.x - margin - w, bar_y - u),
                   ImVec2(w, h), st)) {
-      action = {QuestionAction::kLanguage, 0, "", survey.languages[next]};
+      action = {QuestionAction::kLanguage, 0, "", survey.languages[next], {}};
     }
   }
   float track_y = bar_y + u * 8.5f;
@@ -109,6 +110,11 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
   dl->AddRectFilled(ImVec2(margin, track_y),
                     ImVec2(margin + std::max(u * 1.4f, content_w * done), track_y + u * 1.4f),
                     color::kAccent, u);
+  if (q.type == QuestionType::kText) {
+    DrawTextQuestion(f, s, keyboard, fallback, track_y + u * 1.4f, &action);
+    EndScreen();
+    return action;
+  }
 
   // ---- the prompt ----
   float y = track_y + u * (f.portrait() ? 10.0f : 5.0f);
@@ -132,7 +138,7 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
         bool sel = prev && prev->score == score;
         ImVec2 p0(c.x - step * 0.5f, c.y - r * 1.2f);
         if (HitArea(f, "score:" + std::to_string(score), p0, ImVec2(step, r * 2.4f))) {
-          action = {QuestionAction::kScore, score, "", ""};
+          action = {QuestionAction::kScore, score, "", "", {}};
         }
         float rr = ImGui::IsItemActive() ? r * 0.92f : r;
         DrawFace(dl, c, rr, score, sel);
@@ -143,7 +149,7 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
       int per_row = f.portrait() ? 6 : 11;
       float gh = GridHeight(f, 11, content_w, per_row);
       int t = ScoreGrid(f, q, prev, 0, 10, ImVec2(margin, y), content_w, per_row, true);
-      if (t >= 0) action = {QuestionAction::kScore, t, "", ""};
+      if (t >= 0) action = {QuestionAction::kScore, t, "", "", {}};
       std::string low = Tr(q.low_label, lang, fallback), high = Tr(q.high_label, lang, fallback);
       if (low.empty()) low = Phrase(Phrase::kNotLikely, lang);
       if (high.empty()) high = Phrase(Phrase::kVeryLikely, lang);
@@ -153,15 +159,15 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
     case QuestionType::kEffort: {
       float gh = GridHeight(f, 7, content_w, 7);
       int t = ScoreGrid(f, q, prev, 1, 7, ImVec2(margin, y), content_w, 7, false);
-      if (t >= 0) action = {QuestionAction::kScore, t, "", ""};
+      if (t >= 0) action = {QuestionAction::kScore, t, "", "", {}};
       std::string low = Tr(q.low_label, lang, fallback), high = Tr(q.high_label, lang, fallback);
       if (low.empty()) low = Phrase(Phrase::kVeryDifficult, lang);
       if (high.empty()) high = Phrase(Phrase::kVeryEasy, lang);
       ScaleLabels(f, ImVec2(margin, y + gh + u * 2.0f), content_w, low, high);
       break;
     }
-    case QuestionType::kTags:
-    case QuestionType::kText: {  // free text is not offered on the touchscreen keyboard-less UI
+    case QuestionType::kText:  // drawn by DrawTextQuestion above
+    case QuestionType::kTags: {
       std::string hint = q.max_tags > 0 ? Format(Phrase(Phrase::kUpTo, lang), q.max_tags)
                                         : Phrase(Phrase::kChooseAll, lang);
       TextCentered(f.fonts->small, f.fonts->small->FontSize * 1.1f,
@@ -183,7 +189,7 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
         st.selected = sel;
         std::string label = Tr(tag.label, lang, fallback);
         if (BigButton(f, "tag:" + tag.id, label, ImVec2(x, ty), ImVec2(w, h), st)) {
-          action = {QuestionAction::kToggleTag, 0, tag.id, ""};
+          action = {QuestionAction::kToggleTag, 0, tag.id, "", {}};
         }
       }
       break;
@@ -198,26 +204,26 @@ QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
     st.outline_only = true;
     if (BigButton(f, "back", std::string("‹ ") + Phrase(Phrase::kBack, lang),
                   ImVec2(margin, bottom_y), ImVec2(bw, bottom_h), st)) {
-      action = {QuestionAction::kBack, 0, "", ""};
+      action = {QuestionAction::kBack, 0, "", "", {}};
     }
   }
   ImVec2 right_pos(f.size.x - margin - bw, bottom_y);
   bool last = s.index() + 1 >= s.total();
-  if (q.type == QuestionType::kTags || q.type == QuestionType::kText) {
+  if (q.type == QuestionType::kTags) {
     bool can = s.CanGoNext();
     ButtonStyle st;
     st.fill = can ? color::kGood : color::kPanelLight;
     st.text = can ? color::kText : color::kMuted;
     std::string label = std::string(Phrase(last ? Phrase::kDone : Phrase::kNext, lang)) + " ›";
     if (BigButton(f, "next", label, right_pos, ImVec2(bw, bottom_h), st) && can) {
-      action = {QuestionAction::kNext, 0, "", ""};
+      action = {QuestionAction::kNext, 0, "", "", {}};
     }
   } else if (q.optional) {
     ButtonStyle st;
     st.fill = color::kMuted;
     st.outline_only = true;
     if (BigButton(f, "skip", Phrase(Phrase::kSkip, lang), right_pos, ImVec2(bw, bottom_h), st)) {
-      action = {QuestionAction::kSkip, 0, "", ""};
+      action = {QuestionAction::kSkip, 0, "", "", {}};
     }
   }
   EndScreen();

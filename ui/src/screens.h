@@ -8,6 +8,7 @@
 
 #include "dashboard_worker.h"
 #include "survey_session.h"
+#include "text_entry.h"
 #include "widgets.h"
 
 namespace touchpoint::ui {
@@ -31,9 +32,18 @@ struct QuestionAction {
   int score = 0;
   std::string tag;       // kToggleTag
   std::string language;  // kLanguage
+  // Text questions: keys pressed this frame (on-screen or physical), applied with PressKey
+  // before `kind`.
+  std::vector<KeyDef> keys;
 };
+// `keyboard` is the on-screen keyboard's state for a text question.
 QuestionAction DrawQuestionScreen(const Frame& f, const SurveySession& s,
-                                  const std::string& fallback_language);
+                                  const std::string& fallback_language,
+                                  const KeyboardState& keyboard = {});
+// The body of a free-text question below the progress bar at `top` (screen_text_question.cc):
+// prompt, text area with caret and counter, privacy hint, keyboard, back and skip/next.
+void DrawTextQuestion(const Frame& f, const SurveySession& s, const KeyboardState& keyboard,
+                      const std::string& fallback_language, float top, QuestionAction* action);
 
 // ---- thank you ----
 enum class SaveState { kSaving, kSaved, kFailed };

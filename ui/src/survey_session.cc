@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "text_entry.h"
+
 namespace touchpoint::ui {
 
 SurveySession::SurveySession(std::shared_ptr<const SurveyDefinition> survey, std::string language,
@@ -51,17 +53,47 @@ bool SurveySession::TagSelected(const std::string& tag_id) const {
   return slot && std::find(slot->tags.begin(), slot->tags.end(), tag_id) != slot->tags.end();
 }
 
+const std::string& SurveySession::text() const {
+  static const std::string kEmpty;
+  if (finished()) return kEmpty;
+  const auto& slot = answers_[static_cast<size_t>(index_)];
+  return slot ? slot->text : kEmpty;
+}
+
+void SurveySession::SetText(std::string text) {
+  if (finished() || current().type != QuestionType::kText) return;
+  auto& slot = answers_[static_cast<size_t>(index_)];
+  if (text.empty()) {
+    slot.reset();
+    return;
+  }
+  std::string kept;
+  AppendText(&kept, text, kMaxAnswerChars);
+  slot = Answer{};
+  slot->question_id = current().id;
+  slot->type = QuestionType::kText;
+  slot->text = std::move(kept);
+}
+
+namespace {
+// Whether an answer says something: a score, a tag, or text beyond white space.
+bool HasContent(const Answer& a) {
+  if (a.type == QuestionType::kText) return !TrimWhitespace(a.text).empty();
+  return a.score.has_value() || !a.tags.empty();
+}
+}  // namespace
+
 bool SurveySession::CanGoNext() const {
   if (finished()) return false;
   const auto& slot = answers_[static_cast<size_t>(index_)];
-  bool has = slot && (!slot->tags.empty() || slot->score || !slot->text.empty());
-  return has || current().optional;
+  return (slot && HasContent(*slot)) || current().optional;
 }
 
 void SurveySession::Next() {
   if (finished()) return;
   auto& slot = answers_[static_cast<size_t>(index_)];
-  if (slot && slot->type == QuestionType::kTags && slot->tags.empty()) slot.reset();
+  if (slot && slot->type == QuestionType::kText) slot->text = TrimWhitespace(slot->text);
+  if (slot && !HasContent(*slot)) slot.reset();
   ++index_;
 }
 
@@ -76,14 +108,23 @@ void SurveySession::Back() {
 }
 
 int SurveySession::answered() const {
-  return static_cast<int>(
-      std::count_if(answers_.begin(), answers_.end(), [](const auto& a) { return a.has_value(); }));
+  return static_cast<int>(std::count_if(answers_.begin(), answers_.end(), [](const auto& a) {
+    return a.has_value() && (a->type != QuestionType::kText || HasContent(*a));
+  }));
 }
 
 std::vector<Answer> SurveySession::CollectAnswers() const {
   std::vector<Answer> out;
   for (const auto& a : answers_) {
-    if (a) out.push_back(*a);
+    if (!a) continue;
+    if (a->type == QuestionType::kText) {
+      // A draft (an abandoned session) is stored as typed, without the white space around it.
+      Answer trimmed = *a;
+      trimmed.text = TrimWhitespace(a->text);
+      if (!trimmed.text.empty()) out.push_back(std::move(trimmed));
+      continue;
+    }
+    out.push_back(*a);
   }
   return out;
 }

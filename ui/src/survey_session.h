@@ -36,13 +36,19 @@ class SurveySession {
   // Toggles a reason tag on the current (tags) question; refuses beyond max_tags.
   bool ToggleTag(const std::string& tag_id);
   bool TagSelected(const std::string& tag_id) const;
-  // Moves on from a tags question (keeping its selection) or skips an optional question.
+  // The shopper's draft on the current (text) question, "" if none.
+  const std::string& text() const;
+  // Replaces the draft, kept to kMaxAnswerChars characters; "" clears the answer.
+  // REQUIRES: !finished() && current().type == QuestionType::kText
+  void SetText(std::string text);
+  // Moves on from a tags or text question (keeping the selection or the text, trimmed; text
+  // that is only white space counts as skipped) or skips an optional question.
   void Next();
   void Skip();
   void Back();
-  bool CanGoNext() const;  // tags: something chosen, or optional
+  bool CanGoNext() const;  // tags: something chosen; text: more than white space; or optional
 
-  int answered() const;
+  int answered() const;  // text answers count once they hold more than white space
   int64_t start_mono_ms() const { return start_mono_ms_; }
 
   FeedbackPayload ToFeedback(int64_t now_mono_ms) const;
