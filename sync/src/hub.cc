@@ -154,6 +154,9 @@ struct Hub::Impl {
 
   void WriteBatch(std::vector<PreparedMessage>& batch) {
     HubWrite w;
+    size_t events = 0;
+    for (const PreparedMessage& p : batch) events += p.write.events.size();
+    w.events.reserve(events);
     for (PreparedMessage& p : batch) {
       for (HubEvent& e : p.write.events) w.events.push_back(std::move(e));
       for (Reject& r : p.write.rejects) w.rejects.push_back(std::move(r));

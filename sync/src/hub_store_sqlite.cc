@@ -1,4 +1,5 @@
-// The hub's embedded store: SQLite through core's RAII layer.
+// The hub's embedded store: SQLite through core's RAII layer. Layout and migrations:
+// hub_store_schema.h; event JSON blocks: payload_block.h.
 #include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -8,108 +9,46 @@
 #include <limits>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <sqlite3.h>
 
+#include "hub_store_schema.h"
+#include "payload_block.h"
 #include "touchpoint/core/sqlite.h"
 #include "touchpoint/sync/hub_store.h"
 
 namespace touchpoint::sync {
 
-HubEvent ToHubEvent(const Event& e, std::string json, std::string source) {
-  HubEvent h;
-  h.kiosk = e.kiosk_id;
-  h.store = e.store_id;
-  h.touchpoint = e.touchpoint;
-  h.stage = e.journey_stage;
-  h.id = e.id;
-  h.seq = e.seq;
-  h.type = e.type();
-  h.time_ms = e.time_ms;
-  h.source = std::move(source);
-  h.json = std::move(json);
-  auto scores = [&h](const std::vector<Answer>& answers) {
-    std::string tags;
-    for (const Answer& a : answers) {
-      switch (a.type) {
-        case QuestionType::kCsat:
-          if (!h.csat && a.score) h.csat = a.score;
-          break;
-        case QuestionType::kNps:
-          if (!h.nps && a.score) h.nps = a.score;
-          break;
-        case QuestionType::kEffort:
-          if (!h.effort && a.score) h.effort = a.score;
-          break;
-        case QuestionType::kTags:
-          for (const std::string& t : a.tags) {
-            if (!tags.empty()) tags += ',';
-            tags += t;
-          }
-          break;
-        case QuestionType::kText:
-          break;
-      }
-    }
-    h.tags = std::move(tags);
-  };
-  if (const auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
-    scores(fb->answers);
-    h.suspect = fb->suspect;
-  } else if (const auto* ab = std::get_if<FeedbackAbandonedPayload>(&e.payload)) {
-    scores(ab->answers);
-  } else if (const auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
-    h.time_ms = ff->interval_start_ms;
-    h.interval_s = ff->interval_s;
-    for (const LineCount& l : ff->lines) {
-      h.visitors_in += l.in;
-      h.visitors_out += l.out;
-    }
-    h.compacted = RangesOf(ff->compacted_seqs);
-  } else if (const auto* cv = std::get_if<CoveragePayload>(&e.payload)) {
-    h.coverage_source = cv->source;
-    h.coverage_start_ms = cv->start_ms;
-    h.coverage_end_ms = cv->end_ms;
-  }
-  return h;
-}
-
 namespace {
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS events(
-  kiosk TEXT NOT NULL, seq INTEGER NOT NULL,
-  store TEXT NOT NULL, touchpoint TEXT NOT NULL, stage TEXT NOT NULL,
-  type TEXT NOT NULL, time_ms INTEGER NOT NULL, id TEXT NOT NULL,
-  received_ms INTEGER NOT NULL, source TEXT NOT NULL,
-  superseded_by INTEGER,
-  f_in INTEGER, f_out INTEGER, f_interval_s INTEGER,
-  csat INTEGER, nps INTEGER, effort INTEGER, tags TEXT, suspect INTEGER,
-  c_source TEXT, c_start_ms INTEGER, c_end_ms INTEGER,
-  json TEXT NOT NULL,
-  UNIQUE(kiosk, seq));
-CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);
-CREATE TABLE IF NOT EXISTS compactions(
-  kiosk TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
-  by_seq INTEGER NOT NULL, PRIMARY KEY(kiosk, by_seq, first_seq));
-CREATE TABLE IF NOT EXISTS rejects(
-  id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL, source TEXT NOT NULL,
-  kiosk TEXT NOT NULL, seq INTEGER, reason TEXT NOT NULL, payload TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS known_gaps(
-  kiosk TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
-  reported_ms INTEGER NOT NULL, PRIMARY KEY(kiosk, first_seq));
-CREATE TABLE IF NOT EXISTS kiosk_status(
-  kiosk TEXT PRIMARY KEY, store TEXT NOT NULL, state TEXT NOT NULL,
-  status_time_ms INTEGER NOT NULL, received_ms INTEGER NOT NULL, queue_depth INTEGER,
-  software_version TEXT NOT NULL, config_version TEXT NOT NULL, json TEXT NOT NULL);
-PRAGMA user_version = 1;
-)sql";
 
 constexpr size_t kMaxRejectPayload = 64 * 1024;
 
 int64_t ToInt(uint64_t v) { return static_cast<int64_t>(v); }
+
+// A raw statement prepared once for the connection's lifetime (finalized before it closes).
+class PersistentStatement {
+ public:
+  PersistentStatement() = default;
+  ~PersistentStatement() { sqlite3_finalize(stmt_); }
+  PersistentStatement(const PersistentStatement&) = delete;
+  PersistentStatement& operator=(const PersistentStatement&) = delete;
+
+  // The statement, reset and with cleared bindings; prepared at the first call.
+  Result<sqlite3_stmt*> Get(sqlite3* db, const char* sql) {
+    if (!stmt_) {
+      int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+      if (rc != SQLITE_OK) return sql::FromSqlite(rc, std::string("prepare ") + sql, db);
+    }
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return stmt_;
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
 
 class SqliteHubStore final : public HubStore {
  public:
@@ -122,7 +61,6 @@ class SqliteHubStore final : public HubStore {
     ckpt_cv_.notify_all();
     if (checkpointer_.joinable()) checkpointer_.join();
     if (wal_fd_ >= 0) ::close(wal_fd_);
-    sqlite3_finalize(insert_);
   }
   SqliteHubStore(const SqliteHubStore&) = delete;
   SqliteHubStore& operator=(const SqliteHubStore&) = delete;
@@ -138,19 +76,7 @@ class SqliteHubStore final : public HubStore {
       return s;
     }
     sqlite3_wal_hook(db_->handle(), &SqliteHubStore::OnWalCommit, this);
-    if (Status s = db_->Exec(kSchema); !s.ok()) return s;
-    auto rows = db_->Prepare("SELECT kiosk, first_seq, last_seq, by_seq FROM compactions");
-    if (!rows.ok()) return rows.status();
-    while (true) {
-      auto step = rows->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
-      compactions_[rows->ColumnText(0)].emplace(
-          static_cast<uint64_t>(rows->ColumnInt(1)),
-          Compaction{static_cast<uint64_t>(rows->ColumnInt(2)),
-                     static_cast<uint64_t>(rows->ColumnInt(3))});
-    }
-    return Status::Ok();
+    return EnsureHubSchema(db_.get());
   }
 
   Result<HubWriteResult> Write(const HubWrite& w, int64_t now_ms) override {
@@ -182,11 +108,19 @@ class SqliteHubStore final : public HubStore {
       durable_ = durable;
     }
     HubWriteResult result;
+    // IMMEDIATE: the write lock is taken first, so that several hub processes sharing this file
+    // queue (busy timeout) instead of failing on a lock upgrade.
     if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-    Status s = WriteInTransaction(w, now_ms, &result);
+    Status s = RefreshFromOtherWriters();
+    if (s.ok()) s = WriteInTransaction(w, now_ms, &result);
     if (s.ok()) s = db_->Exec("COMMIT");
     if (!s.ok()) {
       db_->RollbackQuietly();
+      // Keys and compactions learnt in the rolled back transaction may not exist: forget them.
+      kiosk_keys_.clear();
+      dim_keys_.clear();
+      compactions_.clear();
+      compactions_loaded_ = false;
       return s;
     }
     return result;
@@ -205,16 +139,34 @@ class SqliteHubStore final : public HubStore {
       }
     };
     {
-      auto st = db_->Prepare("SELECT kiosk, store, seq FROM events ORDER BY kiosk, seq");
+      std::map<int64_t, std::pair<std::string, std::string>> kiosks;  // key -> kiosk, store
+      auto ks = db_->Prepare("SELECT kiosk_key, kiosk, store FROM kiosks");
+      if (!ks.ok()) return ks.status();
+      while (true) {
+        auto step = ks->Step();
+        if (!step.ok()) return step.status();
+        if (!*step) break;
+        kiosks[ks->ColumnInt(0)] = {ks->ColumnText(1), ks->ColumnText(2)};
+      }
+      // In key order: each kiosk's seqs come together and ascending.
+      auto st = db_->Prepare("SELECT kiosk_key, seq FROM events ORDER BY kiosk_key, seq");
       if (!st.ok()) return st.status();
+      int64_t current_key = -1;
+      const std::string* kiosk = nullptr;
       while (true) {
         auto step = st->Step();
         if (!step.ok()) return step.status();
         if (!*step) break;
-        std::string kiosk(st->ColumnTextView(0));
-        uint64_t seq = static_cast<uint64_t>(st->ColumnInt(2));
-        add_range(kiosk, {seq, seq});
-        by_kiosk[kiosk].store = st->ColumnText(1);
+        int64_t key = st->ColumnInt(0);
+        if (key != current_key || !kiosk) {
+          auto it = kiosks.find(key);
+          if (it == kiosks.end()) return Status::Corruption("events: unknown kiosk_key");
+          current_key = key;
+          kiosk = &it->second.first;
+          by_kiosk[*kiosk].store = it->second.second;
+        }
+        uint64_t seq = static_cast<uint64_t>(st->ColumnInt(1));
+        add_range(*kiosk, {seq, seq});
       }
     }
     for (const char* q : {"SELECT kiosk, seq, seq FROM rejects WHERE seq IS NOT NULL",
@@ -241,15 +193,17 @@ class SqliteHubStore final : public HubStore {
   }
 
   Result<std::vector<MapFact>> Facts(const MapFilter& f) override {
+    // Events drive the scan (CROSS JOIN keeps that order); dims are looked up by key.
     std::string q =
-        "SELECT store, touchpoint, stage, type, time_ms, f_in, f_out, f_interval_s, csat, nps, "
-        "effort, tags, suspect, c_source, c_start_ms, c_end_ms FROM events "
-        "WHERE superseded_by IS NULL AND type IN ('footfall','feedback','feedback_abandoned',"
-        "'coverage') AND ((type = 'coverage' AND c_end_ms > ?1 AND c_start_ms < ?2) OR "
-        "(type != 'coverage' AND time_ms >= ?1 AND time_ms < ?2))";
-    if (!f.store.empty()) q += " AND store = ?3";
-    if (!f.touchpoint.empty()) q += " AND touchpoint = ?4";
-    if (!f.stage.empty()) q += " AND stage = ?5";
+        "SELECT d.store, d.touchpoint, d.stage, e.type, e.time_ms, e.f_in, e.f_out, "
+        "e.f_interval_s, e.csat, e.nps, e.effort, e.tags, e.suspect, e.c_source, e.c_start_ms, "
+        "e.c_end_ms FROM events e CROSS JOIN dims d ON d.dim_key = e.dim_key "
+        "WHERE e.superseded_by IS NULL AND e.type IN (1, 2, 3, 4) AND "
+        "((e.type = 4 AND e.c_end_ms > ?1 AND e.c_start_ms < ?2) OR "
+        "(e.type != 4 AND e.time_ms >= ?1 AND e.time_ms < ?2))";
+    if (!f.store.empty()) q += " AND d.store = ?3";
+    if (!f.touchpoint.empty()) q += " AND d.touchpoint = ?4";
+    if (!f.stage.empty()) q += " AND d.stage = ?5";
     auto st = db_->Prepare(q);
     if (!st.ok()) return st.status();
     st->Bind(1, f.from_ms.value_or(std::numeric_limits<int64_t>::min()));
@@ -266,7 +220,7 @@ class SqliteHubStore final : public HubStore {
       m.store = st->ColumnText(0);
       m.touchpoint = st->ColumnText(1);
       m.stage = st->ColumnText(2);
-      m.type = ParseEventType(st->ColumnText(3)).value_or(EventType::kStatus);
+      m.type = EventTypeFromCode(st->ColumnInt(3)).value_or(EventType::kStatus);
       m.time_ms = st->ColumnInt(4);
       m.visitors_in = st->ColumnInt(5);
       m.visitors_out = st->ColumnInt(6);
@@ -282,6 +236,24 @@ class SqliteHubStore final : public HubStore {
       out.push_back(std::move(m));
     }
     return out;
+  }
+
+  Result<std::optional<std::string>> EventJson(const std::string& kiosk, uint64_t seq) override {
+    auto st = db_->Prepare(
+        "SELECT p.codec, p.data, e.payload_line FROM kiosks k "
+        "JOIN events e ON e.kiosk_key = k.kiosk_key AND e.seq = ?2 "
+        "JOIN payloads p ON p.id = e.payload_id WHERE k.kiosk = ?1");
+    if (!st.ok()) return st.status();
+    st->Bind(1, kiosk).Bind(2, ToInt(seq));
+    auto step = st->Step();
+    if (!step.ok()) return step.status();
+    if (!*step) return std::optional<std::string>();
+    auto line = PayloadLine(static_cast<PayloadCodec>(st->ColumnInt(0)), st->ColumnTextView(1),
+                            st->ColumnInt(2));
+    if (!line.ok()) {
+      return Status::Corruption(kiosk + "/" + std::to_string(seq) + ": " + line.status().message());
+    }
+    return std::optional<std::string>(std::move(line.value()));
   }
 
   Result<std::vector<Reject>> Rejects(size_t limit) override {
@@ -335,8 +307,8 @@ class SqliteHubStore final : public HubStore {
     std::map<std::string, KioskSummary> by_kiosk;
     {
       auto st = db_->Prepare(
-          "SELECT kiosk, MAX(store), COUNT(*), MAX(seq), MAX(received_ms) FROM events "
-          "GROUP BY kiosk");
+          "SELECT k.kiosk, k.store, COUNT(*), MAX(e.seq), MAX(e.received_ms) FROM events e "
+          "JOIN kiosks k ON k.kiosk_key = e.kiosk_key GROUP BY e.kiosk_key");
       if (!st.ok()) return st.status();
       while (true) {
         auto step = st->Step();
@@ -382,16 +354,50 @@ class SqliteHubStore final : public HubStore {
   }
 
  private:
-  Status Prepared() {
-    if (insert_) return Status::Ok();
-    const char* q =
-        "INSERT OR IGNORE INTO events(kiosk, seq, store, touchpoint, stage, type, time_ms, id, "
-        "received_ms, source, superseded_by, f_in, f_out, f_interval_s, csat, nps, effort, "
-        "tags, suspect, c_source, c_start_ms, c_end_ms, json) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
-    int rc = sqlite3_prepare_v3(db_->handle(), q, -1, SQLITE_PREPARE_PERSISTENT, &insert_, nullptr);
-    if (rc != SQLITE_OK) return sql::FromSqlite(rc, "prepare insert event", db_->handle());
+  struct Compaction {
+    uint64_t last = 0;  // of the replaced range
+    uint64_t by = 0;    // seq of the compacted event
+  };
+  struct KioskKey {
+    int64_t key = 0;
+    std::string store;  // as recorded in `kiosks`
+  };
+
+  // Inside the write transaction: another process sharing the file (hubs on one shared
+  // subscription) may have committed since our last transaction; pick up its compactions.
+  // Kiosk and dim keys never change once committed, so cached ones stay right.
+  Status RefreshFromOtherWriters() {
+    auto version = db_->QueryInt("PRAGMA data_version");
+    if (!version.ok()) return version.status();
+    if (compactions_loaded_ && version->value_or(0) == data_version_) return Status::Ok();
+    data_version_ = version->value_or(0);
+    auto rows = db_->Prepare(
+        "SELECT rowid, kiosk, first_seq, last_seq, by_seq FROM compactions WHERE rowid > ?1 "
+        "ORDER BY rowid");
+    if (!rows.ok()) return rows.status();
+    rows->Bind(1, compactions_loaded_ ? compactions_rowid_ : 0);
+    if (!compactions_loaded_) compactions_.clear();
+    while (true) {
+      auto step = rows->Step();
+      if (!step.ok()) return step.status();
+      if (!*step) break;
+      compactions_rowid_ = std::max(compactions_rowid_, rows->ColumnInt(0));
+      AddCompaction(
+          rows->ColumnText(1),
+          {static_cast<uint64_t>(rows->ColumnInt(2)), static_cast<uint64_t>(rows->ColumnInt(3))},
+          static_cast<uint64_t>(rows->ColumnInt(4)));
+    }
+    compactions_loaded_ = true;
     return Status::Ok();
+  }
+
+  void AddCompaction(const std::string& kiosk, SeqRange r, uint64_t by) {
+    auto& ranges = compactions_[kiosk];
+    auto [lo, hi] = ranges.equal_range(r.first);
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second.last == r.last && it->second.by == by) return;  // already known
+    }
+    ranges.emplace(r.first, Compaction{r.last, by});
   }
 
   // The compacted footfall event that replaces (kiosk, seq), from memory (no query per event).
@@ -405,12 +411,98 @@ class SqliteHubStore final : public HubStore {
     return std::nullopt;
   }
 
+  // The kiosk's key, creating its row; records the store it last reported.
+  Result<int64_t> KioskKeyOf(const std::string& kiosk, const std::string& store) {
+    auto it = kiosk_keys_.find(kiosk);
+    if (it != kiosk_keys_.end() && it->second.store == store) return it->second.key;
+    auto ins = insert_kiosk_.Get(db_->handle(),
+                                 "INSERT INTO kiosks(kiosk, store) VALUES(?1, ?2) "
+                                 "ON CONFLICT(kiosk) DO UPDATE SET store = excluded.store "
+                                 "RETURNING kiosk_key");
+    if (!ins.ok()) return ins.status();
+    sqlite3_bind_text(*ins, 1, kiosk.data(), static_cast<int>(kiosk.size()), SQLITE_STATIC);
+    sqlite3_bind_text(*ins, 2, store.data(), static_cast<int>(store.size()), SQLITE_STATIC);
+    int rc = sqlite3_step(*ins);
+    if (rc != SQLITE_ROW) return sql::FromSqlite(rc, "kiosk key", db_->handle());
+    int64_t key = sqlite3_column_int64(*ins, 0);
+    sqlite3_reset(*ins);
+    kiosk_keys_[kiosk] = {key, store};
+    return key;
+  }
+
+  Result<int64_t> DimKeyOf(const std::string& store, const std::string& touchpoint,
+                           const std::string& stage) {
+    std::string name = store;
+    name += '\0';
+    name += touchpoint;
+    name += '\0';
+    name += stage;
+    auto it = dim_keys_.find(name);
+    if (it != dim_keys_.end()) return it->second;
+    // The no-op update makes RETURNING answer for an existing row too.
+    auto ins = insert_dim_.Get(db_->handle(),
+                               "INSERT INTO dims(store, touchpoint, stage) VALUES(?1, ?2, ?3) "
+                               "ON CONFLICT(store, touchpoint, stage) DO UPDATE SET "
+                               "stage = excluded.stage RETURNING dim_key");
+    if (!ins.ok()) return ins.status();
+    sqlite3_bind_text(*ins, 1, store.data(), static_cast<int>(store.size()), SQLITE_STATIC);
+    sqlite3_bind_text(*ins, 2, touchpoint.data(), static_cast<int>(touchpoint.size()),
+                      SQLITE_STATIC);
+    sqlite3_bind_text(*ins, 3, stage.data(), static_cast<int>(stage.size()), SQLITE_STATIC);
+    int rc = sqlite3_step(*ins);
+    if (rc != SQLITE_ROW) return sql::FromSqlite(rc, "dim key", db_->handle());
+    int64_t key = sqlite3_column_int64(*ins, 0);
+    sqlite3_reset(*ins);
+    dim_keys_.emplace(std::move(name), key);
+    return key;
+  }
+
+  // The id the next payload block gets (inside the transaction: right with other writers too).
+  Result<int64_t> NextPayloadId() {
+    auto n = db_->QueryInt("SELECT COALESCE(MAX(id), 0) + 1 FROM payloads");
+    if (!n.ok()) return n.status();
+    return n->value_or(1);
+  }
+
+  Status StorePayloadBlock(int64_t id, PayloadBlockBuilder* block) {
+    auto data = block->Finish();
+    if (!data.ok()) return data.status();
+    auto ins = insert_payload_.Get(db_->handle(),
+                                   "INSERT INTO payloads(id, codec, data) VALUES(?1, ?2, ?3)");
+    if (!ins.ok()) return ins.status();
+    sqlite3_bind_int64(*ins, 1, id);
+    sqlite3_bind_int64(*ins, 2, static_cast<int64_t>(PayloadCodec::kZstdLines));
+    sqlite3_bind_blob(*ins, 3, data->data(), static_cast<int>(data->size()), SQLITE_STATIC);
+    int rc = sqlite3_step(*ins);
+    sqlite3_reset(*ins);
+    if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "insert payload block", db_->handle());
+    return Status::Ok();
+  }
+
   Status WriteInTransaction(const HubWrite& w, int64_t now_ms, HubWriteResult* result) {
-    if (Status s = Prepared(); !s.ok()) return s;
-    sqlite3_stmt* ins = insert_;
+    auto prepared = insert_event_.Get(
+        db_->handle(),
+        "INSERT OR IGNORE INTO events(kiosk_key, seq, dim_key, type, time_ms, received_ms, "
+        "source, superseded_by, f_in, f_out, f_interval_s, csat, nps, effort, tags, suspect, "
+        "c_source, c_start_ms, c_end_ms, payload_id, payload_line) VALUES(?1, ?2, ?3, ?4, ?5, "
+        "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+    if (!prepared.ok()) return prepared.status();
+    sqlite3_stmt* ins = *prepared;
+    PayloadBlockBuilder block;
+    int64_t payload_id = 0;
+    if (!w.events.empty()) {
+      auto next = NextPayloadId();
+      if (!next.ok()) return next.status();
+      payload_id = *next;
+    }
     // Binds point into `w`, which outlives the statement's execution (SQLITE_STATIC: no copies).
+    // Columns that do not apply to the type stay NULL (no bytes).
     auto text = [ins](int i, std::string_view v) {
-      sqlite3_bind_text(ins, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+      if (v.empty()) {
+        sqlite3_bind_null(ins, i);
+      } else {
+        sqlite3_bind_text(ins, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+      }
     };
     auto opt = [ins](int i, const std::optional<int>& v) {
       if (v) {
@@ -420,53 +512,68 @@ class SqliteHubStore final : public HubStore {
       }
     };
     for (const HubEvent& e : w.events) {
-      std::optional<uint64_t> superseded;
-      if (e.type == EventType::kFootfall) superseded = CompactedBy(e.kiosk, e.seq);
+      auto kiosk_key = KioskKeyOf(e.kiosk, e.store);
+      if (!kiosk_key.ok()) return kiosk_key.status();
+      auto dim_key = DimKeyOf(e.store, e.touchpoint, e.stage);
+      if (!dim_key.ok()) return dim_key.status();
       sqlite3_reset(ins);
-      text(1, e.kiosk);
+      sqlite3_clear_bindings(ins);
+      sqlite3_bind_int64(ins, 1, *kiosk_key);
       sqlite3_bind_int64(ins, 2, ToInt(e.seq));
-      text(3, e.store);
-      text(4, e.touchpoint);
-      text(5, e.stage);
-      text(6, EventTypeName(e.type));
-      sqlite3_bind_int64(ins, 7, e.time_ms);
-      text(8, e.id);
-      sqlite3_bind_int64(ins, 9, now_ms);
-      text(10, e.source);
-      if (superseded) {
-        sqlite3_bind_int64(ins, 11, ToInt(*superseded));
-      } else {
-        sqlite3_bind_null(ins, 11);
+      sqlite3_bind_int64(ins, 3, *dim_key);
+      sqlite3_bind_int64(ins, 4, EventTypeCode(e.type));
+      sqlite3_bind_int64(ins, 5, e.time_ms);
+      sqlite3_bind_int64(ins, 6, now_ms);
+      sqlite3_bind_int64(ins, 7, e.source == "import" ? kSourceImport : kSourceMqtt);
+      switch (e.type) {
+        case EventType::kFootfall:
+          if (auto by = CompactedBy(e.kiosk, e.seq)) sqlite3_bind_int64(ins, 8, ToInt(*by));
+          sqlite3_bind_int64(ins, 9, e.visitors_in);
+          sqlite3_bind_int64(ins, 10, e.visitors_out);
+          sqlite3_bind_int64(ins, 11, e.interval_s);
+          break;
+        case EventType::kFeedback:
+        case EventType::kFeedbackAbandoned:
+          opt(12, e.csat);
+          opt(13, e.nps);
+          opt(14, e.effort);
+          text(15, e.tags);
+          sqlite3_bind_int64(ins, 16, e.suspect ? 1 : 0);
+          break;
+        case EventType::kCoverage:
+          text(17, e.coverage_source);
+          sqlite3_bind_int64(ins, 18, e.coverage_start_ms);
+          sqlite3_bind_int64(ins, 19, e.coverage_end_ms);
+          break;
+        case EventType::kStatus:
+          break;
       }
-      sqlite3_bind_int64(ins, 12, e.visitors_in);
-      sqlite3_bind_int64(ins, 13, e.visitors_out);
-      sqlite3_bind_int64(ins, 14, e.interval_s);
-      opt(15, e.csat);
-      opt(16, e.nps);
-      opt(17, e.effort);
-      text(18, e.tags);
-      sqlite3_bind_int64(ins, 19, e.suspect ? 1 : 0);
-      text(20, e.coverage_source);
-      sqlite3_bind_int64(ins, 21, e.coverage_start_ms);
-      sqlite3_bind_int64(ins, 22, e.coverage_end_ms);
-      text(23, e.json);
+      sqlite3_bind_int64(ins, 20, payload_id);
+      sqlite3_bind_int64(ins, 21, static_cast<int64_t>(block.lines()));
       int rc = sqlite3_step(ins);
       if (rc != SQLITE_DONE) {
         Status s = sql::FromSqlite(rc, "insert event", db_->handle());
         sqlite3_reset(ins);
         return s;
       }
-      if (sqlite3_changes(db_->handle()) == 1) {
-        ++result->inserted;
-        for (const SeqRange& r : e.compacted) {
-          if (Status s = ApplyCompaction(e, r); !s.ok()) return s;
-        }
-      } else {
+      if (sqlite3_changes(db_->handle()) != 1) {
         ++result->duplicates;
+        continue;
+      }
+      ++result->inserted;
+      block.Add(e.json);
+      if (block.lines() >= kPayloadBlockLines) {
+        if (Status s = StorePayloadBlock(payload_id++, &block); !s.ok()) return s;
+      }
+      for (const SeqRange& r : e.compacted) {
+        if (Status s = ApplyCompaction(e, *kiosk_key, r); !s.ok()) return s;
       }
     }
     sqlite3_reset(ins);
     sqlite3_clear_bindings(ins);
+    if (!block.empty()) {
+      if (Status s = StorePayloadBlock(payload_id, &block); !s.ok()) return s;
+    }
     for (const Reject& r : w.rejects) {
       auto st = db_->Prepare(
           "INSERT INTO rejects(received_ms, source, kiosk, seq, reason, payload) "
@@ -517,7 +624,7 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
-  Status ApplyCompaction(const HubEvent& e, SeqRange r) {
+  Status ApplyCompaction(const HubEvent& e, int64_t kiosk_key, SeqRange r) {
     auto st = db_->Prepare(
         "INSERT OR IGNORE INTO compactions(kiosk, first_seq, last_seq, by_seq) "
         "VALUES(?1, ?2, ?3, ?4)");
@@ -525,14 +632,15 @@ class SqliteHubStore final : public HubStore {
     st->Bind(1, e.kiosk).Bind(2, ToInt(r.first));
     st->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
     if (Status s = st->Run(); !s.ok()) return s;
+    compactions_rowid_ = std::max(compactions_rowid_, db_->LastInsertRowId());
     auto up = db_->Prepare(
-        "UPDATE events SET superseded_by = ?4 WHERE kiosk = ?1 AND seq BETWEEN ?2 AND ?3 "
-        "AND type = 'footfall' AND seq != ?4");
+        "UPDATE events SET superseded_by = ?4 WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3 "
+        "AND type = ?5 AND seq != ?4");
     if (!up.ok()) return up.status();
-    up->Bind(1, e.kiosk).Bind(2, ToInt(r.first));
-    up->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
+    up->Bind(1, kiosk_key).Bind(2, ToInt(r.first));
+    up->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq)).Bind(5, EventTypeCode(EventType::kFootfall));
     if (Status s = up->Run(); !s.ok()) return s;
-    compactions_[e.kiosk].emplace(r.first, Compaction{r.last, e.seq});
+    AddCompaction(e.kiosk, r, e.seq);
     return Status::Ok();
   }
 
@@ -575,15 +683,17 @@ class SqliteHubStore final : public HubStore {
   static constexpr int kWalCheckpointPages = 1024;         // 16 MiB
   static constexpr int kWalInlineCheckpointPages = 16384;  // 256 MiB
 
-  struct Compaction {
-    uint64_t last = 0;  // of the replaced range
-    uint64_t by = 0;    // seq of the compacted event
-  };
-
   std::unique_ptr<sql::Database> db_;
-  sqlite3_stmt* insert_ = nullptr;  // finalized before db_ closes
+  // Finalized before db_ closes (declared after it).
+  PersistentStatement insert_event_, insert_kiosk_, insert_dim_, insert_payload_;
+  // Caches of committed rows (cleared when a transaction rolls back).
+  std::unordered_map<std::string, KioskKey> kiosk_keys_;
+  std::unordered_map<std::string, int64_t> dim_keys_;  // "store\0touchpoint\0stage" -> key
   // kiosk -> first replaced seq -> range end and replacing event (mirrors `compactions`).
   std::map<std::string, std::multimap<uint64_t, Compaction>> compactions_;
+  bool compactions_loaded_ = false;
+  int64_t compactions_rowid_ = 0;  // highest compactions rowid loaded
+  int64_t data_version_ = 0;       // PRAGMA data_version when compactions were last read
   std::mutex ckpt_mu_;
   std::condition_variable ckpt_cv_;
   bool ckpt_wanted_ = false, ckpt_stop_ = false;

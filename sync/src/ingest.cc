@@ -111,31 +111,32 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
   for (size_t i = 0; i < batch->lines.size(); ++i) {
     std::string_view line = batch->lines[i];
     auto ev = DecodeEvent(line);
-    std::string where = "event line " + std::to_string(i + 1) + ": ";
+    // Built only for a reject: the common path allocates nothing per event for it.
+    auto where = [i] { return "event line " + std::to_string(i + 1) + ": "; };
     if (!ev.ok()) {
       auto seq = LenientSeq(line);
       out.write.rejects.push_back(
-          MakeReject(now_ms, source, out.kiosk, seq, where + ev.status().message(), line));
+          MakeReject(now_ms, source, out.kiosk, seq, where() + ev.status().message(), line));
       if (seq) out.acked.push_back(*seq);
       continue;
     }
-    const Event& e = ev.value();
+    Event& e = ev.value();
     if (e.kiosk_id != out.kiosk || e.store_id != out.store) {
       out.write.rejects.push_back(MakeReject(now_ms, source, out.kiosk, e.seq,
-                                             where + "unauthorised: event of " + e.store_id + "/" +
-                                                 e.kiosk_id + " on the topic of " + out.store +
-                                                 "/" + out.kiosk,
+                                             where() + "unauthorised: event of " + e.store_id +
+                                                 "/" + e.kiosk_id + " on the topic of " +
+                                                 out.store + "/" + out.kiosk,
                                              line));
       out.acked.push_back(e.seq);
       continue;
     }
     if (e.seq == 0) {
       out.write.rejects.push_back(
-          MakeReject(now_ms, source, out.kiosk, std::nullopt, where + "seq: must be >= 1", line));
+          MakeReject(now_ms, source, out.kiosk, std::nullopt, where() + "seq: must be >= 1", line));
       continue;
     }
     out.acked.push_back(e.seq);
-    out.write.events.push_back(ToHubEvent(e, std::string(line), "mqtt"));
+    out.write.events.push_back(ToHubEvent(std::move(e), std::string(line), "mqtt"));
   }
   for (const SeqRange& r : h.missing) {
     out.write.gaps.push_back(KnownGap{out.kiosk, r, now_ms});
@@ -156,7 +157,7 @@ void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const 
     write->rejects.back().seq.reset();
     return;
   }
-  const Event& e = ev.value();
+  Event& e = ev.value();
   if (!IsValidId(e.kiosk_id) || !IsValidId(e.store_id)) {
     write->rejects.push_back(
         MakeReject(now_ms, where, "", std::nullopt, "kiosk_id/store_id: not a valid id", line));
@@ -172,7 +173,7 @@ void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const 
         MakeReject(now_ms, where, e.kiosk_id, std::nullopt, "seq: must be >= 1", line));
     return;
   }
-  write->events.push_back(ToHubEvent(e, std::string(line), "import"));
+  write->events.push_back(ToHubEvent(std::move(e), std::string(line), "import"));
 }
 
 }  // namespace touchpoint::sync

@@ -2,10 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
+#include "touchpoint/core/sqlite.h"
 #include "touchpoint/sync/hub.h"
 #include "touchpoint/sync/hub_store.h"
 #include "touchpoint/sync/journey_map.h"
@@ -139,6 +141,190 @@ TEST_F(HubStoreTest, ImportMergesWithDedupAndKeepsBadLines) {
   ASSERT_GE(rejects.size(), 2u);
   EXPECT_NE(rejects.back().source.find("export.jsonl:6"), std::string::npos);
   EXPECT_FALSE(ImportJsonLines(store_.get(), dir_.File("absent"), {}, kT0).ok());
+}
+
+TEST_F(HubStoreTest, KeepsEachEventsExactJsonAcrossBlocks) {
+  // 2,500 events: more than two compressed blocks in one transaction, then duplicates.
+  HubWrite w;
+  for (uint64_t seq = 1; seq <= 2500; ++seq) {
+    w.events.push_back(seq % 3 == 0 ? Hub(synctest::Footfall(st_, kT0 + 60000 * seq, 2, 1), seq)
+                                    : Hub(synctest::Feedback(st_, kT0 + 1000 * seq, 4), seq));
+  }
+  ASSERT_TRUE(store_->Write(w, kT0).ok());
+  HubWrite again;
+  again.events.push_back(w.events[1]);  // seq 2, a duplicate
+  again.events.push_back(Hub(synctest::Feedback(st_, kT0, 1), 9000));
+  auto r = store_->Write(again, kT0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->inserted, 1);
+  for (uint64_t seq : {1u, 2u, 3u, 1024u, 1025u, 2048u, 2500u}) {
+    auto json = store_->EventJson("k1", seq);
+    ASSERT_TRUE(json.ok()) << json.status().ToString();
+    ASSERT_TRUE(json->has_value()) << seq;
+    EXPECT_EQ(**json, w.events[seq - 1].json) << seq;
+  }
+  EXPECT_EQ(**store_->EventJson("k1", 9000), again.events[1].json);
+  EXPECT_FALSE(store_->EventJson("k1", 2501)->has_value());
+  EXPECT_FALSE(store_->EventJson("k2", 1)->has_value());
+}
+
+// A hub database as version 1 of the layout wrote it (wide rows, JSON inline).
+void MakeVersion1Database(const std::string& path, const std::vector<HubEvent>& events) {
+  auto db = sql::Database::Open(path, sql::Database::Mode::kReadWriteCreate);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)
+                  ->Exec(R"sql(
+CREATE TABLE events(
+  kiosk TEXT NOT NULL, seq INTEGER NOT NULL,
+  store TEXT NOT NULL, touchpoint TEXT NOT NULL, stage TEXT NOT NULL,
+  type TEXT NOT NULL, time_ms INTEGER NOT NULL, id TEXT NOT NULL,
+  received_ms INTEGER NOT NULL, source TEXT NOT NULL,
+  superseded_by INTEGER,
+  f_in INTEGER, f_out INTEGER, f_interval_s INTEGER,
+  csat INTEGER, nps INTEGER, effort INTEGER, tags TEXT, suspect INTEGER,
+  c_source TEXT, c_start_ms INTEGER, c_end_ms INTEGER,
+  json TEXT NOT NULL,
+  UNIQUE(kiosk, seq));
+CREATE INDEX events_time ON events(time_ms);
+CREATE TABLE compactions(
+  kiosk TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  by_seq INTEGER NOT NULL, PRIMARY KEY(kiosk, by_seq, first_seq));
+CREATE TABLE rejects(
+  id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL, source TEXT NOT NULL,
+  kiosk TEXT NOT NULL, seq INTEGER, reason TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE known_gaps(
+  kiosk TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  reported_ms INTEGER NOT NULL, PRIMARY KEY(kiosk, first_seq));
+CREATE TABLE kiosk_status(
+  kiosk TEXT PRIMARY KEY, store TEXT NOT NULL, state TEXT NOT NULL,
+  status_time_ms INTEGER NOT NULL, received_ms INTEGER NOT NULL, queue_depth INTEGER,
+  software_version TEXT NOT NULL, config_version TEXT NOT NULL, json TEXT NOT NULL);
+PRAGMA user_version = 1;
+)sql")
+                  .ok());
+  for (const HubEvent& e : events) {
+    auto st = (*db)->Prepare(
+        "INSERT INTO events(kiosk, seq, store, touchpoint, stage, type, time_ms, id, "
+        "received_ms, source, superseded_by, f_in, f_out, f_interval_s, csat, nps, effort, tags, "
+        "suspect, c_source, c_start_ms, c_end_ms, json) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "?9, 'mqtt', ?10, ?11, ?12, ?13, ?14, NULL, NULL, ?15, ?16, '', 0, 0, ?17)");
+    ASSERT_TRUE(st.ok());
+    st->Bind(1, e.kiosk).Bind(2, static_cast<int64_t>(e.seq)).Bind(3, e.store);
+    st->Bind(4, e.touchpoint).Bind(5, e.stage).Bind(6, std::string(EventTypeName(e.type)));
+    st->Bind(7, e.time_ms).Bind(8, e.id).Bind(9, kT0);
+    if (e.seq == 3) {
+      st->Bind(10, int64_t{10});  // replaced by a compaction
+    } else {
+      st->BindNull(10);
+    }
+    st->Bind(11, e.visitors_in).Bind(12, e.visitors_out).Bind(13, int64_t{e.interval_s});
+    if (e.csat) {
+      st->Bind(14, int64_t{*e.csat});
+    } else {
+      st->BindNull(14);
+    }
+    st->Bind(15, e.tags).Bind(16, int64_t{e.suspect ? 1 : 0}).Bind(17, e.json);
+    ASSERT_TRUE(st->Run().ok());
+  }
+  ASSERT_TRUE((*db)->Exec("INSERT INTO compactions VALUES('k1', 3, 3, 10)").ok());
+}
+
+TEST(HubStoreMigration, Version1DatabaseIsMigratedInPlace) {
+  testing::TempDir dir;
+  EventStamper st(synctest::Kiosk("k1", "s1"), std::make_shared<ManualClock>(kT0));
+  std::vector<HubEvent> old = {Hub(synctest::Feedback(st, kT0, 5), 1),
+                               Hub(synctest::Footfall(st, kT0, 4, 0), 2),
+                               Hub(synctest::Footfall(st, kT0 + 60000, 9, 0), 3)};
+  MakeVersion1Database(dir.File("hub.db"), old);
+  auto store = OpenSqliteHubStore(dir.File("hub.db"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(*(*store)->CountEvents(), 3);
+  for (const HubEvent& e : old) EXPECT_EQ(**(*store)->EventJson("k1", e.seq), e.json);
+  auto seqs = (*store)->AccountedSeqs().value();
+  ASSERT_EQ(seqs.size(), 1u);
+  EXPECT_EQ(seqs[0].store, "s1");
+  // The replaced footfall (seq 3) stays out of the map; a late replaced one (seq 3's compaction
+  // range) written after the migration is also superseded.
+  auto map = BuildJourneyMap((*store)->Facts({}).value(), {});
+  ASSERT_EQ(map.size(), 1u);
+  EXPECT_EQ(map[0].visitors_in, 4);
+  EXPECT_EQ(map[0].responses, 1);
+  HubWrite w;
+  w.events.push_back(old[0]);                                       // duplicate
+  w.events.push_back(Hub(synctest::Footfall(st, kT0, 100, 0), 3));  // duplicate
+  w.events.push_back(Hub(synctest::Feedback(st, kT0 + 10, 1), 4));  // new
+  auto r = (*store)->Write(w, kT0);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->inserted, 1);
+  EXPECT_EQ(r->duplicates, 2);
+  EXPECT_EQ((*store)->Kiosks()->at(0).events, 4);
+  store->reset();
+  auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 2);
+}
+
+TEST(HubStoreMigration, NewerDatabaseIsRefusedAndLeftAlone) {
+  testing::TempDir dir;
+  {
+    auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE events(x); PRAGMA user_version = 99").ok());
+  }
+  auto store = OpenSqliteHubStore(dir.File("hub.db"));
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("newer"), std::string::npos) << store.status().ToString();
+}
+
+// Hubs on one shared subscription share one database file: two stores (connections) writing
+// the same events concurrently hold each once, and a compaction one writes supersedes footfall
+// the other writes later.
+TEST(HubStoreShared, TwoWritersOnOneFileDedupAndSeeEachOthersCompactions) {
+  testing::TempDir dir;
+  EventStamper st(synctest::Kiosk("k1", "s1"), std::make_shared<ManualClock>(kT0));
+  auto a = OpenSqliteHubStore(dir.File("hub.db"));
+  auto b = OpenSqliteHubStore(dir.File("hub.db"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::vector<HubEvent> events;
+  for (uint64_t seq = 1; seq <= 4000; ++seq) {
+    events.push_back(Hub(synctest::Feedback(st, kT0 + 1000 * seq, 3), seq));
+  }
+  auto writer = [&events](HubStore* store, int64_t* inserted, bool* ok) {
+    // Overlapping batches of 100, in a different order per writer: most are written by both.
+    for (size_t i = 0; i < events.size(); i += 100) {
+      HubWrite w;
+      for (size_t j = i; j < i + 100; ++j) w.events.push_back(events[j]);
+      auto r = store->WriteDeferred(w, kT0);
+      if (!r.ok() || !store->Sync().ok()) {
+        *ok = false;
+        return;
+      }
+      *inserted += r->inserted;
+    }
+  };
+  int64_t in_a = 0, in_b = 0;
+  bool ok_a = true, ok_b = true;
+  std::thread ta(writer, a->get(), &in_a, &ok_a);
+  std::thread tb(writer, b->get(), &in_b, &ok_b);
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(ok_a && ok_b);
+  EXPECT_EQ(in_a + in_b, 4000);
+  EXPECT_EQ(*(*a)->CountEvents(), 4000);
+  EXPECT_EQ((*b)->AccountedSeqs()->at(0).ranges, (std::vector<SeqRange>{{1, 4000}}));
+
+  // A compacts footfall 5001..5003 into 5010; B then receives 5002 late.
+  Event merged = synctest::Footfall(st, kT0, 7, 0);
+  std::get<FootfallPayload>(merged.payload).compacted_seqs = {5001, 5002, 5003};
+  HubWrite wa;
+  wa.events.push_back(Hub(merged, 5010));
+  ASSERT_TRUE((*a)->Write(wa, kT0).ok());
+  HubWrite wb;
+  wb.events.push_back(Hub(synctest::Footfall(st, kT0 + 60000, 4, 0), 5002));
+  ASSERT_TRUE((*b)->Write(wb, kT0).ok());
+  int64_t visitors = 0;
+  for (const MapCell& c : BuildJourneyMap((*a)->Facts({}).value(), {})) {
+    visitors += c.visitors_in.value_or(0);
+  }
+  EXPECT_EQ(visitors, 7);
 }
 
 }  // namespace

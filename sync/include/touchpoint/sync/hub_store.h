@@ -38,8 +38,8 @@ struct HubEvent {
   int64_t coverage_start_ms = 0, coverage_end_ms = 0;
 };
 
-// Builds a HubEvent from a decoded event and its exact JSON.
-HubEvent ToHubEvent(const Event& e, std::string json, std::string source);
+// Builds a HubEvent from a decoded event (its strings are moved, not copied) and its exact JSON.
+HubEvent ToHubEvent(Event e, std::string json, std::string source);
 
 struct Reject {
   int64_t received_ms = 0;
@@ -133,6 +133,8 @@ class HubStore {
   virtual Status Sync() { return Status::Ok(); }
   virtual Result<std::vector<KioskSeqs>> AccountedSeqs() = 0;
   virtual Result<std::vector<MapFact>> Facts(const MapFilter& f) = 0;
+  // The exact JSON of a held event as it was received; nullopt if (kiosk, seq) is not held.
+  virtual Result<std::optional<std::string>> EventJson(const std::string& kiosk, uint64_t seq) = 0;
   virtual Result<std::vector<Reject>> Rejects(size_t limit) = 0;
   virtual Result<int64_t> RejectCount() = 0;
   virtual Result<std::vector<KnownGap>> KnownGaps() = 0;
@@ -142,7 +144,10 @@ class HubStore {
   virtual Result<int64_t> CountEvents() = 0;
 };
 
-// The embedded default: one SQLite file (WAL, synchronous=FULL), created if absent.
+// The embedded default: one SQLite file (WAL, synchronous=FULL), created if absent; an older
+// layout is migrated at open (user_version; see docs/sync.md). Several processes may open one
+// file (hubs on one shared subscription): writes serialise on SQLite's write lock (IMMEDIATE
+// transactions, busy timeout) and dedup by (kiosk, seq) holds across them.
 Result<std::unique_ptr<HubStore>> OpenSqliteHubStore(const std::string& path);
 
 }  // namespace touchpoint::sync

@@ -1,0 +1,64 @@
+// HubEvent: the facts the journey map needs, extracted once from a validated event.
+#include "touchpoint/sync/hub_store.h"
+
+namespace touchpoint::sync {
+
+HubEvent ToHubEvent(Event e, std::string json, std::string source) {
+  HubEvent h;
+  h.kiosk = std::move(e.kiosk_id);
+  h.store = std::move(e.store_id);
+  h.touchpoint = std::move(e.touchpoint);
+  h.stage = std::move(e.journey_stage);
+  h.id = std::move(e.id);
+  h.seq = e.seq;
+  h.type = e.type();
+  h.time_ms = e.time_ms;
+  h.source = std::move(source);
+  h.json = std::move(json);
+  auto scores = [&h](const std::vector<Answer>& answers) {
+    std::string tags;
+    for (const Answer& a : answers) {
+      switch (a.type) {
+        case QuestionType::kCsat:
+          if (!h.csat && a.score) h.csat = a.score;
+          break;
+        case QuestionType::kNps:
+          if (!h.nps && a.score) h.nps = a.score;
+          break;
+        case QuestionType::kEffort:
+          if (!h.effort && a.score) h.effort = a.score;
+          break;
+        case QuestionType::kTags:
+          for (const std::string& t : a.tags) {
+            if (!tags.empty()) tags += ',';
+            tags += t;
+          }
+          break;
+        case QuestionType::kText:
+          break;
+      }
+    }
+    h.tags = std::move(tags);
+  };
+  if (const auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
+    scores(fb->answers);
+    h.suspect = fb->suspect;
+  } else if (const auto* ab = std::get_if<FeedbackAbandonedPayload>(&e.payload)) {
+    scores(ab->answers);
+  } else if (const auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
+    h.time_ms = ff->interval_start_ms;
+    h.interval_s = ff->interval_s;
+    for (const LineCount& l : ff->lines) {
+      h.visitors_in += l.in;
+      h.visitors_out += l.out;
+    }
+    h.compacted = RangesOf(ff->compacted_seqs);
+  } else if (const auto* cv = std::get_if<CoveragePayload>(&e.payload)) {
+    h.coverage_source = cv->source;
+    h.coverage_start_ms = cv->start_ms;
+    h.coverage_end_ms = cv->end_ms;
+  }
+  return h;
+}
+
+}  // namespace touchpoint::sync

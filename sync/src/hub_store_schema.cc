@@ -1,0 +1,140 @@
+#include "hub_store_schema.h"
+
+#include "payload_block.h"
+
+namespace touchpoint::sync {
+
+namespace {
+
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS kiosks(
+  kiosk_key INTEGER PRIMARY KEY, kiosk TEXT NOT NULL UNIQUE, store TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dims(
+  dim_key INTEGER PRIMARY KEY, store TEXT NOT NULL, touchpoint TEXT NOT NULL, stage TEXT NOT NULL,
+  UNIQUE(store, touchpoint, stage));
+CREATE TABLE IF NOT EXISTS payloads(
+  id INTEGER PRIMARY KEY, codec INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+  kiosk_key INTEGER NOT NULL, seq INTEGER NOT NULL,
+  dim_key INTEGER NOT NULL, type INTEGER NOT NULL, time_ms INTEGER NOT NULL,
+  received_ms INTEGER NOT NULL, source INTEGER NOT NULL,
+  superseded_by INTEGER,
+  f_in INTEGER, f_out INTEGER, f_interval_s INTEGER,
+  csat INTEGER, nps INTEGER, effort INTEGER, tags TEXT, suspect INTEGER,
+  c_source TEXT, c_start_ms INTEGER, c_end_ms INTEGER,
+  payload_id INTEGER NOT NULL, payload_line INTEGER NOT NULL,
+  PRIMARY KEY(kiosk_key, seq)) WITHOUT ROWID;
+)sql";
+
+// Unchanged since version 1.
+constexpr const char* kCommonTables = R"sql(
+CREATE TABLE IF NOT EXISTS compactions(
+  kiosk TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  by_seq INTEGER NOT NULL, PRIMARY KEY(kiosk, by_seq, first_seq));
+CREATE TABLE IF NOT EXISTS rejects(
+  id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL, source TEXT NOT NULL,
+  kiosk TEXT NOT NULL, seq INTEGER, reason TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS known_gaps(
+  kiosk TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  reported_ms INTEGER NOT NULL, PRIMARY KEY(kiosk, first_seq));
+CREATE TABLE IF NOT EXISTS kiosk_status(
+  kiosk TEXT PRIMARY KEY, store TEXT NOT NULL, state TEXT NOT NULL,
+  status_time_ms INTEGER NOT NULL, received_ms INTEGER NOT NULL, queue_depth INTEGER,
+  software_version TEXT NOT NULL, config_version TEXT NOT NULL, json TEXT NOT NULL);
+)sql";
+
+// Version 1 -> 2, once the old table is renamed `events_v1` and the new tables exist. Each old
+// row's JSON becomes its own kRawJson payload (ids = old rowids), so the migration is plain SQL;
+// new events are stored in compressed blocks.
+constexpr const char* kMigrateV1 = R"sql(
+INSERT INTO kiosks(kiosk, store) SELECT kiosk, MAX(store) FROM events_v1 GROUP BY kiosk;
+INSERT INTO dims(store, touchpoint, stage)
+  SELECT DISTINCT store, touchpoint, stage FROM events_v1;
+INSERT INTO payloads(id, codec, data) SELECT rowid, 0, CAST(json AS BLOB) FROM events_v1;
+INSERT INTO events(kiosk_key, seq, dim_key, type, time_ms, received_ms, source, superseded_by,
+  f_in, f_out, f_interval_s, csat, nps, effort, tags, suspect, c_source, c_start_ms, c_end_ms,
+  payload_id, payload_line)
+  SELECT k.kiosk_key, e.seq, d.dim_key,
+    CASE e.type WHEN 'feedback' THEN 1 WHEN 'feedback_abandoned' THEN 2 WHEN 'footfall' THEN 3
+                WHEN 'coverage' THEN 4 ELSE 5 END,
+    e.time_ms, e.received_ms, CASE e.source WHEN 'import' THEN 1 ELSE 0 END, e.superseded_by,
+    e.f_in, e.f_out, e.f_interval_s, e.csat, e.nps, e.effort, e.tags, e.suspect, e.c_source,
+    e.c_start_ms, e.c_end_ms, e.rowid, 0
+  FROM events_v1 e JOIN kiosks k ON k.kiosk = e.kiosk
+  JOIN dims d ON d.store = e.store AND d.touchpoint = e.touchpoint AND d.stage = e.stage;
+DROP TABLE events_v1;
+)sql";
+
+}  // namespace
+
+int64_t EventTypeCode(EventType t) {
+  switch (t) {
+    case EventType::kFeedback:
+      return 1;
+    case EventType::kFeedbackAbandoned:
+      return 2;
+    case EventType::kFootfall:
+      return 3;
+    case EventType::kCoverage:
+      return 4;
+    case EventType::kStatus:
+      return 5;
+  }
+  return 5;
+}
+
+std::optional<EventType> EventTypeFromCode(int64_t code) {
+  switch (code) {
+    case 1:
+      return EventType::kFeedback;
+    case 2:
+      return EventType::kFeedbackAbandoned;
+    case 3:
+      return EventType::kFootfall;
+    case 4:
+      return EventType::kCoverage;
+    case 5:
+      return EventType::kStatus;
+    default:
+      return std::nullopt;
+  }
+}
+
+Status EnsureHubSchema(sql::Database* db) {
+  if (Status s = db->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto work = [db]() -> Status {
+    auto version = db->QueryInt("PRAGMA user_version");
+    if (!version.ok()) return version.status();
+    int64_t v = version->value_or(0);
+    if (v == kHubSchemaVersion) return Status::Ok();
+    if (v > kHubSchemaVersion) {
+      return Status::InvalidArgument(db->path() + ": hub database version " + std::to_string(v) +
+                                     " is newer than this hub's (" +
+                                     std::to_string(kHubSchemaVersion) + "); use a newer hub");
+    }
+    // Version 0 with an events table: a version 1 database from before user_version was set.
+    auto has_events =
+        db->QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'");
+    if (!has_events.ok()) return has_events.status();
+    bool v1 = v == 1 || has_events->value_or(0) > 0;
+    if (v1) {
+      if (Status s = db->Exec("ALTER TABLE events RENAME TO events_v1; "
+                              "DROP INDEX IF EXISTS events_time");
+          !s.ok()) {
+        return s;
+      }
+      if (Status s = db->Exec(kSchemaV2); !s.ok()) return s;
+      if (Status s = db->Exec(kMigrateV1); !s.ok()) return s;
+    } else if (Status s = db->Exec(kSchemaV2); !s.ok()) {
+      return s;
+    }
+    if (Status s = db->Exec(kCommonTables); !s.ok()) return s;
+    return db->Exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion));
+  };
+  Status s = work();
+  if (s.ok()) s = db->Exec("COMMIT");
+  if (!s.ok()) db->RollbackQuietly();
+  return s;
+}
+
+}  // namespace touchpoint::sync

@@ -1,0 +1,34 @@
+// The hub database's layout (PRAGMA user_version) and its migrations.
+//
+// Version 2 (current): one narrow row per event keyed by (kiosk_key, seq) in a WITHOUT ROWID
+// table (the key is the table: no rowid, no separate unique index); kiosk ids and the
+// (store, touchpoint, stage) triple live once in the `kiosks` and `dims` tables and events point at
+// them by integer key; the event type and source are small integers; the exact JSON lives in
+// zstd-compressed blocks (`payloads`, see payload_block.h) that the row points at. No index on
+// time: the journey map's query (time OR coverage interval) scans the table anyway.
+// Version 1: one wide row per event with every text repeated and the JSON inline, a rowid, a
+// UNIQUE(kiosk, seq) index and a time index. Migrated in place, in one transaction, at open.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "touchpoint/core/event.h"
+#include "touchpoint/core/sqlite.h"
+#include "touchpoint/core/status.h"
+
+namespace touchpoint::sync {
+
+constexpr int64_t kHubSchemaVersion = 2;
+
+// Creates the tables of an empty database, migrates a version 1 database, or refuses a database
+// of a newer version (made by a newer hub) with kInvalidArgument. Safe when several processes
+// open one database at once (the check and the work run in one IMMEDIATE transaction).
+Status EnsureHubSchema(sql::Database* db);
+
+// events.type and events.source codes (stored: never renumber).
+int64_t EventTypeCode(EventType t);
+std::optional<EventType> EventTypeFromCode(int64_t code);
+constexpr int64_t kSourceMqtt = 0, kSourceImport = 1;
+
+}  // namespace touchpoint::sync
