@@ -151,6 +151,8 @@ void ReadSurvey(const toml::table& t, const std::string& path, Problems* p, Surv
         qr.Error("type", "\"" + type + "\" is not one of csat, nps, effort, tags, text");
       }
       ReadTranslations(qr, "prompt", s.languages, true, &q.prompt);
+      // A shopper is never made to type: free text is optional unless `optional = false`.
+      if (q.type == QuestionType::kText) q.optional = true;
       qr.Bool("optional", &q.optional);
       ReadTranslations(qr, "low_label", s.languages, false, &q.low_label);
       ReadTranslations(qr, "high_label", s.languages, false, &q.high_label);

@@ -131,6 +131,20 @@ TEST(Survey, MissingTranslationIsAnError) {
                  "push:8:10: survey.questions[0].prompt: missing the \"fr\" translation");
 }
 
+TEST(Survey, FreeTextIsOptionalUnlessSaidOtherwise) {
+  std::string doc = kSurvey;
+  doc.replace(doc.find("languages"), 0, "free_text = true\n");
+  const std::string text_q =
+      "[[survey.questions]]\nid = \"c\"\ntype = \"text\"\nprompt = { en = \"a\", fr = \"b\" }\n";
+  auto s = ParseSurveyDocument(doc + text_q, "push");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_FALSE(s->questions[0].optional) << "a csat question is required by default";
+  EXPECT_TRUE(s->questions[1].optional) << "free text is never forced by default";
+  auto required = ParseSurveyDocument(doc + text_q + "optional = false\n", "push");
+  ASSERT_TRUE(required.ok()) << required.status().message();
+  EXPECT_FALSE(required->questions[1].optional);
+}
+
 TEST(Survey, Rejections) {
   auto err = [](const std::string& extra) {
     auto s = ParseSurveyDocument(std::string(kSurvey) + extra, "push");
