@@ -97,6 +97,15 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
   if (!policy.allowed_kiosks.empty() && !policy.allowed_kiosks.count(parts->kiosk)) {
     return reject_all(parts->kiosk, "unknown kiosk '" + parts->kiosk + "'");
   }
+  std::string decompressed;  // owns the batch of a compressed payload
+  if (IsCompressedBatch(payload)) {
+    auto raw = DecompressBatch(payload, policy.max_message_bytes);
+    if (!raw.ok()) {
+      return reject_all(parts->kiosk, "malformed batch: " + raw.status().message());
+    }
+    decompressed = std::move(raw.value());
+    payload = decompressed;
+  }
   auto batch = DecodeBatch(payload);
   if (!batch.ok()) return reject_all(parts->kiosk, "malformed batch: " + batch.status().message());
   const BatchHeader& h = batch->header;

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -48,7 +49,9 @@ struct Uplink::Impl {
 
   // Sync thread only.
   std::map<uint64_t, Inflight> inflight;  // first seq -> batch
-  uint64_t cursor = 0;                    // highest seq published in this run
+  uint64_t cursor = 0;                    // highest seq read for sending in this run
+  std::optional<Inflight> ahead;          // the next batch, read but not yet published
+  uint64_t ahead_first = 0;               // its first seq
   int64_t linger_since = 0;
 
   mutable std::mutex mu;
@@ -172,48 +175,67 @@ struct Uplink::Impl {
     health.batches_in_flight = static_cast<int64_t>(inflight.size());
   }
 
-  // Reads and publishes new batches while the window has room. Returns ms to wait for linger.
-  int64_t FillWindow() {
-    size_t window = static_cast<size_t>(std::max(1, mqtt.max_inflight_batches));
+  // Reads the next batch into `ahead` (read-ahead: done while the window is full, so that an
+  // ack is answered by a publish at once). Returns ms to wait for linger, 0 otherwise; `ahead`
+  // stays empty when there is nothing (yet) to send.
+  int64_t ReadAhead() {
     size_t max_events = static_cast<size_t>(std::max(1, mqtt.batch_max_events));
     size_t max_bytes = static_cast<size_t>(std::max(1024, mqtt.batch_max_bytes));
-    while (connected && inflight.size() < window) {
-      if (store->Stats().last_seq <= cursor) {
-        linger_since = 0;
-        return 0;
-      }
-      auto events = reader->ReadPending(cursor, max_events, max_bytes);
-      if (!events.ok()) {
-        SetError("outbox: " + events.status().ToString());
-        return 100;
-      }
-      if (events->empty()) {
-        linger_since = 0;
-        return 0;
-      }
-      size_t bytes = 0;
-      for (const StoredEvent& e : *events) bytes += e.json.size() + 1;
-      bool full = events->size() >= max_events || bytes + 2048 >= max_bytes;
-      int64_t now = MonoMs();
-      if (!full && mqtt.linger_ms > 0) {
-        if (linger_since == 0) linger_since = now;
-        if (now - linger_since < mqtt.linger_ms) return mqtt.linger_ms - (now - linger_since);
-      }
+    if (store->Stats().last_seq <= cursor) {
       linger_since = 0;
-      BatchBuilder b("batch", kiosk.kiosk_id, kiosk.store_id);
-      Inflight f;
-      f.remaining.reserve(events->size());
-      for (const StoredEvent& e : *events) {
-        b.Add(e.seq, e.json);
-        f.remaining.push_back(e.seq);
+      return 0;
+    }
+    auto events = reader->ReadPending(cursor, max_events, max_bytes);
+    if (!events.ok()) {
+      SetError("outbox: " + events.status().ToString());
+      return 100;
+    }
+    if (events->empty()) {
+      linger_since = 0;
+      return 0;
+    }
+    size_t bytes = 0;
+    for (const StoredEvent& e : *events) bytes += e.json.size() + 1;
+    bool full = events->size() >= max_events || bytes + 2048 >= max_bytes;
+    int64_t now = MonoMs();
+    if (!full && mqtt.linger_ms > 0) {
+      if (linger_since == 0) linger_since = now;
+      if (now - linger_since < mqtt.linger_ms) return mqtt.linger_ms - (now - linger_since);
+    }
+    linger_since = 0;
+    BatchBuilder b("batch", kiosk.kiosk_id, kiosk.store_id);
+    Inflight f;
+    f.remaining.reserve(events->size());
+    for (const StoredEvent& e : *events) {
+      b.Add(e.seq, e.json);
+      f.remaining.push_back(e.seq);
+    }
+    f.msg = mqtt::make_message(topics.events, CompressBatch(b.Finish()), 1, false);
+    cursor = b.last();
+    ahead_first = b.first();
+    ahead = std::move(f);
+    return 0;
+  }
+
+  // Publishes batches while the window has room, handling the hub's acks between publishes (they
+  // free the window: waiting for the loop's next turn would leave it half empty), and reads one
+  // batch ahead. Returns ms to wait for linger.
+  int64_t FillWindow() {
+    size_t window = static_cast<size_t>(std::max(1, mqtt.max_inflight_batches));
+    while (connected) {
+      DrainInbox();
+      if (!ahead) {
+        int64_t linger = ReadAhead();
+        if (!ahead) return linger;
       }
-      f.msg = mqtt::make_message(topics.events, b.Finish(), 1, false);
-      f.sent_ms = now;
-      cursor = b.last();
-      uint64_t first = b.first();
+      if (inflight.size() >= window) return 0;
+      Inflight f = std::move(*ahead);
+      ahead.reset();
+      f.sent_ms = MonoMs();
       bool ok = Publish(f.msg);
-      inflight.emplace(first, std::move(f));
-      AddSent(static_cast<int64_t>(events->size()));
+      size_t n = f.remaining.size();
+      inflight.emplace(ahead_first, std::move(f));
+      AddSent(static_cast<int64_t>(n));
       if (!ok) return 0;
     }
     return 0;
@@ -277,7 +299,7 @@ struct Uplink::Impl {
       }
       if (next <= last) b.AddMissing({next, last});
     }
-    Publish(topics.events, b.Finish(), 1, false);
+    Publish(topics.events, CompressBatch(b.Finish()), 1, false);
     AddSent(static_cast<int64_t>(b.count()));
   }
 

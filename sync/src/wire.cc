@@ -1,6 +1,9 @@
 #include "touchpoint/sync/wire.h"
 
+#include <zstd.h>
+
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 namespace touchpoint::sync {
@@ -211,6 +214,43 @@ Result<HubMessage> DecodeHubMessage(std::string_view payload) {
   if (!r.ok()) return r.status();
   m.ranges = std::move(r.value());
   return m;
+}
+
+std::string CompressBatch(std::string_view batch) {
+  // One context per thread: creating one costs more than compressing a batch.
+  thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> ctx(ZSTD_createCCtx(),
+                                                                        &ZSTD_freeCCtx);
+  std::string out(ZSTD_compressBound(batch.size()), '\0');
+  size_t n = ctx ? ZSTD_compressCCtx(ctx.get(), out.data(), out.size(), batch.data(), batch.size(),
+                                     /*compressionLevel=*/1)
+                 : ZSTD_compress(out.data(), out.size(), batch.data(), batch.size(), 1);
+  if (ZSTD_isError(n)) return std::string(batch);  // cannot happen with a bound-sized buffer
+  out.resize(n);
+  return out;
+}
+
+bool IsCompressedBatch(std::string_view payload) {
+  return payload.size() >= 4 && static_cast<unsigned char>(payload[0]) == 0x28 &&
+         static_cast<unsigned char>(payload[1]) == 0xB5 &&
+         static_cast<unsigned char>(payload[2]) == 0x2F &&
+         static_cast<unsigned char>(payload[3]) == 0xFD;
+}
+
+Result<std::string> DecompressBatch(std::string_view payload, size_t max_bytes) {
+  unsigned long long size = ZSTD_getFrameContentSize(payload.data(), payload.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR) return Status::InvalidArgument("zstd: not a valid frame");
+  if (size == ZSTD_CONTENTSIZE_UNKNOWN) {
+    return Status::InvalidArgument("zstd: the frame does not record its content size");
+  }
+  if (size > max_bytes) {
+    return Status::InvalidArgument("zstd: content of " + std::to_string(size) +
+                                   " bytes exceeds the limit of " + std::to_string(max_bytes));
+  }
+  std::string out(static_cast<size_t>(size), '\0');
+  size_t n = ZSTD_decompress(out.data(), out.size(), payload.data(), payload.size());
+  if (ZSTD_isError(n)) return Status::InvalidArgument(std::string("zstd: ") + ZSTD_getErrorName(n));
+  if (n != out.size()) return Status::InvalidArgument("zstd: frame shorter than its content size");
+  return out;
 }
 
 }  // namespace touchpoint::sync

@@ -33,6 +33,26 @@ TEST(Wire, BatchRoundTripKeepsExactEventLines) {
   EXPECT_EQ(d->lines[1], R"({"seq":9,"x":"a\nb"})");
 }
 
+TEST(Wire, CompressedBatchesRoundTripAndAreBounded) {
+  BatchBuilder b("batch", "k1", "s1");
+  std::string line = R"({"schema_version":1,"type":"feedback","touchpoint":"entrance","seq":)";
+  for (uint64_t seq = 1; seq <= 500; ++seq) b.Add(seq, line + std::to_string(seq) + "}");
+  std::string plain = b.Finish();
+  std::string packed = CompressBatch(plain);
+  EXPECT_TRUE(IsCompressedBatch(packed));
+  EXPECT_FALSE(IsCompressedBatch(plain));
+  EXPECT_LT(packed.size() * 5, plain.size());
+  auto back = DecompressBatch(packed, plain.size());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, plain);
+  // The content size is checked before anything is decompressed.
+  auto big = DecompressBatch(packed, plain.size() - 1);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message().find("exceeds the limit"), std::string::npos);
+  EXPECT_FALSE(DecompressBatch(packed.substr(0, packed.size() / 2), plain.size()).ok());
+  EXPECT_FALSE(DecompressBatch(std::string("\x28\xB5\x2F\xFD garbage", 12), 1000).ok());
+}
+
 TEST(Wire, MalformedBatchesSayWhy) {
   EXPECT_NE(DecodeBatch("garbage").status().message().find("header"), std::string::npos);
   auto r =

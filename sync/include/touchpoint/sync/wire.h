@@ -96,6 +96,17 @@ struct DecodedBatch {
 // Errors say what is wrong, e.g. "header: count 3 but 2 event lines".
 Result<DecodedBatch> DecodeBatch(std::string_view payload);
 
+// A batch travels compressed: one zstd frame (that records its content size) of exactly the
+// payload above. JSON lines of one kiosk repeat their keys and most values, so a 1,000-event
+// batch shrinks ~20x for ~0.2 us per event: the broker, the TCP stack and Paho move a twentieth
+// of the bytes. The hub tells the two apart by the zstd magic number (a plain batch starts with
+// '{') and accepts both.
+std::string CompressBatch(std::string_view batch);
+bool IsCompressedBatch(std::string_view payload);
+// The batch inside a compressed payload; kInvalidArgument for a broken frame, one without a
+// content size, or one whose content exceeds max_bytes (checked before decompressing).
+Result<std::string> DecompressBatch(std::string_view payload, size_t max_bytes);
+
 // ---- hub -> kiosk (ack topic) ---------------------------------------------------------------
 
 struct HubMessage {
