@@ -121,6 +121,30 @@ void FillRect(ImDrawList* dl, ImVec2 min, ImVec2 max, ImU32 col, float rounding,
   }
 }
 
+void RoundCorners(ImDrawList* dl, ImVec2 min, ImVec2 max, float rounding, ImU32 outside) {
+  float r = std::min(rounding, std::min(max.x - min.x, max.y - min.y) * 0.5f);
+  if (r < 1.0f) return;
+  // Each fillet: the corner point, then the quarter arc inside it, clockwise on screen like
+  // ImGui's own paths, filled as a fan from the corner.
+  const float kPi = 3.14159265f;
+  struct Corner {
+    ImVec2 center, corner;
+    float a0;
+  };
+  const Corner corners[4] = {{ImVec2(min.x + r, min.y + r), min, 1.0f * kPi},
+                             {ImVec2(max.x - r, min.y + r), ImVec2(max.x, min.y), 1.5f * kPi},
+                             {ImVec2(max.x - r, max.y - r), max, 0.0f},
+                             {ImVec2(min.x + r, max.y - r), ImVec2(min.x, max.y), 0.5f * kPi}};
+  ImDrawListFlags flags = dl->Flags;
+  dl->Flags &= ~ImDrawListFlags_AntiAliasedFill;
+  for (const Corner& c : corners) {
+    dl->PathLineTo(c.corner);
+    dl->PathArcTo(c.center, r, c.a0 + 0.5f * kPi, c.a0, 3);
+    dl->PathFillConvex(outside);
+  }
+  dl->Flags = flags;
+}
+
 void BeginScreen(const Frame& f, const char* name, ImU32 background) {
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(f.size);

@@ -68,6 +68,11 @@ void EndOverlay();
 // EndOverlay are drawn in order with AddRectFilled instead.
 void FillRect(ImDrawList* dl, ImVec2 min, ImVec2 max, ImU32 col, float rounding = 0.0f,
               ImDrawFlags flags = 0);
+// Rounds the corners of a square-cornered rectangle drawn on a plain `outside` colour by drawing
+// four small fillets of that colour over them, without anti-aliasing: a dozen triangles, where a
+// rounded rectangle shades its whole area and anti-aliasing adds many thin triangles (llvmpipe
+// pays per triangle as well as per pixel). The on-screen keyboard rounds its keys this way.
+void RoundCorners(ImDrawList* dl, ImVec2 min, ImVec2 max, float rounding, ImU32 outside);
 
 struct ButtonStyle {
   ImU32 fill = color::kPrimary;
