@@ -5,7 +5,7 @@
 set -euo pipefail
 arch=${1:?arch: arm64 or armhf}
 dir=${2:?target directory}
-pkgs=libsqlite3-dev,nlohmann-json3-dev,libtomlplusplus-dev,libspdlog-dev,libcli11-dev,libgtest-dev,\
+pkgs=libsqlite3-dev,libzstd-dev,nlohmann-json3-dev,libtomlplusplus-dev,libspdlog-dev,libcli11-dev,libgtest-dev,\
 libopencv-dev,libpaho-mqttpp-dev,libpaho-mqtt-dev,libssl-dev,libimgui-dev,libstb-dev,libsdl2-dev,libgl-dev
 debootstrap --arch="$arch" --variant=minbase --include="$pkgs" bookworm "$dir" http://deb.debian.org/debian
 # Absolute symlinks inside the sysroot would point at the build host: make them relative.
