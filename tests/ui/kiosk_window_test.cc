@@ -1,11 +1,13 @@
 // The kiosk window for real: RunKioskUi on this (main) thread under a private Xvfb, driven from a
 // second thread with SDL touch events pushed into the window's queue; results are read back from
 // the real event store.
+#include <SDL.h>
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <stb_image.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <thread>
@@ -455,6 +457,68 @@ TEST_F(KioskWindowTest, FreeTextDraftCountsInAnAbandonedSession) {
   ASSERT_EQ(p.answers.size(), 4u);
   EXPECT_EQ(p.answers.back().text, "Slow");
   EXPECT_TRUE(Stored(EventType::kFeedback).empty());
+}
+
+// What a physical keyboard sends: text, or a key going down or up.
+void PushText(const char* utf8) {
+  SDL_Event ev{};
+  ev.type = SDL_TEXTINPUT;
+  ev.text.timestamp = SDL_GetTicks();
+  std::snprintf(ev.text.text, sizeof ev.text.text, "%s", utf8);
+  SDL_PushEvent(&ev);
+}
+void PushKey(uint32_t type, SDL_Scancode key) {
+  SDL_Event ev{};
+  ev.type = type;
+  ev.key.timestamp = SDL_GetTicks();
+  ev.key.state = type == SDL_KEYDOWN ? SDL_PRESSED : SDL_RELEASED;
+  ev.key.keysym.scancode = key;
+  ev.key.keysym.sym = SDL_GetKeyFromScancode(key);
+  SDL_PushEvent(&ev);
+}
+
+TEST_F(KioskWindowTest, FreeTextHeldBackspaceRepeatsAndAPhysicalKeyboardTypes) {
+  slot_->Set(WithComment(true));
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        ASSERT_NO_FATAL_FAILURE(AnswerUpToComment(p));
+        ASSERT_TRUE(p.WaitForTarget("question:comment"));
+        for (const char* key : {"kb:a", "kb:b", "kb:c", "kb:d", "kb:e", "kb:f", "kb:g", "kb:h"}) {
+          TapWhenShown(p, key);
+        }
+        ASSERT_TRUE(p.WaitFrames(3));
+        auto bs = p.target("kb:backspace");
+        ASSERT_TRUE(bs.has_value());
+        // Held for 0.8 s: repeats at 0.5, 0.6, 0.7 (and 0.8) s; the release adds nothing.
+        p.PressFinger(bs->x + bs->w * 0.5f, bs->y + bs->h * 0.5f);
+        std::this_thread::sleep_for(800ms);
+        p.LiftFinger();
+        ASSERT_TRUE(p.WaitFrames(3));
+        PushText("ü!");
+        ASSERT_TRUE(p.WaitFrames(2));
+        PushKey(SDL_KEYDOWN, SDL_SCANCODE_BACKSPACE);  // erases the "!"
+        ASSERT_TRUE(p.WaitFrames(3));
+        PushKey(SDL_KEYUP, SDL_SCANCODE_BACKSPACE);
+        ASSERT_TRUE(p.WaitFrames(2));
+        TapWhenShown(p, "next");
+        ASSERT_TRUE(p.WaitForScreen("thank_you"));
+        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+  std::vector<Event> fb = Stored(EventType::kFeedback);
+  ASSERT_EQ(fb.size(), 1u);
+  const auto& p = std::get<FeedbackPayload>(fb[0].payload);
+  ASSERT_EQ(p.answers.size(), 4u);
+  std::string text = p.answers.back().text;
+  const std::string kTail = "ü";
+  ASSERT_GE(text.size(), kTail.size()) << text;
+  ASSERT_EQ(text.substr(text.size() - kTail.size()), kTail) << text;
+  std::string typed = text.substr(0, text.size() - kTail.size());
+  EXPECT_EQ(std::string("Abcdefgh").rfind(typed, 0), 0u) << text;
+  EXPECT_GE(typed.size(), 4u) << "at most four repeats in 0.8 s: " << text;
+  EXPECT_LE(typed.size(), 6u) << "holding backspace repeats: " << text;
 }
 
 }  // namespace
