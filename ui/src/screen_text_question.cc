@@ -306,7 +306,7 @@ void DrawTextQuestion(const Frame& f, const SurveySession& s, const KeyboardStat
     text_size = ImVec2(content_w, text_h);
     hint_y = y + text_h + u * 1.5f;
   } else {
-    float row_h = u * 12.0f;
+    float row_h = std::max(u * 12.0f, line_h * 2.0f + u * 4.0f);  // two lines of text
     btn_size.y = row_h;
     back_pos = ImVec2(margin, y);
     next_pos = ImVec2(f.size.x - margin - bw, y);

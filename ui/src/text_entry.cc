@@ -213,7 +213,11 @@ std::vector<KeyRow> KeyboardRows(const std::string& language, KeyboardLayer laye
     case KeyboardLayer::kLetters: {
       std::string base = BaseLanguage(language);
       KeyRow accents = Chars(AccentRow(base));
-      float w = std::min(1.5f, 10.0f / static_cast<float>(std::max<size_t>(1, accents.size())));
+      // A full row lines up with the letters under it; a short one gets wider keys.
+      float w =
+          accents.size() >= 7
+              ? 1.0f
+              : std::min(1.5f, 10.0f / static_cast<float>(std::max<size_t>(1, accents.size())));
       for (KeyDef& k : accents) k.width = w;
       rows.push_back(accents);
       if (base == "de") {
