@@ -234,6 +234,25 @@ struct Hub::Impl {
     }
   }
 
+  // Of the holes `due`, what the store does not account for either (it may have been written by
+  // another hub sharing the store); what it holds is added to the kiosk's seqs.
+  std::vector<SeqRange> StillMissing(const std::string& kiosk, KioskState& k,
+                                     const std::vector<SeqRange>& due) {
+    for (const SeqRange& h : due) {
+      auto held = store->AccountedSeqsIn(kiosk, h);
+      if (!held.ok()) return due;  // ask anyway: a resend only costs a duplicate
+      for (const SeqRange& r : *held) k.seqs.Add(r);
+    }
+    std::vector<SeqRange> out;
+    for (const SeqRange& hole : k.seqs.Holes()) {
+      for (const SeqRange& h : due) {
+        SeqRange both{std::max(hole.first, h.first), std::min(hole.last, h.last)};
+        if (both.first <= both.last) out.push_back(both);
+      }
+    }
+    return out;
+  }
+
   void CheckGaps() {
     if (options.gap_timeout_ms <= 0 || !connected) return;
     int64_t now = MonoMs();
@@ -255,6 +274,9 @@ struct Hub::Impl {
         if (due.size() < kMaxResendRanges) due.push_back(h);
       }
       k.hole_seen_ms = std::move(seen);
+      if (due.empty()) continue;
+      // Hubs on one shared subscription share the store: another one may hold the hole.
+      due = StillMissing(kiosk, k, due);
       if (due.empty()) continue;
       for (const SeqRange& h : due) k.hole_requested_ms[h.first] = now;
       Publish(TopicsFor(options.topic_prefix, k.store, kiosk).ack,

@@ -192,6 +192,41 @@ class SqliteHubStore final : public HubStore {
     return out;
   }
 
+  Result<std::vector<SeqRange>> AccountedSeqsIn(const std::string& kiosk,
+                                                SeqRange within) override {
+    std::vector<SeqRange> ranges;
+    auto add = [&ranges, within](uint64_t first, uint64_t last) {
+      first = std::max(first, within.first);
+      last = std::min(last, within.last);
+      if (first > last) return;
+      if (!ranges.empty() && first <= ranges.back().last + 1 && first >= ranges.back().first) {
+        ranges.back().last = std::max(ranges.back().last, last);
+      } else {
+        ranges.push_back({first, last});
+      }
+    };
+    // Events by primary key range; then the small tables.
+    for (const char* q :
+         {"SELECT e.seq, e.seq FROM kiosks k JOIN events e ON e.kiosk_key = k.kiosk_key "
+          "WHERE k.kiosk = ?1 AND e.seq BETWEEN ?2 AND ?3 ORDER BY e.seq",
+          "SELECT seq, seq FROM rejects WHERE kiosk = ?1 AND seq BETWEEN ?2 AND ?3",
+          "SELECT first_seq, last_seq FROM known_gaps WHERE kiosk = ?1 AND last_seq >= ?2 AND "
+          "first_seq <= ?3",
+          "SELECT first_seq, last_seq FROM compactions WHERE kiosk = ?1 AND last_seq >= ?2 AND "
+          "first_seq <= ?3"}) {
+      auto st = db_->Prepare(q);
+      if (!st.ok()) return st.status();
+      st->Bind(1, kiosk).Bind(2, ToInt(within.first)).Bind(3, ToInt(within.last));
+      while (true) {
+        auto step = st->Step();
+        if (!step.ok()) return step.status();
+        if (!*step) break;
+        add(static_cast<uint64_t>(st->ColumnInt(0)), static_cast<uint64_t>(st->ColumnInt(1)));
+      }
+    }
+    return MergeRanges(std::move(ranges));
+  }
+
   Result<std::vector<MapFact>> Facts(const MapFilter& f) override {
     // Events drive the scan (CROSS JOIN keeps that order); dims are looked up by key.
     std::string q =

@@ -132,6 +132,11 @@ class HubStore {
   }
   virtual Status Sync() { return Status::Ok(); }
   virtual Result<std::vector<KioskSeqs>> AccountedSeqs() = 0;
+  // The seqs of one kiosk within `within` that the store accounts for (as AccountedSeqs), merged.
+  // Lets a hub that shares the store with other hubs see what they wrote before it asks a kiosk
+  // to resend a hole.
+  virtual Result<std::vector<SeqRange>> AccountedSeqsIn(const std::string& kiosk,
+                                                        SeqRange within) = 0;
   virtual Result<std::vector<MapFact>> Facts(const MapFilter& f) = 0;
   // The exact JSON of a held event as it was received; nullopt if (kiosk, seq) is not held.
   virtual Result<std::optional<std::string>> EventJson(const std::string& kiosk, uint64_t seq) = 0;
