@@ -158,7 +158,12 @@ struct Hub::Impl {
     for (const PreparedMessage& p : batch) events += p.write.events.size();
     w.events.reserve(events);
     for (PreparedMessage& p : batch) {
-      for (HubEvent& e : p.write.events) w.events.push_back(std::move(e));
+      auto block_base = static_cast<int32_t>(w.blocks.size());
+      for (std::string& b : p.write.blocks) w.blocks.push_back(std::move(b));
+      for (HubEvent& e : p.write.events) {
+        if (e.block >= 0) e.block += block_base;
+        w.events.push_back(std::move(e));
+      }
       for (Reject& r : p.write.rejects) w.rejects.push_back(std::move(r));
       for (KnownGap& g : p.write.gaps) w.gaps.push_back(std::move(g));
       for (KioskStatus& k : p.write.statuses) w.statuses.push_back(std::move(k));

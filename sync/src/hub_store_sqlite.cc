@@ -499,19 +499,23 @@ class SqliteHubStore final : public HubStore {
     return n->value_or(1);
   }
 
-  Status StorePayloadBlock(int64_t id, PayloadBlockBuilder* block) {
-    auto data = block->Finish();
-    if (!data.ok()) return data.status();
+  Status InsertPayload(int64_t id, PayloadCodec codec, std::string_view data) {
     auto ins = insert_payload_.Get(db_->handle(),
                                    "INSERT INTO payloads(id, codec, data) VALUES(?1, ?2, ?3)");
     if (!ins.ok()) return ins.status();
     sqlite3_bind_int64(*ins, 1, id);
-    sqlite3_bind_int64(*ins, 2, static_cast<int64_t>(PayloadCodec::kZstdLines));
-    sqlite3_bind_blob(*ins, 3, data->data(), static_cast<int>(data->size()), SQLITE_STATIC);
+    sqlite3_bind_int64(*ins, 2, static_cast<int64_t>(codec));
+    sqlite3_bind_blob(*ins, 3, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
     int rc = sqlite3_step(*ins);
     sqlite3_reset(*ins);
     if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "insert payload block", db_->handle());
     return Status::Ok();
+  }
+
+  Status StorePayloadBlock(int64_t id, PayloadBlockBuilder* block) {
+    auto data = block->Finish();
+    if (!data.ok()) return data.status();
+    return InsertPayload(id, PayloadCodec::kZstdLines, *data);
   }
 
   Status WriteInTransaction(const HubWrite& w, int64_t now_ms, HubWriteResult* result) {
@@ -523,12 +527,16 @@ class SqliteHubStore final : public HubStore {
         "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
     if (!prepared.ok()) return prepared.status();
     sqlite3_stmt* ins = *prepared;
+    // Payload ids: the JSON of new events goes into our own compressed blocks, or, when the
+    // event came in a compressed batch (HubEvent::block), the batch is stored as it came. An id
+    // is taken (next_id++) when its first event is inserted; all-duplicate batches store nothing.
     PayloadBlockBuilder block;
-    int64_t payload_id = 0;
+    int64_t next_id = 0, block_id = 0;  // block_id 0: our block has no id yet
+    std::vector<int64_t> batch_ids(w.blocks.size(), 0);
     if (!w.events.empty()) {
       auto next = NextPayloadId();
       if (!next.ok()) return next.status();
-      payload_id = *next;
+      next_id = *next;
     }
     // Binds point into `w`, which outlives the statement's execution (SQLITE_STATIC: no copies).
     // Columns that do not apply to the type stay NULL (no bytes).
@@ -583,8 +591,11 @@ class SqliteHubStore final : public HubStore {
         case EventType::kStatus:
           break;
       }
-      sqlite3_bind_int64(ins, 20, payload_id);
-      sqlite3_bind_int64(ins, 21, static_cast<int64_t>(block.lines()));
+      bool in_batch = e.block >= 0 && static_cast<size_t>(e.block) < w.blocks.size();
+      int64_t* id = in_batch ? &batch_ids[static_cast<size_t>(e.block)] : &block_id;
+      sqlite3_bind_int64(ins, 20, *id ? *id : next_id);
+      sqlite3_bind_int64(ins, 21,
+                         in_batch ? int64_t{e.block_offset} : static_cast<int64_t>(block.lines()));
       int rc = sqlite3_step(ins);
       if (rc != SQLITE_DONE) {
         Status s = sql::FromSqlite(rc, "insert event", db_->handle());
@@ -596,9 +607,13 @@ class SqliteHubStore final : public HubStore {
         continue;
       }
       ++result->inserted;
-      block.Add(e.json);
-      if (block.lines() >= kPayloadBlockLines) {
-        if (Status s = StorePayloadBlock(payload_id++, &block); !s.ok()) return s;
+      if (!*id) *id = next_id++;
+      if (!in_batch) {
+        block.Add(e.json);
+        if (block.lines() >= kPayloadBlockLines) {
+          if (Status s = StorePayloadBlock(block_id, &block); !s.ok()) return s;
+          block_id = 0;
+        }
       }
       for (const SeqRange& r : e.compacted) {
         if (Status s = ApplyCompaction(e, *kiosk_key, r); !s.ok()) return s;
@@ -607,7 +622,13 @@ class SqliteHubStore final : public HubStore {
     sqlite3_reset(ins);
     sqlite3_clear_bindings(ins);
     if (!block.empty()) {
-      if (Status s = StorePayloadBlock(payload_id, &block); !s.ok()) return s;
+      if (Status s = StorePayloadBlock(block_id, &block); !s.ok()) return s;
+    }
+    for (size_t i = 0; i < batch_ids.size(); ++i) {
+      if (!batch_ids[i]) continue;
+      if (Status s = InsertPayload(batch_ids[i], PayloadCodec::kZstdBatch, w.blocks[i]); !s.ok()) {
+        return s;
+      }
     }
     for (const Reject& r : w.rejects) {
       auto st = db_->Prepare(

@@ -98,7 +98,9 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
     return reject_all(parts->kiosk, "unknown kiosk '" + parts->kiosk + "'");
   }
   std::string decompressed;  // owns the batch of a compressed payload
+  std::string_view compressed;
   if (IsCompressedBatch(payload)) {
+    compressed = payload;
     auto raw = DecompressBatch(payload, policy.max_message_bytes);
     if (!raw.ok()) {
       return reject_all(parts->kiosk, "malformed batch: " + raw.status().message());
@@ -145,7 +147,17 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
       continue;
     }
     out.acked.push_back(e.seq);
-    out.write.events.push_back(ToHubEvent(std::move(e), std::string(line), "mqtt"));
+    if (compressed.empty()) {
+      out.write.events.push_back(ToHubEvent(std::move(e), std::string(line), "mqtt"));
+    } else {
+      // The store keeps the compressed batch itself; the event points at its line.
+      out.write.events.push_back(ToHubEvent(std::move(e), std::string(), "mqtt"));
+      out.write.events.back().block = 0;
+      out.write.events.back().block_offset = static_cast<uint32_t>(line.data() - payload.data());
+    }
+  }
+  if (!compressed.empty() && !out.write.events.empty()) {
+    out.write.blocks.emplace_back(compressed);
   }
   for (const SeqRange& r : h.missing) {
     out.write.gaps.push_back(KnownGap{out.kiosk, r, now_ms});

@@ -44,12 +44,12 @@ Result<std::string> PayloadBlockBuilder::Finish() {
   return out;
 }
 
-Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64_t index) {
+Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64_t line) {
   if (codec == PayloadCodec::kRawJson) {
-    if (index != 0) return Status::Corruption("payload: raw JSON has only line 0");
+    if (line != 0) return Status::Corruption("payload: raw JSON has only line 0");
     return std::string(data);
   }
-  if (codec != PayloadCodec::kZstdLines) {
+  if (codec != PayloadCodec::kZstdLines && codec != PayloadCodec::kZstdBatch) {
     return Status::Corruption("payload: unknown codec " +
                               std::to_string(static_cast<int64_t>(codec)));
   }
@@ -63,6 +63,15 @@ Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64
     return Status::Corruption(std::string("payload: zstd: ") +
                               (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));
   }
+  if (codec == PayloadCodec::kZstdBatch) {
+    if (line < 0 || static_cast<uint64_t>(line) >= raw.size()) {
+      return Status::Corruption("payload: offset " + std::to_string(line) + " is past the batch");
+    }
+    size_t start = static_cast<size_t>(line);
+    size_t end = raw.find('\n', start);
+    return raw.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  }
+  int64_t index = line;
   std::string_view rest(raw);
   for (int64_t i = 0;; ++i) {
     if (rest.size() < 4)

@@ -1,7 +1,8 @@
-// The hub keeps every event's exact JSON, but not one row per event: the JSON of the events one
-// store transaction inserts goes into blocks of up to kPayloadBlockLines lines, compressed
-// together with zstd (JSON lines of one kiosk repeat their keys and most values, so a block
-// shrinks ~10-20x for ~0.2 us per event). Pure functions; thread-safe.
+// The hub keeps every event's exact JSON, but not one row per event: an event that came in a
+// compressed batch points into that batch, stored as it came; the JSON of other events one store
+// transaction inserts (plain batches, imports) goes into blocks of up to kPayloadBlockLines
+// lines, compressed together with zstd (JSON lines of one kiosk repeat their keys and most values,
+// so a block shrinks ~10-20x for ~0.2 us per event). Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,8 @@ namespace touchpoint::sync {
 enum class PayloadCodec : int64_t {
   kRawJson = 0,    // the data is one event's JSON text (rows migrated from schema v1)
   kZstdLines = 1,  // zstd frame of lines, each a 4-byte little-endian length then the bytes
+  kZstdBatch = 2,  // a compressed wire batch as it arrived (wire.h); line = byte offset of the
+                   // event's line in the batch, which runs to the next newline
 };
 
 constexpr size_t kPayloadBlockLines = 1024;
@@ -34,7 +37,8 @@ class PayloadBlockBuilder {
   size_t lines_ = 0;
 };
 
-// Line `index` (0-based) of a stored block.
-Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64_t index);
+// The event JSON at `line` of a stored block: a line index (kRawJson: 0, kZstdLines) or a byte
+// offset (kZstdBatch).
+Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64_t line);
 
 }  // namespace touchpoint::sync

@@ -129,6 +129,18 @@ TEST(SyncMqtt, TwoKiosksAppearOnceEachInTheMap) {
   }
   EXPECT_EQ(responses, 2 * 300);
   EXPECT_EQ(visitors, 2 * 100 * 2);
+  // The hub keeps each event's exact JSON (here: inside the compressed batches as they came).
+  auto reader = k1.db->NewReader();
+  ASSERT_TRUE(reader.ok());
+  auto sent = (*reader)->ReadRange(1, 400, 400);
+  ASSERT_TRUE(sent.ok());
+  ASSERT_EQ(sent->size(), 400u);
+  for (const StoredEvent& e : *sent) {
+    auto json = (*store)->EventJson("k1", e.seq);
+    ASSERT_TRUE(json.ok()) << json.status().ToString();
+    ASSERT_TRUE(json->has_value()) << e.seq;
+    EXPECT_EQ(**json, e.json) << e.seq;
+  }
   (*hub)->Stop();
   EXPECT_EQ((*hub)->Counters().rejects, 0);
 }

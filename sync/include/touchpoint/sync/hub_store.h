@@ -24,7 +24,12 @@ struct HubEvent {
   EventType type = EventType::kStatus;
   int64_t time_ms = 0;  // event time; footfall: interval start
   std::string source;   // "mqtt" or "import"
-  std::string json;     // the exact event JSON
+  std::string json;     // the exact event JSON (may be empty when `block` holds it)
+  // When the event came in a compressed batch: HubWrite::blocks[block] holds that batch, and the
+  // event's line starts at byte `block_offset` of its content (up to the next newline); the store
+  // keeps the batch as it came instead of compressing the JSON again. -1: only `json`.
+  int32_t block = -1;
+  uint32_t block_offset = 0;
   // footfall
   int64_t visitors_in = 0, visitors_out = 0;
   int32_t interval_s = 0;
@@ -71,6 +76,7 @@ struct KioskStatus {
 // Everything one transaction writes.
 struct HubWrite {
   std::vector<HubEvent> events;
+  std::vector<std::string> blocks;  // compressed wire batches events point into (HubEvent::block)
   std::vector<Reject> rejects;
   std::vector<KnownGap> gaps;
   // Replace the kiosk's previous status; fields a status lacks (an offline will has no versions
