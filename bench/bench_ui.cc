@@ -58,7 +58,7 @@ double ProcessCpuMs() {
 }
 
 int Run(const std::vector<std::string>& args) {
-  int sessions = 25, frames = 300;
+  int sessions = 100, frames = 300;
   std::string tour;
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
     if (args[i] == "--sessions") sessions = std::atoi(args[i + 1].c_str());
