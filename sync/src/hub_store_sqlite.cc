@@ -591,7 +591,11 @@ class SqliteHubStore final : public HubStore {
         case EventType::kStatus:
           break;
       }
-      bool in_batch = e.block >= 0 && static_cast<size_t>(e.block) < w.blocks.size();
+      if (e.block >= static_cast<int64_t>(w.blocks.size())) {
+        return Status::InvalidArgument("hub write: event " + e.kiosk + "/" + std::to_string(e.seq) +
+                                       " points at a missing block");
+      }
+      bool in_batch = e.block >= 0;
       int64_t* id = in_batch ? &batch_ids[static_cast<size_t>(e.block)] : &block_id;
       sqlite3_bind_int64(ins, 20, *id ? *id : next_id);
       sqlite3_bind_int64(ins, 21,
