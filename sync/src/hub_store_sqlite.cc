@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "hub_store_queries.h"
 #include "hub_store_schema.h"
 #include "payload_block.h"
 #include "touchpoint/core/sqlite.h"
@@ -127,266 +128,33 @@ class SqliteHubStore final : public HubStore {
   }
 
   Result<std::vector<KioskSeqs>> AccountedSeqs() override {
-    std::map<std::string, KioskSeqs> by_kiosk;
-    auto add_range = [&](const std::string& kiosk, SeqRange r) {
-      KioskSeqs& k = by_kiosk[kiosk];
-      k.kiosk = kiosk;
-      if (!k.ranges.empty() && r.first >= k.ranges.back().first &&
-          r.first <= k.ranges.back().last + 1) {
-        k.ranges.back().last = std::max(k.ranges.back().last, r.last);
-      } else {
-        k.ranges.push_back(r);
-      }
-    };
-    {
-      std::map<int64_t, std::pair<std::string, std::string>> kiosks;  // key -> kiosk, store
-      auto ks = db_->Prepare("SELECT kiosk_key, kiosk, store FROM kiosks");
-      if (!ks.ok()) return ks.status();
-      while (true) {
-        auto step = ks->Step();
-        if (!step.ok()) return step.status();
-        if (!*step) break;
-        kiosks[ks->ColumnInt(0)] = {ks->ColumnText(1), ks->ColumnText(2)};
-      }
-      // In key order: each kiosk's seqs come together and ascending.
-      auto st = db_->Prepare("SELECT kiosk_key, seq FROM events ORDER BY kiosk_key, seq");
-      if (!st.ok()) return st.status();
-      int64_t current_key = -1;
-      const std::string* kiosk = nullptr;
-      while (true) {
-        auto step = st->Step();
-        if (!step.ok()) return step.status();
-        if (!*step) break;
-        int64_t key = st->ColumnInt(0);
-        if (key != current_key || !kiosk) {
-          auto it = kiosks.find(key);
-          if (it == kiosks.end()) return Status::Corruption("events: unknown kiosk_key");
-          current_key = key;
-          kiosk = &it->second.first;
-          by_kiosk[*kiosk].store = it->second.second;
-        }
-        uint64_t seq = static_cast<uint64_t>(st->ColumnInt(1));
-        add_range(*kiosk, {seq, seq});
-      }
-    }
-    for (const char* q : {"SELECT kiosk, seq, seq FROM rejects WHERE seq IS NOT NULL",
-                          "SELECT kiosk, first_seq, last_seq FROM known_gaps",
-                          "SELECT kiosk, first_seq, last_seq FROM compactions"}) {
-      auto st = db_->Prepare(q);
-      if (!st.ok()) return st.status();
-      while (true) {
-        auto step = st->Step();
-        if (!step.ok()) return step.status();
-        if (!*step) break;
-        KioskSeqs& k = by_kiosk[st->ColumnText(0)];
-        k.kiosk = st->ColumnText(0);
-        k.ranges.push_back(
-            {static_cast<uint64_t>(st->ColumnInt(1)), static_cast<uint64_t>(st->ColumnInt(2))});
-      }
-    }
-    std::vector<KioskSeqs> out;
-    for (auto& [kiosk, k] : by_kiosk) {
-      k.ranges = MergeRanges(std::move(k.ranges));
-      out.push_back(std::move(k));
-    }
-    return out;
+    return queries::AccountedSeqs(db_.get());
   }
 
   Result<std::vector<SeqRange>> AccountedSeqsIn(const std::string& kiosk,
                                                 SeqRange within) override {
-    std::vector<SeqRange> ranges;
-    auto add = [&ranges, within](uint64_t first, uint64_t last) {
-      first = std::max(first, within.first);
-      last = std::min(last, within.last);
-      if (first > last) return;
-      if (!ranges.empty() && first <= ranges.back().last + 1 && first >= ranges.back().first) {
-        ranges.back().last = std::max(ranges.back().last, last);
-      } else {
-        ranges.push_back({first, last});
-      }
-    };
-    // Events by primary key range; then the small tables.
-    for (const char* q :
-         {"SELECT e.seq, e.seq FROM kiosks k JOIN events e ON e.kiosk_key = k.kiosk_key "
-          "WHERE k.kiosk = ?1 AND e.seq BETWEEN ?2 AND ?3 ORDER BY e.seq",
-          "SELECT seq, seq FROM rejects WHERE kiosk = ?1 AND seq BETWEEN ?2 AND ?3",
-          "SELECT first_seq, last_seq FROM known_gaps WHERE kiosk = ?1 AND last_seq >= ?2 AND "
-          "first_seq <= ?3",
-          "SELECT first_seq, last_seq FROM compactions WHERE kiosk = ?1 AND last_seq >= ?2 AND "
-          "first_seq <= ?3"}) {
-      auto st = db_->Prepare(q);
-      if (!st.ok()) return st.status();
-      st->Bind(1, kiosk).Bind(2, ToInt(within.first)).Bind(3, ToInt(within.last));
-      while (true) {
-        auto step = st->Step();
-        if (!step.ok()) return step.status();
-        if (!*step) break;
-        add(static_cast<uint64_t>(st->ColumnInt(0)), static_cast<uint64_t>(st->ColumnInt(1)));
-      }
-    }
-    return MergeRanges(std::move(ranges));
+    return queries::AccountedSeqsIn(db_.get(), kiosk, within);
   }
 
   Result<std::vector<MapFact>> Facts(const MapFilter& f) override {
-    // Events drive the scan (CROSS JOIN keeps that order); dims are looked up by key.
-    std::string q =
-        "SELECT d.store, d.touchpoint, d.stage, e.type, e.time_ms, e.f_in, e.f_out, "
-        "e.f_interval_s, e.csat, e.nps, e.effort, e.tags, e.suspect, e.c_source, e.c_start_ms, "
-        "e.c_end_ms FROM events e CROSS JOIN dims d ON d.dim_key = e.dim_key "
-        "WHERE e.superseded_by IS NULL AND e.type IN (1, 2, 3, 4) AND "
-        "((e.type = 4 AND e.c_end_ms > ?1 AND e.c_start_ms < ?2) OR "
-        "(e.type != 4 AND e.time_ms >= ?1 AND e.time_ms < ?2))";
-    if (!f.store.empty()) q += " AND d.store = ?3";
-    if (!f.touchpoint.empty()) q += " AND d.touchpoint = ?4";
-    if (!f.stage.empty()) q += " AND d.stage = ?5";
-    auto st = db_->Prepare(q);
-    if (!st.ok()) return st.status();
-    st->Bind(1, f.from_ms.value_or(std::numeric_limits<int64_t>::min()));
-    st->Bind(2, f.to_ms.value_or(std::numeric_limits<int64_t>::max()));
-    if (!f.store.empty()) st->Bind(3, f.store);
-    if (!f.touchpoint.empty()) st->Bind(4, f.touchpoint);
-    if (!f.stage.empty()) st->Bind(5, f.stage);
-    std::vector<MapFact> out;
-    while (true) {
-      auto step = st->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
-      MapFact m;
-      m.store = st->ColumnText(0);
-      m.touchpoint = st->ColumnText(1);
-      m.stage = st->ColumnText(2);
-      m.type = EventTypeFromCode(st->ColumnInt(3)).value_or(EventType::kStatus);
-      m.time_ms = st->ColumnInt(4);
-      m.visitors_in = st->ColumnInt(5);
-      m.visitors_out = st->ColumnInt(6);
-      m.interval_s = static_cast<int32_t>(st->ColumnInt(7));
-      if (!st->ColumnIsNull(8)) m.csat = static_cast<int>(st->ColumnInt(8));
-      if (!st->ColumnIsNull(9)) m.nps = static_cast<int>(st->ColumnInt(9));
-      if (!st->ColumnIsNull(10)) m.effort = static_cast<int>(st->ColumnInt(10));
-      m.tags = st->ColumnText(11);
-      m.suspect = st->ColumnInt(12) != 0;
-      m.coverage_source = st->ColumnText(13);
-      m.coverage_start_ms = st->ColumnInt(14);
-      m.coverage_end_ms = st->ColumnInt(15);
-      out.push_back(std::move(m));
-    }
-    return out;
+    return queries::Facts(db_.get(), f);
   }
 
   Result<std::optional<std::string>> EventJson(const std::string& kiosk, uint64_t seq) override {
-    auto st = db_->Prepare(
-        "SELECT p.codec, p.data, e.payload_line FROM kiosks k "
-        "JOIN events e ON e.kiosk_key = k.kiosk_key AND e.seq = ?2 "
-        "JOIN payloads p ON p.id = e.payload_id WHERE k.kiosk = ?1");
-    if (!st.ok()) return st.status();
-    st->Bind(1, kiosk).Bind(2, ToInt(seq));
-    auto step = st->Step();
-    if (!step.ok()) return step.status();
-    if (!*step) return std::optional<std::string>();
-    auto line = PayloadLine(static_cast<PayloadCodec>(st->ColumnInt(0)), st->ColumnTextView(1),
-                            st->ColumnInt(2));
-    if (!line.ok()) {
-      return Status::Corruption(kiosk + "/" + std::to_string(seq) + ": " + line.status().message());
-    }
-    return std::optional<std::string>(std::move(line.value()));
+    return queries::EventJson(db_.get(), kiosk, seq);
   }
 
   Result<std::vector<Reject>> Rejects(size_t limit) override {
-    auto st = db_->Prepare(
-        "SELECT received_ms, source, kiosk, seq, reason, payload FROM rejects "
-        "ORDER BY id DESC LIMIT ?1");
-    if (!st.ok()) return st.status();
-    st->Bind(1, static_cast<int64_t>(limit));
-    std::vector<Reject> out;
-    while (true) {
-      auto step = st->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
-      Reject r;
-      r.received_ms = st->ColumnInt(0);
-      r.source = st->ColumnText(1);
-      r.kiosk = st->ColumnText(2);
-      if (!st->ColumnIsNull(3)) r.seq = static_cast<uint64_t>(st->ColumnInt(3));
-      r.reason = st->ColumnText(4);
-      r.payload = st->ColumnText(5);
-      out.push_back(std::move(r));
-    }
-    return out;
+    return queries::Rejects(db_.get(), limit);
   }
 
-  Result<int64_t> RejectCount() override {
-    auto n = db_->QueryInt("SELECT COUNT(*) FROM rejects");
-    if (!n.ok()) return n.status();
-    return n->value_or(0);
-  }
+  Result<int64_t> RejectCount() override { return queries::RejectCount(db_.get()); }
 
-  Result<std::vector<KnownGap>> KnownGaps() override {
-    auto st = db_->Prepare(
-        "SELECT kiosk, first_seq, last_seq, reported_ms FROM known_gaps ORDER BY kiosk, "
-        "first_seq");
-    if (!st.ok()) return st.status();
-    std::vector<KnownGap> out;
-    while (true) {
-      auto step = st->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
-      out.push_back(
-          {st->ColumnText(0),
-           {static_cast<uint64_t>(st->ColumnInt(1)), static_cast<uint64_t>(st->ColumnInt(2))},
-           st->ColumnInt(3)});
-    }
-    return out;
-  }
+  Result<std::vector<KnownGap>> KnownGaps() override { return queries::KnownGaps(db_.get()); }
 
-  Result<std::vector<KioskSummary>> Kiosks() override {
-    std::map<std::string, KioskSummary> by_kiosk;
-    {
-      auto st = db_->Prepare(
-          "SELECT k.kiosk, k.store, COUNT(*), MAX(e.seq), MAX(e.received_ms) FROM events e "
-          "JOIN kiosks k ON k.kiosk_key = e.kiosk_key GROUP BY e.kiosk_key");
-      if (!st.ok()) return st.status();
-      while (true) {
-        auto step = st->Step();
-        if (!step.ok()) return step.status();
-        if (!*step) break;
-        by_kiosk[st->ColumnText(0)] = {st->ColumnText(0), st->ColumnText(1),
-                                       st->ColumnInt(2),  static_cast<uint64_t>(st->ColumnInt(3)),
-                                       st->ColumnInt(4),  std::nullopt};
-      }
-    }
-    auto st = db_->Prepare(
-        "SELECT kiosk, store, state, status_time_ms, received_ms, queue_depth, "
-        "software_version, config_version, json FROM kiosk_status");
-    if (!st.ok()) return st.status();
-    while (true) {
-      auto step = st->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
-      KioskStatus k;
-      k.kiosk = st->ColumnText(0);
-      k.store = st->ColumnText(1);
-      k.state = st->ColumnText(2);
-      k.status_time_ms = st->ColumnInt(3);
-      k.received_ms = st->ColumnInt(4);
-      if (!st->ColumnIsNull(5)) k.queue_depth = st->ColumnInt(5);
-      k.software_version = st->ColumnText(6);
-      k.config_version = st->ColumnText(7);
-      k.json = st->ColumnText(8);
-      KioskSummary& sum = by_kiosk[k.kiosk];
-      sum.kiosk = k.kiosk;
-      if (sum.store.empty()) sum.store = k.store;
-      sum.status = std::move(k);
-    }
-    std::vector<KioskSummary> out;
-    for (auto& [kiosk, sum] : by_kiosk) out.push_back(std::move(sum));
-    return out;
-  }
+  Result<std::vector<KioskSummary>> Kiosks() override { return queries::Kiosks(db_.get()); }
 
-  Result<int64_t> CountEvents() override {
-    auto n = db_->QueryInt("SELECT COUNT(*) FROM events");
-    if (!n.ok()) return n.status();
-    return n->value_or(0);
-  }
+  Result<int64_t> CountEvents() override { return queries::CountEvents(db_.get()); }
 
  private:
   struct Compaction {
