@@ -1,4 +1,5 @@
-// touchpoint-bench sync [--events N] [--naive-events M]: a kiosk store pre-filled with N events
+// touchpoint-bench sync [--events N] [--naive-events M] [--batch B] [--window W]
+// [--decode-threads D]: a kiosk store pre-filled with N events
 // drains through a real Mosquitto into the hub (persisted + acknowledged); then the naive
 // baseline publishes M of the same events one per QoS 1 message.
 #include <mqtt/async_client.h>
@@ -73,12 +74,14 @@ Event MakeEvent(const EventStamper& st, int64_t i) {
 }
 
 int Run(const std::vector<std::string>& args) {
-  int64_t n = 1000000, naive_n = 50000, batch_events = 1000, window_batches = 16;
+  int64_t n = 1000000, naive_n = 50000, batch_events = 2000, window_batches = 16,
+          decode_threads = 0;
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
     if (args[i] == "--events") n = std::stoll(args[i + 1]);
     if (args[i] == "--naive-events") naive_n = std::stoll(args[i + 1]);
     if (args[i] == "--batch") batch_events = std::stoll(args[i + 1]);
     if (args[i] == "--window") window_batches = std::stoll(args[i + 1]);
+    if (args[i] == "--decode-threads") decode_threads = std::stoll(args[i + 1]);
   }
   testing::TempDir dir;
   testing::MosquittoBroker broker;
@@ -108,6 +111,7 @@ int Run(const std::vector<std::string>& args) {
   sync::HubOptions ho;
   ho.broker_uri = broker.uri();
   ho.db_path = dir.File("hub.db");
+  ho.decode_threads = static_cast<int32_t>(decode_threads);
   auto hub = sync::Hub::Create(ho);
   if (!hub.ok() || !(*hub)->Start().ok()) return 1;
   testing::WaitFor([&] { return (*hub)->Subscribed(); });
