@@ -101,6 +101,10 @@ std::optional<EventType> EventTypeFromCode(int64_t code) {
 }
 
 Status EnsureHubSchema(sql::Database* db) {
+  // The common case, a current database, takes no write lock (hubs may be writing).
+  auto current = db->QueryInt("PRAGMA user_version");
+  if (!current.ok()) return current.status();
+  if (current->value_or(0) == kHubSchemaVersion) return Status::Ok();
   if (Status s = db->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   auto work = [db]() -> Status {
     auto version = db->QueryInt("PRAGMA user_version");
