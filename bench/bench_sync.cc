@@ -74,8 +74,9 @@ Event MakeEvent(const EventStamper& st, int64_t i) {
 }
 
 int Run(const std::vector<std::string>& args) {
-  int64_t n = 1000000, naive_n = 50000, batch_events = 2000, window_batches = 16,
-          decode_threads = 0;
+  const MqttConfig defaults;  // the kiosk's shipped batch size and window
+  int64_t n = 1000000, naive_n = 50000, batch_events = defaults.batch_max_events,
+          window_batches = defaults.max_inflight_batches, decode_threads = 0;
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
     if (args[i] == "--events") n = std::stoll(args[i + 1]);
     if (args[i] == "--naive-events") naive_n = std::stoll(args[i + 1]);
@@ -121,9 +122,8 @@ int Run(const std::vector<std::string>& args) {
   mc.uri = broker.uri();
   mc.backoff_min_ms = 10;
   mc.linger_ms = 5;
-  mc.batch_max_events = static_cast<int32_t>(batch_events);
-  mc.batch_max_bytes = 1024 * 1024;
-  mc.max_inflight_batches = static_cast<int32_t>(window_batches);
+  mc.batch_max_events = static_cast<int32_t>(batch_events);        // the kiosk's defaults unless
+  mc.max_inflight_batches = static_cast<int32_t>(window_batches);  // --batch / --window
   sync::UplinkHooks hooks;
   hooks.jitter_seed = 1;
   sync::Uplink uplink(mc, kiosk, store->get(), nullptr, hooks);

@@ -69,11 +69,13 @@ struct MqttConfig {
   std::string ca_file;    // TLS: broker CA
   std::string cert_file;  // TLS: client certificate
   std::string key_file;   // TLS: client key
-  int32_t batch_max_events = 500;
-  int32_t batch_max_bytes = 256 * 1024;
-  int32_t linger_ms = 100;  // wait this long for a batch to fill
-  int32_t max_inflight_batches = 8;
-  int32_t ack_timeout_s = 30;  // re-send a batch the hub has not acknowledged by then
+  // A backlog drains fastest in large batches (docs/sync.md); a live kiosk's batches are small
+  // anyway (linger). 2,000 events are ~0.9 MB of JSON, ~40 KB compressed on the wire.
+  int32_t batch_max_events = 2000;
+  int32_t batch_max_bytes = 1024 * 1024;
+  int32_t linger_ms = 100;            // wait this long for a batch to fill
+  int32_t max_inflight_batches = 16;  // below Mosquitto's default max_inflight_messages (20)
+  int32_t ack_timeout_s = 30;         // re-send a batch the hub has not acknowledged by then
   int32_t keepalive_s = 30;
   int32_t backoff_min_ms = 1000;  // reconnect: exponential backoff with full jitter
   int32_t backoff_max_ms = 120000;
