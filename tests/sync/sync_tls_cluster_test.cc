@@ -172,6 +172,31 @@ TEST(SyncTls, ClientCertificateDeliversAndNoCertificateIsRefused) {
   for (const std::string& h : held) EXPECT_EQ(h.rfind("k1/", 0), 0u) << h;
 }
 
+// Kiosks k0..k2 of store s1, each with `per_kiosk` events, publishing small batches (50) to
+// `uri`: many messages for the broker to spread over the hubs.
+struct ClusterKiosk {
+  testing::TempDir dir;
+  std::unique_ptr<EventStore> db;
+  std::unique_ptr<Uplink> uplink;
+};
+void StartKiosks(const std::string& uri, int64_t per_kiosk, int32_t ack_timeout_s,
+                 std::vector<std::unique_ptr<ClusterKiosk>>* kiosks) {
+  for (int i = 0; i < 3; ++i) {
+    auto k = std::make_unique<ClusterKiosk>();
+    k->db = synctest::OpenStore(k->dir.File("kiosk.db"));
+    ASSERT_NE(k->db, nullptr);
+    KioskConfig kc = synctest::Kiosk("k" + std::to_string(i), "s1");
+    EventStamper st(kc, std::make_shared<ManualClock>(kT0));
+    ASSERT_TRUE(synctest::Fill(k->db.get(), st, per_kiosk, kT0, 1000));
+    MqttConfig mc = synctest::Mqtt(uri);
+    mc.batch_max_events = 50;
+    mc.ack_timeout_s = ack_timeout_s;
+    k->uplink = std::make_unique<Uplink>(mc, kc, k->db.get(), nullptr);
+    ASSERT_TRUE(k->uplink->Start().ok());
+    kiosks->push_back(std::move(k));
+  }
+}
+
 TEST(SyncCluster, TwoHubsOnASharedSubscriptionStoreEveryEventExactlyOnce) {
   testing::MosquittoBroker broker;
   testing::TempDir hub_dir;
@@ -191,28 +216,10 @@ TEST(SyncCluster, TwoHubsOnASharedSubscriptionStoreEveryEventExactlyOnce) {
 
   // Three kiosks, small batches: many messages for the broker to spread over the two hubs.
   const int64_t per_kiosk = 3000;
-  struct Kiosk {
-    testing::TempDir dir;
-    std::unique_ptr<EventStore> db;
-    std::unique_ptr<Uplink> uplink;
-  };
-  std::vector<std::unique_ptr<Kiosk>> kiosks;
-  for (int i = 0; i < 3; ++i) {
-    auto k = std::make_unique<Kiosk>();
-    k->db = synctest::OpenStore(k->dir.File("kiosk.db"));
-    ASSERT_NE(k->db, nullptr);
-    KioskConfig kc = synctest::Kiosk("k" + std::to_string(i), "s1");
-    EventStamper st(kc, std::make_shared<ManualClock>(kT0));
-    ASSERT_TRUE(synctest::Fill(k->db.get(), st, per_kiosk, kT0, 1000));
-    MqttConfig mc = synctest::Mqtt(broker.uri());
-    mc.batch_max_events = 50;
-    // No re-send after an ack timeout: with two separate hub stores a re-sent batch could land
-    // on the other hub (a second copy); one shared hub store would dedup it.
-    mc.ack_timeout_s = 600;
-    k->uplink = std::make_unique<Uplink>(mc, kc, k->db.get(), nullptr);
-    ASSERT_TRUE(k->uplink->Start().ok());
-    kiosks.push_back(std::move(k));
-  }
+  std::vector<std::unique_ptr<ClusterKiosk>> kiosks;
+  // No re-send after an ack timeout: with two separate hub stores a re-sent batch could land
+  // on the other hub (a second copy); one shared hub store would dedup it.
+  ASSERT_NO_FATAL_FAILURE(StartKiosks(broker.uri(), per_kiosk, 600, &kiosks));
   for (auto& k : kiosks) {
     ASSERT_TRUE(WaitFor([&] { return k->db->Stats().pending == 0; }, seconds(60)))
         << k->db->Stats().pending << " pending; " << k->uplink->Health().last_error;
@@ -269,26 +276,9 @@ TEST(SyncCluster, TwoHubProcessesSharingOneStoreHoldEveryEventOnce) {
   std::unique_ptr<testing::ChildProcess> hubs[2] = {start_hub(0), start_hub(1)};
 
   const int64_t per_kiosk = 6000;
-  struct Kiosk {
-    testing::TempDir dir;
-    std::unique_ptr<EventStore> db;
-    std::unique_ptr<Uplink> uplink;
-  };
-  std::vector<std::unique_ptr<Kiosk>> kiosks;
-  for (int i = 0; i < 3; ++i) {
-    auto k = std::make_unique<Kiosk>();
-    k->db = synctest::OpenStore(k->dir.File("kiosk.db"));
-    ASSERT_NE(k->db, nullptr);
-    KioskConfig kc = synctest::Kiosk("k" + std::to_string(i), "s1");
-    EventStamper st(kc, std::make_shared<ManualClock>(kT0));
-    ASSERT_TRUE(synctest::Fill(k->db.get(), st, per_kiosk, kT0, 1000));
-    MqttConfig mc = synctest::Mqtt(broker.uri());
-    mc.batch_max_events = 50;
-    mc.ack_timeout_s = 1;  // re-sends happen, and may reach the other hub
-    k->uplink = std::make_unique<Uplink>(mc, kc, k->db.get(), nullptr);
-    ASSERT_TRUE(k->uplink->Start().ok());
-    kiosks.push_back(std::move(k));
-  }
+  std::vector<std::unique_ptr<ClusterKiosk>> kiosks;
+  // Re-sends happen, and may reach the other hub.
+  ASSERT_NO_FATAL_FAILURE(StartKiosks(broker.uri(), per_kiosk, 1, &kiosks));
   auto held = [&]() -> int64_t {
     auto store = OpenSqliteHubStore(hub_db);
     if (!store.ok()) return -1;
