@@ -81,6 +81,17 @@ bool HasContent(const Answer& a) {
   if (a.type == QuestionType::kText) return !TrimWhitespace(a.text).empty();
   return a.score.has_value() || !a.tags.empty();
 }
+// The survey fields `feedback` and `feedback_abandoned` share.
+template <typename Payload>
+void FillSurveyFields(const SurveyDefinition& survey, const std::string& language,
+                      int64_t duration_ms, std::vector<Answer> answers, Payload* p) {
+  p->survey_id = survey.id;
+  p->survey_version = survey.version;
+  p->language = language;
+  p->duration_ms = std::max<int64_t>(0, duration_ms);
+  p->answers = std::move(answers);
+}
+
 }  // namespace
 
 bool SurveySession::CanGoNext() const {
@@ -131,27 +142,19 @@ std::vector<Answer> SurveySession::CollectAnswers() const {
 
 FeedbackPayload SurveySession::ToFeedback(int64_t now_mono_ms) const {
   FeedbackPayload p;
-  p.survey_id = survey_->id;
-  p.survey_version = survey_->version;
-  p.language = language_;
-  p.duration_ms = std::max<int64_t>(0, now_mono_ms - start_mono_ms_);
-  p.answers = CollectAnswers();
+  FillSurveyFields(*survey_, language_, now_mono_ms - start_mono_ms_, CollectAnswers(), &p);
   return p;
 }
 
 FeedbackAbandonedPayload SurveySession::ToAbandoned(int64_t now_mono_ms) const {
   FeedbackAbandonedPayload p;
-  p.survey_id = survey_->id;
-  p.survey_version = survey_->version;
-  p.language = language_;
-  p.duration_ms = std::max<int64_t>(0, now_mono_ms - start_mono_ms_);
+  FillSurveyFields(*survey_, language_, now_mono_ms - start_mono_ms_, CollectAnswers(), &p);
   p.questions_total = total();
   p.questions_answered = answered();
   if (!questions_.empty()) {
     size_t shown = static_cast<size_t>(std::min(index_, total() - 1));
     p.last_question_id = questions_[shown]->id;
   }
-  p.answers = CollectAnswers();
   return p;
 }
 
