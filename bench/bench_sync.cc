@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "bench.h"
+#include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/core/event_stamper.h"
@@ -27,7 +28,7 @@ namespace touchpoint::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int64_t kT0 = 1795428000000;  // 2026-11-23T10:00:00Z
+using synctest::kT0;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
@@ -51,26 +52,9 @@ double WrittenBytes() {
   return 0;
 }
 
+// The tests' fill without the reason tag: one csat answer, every 4th event a footfall minute.
 Event MakeEvent(const EventStamper& st, int64_t i) {
-  int64_t t = kT0 + i * 500;
-  if (i % 4 == 0) {
-    FootfallPayload p;
-    p.interval_start_ms = t;
-    p.interval_s = 60;
-    p.lines.push_back({"door", 2, 1});
-    return st.MakeAt(p, t);
-  }
-  FeedbackPayload p;
-  p.survey_id = "store-visit";
-  p.survey_version = 1;
-  p.language = "en";
-  p.duration_ms = 4200;
-  Answer a;
-  a.question_id = "overall";
-  a.type = QuestionType::kCsat;
-  a.score = 1 + static_cast<int>(i % 5);
-  p.answers.push_back(a);
-  return st.MakeAt(p, t);
+  return synctest::FillEvent(st, i, kT0, 500, /*with_reason=*/false);
 }
 
 int Run(const std::vector<std::string>& args) {

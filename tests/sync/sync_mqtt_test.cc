@@ -19,39 +19,10 @@ namespace touchpoint::sync {
 namespace {
 
 using std::chrono::seconds;
+using synctest::HubOpts;
+using synctest::KioskRig;
 using synctest::kT0;
 using testing::WaitFor;
-
-struct KioskRig {
-  KioskRig(const std::string& kiosk, const std::string& store, const std::string& uri,
-           const std::string& touchpoint = "checkout")
-      : config(synctest::Kiosk(kiosk, store, touchpoint)),
-        mqtt(synctest::Mqtt(uri)),
-        db(synctest::OpenStore(dir.File("kiosk.db"))),
-        stamper(config, std::make_shared<ManualClock>(kT0)),
-        survey(DefaultSurvey()) {}
-  void Start() {
-    uplink = std::make_unique<Uplink>(mqtt, config, db.get(), &survey);
-    ASSERT_TRUE(uplink->Start().ok());
-  }
-  int64_t Pending() const { return db->Stats().pending; }
-
-  testing::TempDir dir;
-  KioskConfig config;
-  MqttConfig mqtt;
-  std::unique_ptr<EventStore> db;
-  EventStamper stamper;
-  SurveySlot survey;
-  std::unique_ptr<Uplink> uplink;
-};
-
-HubOptions HubOpts(const std::string& uri, const std::string& db) {
-  HubOptions o;
-  o.broker_uri = uri;
-  o.db_path = db;
-  o.keepalive_s = 5;
-  return o;
-}
 
 // Exactly-once check on the hub database: every seq 1..n of the kiosk held once.
 void ExpectExactlyOnce(const std::string& hub_db, const std::string& kiosk, uint64_t n) {
@@ -112,8 +83,8 @@ TEST(SyncMqtt, TwoKiosksAppearOnceEachInTheMap) {
   ASSERT_TRUE((*hub)->Start().ok());
   KioskRig k1("k1", "s1", broker.uri(), "checkout"), k2("k2", "s2", broker.uri(), "entrance");
   ASSERT_TRUE(synctest::Fill(k1.db.get(), k1.stamper, 400, kT0, 1000));
-  k1.Start();
-  k2.Start();
+  ASSERT_TRUE(k1.Start().ok());
+  ASSERT_TRUE(k2.Start().ok());
   ASSERT_TRUE(synctest::Fill(k2.db.get(), k2.stamper, 400, kT0, 1000));
   ASSERT_TRUE(WaitFor([&] { return k1.Pending() == 0 && k2.Pending() == 0; }, seconds(30)));
   EXPECT_TRUE(k1.uplink->Health().connected);
@@ -158,7 +129,7 @@ TEST(SyncMqtt, BrokerRestartsLoseNothingAndDuplicateNothing) {
   ASSERT_TRUE((*hub)->Start().ok());
   KioskRig k1("k1", "s1", broker.uri());
   k1.mqtt.batch_max_events = 100;
-  k1.Start();
+  ASSERT_TRUE(k1.Start().ok());
   const int64_t total = 200LL * restarts + 2000;
   std::atomic<bool> producing{true};
   std::thread producer([&] {
@@ -202,7 +173,7 @@ TEST(SyncMqtt, HubKilledMidStreamLosesNothing) {
   k1.mqtt.batch_max_events = 200;
   const int64_t total = 40000;
   ASSERT_TRUE(synctest::Fill(k1.db.get(), k1.stamper, total, kT0, 100));
-  k1.Start();
+  ASSERT_TRUE(k1.Start().ok());
   ASSERT_TRUE(WaitFor([&] { return HubCount(hub_db) > 2000; }, seconds(30)));
   hub->Kill(SIGKILL);
   hub->Wait();
@@ -221,7 +192,7 @@ TEST(SyncMqtt, WeekOfflineKioskDrainsIntoOriginalHours) {
   std::string hub_db = hub_dir.File("hub.db");
   broker.Stop();
   KioskRig k1("k1", "s1", broker.uri());
-  k1.Start();
+  ASSERT_TRUE(k1.Start().ok());
   const int64_t total = 200000;
   const int64_t week_ms = 7LL * 24 * 3600 * 1000;
   ASSERT_TRUE(synctest::Fill(k1.db.get(), k1.stamper, total, kT0, week_ms / total));
@@ -274,7 +245,7 @@ TEST(SyncMqtt, BadInputIsRejectedWithReasonsAndNothingIsLost) {
     raw.Publish(t9.events, bad.Finish());
   }
   ASSERT_TRUE(WaitFor([&] { return (*hub)->Counters().rejects >= 5; }));
-  k1.Start();
+  ASSERT_TRUE(k1.Start().ok());
   ASSERT_TRUE(WaitFor([&] { return k1.Pending() == 0; }, seconds(30)));
   (*hub)->Stop();
   ExpectExactlyOnce(hub_db, "k1", 50);
@@ -293,7 +264,7 @@ TEST(SyncMqtt, BadInputIsRejectedWithReasonsAndNothingIsLost) {
 TEST(SyncMqtt, ConfigPushAppliesValidSurveysAndKeepsTheOldOneOnBadOnes) {
   testing::MosquittoBroker broker;
   KioskRig k1("k1", "s1", broker.uri());
-  k1.Start();
+  ASSERT_TRUE(k1.Start().ok());
   auto topics = TopicsFor("touchpoint/v1", "s1", "k1");
   RawClient raw(broker.uri());
   raw.Publish(topics.config, "[survey\nid = ", /*retained=*/true);
@@ -331,7 +302,7 @@ TEST(SyncMqtt, HubRequestsHolesAndRecordsWhatKiosksNoLongerHave) {
   KioskRig k1("k1", "s1", broker.uri());
   ASSERT_TRUE(synctest::Fill(k1.db.get(), k1.stamper, 10, kT0, 1000));
   ASSERT_TRUE(k1.db->MarkAcknowledged(1, 3).ok());  // as if an earlier hub had them
-  k1.Start();
+  ASSERT_TRUE(k1.Start().ok());
   ASSERT_TRUE(WaitFor([&] { return k1.Pending() == 0; }, seconds(20)));
   // Seq 50 arrives although the kiosk only ever had 1..10: 11..49 cannot be re-sent.
   auto e = DecodeEvent(k1.db->NewReader().value()->ReadRange(10, 10, 1).value()[0].json);

@@ -1,4 +1,5 @@
-// Helpers for the sync tests and the sync benchmark: kiosk stores filled with events.
+// Helpers for the sync tests and the sync benchmark: kiosk stores filled with events, a kiosk
+// rig and hub options.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,12 @@
 #include "touchpoint/core/event.h"
 #include "touchpoint/core/event_stamper.h"
 #include "touchpoint/core/event_store.h"
+#include "touchpoint/core/status.h"
+#include "touchpoint/core/survey.h"
+#include "touchpoint/sync/hub.h"
+#include "touchpoint/sync/uplink.h"
+
+#include "test_support.h"
 
 namespace touchpoint::synctest {
 
@@ -45,8 +52,8 @@ inline std::unique_ptr<EventStore> OpenStore(const std::string& path) {
   return std::move(s.value());
 }
 
-// Feedback with a csat score (1..5) and a reason tag.
-inline Event Feedback(const EventStamper& st, int64_t time_ms, int csat) {
+// Feedback with a csat score (1..5) and, unless `with_reason` is false, a reason tag.
+inline Event Feedback(const EventStamper& st, int64_t time_ms, int csat, bool with_reason = true) {
   FeedbackPayload p;
   p.survey_id = "store-visit";
   p.survey_version = 1;
@@ -57,6 +64,7 @@ inline Event Feedback(const EventStamper& st, int64_t time_ms, int csat) {
   a.type = QuestionType::kCsat;
   a.score = csat;
   p.answers.push_back(a);
+  if (!with_reason) return st.MakeAt(p, time_ms);
   Answer t;
   t.question_id = "reasons";
   t.type = QuestionType::kTags;
@@ -73,15 +81,21 @@ inline Event Footfall(const EventStamper& st, int64_t start_ms, int64_t in, int6
   return st.MakeAt(p, start_ms);
 }
 
-// Appends n events (every 4th footfall for one minute, the others feedback), spread from t0
-// every step_ms, in transactions of 1000. Returns false on a store error.
+// The i-th event of a fill from t0 every step_ms: every 4th a footfall minute, the others
+// feedback.
+inline Event FillEvent(const EventStamper& st, int64_t i, int64_t t0, int64_t step_ms,
+                       bool with_reason = true) {
+  int64_t t = t0 + i * step_ms;
+  return i % 4 == 0 ? Footfall(st, t, 2, 1)
+                    : Feedback(st, t, 1 + static_cast<int>(i % 5), with_reason);
+}
+
+// Appends n FillEvents in transactions of 1000. Returns false on a store error.
 inline bool Fill(EventStore* store, const EventStamper& st, int64_t n, int64_t t0,
                  int64_t step_ms) {
   std::vector<Event> batch;
   for (int64_t i = 0; i < n; ++i) {
-    int64_t t = t0 + i * step_ms;
-    batch.push_back(i % 4 == 0 ? Footfall(st, t, 2, 1)
-                               : Feedback(st, t, 1 + static_cast<int>(i % 5)));
+    batch.push_back(FillEvent(st, i, t0, step_ms));
     if (batch.size() == 1000 || i + 1 == n) {
       if (!store->AppendBatch(std::move(batch)).ok()) return false;
       batch.clear();
@@ -89,5 +103,39 @@ inline bool Fill(EventStore* store, const EventStamper& st, int64_t n, int64_t t
   }
   return true;
 }
+
+// A hub on `uri` storing into `db`, with a short keepalive.
+inline sync::HubOptions HubOpts(const std::string& uri, const std::string& db) {
+  sync::HubOptions o;
+  o.broker_uri = uri;
+  o.db_path = db;
+  o.keepalive_s = 5;
+  return o;
+}
+
+// One kiosk: its config, MQTT settings, a store in its own folder and a stamper at kT0.
+// Start() runs an uplink with the default survey as its config slot.
+struct KioskRig {
+  KioskRig(const std::string& kiosk, const std::string& store, const std::string& uri,
+           const std::string& touchpoint = "checkout")
+      : config(Kiosk(kiosk, store, touchpoint)),
+        mqtt(Mqtt(uri)),
+        db(OpenStore(dir.File("kiosk.db"))),
+        stamper(config, std::make_shared<ManualClock>(kT0)),
+        survey(DefaultSurvey()) {}
+  Status Start() {
+    uplink = std::make_unique<sync::Uplink>(mqtt, config, db.get(), &survey);
+    return uplink->Start();
+  }
+  int64_t Pending() const { return db->Stats().pending; }
+
+  testing::TempDir dir;
+  KioskConfig config;
+  MqttConfig mqtt;
+  std::unique_ptr<EventStore> db;
+  EventStamper stamper;
+  SurveySlot survey;
+  std::unique_ptr<sync::Uplink> uplink;
+};
 
 }  // namespace touchpoint::synctest

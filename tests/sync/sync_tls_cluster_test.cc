@@ -21,6 +21,8 @@ namespace touchpoint::sync {
 namespace {
 
 using std::chrono::seconds;
+using synctest::HubOpts;
+using synctest::KioskRig;
 using synctest::kT0;
 using testing::WaitFor;
 
@@ -77,14 +79,6 @@ class TestPki {
   const testing::TempDir& dir_;
 };
 
-HubOptions HubOpts(const std::string& uri, const std::string& db) {
-  HubOptions o;
-  o.broker_uri = uri;
-  o.db_path = db;
-  o.keepalive_s = 5;
-  return o;
-}
-
 // Every (kiosk, seq) the hub database holds, as "kiosk/seq".
 std::vector<std::string> HeldSeqs(const std::string& hub_db) {
   std::vector<std::string> out;
@@ -131,39 +125,31 @@ TEST(SyncTls, ClientCertificateDeliversAndNoCertificateIsRefused) {
       << (*hub)->Counters().last_error;
 
   // With the CA, its certificate and key: delivered, exactly once.
-  testing::TempDir k1_dir;
-  auto k1_db = synctest::OpenStore(k1_dir.File("kiosk.db"));
-  ASSERT_NE(k1_db, nullptr);
-  KioskConfig k1 = synctest::Kiosk("k1", "s1");
-  EventStamper st1(k1, std::make_shared<ManualClock>(kT0));
-  ASSERT_TRUE(synctest::Fill(k1_db.get(), st1, 300, kT0, 1000));
-  MqttConfig m1 = synctest::Mqtt(uri);
-  m1.ca_file = pki.File("ca.crt");
-  m1.cert_file = pki.File("kiosk.crt");
-  m1.key_file = pki.File("kiosk.key");
-  Uplink up1(m1, k1, k1_db.get(), nullptr);
+  KioskRig k1("k1", "s1", uri);
+  ASSERT_NE(k1.db, nullptr);
+  ASSERT_TRUE(synctest::Fill(k1.db.get(), k1.stamper, 300, kT0, 1000));
+  k1.mqtt.ca_file = pki.File("ca.crt");
+  k1.mqtt.cert_file = pki.File("kiosk.crt");
+  k1.mqtt.key_file = pki.File("kiosk.key");
+  Uplink up1(k1.mqtt, k1.config, k1.db.get(), nullptr);
   ASSERT_TRUE(up1.Start().ok());
-  ASSERT_TRUE(WaitFor([&] { return k1_db->Stats().pending == 0; }, seconds(30)))
+  ASSERT_TRUE(WaitFor([&] { return k1.db->Stats().pending == 0; }, seconds(30)))
       << up1.Health().last_error;
   EXPECT_TRUE(up1.Health().connected);
   up1.Stop();
 
   // Without a client certificate: the broker refuses the handshake, nothing leaves the kiosk.
-  testing::TempDir k2_dir;
-  auto k2_db = synctest::OpenStore(k2_dir.File("kiosk.db"));
-  ASSERT_NE(k2_db, nullptr);
-  KioskConfig k2 = synctest::Kiosk("k2", "s1");
-  EventStamper st2(k2, std::make_shared<ManualClock>(kT0));
-  ASSERT_TRUE(synctest::Fill(k2_db.get(), st2, 50, kT0, 1000));
-  MqttConfig m2 = synctest::Mqtt(uri);
-  m2.ca_file = pki.File("ca.crt");
-  Uplink up2(m2, k2, k2_db.get(), nullptr);
+  KioskRig k2("k2", "s1", uri);
+  ASSERT_NE(k2.db, nullptr);
+  ASSERT_TRUE(synctest::Fill(k2.db.get(), k2.stamper, 50, kT0, 1000));
+  k2.mqtt.ca_file = pki.File("ca.crt");
+  Uplink up2(k2.mqtt, k2.config, k2.db.get(), nullptr);
   ASSERT_TRUE(up2.Start().ok());
   // Bounded: a few connect attempts (backoff 50..500 ms) each end in an error.
   ASSERT_TRUE(WaitFor([&] { return !up2.Health().last_error.empty(); }, seconds(20)));
   EXPECT_FALSE(up2.Health().connected);
   EXPECT_NE(up2.Health().last_error.find("connect"), std::string::npos) << up2.Health().last_error;
-  EXPECT_EQ(k2_db->Stats().pending, 50);
+  EXPECT_EQ(k2.db->Stats().pending, 50);
   up2.Stop();
 
   (*hub)->Stop();
