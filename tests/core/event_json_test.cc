@@ -411,6 +411,84 @@ TEST(EventDecoder, RejectsDuplicateKeysAndTrailingGarbage) {
                   "event: not valid JSON");
 }
 
+// The size limits and the duplicate-field rule hold in every payload, not only in the header.
+TEST(EventJson, LimitsAndDuplicatesHoldInEveryPayload) {
+  auto all = AllTypes();
+  const Event& feedback = all[0];
+  const Event& abandoned = all[1];
+  const Event& footfall = all[2];
+  const Event& coverage = all[4];
+  const Event& status = all[5];
+  ExpectError(
+      feedback, [](json& j) { j["data"]["answers"][0]["question_id"] = std::string(65, 'q'); },
+      "data.answers[0].question_id: longer than 64");
+  ExpectError(
+      feedback, [](json& j) { j["data"]["answers"][4]["text"] = std::string(2001, 'x'); },
+      "data.answers[4].text: longer than 2000");
+  ExpectError(
+      status, [](json& j) { j["data"]["software_version"] = std::string(129, '1'); },
+      "data.software_version: longer than 128");
+  ExpectError(
+      feedback,
+      [](json& j) {
+        json tags = json::array();
+        for (int i = 0; i < 65; ++i) tags.push_back("t" + std::to_string(i));
+        j["data"]["answers"][3]["tags"] = tags;
+      },
+      "data.answers[3].tags: more than 64 items");
+  ExpectError(
+      feedback,
+      [](json& j) {
+        json answers = json::array();
+        for (int i = 0; i < 65; ++i) {
+          answers.push_back(
+              {{"question_id", "q" + std::to_string(i)}, {"type", "csat"}, {"score", 3}});
+        }
+        j["data"]["answers"] = answers;
+      },
+      "data.answers: more than 64 items");
+  ExpectError(
+      footfall,
+      [](json& j) {
+        json lines = json::array();
+        for (int i = 0; i < 65; ++i)
+          lines.push_back({{"line", "l" + std::to_string(i)}, {"in", 0}, {"out", 0}});
+        j["data"]["lines"] = lines;
+      },
+      "data.lines: more than 64 items");
+  ExpectError(
+      status, [](json& j) { j["data"]["problems"] = json(std::vector<std::string>(65, "p")); },
+      "data.problems: more than 64 items");
+  ExpectError(
+      feedback, [](json& j) { j["data"]["answers"][3]["tags"] = "staff"; },
+      "data.answers[3].tags: expected an array, got string");
+  ExpectError(
+      footfall, [](json& j) { j["data"]["lines"] = json::object(); },
+      "data.lines: expected an array, got object");
+  ExpectError(
+      footfall, [](json& j) { j["data"]["compacted_seqs"] = 12; },
+      "data.compacted_seqs: expected an array of sequence numbers");
+  ExpectError(
+      status, [](json& j) { j["data"]["problems"] = "disk full"; },
+      "data.problems: expected an array, got string");
+
+  // nlohmann cannot write a duplicate key, so these edit the encoded text.
+  auto duplicate = [](const Event& e, const std::string& field, const std::string& expected) {
+    std::string text = EncodeEvent(e);
+    size_t at = text.find("\"" + field + "\":");
+    ASSERT_NE(at, std::string::npos) << field;
+    size_t end = text.find_first_of(",}", at);
+    std::string member = text.substr(at, end - at);
+    text.insert(at, member + ",");
+    ExpectTextError(text, expected);
+  };
+  duplicate(abandoned, "questions_total", "data.questions_total: duplicate field");
+  duplicate(footfall, "interval_s", "data.interval_s: duplicate field");
+  duplicate(footfall, "in", "data.lines[0].in: duplicate field");
+  duplicate(coverage, "reason", "data.reason: duplicate field");
+  duplicate(status, "uptime_s", "data.uptime_s: duplicate field");
+}
+
 TEST(EventDecoder, EveryTruncationIsAnErrorNeverACrash) {
   for (const Event& e : AllTypes()) {
     for (const std::string& text : {EncodeEvent(e), Spaced(EncodeEvent(e))}) {
