@@ -124,6 +124,7 @@ loop = false                   # video files: start over at the end (demo)
 process_width = 320            # frames are scaled to this width before processing
 detector = "mog2"              # "mog2" (background subtraction) or "hog" (people detector)
 interval_s = 60                # footfall aggregation interval
+stream_timeout_ms = 10000      # rtsp:// / http:// sources: a stream silent this long is retried
 roi = { x = 0.0, y = 0.0, w = 1.0, h = 1.0 }  # normalised region of interest
 lines = [
   # p1/p2 in source pixels, or 0..1 with normalized = true; in_side points to the "in" side.

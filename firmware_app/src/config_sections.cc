@@ -50,6 +50,7 @@ void ReadCamera(const toml::table& t, Problems* p, CameraConfig* out) {
   r.Int("interval_s", &out->interval_s, 1, 86400);
   r.Int("retry_min_ms", &out->retry_min_ms, 10, 600000);
   r.Int("retry_max_ms", &out->retry_max_ms, 10, 3600000);
+  r.Int("stream_timeout_ms", &out->stream_timeout_ms, 100, 600000);
   r.Real("person_height_top", &out->person_height_top, 0, 1);
   r.Real("person_height_bottom", &out->person_height_bottom, 0, 1);
   r.Real("line_hysteresis", &out->line_hysteresis, 0, 0.5);

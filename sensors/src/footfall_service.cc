@@ -55,7 +55,8 @@ Status FootfallService::Start() {
   // Validate lines, ROI and detector now, on a nominal frame, so a bad config fails here.
   auto probe = FootfallPipeline::Create(config_, cv::Size(640, 480), options_.tuning);
   if (!probe.ok()) return probe.status();
-  if (!options_.source) options_.source = MakeOpenCvSource(config_.source, config_.loop);
+  if (!options_.source)
+    options_.source = MakeOpenCvSource(config_.source, config_.loop, config_.stream_timeout_ms);
   stop_ = false;
   SetState("starting", "");
   thread_ = std::thread([this] { Run(); });

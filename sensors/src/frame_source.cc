@@ -33,7 +33,8 @@ std::string Redacted(const std::string& url) {
 
 class OpenCvSource final : public FrameSource {
  public:
-  OpenCvSource(std::string spec, bool loop) : spec_(std::move(spec)), loop_(loop) {
+  OpenCvSource(std::string spec, bool loop, int stream_timeout_ms)
+      : spec_(std::move(spec)), loop_(loop), stream_timeout_ms_(stream_timeout_ms) {
     kind_ = KindOf(spec_);
   }
 
@@ -49,7 +50,9 @@ class OpenCvSource final : public FrameSource {
           ok = cap_.open(spec_, cv::CAP_V4L2);
           break;
         case Kind::kStream:
-          ok = cap_.open(spec_, cv::CAP_FFMPEG);
+          ok = cap_.open(spec_, cv::CAP_FFMPEG,
+                         {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, stream_timeout_ms_,
+                          cv::CAP_PROP_READ_TIMEOUT_MSEC, stream_timeout_ms_});
           break;
         case Kind::kFile:
           ok = cap_.open(spec_, cv::CAP_FFMPEG);
@@ -109,6 +112,7 @@ class OpenCvSource final : public FrameSource {
  private:
   std::string spec_;
   bool loop_;
+  int stream_timeout_ms_;
   Kind kind_;
   cv::VideoCapture cap_;
   double fps_ = 0;
@@ -117,8 +121,9 @@ class OpenCvSource final : public FrameSource {
 
 }  // namespace
 
-std::unique_ptr<FrameSource> MakeOpenCvSource(const std::string& spec, bool loop) {
-  return std::make_unique<OpenCvSource>(spec, loop);
+std::unique_ptr<FrameSource> MakeOpenCvSource(const std::string& spec, bool loop,
+                                              int stream_timeout_ms) {
+  return std::make_unique<OpenCvSource>(spec, loop, stream_timeout_ms);
 }
 
 }  // namespace touchpoint::sensors

@@ -130,6 +130,8 @@ TEST(Config, EveryMistakeNamesItsKey) {
                  "camera.source: required when camera.enabled = true");
   ExpectContains(ErrorOf(base + "[camera]\nretry_min_ms = 5000\nretry_max_ms = 1000\n"),
                  "camera.retry_max_ms: must not be smaller than camera.retry_min_ms");
+  ExpectContains(ErrorOf(base + "[camera]\nstream_timeout_ms = 5\n"),
+                 "camera.stream_timeout_ms: 5 is out of range 100..600000");
   ExpectContains(ErrorOf(base + "[mqtt]\ntopic_prefix = \"touchpoint/\"\n"),
                  "mqtt.topic_prefix: must be non-empty, without '#', '+' or a trailing '/'");
   ExpectContains(ErrorOf(base + "[mqtt]\ntopic_prefix = \"tp/#\"\n"), "mqtt.topic_prefix:");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "http_file_server.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/sensors/footfall_eval.h"
@@ -263,6 +264,47 @@ TEST_F(FootfallServiceTest, ACameraThatNeverOpensIsRetryingAndCoveredUntilStop) 
   EXPECT_EQ(c.reason, "camera_open_failed");
   EXPECT_EQ(c.start_ms, kT0);
   EXPECT_EQ(c.end_ms, kT0 + 5000);
+}
+
+// A network camera whose connection drops part-way, every time: the service notices, records
+// the gap as coverage, reconnects, and keeps counting. Real time, real HTTP on loopback.
+TEST_F(FootfallServiceTest, ANetworkStreamThatDropsIsReconnectedAndTheGapsAreCovered) {
+  if (!std::filesystem::exists(ClipDir() + "/vtest.avi")) GTEST_SKIP() << "clip absent";
+  // About 20 s of the clip per connection: enough for its first crossings (1.1 s, 1.3 s).
+  touchpoint::testing::HttpFileServer server(
+      ClipDir() + "/vtest.avi", {touchpoint::testing::HttpFileServer::Fault::kDrop, 2000000});
+  CameraConfig config = ClipConfig();
+  config.source = server.url();
+  config.stream_timeout_ms = 2000;
+  KioskConfig kiosk;
+  kiosk.kiosk_id = "k1";
+  kiosk.store_id = "s1";
+  EventStamper real_time(kiosk, SystemClock());
+  FootfallService service(config, store_.get(), &real_time);
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return server.connections() >= 3; }, std::chrono::seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return service.Health().state == "ok"; }, std::chrono::seconds(20)));
+  service.Stop();
+  EXPECT_EQ(service.events_stored(), service.events_submitted());
+
+  int64_t read_failed = 0, footfall = 0;
+  for (const Event& e : StoredEvents()) {
+    if (e.type() == EventType::kCoverage) {
+      const auto& c = std::get<CoveragePayload>(e.payload);
+      EXPECT_EQ(c.source, "camera");
+      read_failed += c.reason == "camera_read_failed";
+    }
+    footfall += e.type() == EventType::kFootfall;
+  }
+  // Each drop is a gap from the failure to the first frame after reconnecting; a gap that
+  // crosses an interval boundary is split, so there may be more spans than drops.
+  EXPECT_GE(read_failed, 2);
+  EXPECT_GE(footfall, 1);
+  int64_t counted = 0;
+  for (const auto& [line, in_out] : service.Health().today_by_line) {
+    counted += in_out.first + in_out.second;
+  }
+  EXPECT_GE(counted, 3 * 2) << "each connection shows the clip's first crossings again";
 }
 
 TEST_F(FootfallServiceTest, ABadLineIsRefusedAtStart) {

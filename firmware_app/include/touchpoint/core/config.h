@@ -51,6 +51,8 @@ struct CameraConfig {
   int32_t interval_s = 60;     // footfall aggregation interval
   int32_t retry_min_ms = 500;  // live source reconnect backoff
   int32_t retry_max_ms = 30000;
+  // Network streams: opening, or waiting for the next frame, longer than this is a failure.
+  int32_t stream_timeout_ms = 10000;
   // Perspective calibration: a standing person's height as a fraction of the frame height when
   // their feet are at the top (0) / bottom (1) edge of the frame; 0 = unknown (no group split).
   double person_height_top = 0;

@@ -42,7 +42,7 @@
 namespace touchpoint::sensors {
 
 struct FootfallServiceOptions {
-  // nullptr: MakeOpenCvSource(config.source, config.loop).
+  // nullptr: MakeOpenCvSource(config.source, config.loop, config.stream_timeout_ms).
   std::unique_ptr<FrameSource> source;
   PipelineTuning tuning;
   // Keep an in-memory preview image for the dashboard (Preview()); costs a copy per frame.

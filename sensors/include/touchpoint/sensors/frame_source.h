@@ -45,7 +45,9 @@ class FrameSource {
 
 // A source for the config's `source` string: digits = camera index, "/dev/..." = V4L2 device,
 // "scheme://..." = network stream, anything else = video file. `loop`: files start over at the
-// end instead of ending.
-std::unique_ptr<FrameSource> MakeOpenCvSource(const std::string& spec, bool loop);
+// end instead of ending. `stream_timeout_ms`: a network stream that takes longer than this to
+// open, or to deliver its next frame, has failed (FFmpeg's own default would be 30 s).
+std::unique_ptr<FrameSource> MakeOpenCvSource(const std::string& spec, bool loop,
+                                              int stream_timeout_ms = 10000);
 
 }  // namespace touchpoint::sensors
