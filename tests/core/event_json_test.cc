@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
+#include <sstream>
 
 #include "touchpoint/core/event_json.h"
 
@@ -108,6 +111,30 @@ TEST(EventJson, FeedbackFieldsSurvive) {
   EXPECT_EQ(f.answers[4].text, "Grüezi \"quoted\"");
   EXPECT_TRUE(f.suspect);
   EXPECT_EQ(f.suspect_reason, "3 sessions within 20 s");
+}
+
+// docs/events.md is what integrators read: every example in it must be an event the decoder
+// accepts, and together they show every type.
+TEST(EventJson, EveryExampleInTheSchemaDocDecodes) {
+  std::ifstream in(std::string(TOUCHPOINT_SOURCE_DIR) + "/docs/events.md");
+  ASSERT_TRUE(in) << "docs/events.md";
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  std::set<EventType> types;
+  size_t examples = 0;
+  for (size_t at = text.find("```json\n"); at != std::string::npos;
+       at = text.find("```json\n", at)) {
+    at += 8;
+    size_t end = text.find("```", at);
+    ASSERT_NE(end, std::string::npos);
+    auto e = DecodeEvent(text.substr(at, end - at));
+    ++examples;
+    ASSERT_TRUE(e.ok()) << "example " << examples << ": " << e.status().message();
+    types.insert(e->type());
+    at = end + 3;
+  }
+  EXPECT_EQ(types.size(), 5u) << "one example of each event type";
 }
 
 TEST(EventJson, TimeFormat) {
