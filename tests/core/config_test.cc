@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <vector>
 
 #include "test_support.h"
 #include "touchpoint/core/config.h"
@@ -106,40 +107,42 @@ TEST(Config, MqttCrossChecks) {
 
 // Every other kind of mistake an installer can make gets its own message naming the key.
 TEST(Config, EveryMistakeNamesItsKey) {
-  const std::string base = std::string(kMinimal);
   const std::string line = "lines = [{ name = \"door\", p1 = [0.5, 0], p2 = [0.5, 1] }]\n";
+  struct Case {
+    std::string toml;  // appended to a minimal [kiosk] section
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"[camera]\nline_hysteresis = \"wide\"\n", "camera.line_hysteresis: expected a number"},
+      {"[camera]\nline_hysteresis = 0.9\n",
+       "camera.line_hysteresis: 0.900000 is out of range 0.000000..0.500000"},
+      {"[camera]\nroi = 5\n", "camera.roi: expected a table"},
+      {"[camera]\nroi = { x = 0.5, y = 0, w = 0.6, h = 1 }\n",
+       "camera.roi: the region must lie inside the frame"},
+      {"[camera]\nlines = { name = \"door\" }\n", "camera.lines: expected an array"},
+      {"[camera]\nlines = [\"door\"]\n",
+       "camera.lines[0]: expected a table like { name = \"door\""},
+      {"[camera]\nlines = [{ name = \"door\", p2 = [0.5, 1] }]\n",
+       "camera.lines[0].p1: missing (required)"},
+      {"[camera]\nlines = [{ name = \"door\", p1 = [0.5, 0], p2 = [0.5, 1], in_side = [0, 0] }]\n",
+       "camera.lines[0].in_side: must be a non-zero direction"},
+      {"[camera]\nenabled = true\nsource = \"\"\n" + line,
+       "camera.source: required when camera.enabled = true"},
+      {"[camera]\nretry_min_ms = 5000\nretry_max_ms = 1000\n",
+       "camera.retry_max_ms: must not be smaller than camera.retry_min_ms"},
+      {"[camera]\nstream_timeout_ms = 5\n",
+       "camera.stream_timeout_ms: 5 is out of range 100..600000"},
+      {"[mqtt]\ntopic_prefix = \"touchpoint/\"\n",
+       "mqtt.topic_prefix: must be non-empty, without '#', '+' or a trailing '/'"},
+      {"[mqtt]\ntopic_prefix = \"tp/#\"\n", "mqtt.topic_prefix:"},
+      {"[mqtt]\nenabled = true\nuri = \"tcp://hub:1883\"\ncert_file = \"c.pem\"\nkey_file = "
+       "\"k.pem\"\n",
+       "mqtt.cert_file: a client certificate needs an ssl:// or mqtts:// uri"},
+      {"[ui]\nexport_roots = [\"/media\", 3]\n", "ui.export_roots[1]: expected a string"},
+  };
+  for (const Case& c : cases) ExpectContains(ErrorOf(std::string(kMinimal) + c.toml), c.expected);
   ExpectContains(ErrorOf("[kiosk]\nkiosk_id = \"k 1\"\nstore_id = \"s\"\n"),
                  "kiosk.toml:2:12: kiosk.kiosk_id: \"k 1\" must be 1-64 letters, digits");
-  ExpectContains(ErrorOf(base + "[camera]\nline_hysteresis = \"wide\"\n"),
-                 "camera.line_hysteresis: expected a number");
-  ExpectContains(ErrorOf(base + "[camera]\nline_hysteresis = 0.9\n"),
-                 "camera.line_hysteresis: 0.900000 is out of range 0.000000..0.500000");
-  ExpectContains(ErrorOf(base + "[camera]\nroi = 5\n"), "camera.roi: expected a table");
-  ExpectContains(ErrorOf(base + "[camera]\nroi = { x = 0.5, y = 0, w = 0.6, h = 1 }\n"),
-                 "camera.roi: the region must lie inside the frame");
-  ExpectContains(ErrorOf(base + "[camera]\nlines = { name = \"door\" }\n"),
-                 "camera.lines: expected an array");
-  ExpectContains(ErrorOf(base + "[camera]\nlines = [\"door\"]\n"),
-                 "camera.lines[0]: expected a table like { name = \"door\"");
-  ExpectContains(ErrorOf(base + "[camera]\nlines = [{ name = \"door\", p2 = [0.5, 1] }]\n"),
-                 "camera.lines[0].p1: missing (required)");
-  ExpectContains(ErrorOf(base + "[camera]\nlines = [{ name = \"door\", p1 = [0.5, 0], p2 = [0.5, "
-                                "1], in_side = [0, 0] }]\n"),
-                 "camera.lines[0].in_side: must be a non-zero direction");
-  ExpectContains(ErrorOf(base + "[camera]\nenabled = true\nsource = \"\"\n" + line),
-                 "camera.source: required when camera.enabled = true");
-  ExpectContains(ErrorOf(base + "[camera]\nretry_min_ms = 5000\nretry_max_ms = 1000\n"),
-                 "camera.retry_max_ms: must not be smaller than camera.retry_min_ms");
-  ExpectContains(ErrorOf(base + "[camera]\nstream_timeout_ms = 5\n"),
-                 "camera.stream_timeout_ms: 5 is out of range 100..600000");
-  ExpectContains(ErrorOf(base + "[mqtt]\ntopic_prefix = \"touchpoint/\"\n"),
-                 "mqtt.topic_prefix: must be non-empty, without '#', '+' or a trailing '/'");
-  ExpectContains(ErrorOf(base + "[mqtt]\ntopic_prefix = \"tp/#\"\n"), "mqtt.topic_prefix:");
-  ExpectContains(ErrorOf(base + "[mqtt]\nenabled = true\nuri = \"tcp://hub:1883\"\ncert_file = "
-                                "\"c.pem\"\nkey_file = \"k.pem\"\n"),
-                 "mqtt.cert_file: a client certificate needs an ssl:// or mqtts:// uri");
-  ExpectContains(ErrorOf(base + "[ui]\nexport_roots = [\"/media\", 3]\n"),
-                 "ui.export_roots[1]: expected a string");
 }
 
 constexpr const char* kSurvey = R"([survey]

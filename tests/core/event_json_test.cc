@@ -88,6 +88,12 @@ std::vector<Event> AllTypes() {
           Header(st2)};
 }
 
+// The first event of `type` in AllTypes().
+const Event& Sample(EventType type) {
+  static const std::vector<Event> all = AllTypes();
+  return *std::find_if(all.begin(), all.end(), [&](const Event& e) { return e.type() == type; });
+}
+
 TEST(EventJson, RoundTripsEveryType) {
   for (const Event& e : AllTypes()) {
     std::string text = EncodeEvent(e);
@@ -233,11 +239,10 @@ TEST(EventJson, FeedbackErrorsNameTheField) {
 }
 
 TEST(EventJson, OtherPayloadErrorsNameTheField) {
-  auto all = AllTypes();
-  const Event& abandoned = all[1];
-  const Event& footfall = all[2];
-  const Event& coverage = all[4];
-  const Event& status = all[5];
+  const Event& abandoned = Sample(EventType::kFeedbackAbandoned);
+  const Event& footfall = Sample(EventType::kFootfall);
+  const Event& coverage = Sample(EventType::kCoverage);
+  const Event& status = Sample(EventType::kStatus);
   ExpectError(
       abandoned, [](json& j) { j["data"]["questions_answered"] = 4; },
       "data.questions_answered: 4 is out of range 0..3");
@@ -440,12 +445,11 @@ TEST(EventDecoder, RejectsDuplicateKeysAndTrailingGarbage) {
 
 // The size limits and the duplicate-field rule hold in every payload, not only in the header.
 TEST(EventJson, LimitsAndDuplicatesHoldInEveryPayload) {
-  auto all = AllTypes();
-  const Event& feedback = all[0];
-  const Event& abandoned = all[1];
-  const Event& footfall = all[2];
-  const Event& coverage = all[4];
-  const Event& status = all[5];
+  const Event& feedback = Sample(EventType::kFeedback);
+  const Event& abandoned = Sample(EventType::kFeedbackAbandoned);
+  const Event& footfall = Sample(EventType::kFootfall);
+  const Event& coverage = Sample(EventType::kCoverage);
+  const Event& status = Sample(EventType::kStatus);
   ExpectError(
       feedback, [](json& j) { j["data"]["answers"][0]["question_id"] = std::string(65, 'q'); },
       "data.answers[0].question_id: longer than 64");
