@@ -77,6 +77,43 @@ TEST(TextEntryTest, UpperCaseOfKeys) {
   EXPECT_EQ(UpperCaseKey("¿"), "¿");
 }
 
+// The code points of `utf8`, each as its own string.
+std::vector<std::string> Split(const std::string& utf8) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < utf8.size();) {
+    size_t len = 1;
+    auto b = static_cast<unsigned char>(utf8[i]);
+    if (b >= 0xF0) {
+      len = 4;
+    } else if (b >= 0xE0) {
+      len = 3;
+    } else if (b >= 0xC0) {
+      len = 2;
+    }
+    out.push_back(utf8.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
+// UpperCaseKey of every character of `lower`, one at a time.
+std::string UpperEach(const std::string& lower) {
+  std::string out;
+  for (const std::string& ch : Split(lower)) out += UpperCaseKey(ch);
+  return out;
+}
+
+TEST(TextEntryTest, UpperCaseOfCyrillicAndGreekKeys) {
+  EXPECT_EQ(UpperEach("абвгдеёжзийклмнопрстуфхцчшщъыьэюя"), "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ");
+  EXPECT_EQ(UpperEach("іїєґѝў"), "ІЇЄҐЍЎ");
+  EXPECT_EQ(UpperEach("αβγδεζηθικλμνξοπρστυφχψω"), "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ");
+  EXPECT_EQ(UpperCaseKey("ς"), "Σ") << "final sigma has no capital of its own";
+  EXPECT_EQ(UpperEach("άέήίόύώ"), "ΆΈΉΊΌΎΏ") << "the tonos stays on a capital";
+  EXPECT_EQ(UpperEach("ϊϋ"), "ΪΫ");
+  EXPECT_EQ(UpperEach("ΐΰ"), "ΪΫ") << "no precomposed capital: all caps drops the tonos";
+  EXPECT_EQ(UpperEach("АΩ;'"), "АΩ;'") << "capitals and punctuation stay";
+}
+
 TEST(TextEntryTest, EncodesUtf8) {
   EXPECT_EQ(EncodeUtf8('a'), "a");
   EXPECT_EQ(EncodeUtf8(0xE9), "é");

@@ -71,6 +71,27 @@ uint32_t ToUpper(uint32_t cp) {
   // Latin Extended-A pairs: upper case at the even (or odd) code point before the lower case.
   if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177)) return cp % 2 ? cp - 1 : cp;
   if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) return cp % 2 ? cp : cp - 1;
+  // Greek: the base letters (final ς has no capital of its own: Σ), then the tonos and
+  // dialytika vowels, which sit elsewhere in the block. ΐ and ΰ have no precomposed capital;
+  // they only occur inside words, so their capitals appear only in all-caps text, which Greek
+  // writes without the tonos: Ϊ and Ϋ.
+  if (cp == 0x3C2) return 0x3A3;                     // ς -> Σ
+  if (cp >= 0x3B1 && cp <= 0x3CB) return cp - 0x20;  // α..ω, ϊ ϋ
+  if (cp == 0x3AC) return 0x386;                     // ά
+  if (cp >= 0x3AD && cp <= 0x3AF) return cp - 0x25;  // έ ή ί
+  if (cp == 0x3CC) return 0x38C;                     // ό
+  if (cp == 0x3CD || cp == 0x3CE) return cp - 0x3F;  // ύ ώ
+  if (cp == 0x390) return 0x3AA;                     // ΐ -> Ϊ
+  if (cp == 0x3B0) return 0x3AB;                     // ΰ -> Ϋ
+  // Cyrillic: а..я, then ѐ..џ (ё, є, і, ї, ў, ...), then pairs (ґ, ...).
+  if (cp >= 0x430 && cp <= 0x44F) return cp - 0x20;
+  if (cp >= 0x450 && cp <= 0x45F) return cp - 0x50;
+  if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) ||
+      (cp >= 0x4D0 && cp <= 0x52F)) {
+    return cp % 2 ? cp - 1 : cp;
+  }
+  if (cp >= 0x4C1 && cp <= 0x4CE) return cp % 2 ? cp : cp - 1;
+  if (cp == 0x4CF) return 0x4C0;
   return cp;
 }
 

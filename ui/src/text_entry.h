@@ -27,7 +27,10 @@ bool AppendText(std::string* text, std::string_view utf8, int max_chars);
 void EraseLastChar(std::string* text);
 // Without leading and trailing white space (ASCII, no-break and the Unicode spaces).
 std::string TrimWhitespace(std::string_view s);
-// The upper-case form of one key's character (a-z, Latin-1, œ, ÿ); others unchanged (ß, ¿).
+// The upper-case form of one key's character: Latin (a-z, Latin-1, Extended-A: œ, ÿ, ł),
+// Cyrillic (я -> Я, ё -> Ё, ї -> Ї, ґ -> Ґ) and Greek (ά -> Ά, ϊ -> Ϊ, final ς -> Σ; ΐ and ΰ,
+// which have no capital of their own, become Ϊ and Ϋ: Greek capitals drop the tonos). Others
+// unchanged (ß, ¿, digits).
 std::string UpperCaseKey(std::string_view ch);
 
 // ---- the on-screen keyboard ----
