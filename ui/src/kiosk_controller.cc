@@ -280,6 +280,7 @@ bool KioskController::RunFrame(const Frame& f, const PointerState& pointer, uint
         case QuestionAction::kLanguage:
           session_->set_language(a.language);
           language_ = a.language;
+          keyboard_.latin = false;  // the new language's own letters
           break;
         case QuestionAction::kNone:
           break;

@@ -1,7 +1,8 @@
 // The free-text question's body: the prompt, a text area with a caret and a character counter,
 // the privacy hint, a large on-screen keyboard (letters in the language's layout under a row of
-// its accented letters, a layer of digits and punctuation, a layer of accented letters) and
-// back / skip-or-next. A physical keyboard types too (SDL text input through ImGui).
+// its accented letters, a layer of digits and punctuation, a layer of accented letters; Latin
+// letters behind a script key for Cyrillic and Greek) and back / skip-or-next. A physical keyboard
+// types too (SDL text input through ImGui).
 //
 // Portrait: the text area under the prompt, the keyboard above the buttons at the bottom.
 // Landscape: back, the text area and next share one row under the prompt; the keyboard fills the
@@ -79,13 +80,12 @@ void DrawKeyboard(const Frame& f, const KeyboardState& kb, const std::string& la
                   ImVec2 size, std::vector<KeyDef>* pressed) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImGuiIO& io = ImGui::GetIO();
-  std::vector<KeyRow> rows = KeyboardRows(lang, kb.layer);
+  std::vector<KeyRow> rows = KeyboardRows(lang, kb.layer, kb.latin);
   float unit = size.x / 10.0f;
   float row_h = size.y / static_cast<float>(rows.size());
   float gap = std::round(std::max(3.0f, std::min(unit, row_h) * 0.12f));
   float key_h = row_h - gap;
   float rounding = std::min(unit, key_h) * 0.16f;
-  bool upper = kb.shift != ShiftState::kOff;
   ImFont* font = f.fonts->body;
   float fs = std::min(font->FontSize * 1.1f, key_h * 0.5f);
   float icon = std::min(key_h, unit) * 0.5f;
@@ -117,6 +117,7 @@ void DrawKeyboard(const Frame& f, const KeyboardState& kb, const std::string& la
           break;
         case KeyDef::kBackspace:
         case KeyDef::kLayer:
+        case KeyDef::kScript:
           fill = color::kPanel;
           break;
         default:
@@ -131,14 +132,13 @@ void DrawKeyboard(const Frame& f, const KeyboardState& kb, const std::string& la
       ImVec2 c(kp.x + ks.x * 0.5f, kp.y + ks.y * 0.5f);
       switch (k.kind) {
         case KeyDef::kChar: {
-          std::string label = upper ? UpperCaseKey(k.text) : k.text;
+          std::string label = KeyLabel(k, lang, kb);
           TextCentered(font, FitFontSize(font, fs, label, ks.x * 0.9f), c, ink, label);
           break;
         }
-        case KeyDef::kLayer: {
-          const char* label = k.to == KeyboardLayer::kLetters   ? "ABC"
-                              : k.to == KeyboardLayer::kSymbols ? "123"
-                                                                : "àé";
+        case KeyDef::kLayer:
+        case KeyDef::kScript: {
+          std::string label = KeyLabel(k, lang, kb);
           TextCentered(font, FitFontSize(font, fs * 0.85f, label, ks.x * 0.9f), c, ink, label);
           break;
         }

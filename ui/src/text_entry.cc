@@ -119,6 +119,36 @@ std::string BaseLanguage(const std::string& language) {
   return base;
 }
 
+// The letters of a language written in its own script: the extra row above them and three rows
+// of letters (the last between shift and backspace). Rows of more than ten keys get narrower keys.
+struct NativeLayout {
+  const char* extra;
+  const char* rows[3];
+  const char* letters_label;  // the layer key back to these letters
+};
+
+// Russian and Ukrainian: ЙЦУКЕН as on phones (11/11/9 keys); the keys a desktop keyboard has
+// beyond those (ru: ё top left, ъ after х; uk: ґ top left, ї after х, the apostrophe) are in the
+// extra row. Bulgarian: the traditional phonetic layout (я в е р т ъ on q w e r t y, the letters
+// QWERTY has no key for, ш щ ю ч, and ѝ in the extra row). Greek: the standard Greek layout
+// (; ς ε ρ τ υ θ ι ο π), the vowels with tonos and dialytika in the extra row.
+const NativeLayout* NativeLayoutOf(const std::string& base) {
+  static const NativeLayout kRussian = {
+      "ё ъ", {"й ц у к е н г ш щ з х", "ф ы в а п р о л д ж э", "я ч с м и т ь б ю"}, "АБВ"};
+  static const NativeLayout kUkrainian = {
+      "ї ґ '", {"й ц у к е н г ш щ з х", "ф і в а п р о л д ж є", "я ч с м и т ь б ю"}, "АБВ"};
+  static const NativeLayout kBulgarian = {
+      "ш щ ю ч ѝ", {"я в е р т ъ у и о п", "а с д ф г х й к л", "з ь ц ж б н м"}, "АБВ"};
+  static const NativeLayout kGreek = {"ά έ ή ί ό ύ ώ ϊ ϋ ΐ ΰ",
+                                      {"; ς ε ρ τ υ θ ι ο π", "α σ δ φ γ η ξ κ λ", "ζ χ ψ ω β ν μ"},
+                                      "ΑΒΓ"};
+  if (base == "ru") return &kRussian;
+  if (base == "uk") return &kUkrainian;
+  if (base == "bg") return &kBulgarian;
+  if (base == "el") return &kGreek;
+  return nullptr;
+}
+
 // The accented letters a language needs most, one row above the letters.
 const char* AccentRow(const std::string& base) {
   if (base == "de") return "ä ö ü ß";
@@ -221,26 +251,47 @@ std::string UpperCaseKey(std::string_view ch) {
   return EncodeUtf8(ToUpper(cp)) + std::string(ch.substr(len));
 }
 
-std::vector<KeyRow> KeyboardRows(const std::string& language, KeyboardLayer layer) {
+bool HasNativeScript(const std::string& language) {
+  return NativeLayoutOf(BaseLanguage(language)) != nullptr;
+}
+
+std::vector<KeyRow> KeyboardRows(const std::string& language, KeyboardLayer layer, bool latin) {
   std::vector<KeyRow> rows;
-  auto letters_row3 = [](std::string_view chars, float side) {
+  auto letters_row3 = [](std::string_view chars, float side, float width = 1.0f) {
     KeyRow row;
     row.push_back(Special(KeyDef::kShift, side));
-    for (KeyDef& k : Chars(chars)) row.push_back(k);
+    for (KeyDef& k : Chars(chars, width)) row.push_back(k);
     row.push_back(Special(KeyDef::kBackspace, side));
     return row;
   };
+  // A full row lines up with the letters under it (or is as narrow as they are); a short one
+  // gets wider keys.
+  auto extra_row = [](std::string_view chars) {
+    KeyRow row = Chars(chars);
+    float n = static_cast<float>(std::max<size_t>(1, row.size()));
+    float w = row.size() >= 7 ? std::min(1.0f, 10.0f / n) : std::min(1.5f, 10.0f / n);
+    for (KeyDef& k : row) k.width = w;
+    return row;
+  };
+  std::string base = BaseLanguage(language);
+  const NativeLayout* native = NativeLayoutOf(base);
   switch (layer) {
     case KeyboardLayer::kLetters: {
-      std::string base = BaseLanguage(language);
-      KeyRow accents = Chars(AccentRow(base));
-      // A full row lines up with the letters under it; a short one gets wider keys.
-      float w =
-          accents.size() >= 7
-              ? 1.0f
-              : std::min(1.5f, 10.0f / static_cast<float>(std::max<size_t>(1, accents.size())));
-      for (KeyDef& k : accents) k.width = w;
-      rows.push_back(accents);
+      if (native != nullptr && !latin) {
+        rows.push_back(extra_row(native->extra));
+        // Letters as wide as the widest row allows; shift and backspace share what is left.
+        size_t most = 10;
+        for (const char* r : native->rows) most = std::max(most, Chars(r).size());
+        float w = 10.0f / static_cast<float>(most);
+        rows.push_back(Chars(native->rows[0], w));
+        rows.push_back(Chars(native->rows[1], w));
+        size_t n3 = Chars(native->rows[2]).size();
+        float side = std::min(1.5f, (10.0f - w * static_cast<float>(n3)) * 0.5f);
+        rows.push_back(letters_row3(native->rows[2], side, w));
+        break;
+      }
+      if (native != nullptr) base = "";  // Latin letters for a native-script language: QWERTY
+      rows.push_back(extra_row(AccentRow(base)));
       if (base == "de") {
         rows.push_back(Chars("q w e r t z u i o p"));
         rows.push_back(Chars("a s d f g h j k l"));
@@ -279,8 +330,11 @@ std::vector<KeyRow> KeyboardRows(const std::string& language, KeyboardLayer laye
   bottom.push_back(layer == KeyboardLayer::kAccents
                        ? Special(KeyDef::kLayer, 1.5f, KeyboardLayer::kLetters)
                        : Special(KeyDef::kLayer, 1.5f, KeyboardLayer::kAccents));
+  // A native-script language has the script key on every layer, in the same place; space
+  // gives up the unit.
+  if (native != nullptr) bottom.push_back(Special(KeyDef::kScript, 1.0f));
   bottom.push_back(Chars(",")[0]);
-  bottom.push_back(Special(KeyDef::kSpace, 4.0f));
+  bottom.push_back(Special(KeyDef::kSpace, native != nullptr ? 3.0f : 4.0f));
   bottom.push_back(Chars(".")[0]);
   bottom.push_back(Chars("?")[0]);
   rows.push_back(bottom);
@@ -303,8 +357,31 @@ std::string KeyTarget(const KeyDef& key) {
       return key.to == KeyboardLayer::kLetters   ? "kb:abc"
              : key.to == KeyboardLayer::kSymbols ? "kb:123"
                                                  : "kb:accents";
+    case KeyDef::kScript:
+      return "kb:script";
   }
   return "kb:?";
+}
+
+std::string KeyLabel(const KeyDef& key, const std::string& language, const KeyboardState& state) {
+  const NativeLayout* native = NativeLayoutOf(BaseLanguage(language));
+  std::string native_label = native != nullptr ? native->letters_label : "ABC";
+  switch (key.kind) {
+    case KeyDef::kChar:
+      return state.shift != ShiftState::kOff ? UpperCaseKey(key.text) : key.text;
+    case KeyDef::kLayer:
+      return key.to == KeyboardLayer::kLetters   ? (state.latin ? "ABC" : native_label)
+             : key.to == KeyboardLayer::kSymbols ? "123"
+                                                 : "àé";
+    case KeyDef::kScript:
+      return state.latin ? native_label : "ABC";
+    case KeyDef::kText:
+    case KeyDef::kSpace:
+    case KeyDef::kBackspace:
+    case KeyDef::kShift:
+      break;
+  }
+  return "";
 }
 
 KeyboardState KeyboardState::For(std::string_view text) {
@@ -322,6 +399,10 @@ bool PressKey(const KeyDef& key, KeyboardState* state, std::string* text, int ma
       return false;
     case KeyDef::kLayer:
       state->layer = key.to;
+      return false;
+    case KeyDef::kScript:
+      state->latin = !state->latin;
+      state->layer = KeyboardLayer::kLetters;
       return false;
     case KeyDef::kBackspace:
       if (text->empty()) return false;
