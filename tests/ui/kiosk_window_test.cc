@@ -412,6 +412,41 @@ TEST_F(KioskWindowTest, FreeTextTypedOnTheOnScreenKeyboardIsStoredTrimmed) {
   EXPECT_EQ(comment.text, "Great café 10 å");
 }
 
+TEST_F(KioskWindowTest, FreeTextTypedOnTheRussianKeyboardIsStoredInCyrillic) {
+  SurveyDefinition survey = WithComment(true);
+  survey.languages.push_back("ru");
+  survey.questions.back().prompt["ru"] = "Хотите что-нибудь добавить?";
+  slot_->Set(survey);
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        TapWhenShown(p, "lang:ru");
+        ASSERT_TRUE(p.WaitFrames(3));
+        ASSERT_NO_FATAL_FAILURE(AnswerUpToComment(p));
+        ASSERT_TRUE(p.WaitForTarget("question:comment"));
+        // "В" (the first letter is a capital), ё from the extra row, then a Latin word through
+        // the script key and back to Cyrillic. Each key after a script switch is on one script's
+        // letters only, so the tap waits for that layout to be on screen.
+        for (const char* key :
+             {"kb:в", "kb:с", "kb:ё", "kb:space", "kb:script", "kb:o", "kb:k", "kb:script", "kb:,",
+              "kb:space", "kb:с", "kb:п", "kb:а", "kb:с", "kb:и", "kb:б", "kb:о"}) {
+          TapWhenShown(p, key);
+        }
+        TapWhenShown(p, "next");
+        ASSERT_TRUE(p.WaitForScreen("thank_you"));
+        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+  std::vector<Event> fb = Stored(EventType::kFeedback);
+  ASSERT_EQ(fb.size(), 1u);
+  const auto& p = std::get<FeedbackPayload>(fb[0].payload);
+  EXPECT_EQ(p.language, "ru");
+  ASSERT_EQ(p.answers.size(), 4u) << "overall, recommend, effort, comment";
+  EXPECT_EQ(p.answers.back().question_id, "comment");
+  EXPECT_EQ(p.answers.back().text, "Всё ok, спасибо");
+}
+
 TEST_F(KioskWindowTest, FreeTextOffNeverShowsTheTextQuestion) {
   slot_->Set(WithComment(false));
   int rc = RunWithDriver(
