@@ -329,6 +329,7 @@ TEST_F(KioskWindowTest, ScreenshotTourRendersEveryScreenAndNoneIsBlank) {
   }
   ::closedir(d);
   std::set<std::string> kinds;
+  std::set<std::string> scripts;  // the free-text keyboard in Cyrillic and Greek, and Latin for el
   bool text_landscape = false;
   for (const std::string& f : files) {
     int w = 0, h = 0;
@@ -342,7 +343,15 @@ TEST_F(KioskWindowTest, ScreenshotTourRendersEveryScreenAndNoneIsBlank) {
       if (f.find(k) != std::string::npos) kinds.insert(k);
     }
     text_landscape |= landscape && f.find("question-text") != std::string::npos;
+    for (const char* k : {"-ru.png", "-uk.png", "-bg.png", "-el.png", "-el-latin.png"}) {
+      std::string end = k;
+      if (f.find("question-text") != std::string::npos && f.size() > end.size() &&
+          f.compare(f.size() - end.size(), end.size(), end) == 0) {
+        scripts.insert(k);
+      }
+    }
   }
+  EXPECT_EQ(scripts.size(), 5u) << "the Russian, Ukrainian, Bulgarian and Greek keyboards";
   EXPECT_EQ(kinds.size(), 9u) << "every screen and question type";
   EXPECT_TRUE(text_landscape) << "the keyboard in landscape too";
   EXPECT_GE(files.size(), 18u);

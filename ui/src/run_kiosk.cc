@@ -231,9 +231,19 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
   auto attract = [&](const Frame& f) {
     DrawAttractScreen(f, AttractView{Tr(survey.title, lang, lang), lang, lang, survey.languages});
   };
-  auto question = [&](size_t index, KeyboardLayer layer = KeyboardLayer::kLetters) {
-    return [&, index, layer](const Frame& f) {
-      SurveySession s(shared_survey, lang, 0);
+  // Typed text for the free-text question: the survey's language, or one of the languages with a
+  // keyboard in their own script (shown in the tour whatever the survey's languages).
+  auto sample_text = [](const std::string& language) -> const char* {
+    if (language == "ru") return "Персонал очень помог, но очередь в кафе была длинной. Может ";
+    if (language == "uk") return "Персонал дуже допоміг, але черга в кафе була довгою. Можливо ";
+    if (language == "bg") return "Персоналът помогна много, но опашката в кафенето беше дълга. ";
+    if (language == "el") return "Το προσωπικό βοήθησε πολύ, αλλά η ουρά στο καφέ ήταν μεγάλη. ";
+    return "The staff were really helpful, but the queue at the café was long. Maybe ";
+  };
+  auto question = [&](size_t index, KeyboardLayer layer = KeyboardLayer::kLetters,
+                      const std::string& language = "", bool latin = false) {
+    return [&, index, layer, language, latin](const Frame& f) {
+      SurveySession s(shared_survey, language.empty() ? lang : language, 0);
       while (s.index() < static_cast<int>(index) && !s.finished()) {
         const Question& q = s.current();
         if (auto r = ScoreRangeOf(q.type)) {
@@ -248,8 +258,14 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
       }
       KeyboardState keyboard;
       if (!s.finished() && s.current().type == QuestionType::kText) {
-        s.SetText("The staff were really helpful, but the queue at the café was long. Maybe ");
+        std::string text = sample_text(s.language());
+        s.SetText(text);
+        // After the end of a sentence the keys show capitals, as they would for the shopper.
+        if (text.size() >= 2 && text.compare(text.size() - 2, 2, ". ") == 0) {
+          keyboard.shift = ShiftState::kOnce;
+        }
         keyboard.layer = layer;
+        keyboard.latin = latin;
         keyboard.last_key_s = f.time_s;  // the caret shows
       }
       if (!s.finished()) DrawQuestionScreen(f, s, lang, keyboard);
@@ -295,6 +311,10 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
       if (text && everything) {
         shoot(name + "-symbols" + suffix, question(i, KeyboardLayer::kSymbols));
         shoot(name + "-accents" + suffix, question(i, KeyboardLayer::kAccents));
+        for (const char* l : {"ru", "uk", "bg", "el"}) {
+          shoot(name + "-" + l + suffix, question(i, KeyboardLayer::kLetters, l));
+        }
+        shoot(name + "-el-latin" + suffix, question(i, KeyboardLayer::kLetters, "el", true));
       }
     }
     shoot("thank-you" + suffix, thank_you);
