@@ -132,6 +132,19 @@ class KioskWindowTest : public ::testing::Test {
     return out;
   }
 
+  // The one stored feedback event answered overall, recommend, effort and, last, the comment.
+  void ExpectStoredComment(const std::string& language, const std::string& text) {
+    std::vector<Event> fb = Stored(EventType::kFeedback);
+    ASSERT_EQ(fb.size(), 1u);
+    const auto& p = std::get<FeedbackPayload>(fb[0].payload);
+    EXPECT_EQ(p.language, language);
+    ASSERT_EQ(p.answers.size(), 4u) << "overall, recommend, effort, comment";
+    const Answer& comment = p.answers.back();
+    EXPECT_EQ(comment.question_id, "comment");
+    EXPECT_EQ(comment.type, QuestionType::kText);
+    EXPECT_EQ(comment.text, text);
+  }
+
   static Xvfb* xvfb_;
   TempDir dir_;
   KioskConfig kiosk_;
@@ -384,6 +397,13 @@ void AnswerUpToComment(UiProbe& p) {
   TapWhenShown(p, "score:7");
 }
 
+// Submits the survey and waits until its feedback event is durable.
+void SubmitAndAwaitStored(UiProbe& p) {
+  TapWhenShown(p, "next");
+  ASSERT_TRUE(p.WaitForScreen("thank_you"));
+  ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+}
+
 TEST_F(KioskWindowTest, FreeTextTypedOnTheOnScreenKeyboardIsStoredTrimmed) {
   slot_->Set(WithComment(true));
   int rc = RunWithDriver(
@@ -405,20 +425,11 @@ TEST_F(KioskWindowTest, FreeTextTypedOnTheOnScreenKeyboardIsStoredTrimmed) {
         TapWhenShown(p, "kb:å");
         ASSERT_TRUE(p.WaitForTarget("kb:q")) << "one accented letter, then the letters again";
         TapWhenShown(p, "kb:space");  // trailing white space is trimmed
-        TapWhenShown(p, "next");
-        ASSERT_TRUE(p.WaitForScreen("thank_you"));
-        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+        ASSERT_NO_FATAL_FAILURE(SubmitAndAwaitStored(p));
       },
       Context());
   EXPECT_EQ(rc, 0);
-  std::vector<Event> fb = Stored(EventType::kFeedback);
-  ASSERT_EQ(fb.size(), 1u);
-  const auto& p = std::get<FeedbackPayload>(fb[0].payload);
-  ASSERT_EQ(p.answers.size(), 4u) << "overall, recommend, effort, comment";
-  const Answer& comment = p.answers.back();
-  EXPECT_EQ(comment.question_id, "comment");
-  EXPECT_EQ(comment.type, QuestionType::kText);
-  EXPECT_EQ(comment.text, "Great café 10 å");
+  ASSERT_NO_FATAL_FAILURE(ExpectStoredComment("en", "Great café 10 å"));
 }
 
 TEST_F(KioskWindowTest, FreeTextTypedOnTheRussianKeyboardIsStoredInCyrillic) {
@@ -441,19 +452,11 @@ TEST_F(KioskWindowTest, FreeTextTypedOnTheRussianKeyboardIsStoredInCyrillic) {
               "kb:space", "kb:с", "kb:п", "kb:а", "kb:с", "kb:и", "kb:б", "kb:о"}) {
           TapWhenShown(p, key);
         }
-        TapWhenShown(p, "next");
-        ASSERT_TRUE(p.WaitForScreen("thank_you"));
-        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+        ASSERT_NO_FATAL_FAILURE(SubmitAndAwaitStored(p));
       },
       Context());
   EXPECT_EQ(rc, 0);
-  std::vector<Event> fb = Stored(EventType::kFeedback);
-  ASSERT_EQ(fb.size(), 1u);
-  const auto& p = std::get<FeedbackPayload>(fb[0].payload);
-  EXPECT_EQ(p.language, "ru");
-  ASSERT_EQ(p.answers.size(), 4u) << "overall, recommend, effort, comment";
-  EXPECT_EQ(p.answers.back().question_id, "comment");
-  EXPECT_EQ(p.answers.back().text, "Всё ok, спасибо");
+  ASSERT_NO_FATAL_FAILURE(ExpectStoredComment("ru", "Всё ok, спасибо"));
 }
 
 TEST_F(KioskWindowTest, FreeTextOffNeverShowsTheTextQuestion) {
