@@ -88,6 +88,11 @@ TEST(SyncMqtt, TwoKiosksAppearOnceEachInTheMap) {
   ASSERT_TRUE(synctest::Fill(k2.db.get(), k2.stamper, 400, kT0, 1000));
   ASSERT_TRUE(WaitFor([&] { return k1.Pending() == 0 && k2.Pending() == 0; }, seconds(30)));
   EXPECT_TRUE(k1.uplink->Health().connected);
+  // The uplink's ack thread adds to events_acked after the store's MarkAcknowledged returns, so
+  // the store can show nothing pending a moment before the counter moves: await the counter,
+  // then check that it counted each event exactly once.
+  EXPECT_TRUE(WaitFor([&] { return k1.uplink->Health().events_acked >= 400; }))
+      << k1.uplink->Health().events_acked;
   EXPECT_EQ(k1.uplink->Health().events_acked, 400);
   ExpectExactlyOnce(hub_db, "k1", 400);
   ExpectExactlyOnce(hub_db, "k2", 400);
