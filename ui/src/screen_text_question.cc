@@ -151,17 +151,26 @@ void DrawKeyboard(const Frame& f, const KeyboardState& kb, const std::string& la
           break;
         case KeyDef::kBackspace: {
           BackspaceIcon(dl, c, icon, ink);
-          // A tap erases on release; a held key repeats (and its release adds nothing).
-          clicked = clicked && io.MouseDownDurationPrev[0] < kRepeatDelayS;
+          // A tap erases on release; a held key repeats (and its release adds nothing of its
+          // own). Repeats follow ImGui's hold time frame by frame; at the release the hold is
+          // the time between the press and release events, so a hold over frames that stalled
+          // (a busy machine) repeats as long as the finger was down instead of reading as a tap.
+          auto ticks = [](float t) {
+            return t < kRepeatDelayS
+                       ? -1
+                       : static_cast<int>(std::floor((t - kRepeatDelayS) / kRepeatEveryS));
+          };
+          bool released = ImGui::IsItemDeactivated() && f.released_hold_s >= 0;
+          float hold_s = io.MouseDownDurationPrev[0];
+          if (released) hold_s = std::max(hold_s, f.released_hold_s);
+          clicked = clicked && hold_s < kRepeatDelayS;
+          int n = 0;
           if (held && io.MouseDownDuration[0] >= kRepeatDelayS) {
-            auto ticks = [](float t) {
-              return t < kRepeatDelayS
-                         ? -1
-                         : static_cast<int>(std::floor((t - kRepeatDelayS) / kRepeatEveryS));
-            };
-            int n = ticks(io.MouseDownDuration[0]) - ticks(io.MouseDownDurationPrev[0]);
-            for (int j = 0; j < n; ++j) pressed->push_back(k);
+            n = ticks(io.MouseDownDuration[0]) - ticks(io.MouseDownDurationPrev[0]);
+          } else if (released) {
+            n = ticks(hold_s) - ticks(io.MouseDownDurationPrev[0]);  // repeats due, not yet made
           }
+          for (int j = 0; j < n; ++j) pressed->push_back(k);
           break;
         }
         case KeyDef::kText:

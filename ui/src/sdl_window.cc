@@ -128,7 +128,7 @@ bool KioskWindow::PumpEvents(int wait_ms) {
         auto kind = ev.type == SDL_FINGERDOWN ? PointerEvent::kDown
                     : ev.type == SDL_FINGERUP ? PointerEvent::kUp
                                               : PointerEvent::kMove;
-        pending_.push_back({kind, p, true});
+        pending_.push_back({kind, p, true, ev.tfinger.timestamp});
         input = true;
         break;
       }
@@ -136,7 +136,8 @@ bool KioskWindow::PumpEvents(int wait_ms) {
         if (ev.motion.which == SDL_TOUCH_MOUSEID) break;
         pending_.push_back(
             {PointerEvent::kMove,
-             ImVec2(static_cast<float>(ev.motion.x), static_cast<float>(ev.motion.y)), false});
+             ImVec2(static_cast<float>(ev.motion.x), static_cast<float>(ev.motion.y)), false,
+             ev.motion.timestamp});
         input = true;
         break;
       case SDL_MOUSEBUTTONDOWN:
@@ -144,7 +145,8 @@ bool KioskWindow::PumpEvents(int wait_ms) {
         if (ev.button.which == SDL_TOUCH_MOUSEID || ev.button.button != SDL_BUTTON_LEFT) break;
         pending_.push_back(
             {ev.type == SDL_MOUSEBUTTONDOWN ? PointerEvent::kDown : PointerEvent::kUp,
-             ImVec2(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y)), false});
+             ImVec2(static_cast<float>(ev.button.x), static_cast<float>(ev.button.y)), false,
+             ev.button.timestamp});
         input = true;
         break;
       case SDL_KEYDOWN:
@@ -177,6 +179,7 @@ Frame KioskWindow::BeginFrame(UiProbe* probe) {
     pointer_.pos = ImVec2(-FLT_MAX, -FLT_MAX);
     hide_pointer_next_ = false;
   }
+  float released_hold_s = -1;
   while (!pending_.empty()) {
     PointerEvent e = pending_.front();
     pending_.pop_front();
@@ -189,9 +192,11 @@ Frame KioskWindow::BeginFrame(UiProbe* probe) {
       pointer_.down = true;
       pointer_.down_pos = e.pos;
       pointer_.down_since_ms = SDL_GetTicks();
+      press_event_ms_ = e.event_ms;
       break;
     }
     if (e.kind == PointerEvent::kUp) {
+      if (pointer_.down) released_hold_s = static_cast<float>(e.event_ms - press_event_ms_) / 1000;
       pointer_.down = false;
       if (e.touch) hide_pointer_next_ = true;  // no hover highlight after a finger lifts
       break;
@@ -207,6 +212,7 @@ Frame KioskWindow::BeginFrame(UiProbe* probe) {
   f.fonts = &fonts_;
   f.probe = probe;
   f.time_s = static_cast<double>(SDL_GetTicks()) / 1000.0;
+  f.released_hold_s = released_hold_s;
   return f;
 }
 

@@ -69,6 +69,7 @@ class KioskWindow {
     enum Kind { kMove, kDown, kUp } kind;
     ImVec2 pos;
     bool touch;
+    uint32_t event_ms;  // SDL ticks when the event arrived
   };
   SDL_Window* window_ = nullptr;
   void* gl_context_ = nullptr;
@@ -77,6 +78,7 @@ class KioskWindow {
   Fonts fonts_;
   float fonts_short_side_ = 0;
   std::deque<PointerEvent> pending_;
+  uint32_t press_event_ms_ = 0;  // the held press's event time
   PointerState pointer_;
   bool last_was_touch_ = false;
   bool hide_pointer_next_ = false;

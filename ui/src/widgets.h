@@ -26,6 +26,9 @@ struct Frame {
   const Fonts* fonts = nullptr;
   UiProbe* probe = nullptr;
   double time_s = 0;  // for animations
+  // A pointer release applied this frame: how long it was held, from the press and release
+  // events' own times (frames may have stalled meanwhile); -1 when no release this frame.
+  float released_hold_s = -1;
   bool portrait() const { return size.y > size.x; }
 };
 
