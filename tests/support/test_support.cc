@@ -9,10 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -43,22 +47,68 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
   }
 }
 
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+// True if 127.0.0.1:port can be bound right now.
+bool CanBindLoopback(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
-  return port;
+  return ok;
+}
+
+// The first port the kernel hands out for outgoing connections and port-0 binds.
+int EphemeralPortStart() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int first = 0;
+  return in >> first && first > 1024 ? first : 32768;
+}
+
+}  // namespace
+
+int FreeLoopbackPort() {
+  // Below the ephemeral range: no client socket (a kiosk's, a hub's) can hold the port, and
+  // the kernel never gives it to another test's port-0 bind. Random, so that tests running in
+  // parallel rarely try the same one; the broker still checks the listener is its own.
+  static std::mt19937 rng(std::random_device{}());
+  int top = EphemeralPortStart() - 1;
+  std::uniform_int_distribution<int> pick(std::min(20000, top - 1000), top);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int port = pick(rng);
+    if (CanBindLoopback(port)) return port;
+  }
+  throw std::runtime_error("no free loopback port below the ephemeral range");
+}
+
+bool ListensOnLoopback(pid_t pid, int port) {
+  // Inodes of listening sockets on 127.0.0.1:port (/proc/net/tcp: "0100007F:1F90 ... 0A").
+  char local[32];
+  std::snprintf(local, sizeof local, "0100007F:%04X", port);
+  std::set<std::string> inodes;
+  std::ifstream tcp("/proc/" + std::to_string(pid) + "/net/tcp");
+  std::string line;
+  std::getline(tcp, line);  // header
+  while (std::getline(tcp, line)) {
+    std::istringstream fields(line);
+    std::string slot, addr, remote, state, queues, timer, retransmits, uid, timeout, inode;
+    fields >> slot >> addr >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >>
+        inode;
+    if (addr == local && state == "0A") inodes.insert(inode);
+  }
+  if (inodes.empty()) return false;
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::string target = fs::read_symlink(fd.path(), ec).string();
+    if (target.rfind("socket:[", 0) == 0 && inodes.count(target.substr(8, target.size() - 9)) > 0) {
+      return true;
+    }
+  }
+  return false;
 }
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, Options options) {
@@ -197,30 +247,36 @@ void MosquittoBroker::Stop() {
 
 void MosquittoBroker::Start() {
   if (child_) return;
-  std::string conf = dir_.File("mosquitto.conf");
-  {
-    std::ofstream out(conf);
-    out << "listener " << port_ << " 127.0.0.1\n"
-        << "allow_anonymous true\n"
-        << "persistence false\n"
-        << "max_queued_messages 100000\n"
-        << "max_inflight_messages 0\n"
-        << "message_size_limit 0\n"
-        << "log_dest none\n"
-        << extra_config_ << "\n";
-  }
   for (int attempt = 0; attempt < 3; ++attempt) {
+    std::string conf = dir_.File("mosquitto.conf");
+    {
+      std::ofstream out(conf);
+      out << "listener " << port_ << " 127.0.0.1\n"
+          << "allow_anonymous true\n"
+          << "persistence false\n"
+          << "max_queued_messages 100000\n"
+          << "max_inflight_messages 0\n"
+          << "message_size_limit 0\n"
+          << "log_dest none\n"
+          << extra_config_ << "\n";
+    }
     ChildProcess::Options opts;
     opts.quiet_stderr = true;
     child_ = std::make_unique<ChildProcess>(std::vector<std::string>{MosquittoBinary(), "-c", conf},
                                             opts);
-    if (WaitFor([this] { return CanConnectLoopback(port_) || !child_->running(); },
+    // Our broker must be the listener: another test's broker on the same port would also
+    // accept connections, and the two tests' clients would then meet on one broker.
+    pid_t pid = child_->pid();
+    if (WaitFor([&] { return ListensOnLoopback(pid, port_) || !child_->running(); },
                 std::chrono::seconds(10)) &&
         child_->running()) {
+      started_once_ = true;
       return;
     }
     child_.reset();
-    // The port may have been taken meanwhile (e.g. TIME_WAIT); retry briefly.
+    // The port was taken meanwhile: a first start takes another one; a restart keeps its port
+    // (clients reconnect to it) and tries again.
+    if (!started_once_) port_ = FreeLoopbackPort();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   throw std::runtime_error("mosquitto did not start on port " + std::to_string(port_));

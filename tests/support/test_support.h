@@ -34,8 +34,12 @@ bool WaitFor(const std::function<bool()>& condition,
 // True once something accepts TCP connections on 127.0.0.1:port.
 bool CanConnectLoopback(int port);
 
-// A free TCP port on 127.0.0.1 (bound and released; good enough for a test that starts soon).
+// A free TCP port on 127.0.0.1 below the ephemeral range (bound and released; good enough for
+// a test that starts soon).
 int FreeLoopbackPort();
+
+// True if process `pid` holds a socket listening on 127.0.0.1:port.
+bool ListensOnLoopback(pid_t pid, int port);
 
 // A child process running argv; stdout is readable through a pipe if asked for.
 class ChildProcess {
@@ -69,7 +73,7 @@ class ChildProcess {
 };
 
 // A real Mosquitto broker on 127.0.0.1:<free port>, persistence off, started in the
-// constructor (waits until it accepts connections) and stopped in the destructor.
+// constructor (waits until it is the one listening on the port) and stopped in the destructor.
 // Restart() keeps the same port.
 class MosquittoBroker {
  public:
@@ -78,7 +82,7 @@ class MosquittoBroker {
   int port() const { return port_; }
   std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
   void Stop();   // SIGKILL
-  void Start();  // waits until it accepts connections
+  void Start();  // waits until it is the one listening on its port
   void Restart() {
     Stop();
     Start();
@@ -90,6 +94,7 @@ class MosquittoBroker {
  private:
   TempDir dir_;
   int port_;
+  bool started_once_ = false;  // clients know port_: a restart must keep it
   std::string extra_config_;
   std::unique_ptr<ChildProcess> child_;
 };

@@ -1,6 +1,10 @@
 // Kiosk uplink + hub against a real Mosquitto broker on a free loopback port.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <mqtt/async_client.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -73,6 +77,27 @@ class RawClient {
  private:
   mqtt::async_client client_;
 };
+
+// Each test's broker must be its own: the start check asks which process holds the listener,
+// not merely whether something accepts connections on the port.
+TEST(SyncMqtt, TheTestBrokerIsTheProcessListeningOnItsPort) {
+  testing::MosquittoBroker broker;
+  EXPECT_GE(broker.port(), 1024);
+  EXPECT_TRUE(testing::CanConnectLoopback(broker.port()));
+  EXPECT_FALSE(testing::ListensOnLoopback(getpid(), broker.port())) << "the broker's, not ours";
+  int mine = testing::FreeLoopbackPort();
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(mine));
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_FALSE(testing::ListensOnLoopback(getpid(), mine)) << "bound is not listening";
+  ASSERT_EQ(listen(fd, 1), 0);
+  EXPECT_TRUE(testing::ListensOnLoopback(getpid(), mine));
+  close(fd);
+}
 
 TEST(SyncMqtt, TwoKiosksAppearOnceEachInTheMap) {
   testing::MosquittoBroker broker;
