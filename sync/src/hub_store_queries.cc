@@ -31,21 +31,16 @@ Result<std::vector<KioskSeqs>> AccountedSeqs(sql::Database* db) {
     std::map<int64_t, std::pair<std::string, std::string>> kiosks;  // key -> kiosk, store
     auto ks = db->Prepare("SELECT kiosk_key, kiosk, store FROM kiosks");
     if (!ks.ok()) return ks.status();
-    while (true) {
-      auto step = ks->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
+    Status rows = ks->ForEachRow([&] {
       kiosks[ks->ColumnInt(0)] = {ks->ColumnText(1), ks->ColumnText(2)};
-    }
+    });
+    if (!rows.ok()) return rows;
     // In key order: each kiosk's seqs come together and ascending.
     auto st = db->Prepare("SELECT kiosk_key, seq FROM events ORDER BY kiosk_key, seq");
     if (!st.ok()) return st.status();
     int64_t current_key = -1;
     const std::string* kiosk = nullptr;
-    while (true) {
-      auto step = st->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
+    rows = st->ForEachRow([&] {
       int64_t key = st->ColumnInt(0);
       if (key != current_key || !kiosk) {
         auto it = kiosks.find(key);
@@ -56,22 +51,22 @@ Result<std::vector<KioskSeqs>> AccountedSeqs(sql::Database* db) {
       }
       uint64_t seq = static_cast<uint64_t>(st->ColumnInt(1));
       add_range(*kiosk, {seq, seq});
-    }
+      return Status::Ok();
+    });
+    if (!rows.ok()) return rows;
   }
   for (const char* q : {"SELECT kiosk, seq, seq FROM rejects WHERE seq IS NOT NULL",
                         "SELECT kiosk, first_seq, last_seq FROM known_gaps",
                         "SELECT kiosk, first_seq, last_seq FROM compactions"}) {
     auto st = db->Prepare(q);
     if (!st.ok()) return st.status();
-    while (true) {
-      auto step = st->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
+    Status rows = st->ForEachRow([&] {
       KioskSeqs& k = by_kiosk[st->ColumnText(0)];
       k.kiosk = st->ColumnText(0);
       k.ranges.push_back(
           {static_cast<uint64_t>(st->ColumnInt(1)), static_cast<uint64_t>(st->ColumnInt(2))});
-    }
+    });
+    if (!rows.ok()) return rows;
   }
   std::vector<KioskSeqs> out;
   for (auto& [kiosk, k] : by_kiosk) {
@@ -106,12 +101,10 @@ Result<std::vector<SeqRange>> AccountedSeqsIn(sql::Database* db, const std::stri
     auto st = db->Prepare(q);
     if (!st.ok()) return st.status();
     st->Bind(1, kiosk).Bind(2, ToInt(within.first)).Bind(3, ToInt(within.last));
-    while (true) {
-      auto step = st->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
+    Status rows = st->ForEachRow([&] {
       add(static_cast<uint64_t>(st->ColumnInt(0)), static_cast<uint64_t>(st->ColumnInt(1)));
-    }
+    });
+    if (!rows.ok()) return rows;
   }
   return MergeRanges(std::move(ranges));
 }
@@ -136,10 +129,7 @@ Result<std::vector<MapFact>> Facts(sql::Database* db, const MapFilter& f) {
   if (!f.touchpoint.empty()) st->Bind(4, f.touchpoint);
   if (!f.stage.empty()) st->Bind(5, f.stage);
   std::vector<MapFact> out;
-  while (true) {
-    auto step = st->Step();
-    if (!step.ok()) return step.status();
-    if (!*step) break;
+  Status rows = st->ForEachRow([&] {
     MapFact m;
     m.store = st->ColumnText(0);
     m.touchpoint = st->ColumnText(1);
@@ -158,7 +148,8 @@ Result<std::vector<MapFact>> Facts(sql::Database* db, const MapFilter& f) {
     m.coverage_start_ms = st->ColumnInt(14);
     m.coverage_end_ms = st->ColumnInt(15);
     out.push_back(std::move(m));
-  }
+  });
+  if (!rows.ok()) return rows;
   return out;
 }
 
@@ -188,10 +179,7 @@ Result<std::vector<Reject>> Rejects(sql::Database* db, size_t limit) {
   if (!st.ok()) return st.status();
   st->Bind(1, static_cast<int64_t>(limit));
   std::vector<Reject> out;
-  while (true) {
-    auto step = st->Step();
-    if (!step.ok()) return step.status();
-    if (!*step) break;
+  Status rows = st->ForEachRow([&] {
     Reject r;
     r.received_ms = st->ColumnInt(0);
     r.source = st->ColumnText(1);
@@ -200,7 +188,8 @@ Result<std::vector<Reject>> Rejects(sql::Database* db, size_t limit) {
     r.reason = st->ColumnText(4);
     r.payload = st->ColumnText(5);
     out.push_back(std::move(r));
-  }
+  });
+  if (!rows.ok()) return rows;
   return out;
 }
 
@@ -216,15 +205,13 @@ Result<std::vector<KnownGap>> KnownGaps(sql::Database* db) {
       "first_seq");
   if (!st.ok()) return st.status();
   std::vector<KnownGap> out;
-  while (true) {
-    auto step = st->Step();
-    if (!step.ok()) return step.status();
-    if (!*step) break;
+  Status rows = st->ForEachRow([&] {
     out.push_back(
         {st->ColumnText(0),
          {static_cast<uint64_t>(st->ColumnInt(1)), static_cast<uint64_t>(st->ColumnInt(2))},
          st->ColumnInt(3)});
-  }
+  });
+  if (!rows.ok()) return rows;
   return out;
 }
 
@@ -235,23 +222,18 @@ Result<std::vector<KioskSummary>> Kiosks(sql::Database* db) {
         "SELECT k.kiosk, k.store, COUNT(*), MAX(e.seq), MAX(e.received_ms) FROM events e "
         "JOIN kiosks k ON k.kiosk_key = e.kiosk_key GROUP BY e.kiosk_key");
     if (!st.ok()) return st.status();
-    while (true) {
-      auto step = st->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
+    Status rows = st->ForEachRow([&] {
       by_kiosk[st->ColumnText(0)] = {st->ColumnText(0), st->ColumnText(1),
                                      st->ColumnInt(2),  static_cast<uint64_t>(st->ColumnInt(3)),
                                      st->ColumnInt(4),  std::nullopt};
-    }
+    });
+    if (!rows.ok()) return rows;
   }
   auto st = db->Prepare(
       "SELECT kiosk, store, state, status_time_ms, received_ms, queue_depth, "
       "software_version, config_version, json FROM kiosk_status");
   if (!st.ok()) return st.status();
-  while (true) {
-    auto step = st->Step();
-    if (!step.ok()) return step.status();
-    if (!*step) break;
+  Status rows = st->ForEachRow([&] {
     KioskStatus k;
     k.kiosk = st->ColumnText(0);
     k.store = st->ColumnText(1);
@@ -266,7 +248,8 @@ Result<std::vector<KioskSummary>> Kiosks(sql::Database* db) {
     sum.kiosk = k.kiosk;
     if (sum.store.empty()) sum.store = k.store;
     sum.status = std::move(k);
-  }
+  });
+  if (!rows.ok()) return rows;
   std::vector<KioskSummary> out;
   for (auto& [kiosk, sum] : by_kiosk) out.push_back(std::move(sum));
   return out;

@@ -180,16 +180,14 @@ class SqliteHubStore final : public HubStore {
     if (!rows.ok()) return rows.status();
     rows->Bind(1, compactions_loaded_ ? compactions_rowid_ : 0);
     if (!compactions_loaded_) compactions_.clear();
-    while (true) {
-      auto step = rows->Step();
-      if (!step.ok()) return step.status();
-      if (!*step) break;
+    Status read = rows->ForEachRow([&] {
       compactions_rowid_ = std::max(compactions_rowid_, rows->ColumnInt(0));
       AddCompaction(
           rows->ColumnText(1),
           {static_cast<uint64_t>(rows->ColumnInt(2)), static_cast<uint64_t>(rows->ColumnInt(3))},
           static_cast<uint64_t>(rows->ColumnInt(4)));
-    }
+    });
+    if (!read.ok()) return read;
     compactions_loaded_ = true;
     return Status::Ok();
   }

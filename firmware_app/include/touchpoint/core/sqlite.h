@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "touchpoint/core/status.h"
 
@@ -68,6 +69,21 @@ class Statement {
   Result<bool> Step();
   // Step() until done, for statements without rows.
   Status Run();
+  // Step() through every row, calling on_row() at each (it reads the columns). on_row may
+  // return void or a Status; the first error, SQLite's or on_row's, stops and is returned.
+  template <class OnRow>
+  Status ForEachRow(OnRow&& on_row) {
+    while (true) {
+      Result<bool> row = Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      if constexpr (std::is_void_v<std::invoke_result_t<OnRow&>>) {
+        on_row();
+      } else if (Status s = on_row(); !s.ok()) {
+        return s;
+      }
+    }
+  }
   // Resets for another execution and clears bindings.
   void Reset();
 
