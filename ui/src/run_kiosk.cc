@@ -261,9 +261,7 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
         std::string text = sample_text(s.language());
         s.SetText(text);
         // After the end of a sentence the keys show capitals, as they would for the shopper.
-        if (text.size() >= 2 && text.compare(text.size() - 2, 2, ". ") == 0) {
-          keyboard.shift = ShiftState::kOnce;
-        }
+        if (EndsSentence(text)) keyboard.shift = ShiftState::kOnce;
         keyboard.layer = layer;
         keyboard.latin = latin;
         keyboard.last_key_s = f.time_s;  // the caret shows

@@ -384,6 +384,12 @@ std::string KeyLabel(const KeyDef& key, const std::string& language, const Keybo
   return "";
 }
 
+bool EndsSentence(std::string_view text) {
+  if (text.size() < 2 || text.back() != ' ') return false;
+  char end = text[text.size() - 2];
+  return end == '.' || end == '!' || end == '?';
+}
+
 KeyboardState KeyboardState::For(std::string_view text) {
   KeyboardState s;
   s.shift = TrimWhitespace(text).empty() ? ShiftState::kOnce : ShiftState::kOff;
@@ -419,10 +425,7 @@ bool PressKey(const KeyDef& key, KeyboardState* state, std::string* text, int ma
       AppendText(text, " ", max_chars);
       if (text->size() == before) return false;
       // A new sentence starts with a capital.
-      if (state->shift == ShiftState::kOff && text->size() >= 2) {
-        char end = (*text)[text->size() - 2];
-        if (end == '.' || end == '!' || end == '?') state->shift = ShiftState::kOnce;
-      }
+      if (state->shift == ShiftState::kOff && EndsSentence(*text)) state->shift = ShiftState::kOnce;
       return true;
     }
     case KeyDef::kChar: {

@@ -78,6 +78,10 @@ struct KeyboardState {
 // key the script it switches to; "" for keys drawn as icons (shift, backspace, space).
 std::string KeyLabel(const KeyDef& key, const std::string& language, const KeyboardState& state);
 
+// True when `text` ends a sentence and a space follows ("Thanks. "): the next letter is a
+// capital.
+bool EndsSentence(std::string_view text);
+
 // Applies one key press to the text and the keyboard: a letter is upper-case under shift (a
 // one-time shift then ends), a character from the accents layer returns to the letters,
 // backspace erases one character, shift goes off -> once -> locked -> off, the script key flips
