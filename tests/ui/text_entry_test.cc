@@ -265,6 +265,14 @@ std::set<std::string> LetterKeys(const std::string& lang) {
   return out;
 }
 
+// The characters of one row of the letters layer, left to right.
+std::string RowText(const std::string& lang, size_t row) {
+  auto rows = KeyboardRows(lang, KeyboardLayer::kLetters);
+  std::string out;
+  for (const KeyDef& k : rows[row]) out += k.text;
+  return out;
+}
+
 // Every letter of `alphabet` has a key on the letters layer, and none of `absent` has.
 void ExpectAlphabet(const std::string& lang, const std::string& alphabet,
                     const std::string& absent) {
@@ -319,10 +327,7 @@ TEST(KeyboardTest, UkrainianHasItsOwnLettersAndTheApostrophe) {
 }
 
 TEST(KeyboardTest, BulgarianIsPhonetic) {
-  auto rows = KeyboardRows("bg", KeyboardLayer::kLetters);
-  std::string row1;
-  for (const KeyDef& k : rows[1]) row1 += k.text;
-  EXPECT_EQ(row1, "явертъуиоп") << "я в е р т ъ on q w e r t y";
+  EXPECT_EQ(RowText("bg", 1), "явертъуиоп") << "я в е р т ъ on q w e r t y";
   ExpectAlphabet("bg", "абвгдежзийклмнопрстуфхцчшщъьюяѝ", "ыэё");
   std::string text;
   KeyboardState kb = KeyboardState::For(text);
@@ -331,10 +336,7 @@ TEST(KeyboardTest, BulgarianIsPhonetic) {
 }
 
 TEST(KeyboardTest, GreekHasAccentedVowelsAndFinalSigma) {
-  auto rows = KeyboardRows("el-GR", KeyboardLayer::kLetters);
-  std::string row1;
-  for (const KeyDef& k : rows[1]) row1 += k.text;
-  EXPECT_EQ(row1, ";ςερτυθιοπ");
+  EXPECT_EQ(RowText("el-GR", 1), ";ςερτυθιοπ");
   ExpectAlphabet("el", "αβγδεζηθικλμνξοπρσςτυφχψωάέήίόύώϊϋΐΰ", "qа");
   std::string text;
   KeyboardState kb = KeyboardState::For(text);
