@@ -49,7 +49,8 @@ CONF
 PIDS+=($!)
 for _ in $(seq 100); do port_free "$PORT" || break; sleep 0.1; done
 
-step "hub: $BUILD/touchpoint-hub --db $WORK/hub.db run"
+step "hub: registers the demo kiosk, then $BUILD/touchpoint-hub --db $WORK/hub.db run"
+"$BUILD/touchpoint-hub" --db "$WORK/hub.db" kiosks add demo-kiosk-01 --store demo-store
 "$BUILD/touchpoint-hub" --db "$WORK/hub.db" run --broker "tcp://127.0.0.1:$PORT" \
   > "$WORK/hub.log" 2>&1 &
 PIDS+=($!)

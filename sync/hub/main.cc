@@ -4,8 +4,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include "touchpoint/core/event_json.h"
@@ -26,14 +26,25 @@ int64_t NowMs() {
       .count();
 }
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
+constexpr int64_t kDefaultSpanMs = 30LL * 24 * 3600 * 1000;
+constexpr int64_t kMaxEventTimeAheadMs = 24LL * 3600 * 1000;  // as the hub's ingest
+constexpr int64_t kMaxSpanMs = 400LL * 24 * 3600 * 1000;
+
+// A secret from a file (first line, at most 4 KiB) or else from the environment; empty if
+// neither is given.
+Result<std::string> ReadSecret(const std::string& file, const char* env) {
+  if (file.empty()) {
+    const char* v = std::getenv(env);
+    return std::string(v ? v : "");
   }
-  return out;
+  std::ifstream in(file);
+  if (!in) return Status::NotFound(file + ": cannot open the password file");
+  std::string secret(4097, '\0');
+  in.read(secret.data(), static_cast<std::streamsize>(secret.size()));
+  secret.resize(static_cast<size_t>(in.gcount()));
+  if (secret.size() > 4096) return Status::InvalidArgument(file + ": longer than 4 KiB");
+  secret = secret.substr(0, secret.find_first_of("\r\n"));
+  return secret;
 }
 
 int Fail(const Status& s) {
@@ -77,7 +88,7 @@ int main(int argc, char** argv) {
   app.add_option("--db", db, "hub database file")->capture_default_str();
 
   HubOptions opts;
-  std::string allow;
+  std::string password_file;
   auto* run = app.add_subcommand("run", "subscribe to all kiosks, store idempotently, ack");
   run->add_option("--broker", opts.broker_uri, "broker URI (tcp:// or ssl://)")
       ->capture_default_str();
@@ -86,11 +97,15 @@ int main(int argc, char** argv) {
   run->add_option("--shared-group", opts.shared_group,
                   "subscribe as $share/<group>/... so several hubs split the load");
   run->add_option("--username", opts.username, "broker user name");
-  run->add_option("--password", opts.password, "broker password");
+  run->add_option("--password-file", password_file,
+                  "file holding the broker password (or set TOUCHPOINT_MQTT_PASSWORD); never "
+                  "on the command line, where every user sees it");
   run->add_option("--ca-file", opts.ca_file, "TLS: broker CA");
   run->add_option("--cert-file", opts.cert_file, "TLS: client certificate");
   run->add_option("--key-file", opts.key_file, "TLS: client key");
-  run->add_option("--allow-kiosks", allow, "comma-separated kiosk ids accepted (default: any)");
+  run->add_flag("--enrol-on-first-sight", opts.enrol_on_first_sight,
+                "accept unregistered kiosks and register them at the store they name (demos "
+                "only: anyone who may publish on the broker becomes a kiosk)");
   run->add_option("--max-message-bytes", opts.max_message_bytes, "larger messages are rejected")
       ->capture_default_str();
   run->add_option("--decode-threads", opts.decode_threads,
@@ -102,7 +117,8 @@ int main(int argc, char** argv) {
 
   MapFilter filter;
   std::string from, to, format = "table";
-  auto* map = app.add_subcommand("map", "print the journey map (event time, UTC hours)");
+  auto* map = app.add_subcommand(
+      "map", "print the journey map (event time, UTC hours; default: the last 30 days)");
   map->add_option("--store", filter.store, "only this store");
   map->add_option("--touchpoint", filter.touchpoint, "only this touchpoint");
   map->add_option("--stage", filter.stage, "only this journey stage");
@@ -115,20 +131,36 @@ int main(int argc, char** argv) {
   std::string import_file;
   auto* imp = app.add_subcommand("import", "merge a kiosk export file (JSON lines) with dedup");
   imp->add_option("file", import_file, "file written by touchpoint-kiosk export")->required();
-  imp->add_option("--allow-kiosks", allow, "comma-separated kiosk ids accepted (default: any)");
+  bool enrol = false;
+  imp->add_flag("--enrol", enrol,
+                "register kiosks that are not registered yet at the store their events name");
 
   auto* gaps = app.add_subcommand("gaps", "sequence holes per kiosk, and gaps kiosks confirmed");
   size_t limit = 50;
   auto* rejects = app.add_subcommand("rejects", "rejected payloads with the reason");
   rejects->add_option("--limit", limit, "newest N")->capture_default_str();
   auto* kiosks = app.add_subcommand(
-      "kiosks", "kiosks: online/offline, last status, queue depth, versions, events held");
+      "kiosks",
+      "kiosks: registration, online/offline, last status, queue depth, versions, events held, "
+      "conflicts; `kiosks add` / `kiosks remove` register and unregister");
+  kiosks->require_subcommand(0, 1);
+  std::string reg_kiosk, reg_store;
+  auto* kiosks_add = kiosks->add_subcommand("add", "register a kiosk at its store");
+  kiosks_add->add_option("kiosk", reg_kiosk, "kiosk id (its certificate's CN)")->required();
+  kiosks_add->add_option("--store", reg_store, "the store it stands in")->required();
+  auto* kiosks_remove =
+      kiosks->add_subcommand("remove", "unregister a kiosk: its events stay, new ones are refused");
+  kiosks_remove->add_option("kiosk", reg_kiosk, "kiosk id")->required();
 
   CLI11_PARSE(app, argc, argv);
 
   if (*run) {
     opts.db_path = db;
-    opts.allowed_kiosks = SplitList(allow);
+    if (auto pw = ReadSecret(password_file, "TOUCHPOINT_MQTT_PASSWORD"); !pw.ok()) {
+      return Fail(pw.status());
+    } else {
+      opts.password = std::move(pw.value());
+    }
     auto hub = Hub::Create(opts);
     if (!hub.ok()) return Fail(hub.status());
     std::signal(SIGINT, OnSignal);
@@ -156,6 +188,15 @@ int main(int argc, char** argv) {
   if (*map) {
     filter.from_ms = ParseTime(from, "from");
     filter.to_ms = ParseTime(to, "to");
+    // Bounded by default: up to now (and the next day, which the hub accepts ahead of its own
+    // clock), from 30 days before the end. An event dated years ahead cannot stretch it.
+    if (!filter.to_ms) filter.to_ms = NowMs() + kMaxEventTimeAheadMs;
+    if (!filter.from_ms) filter.from_ms = *filter.to_ms - kDefaultSpanMs;
+    if (*filter.to_ms - *filter.from_ms > kMaxSpanMs) {
+      std::fprintf(stderr, "touchpoint-hub: map: --from %s --to %s spans more than 400 days\n",
+                   FormatUtcMs(*filter.from_ms).c_str(), FormatUtcMs(*filter.to_ms).c_str());
+      return 2;
+    }
     auto facts = store->Facts(filter);
     if (!facts.ok()) return Fail(facts.status());
     MapFormat f = format == "csv"    ? MapFormat::kCsv
@@ -165,12 +206,17 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*imp) {
-    auto r = ImportJsonLines(store.get(), import_file, SplitList(allow), NowMs());
+    auto r = ImportJsonLines(store.get(), import_file, enrol, NowMs());
     if (!r.ok()) return Fail(r.status());
-    std::printf("imported %s: %lld lines, %lld new events, %lld already held, %lld rejected\n",
-                import_file.c_str(), static_cast<long long>(r->lines),
-                static_cast<long long>(r->inserted), static_cast<long long>(r->duplicates),
-                static_cast<long long>(r->rejected));
+    for (const KioskRegistration& k : r->enrolled) {
+      std::printf("enrolled kiosk %s at store %s\n", k.kiosk.c_str(), k.store.c_str());
+    }
+    std::printf(
+        "imported %s: %lld lines, %lld new events, %lld already held, %lld rejected (%lld "
+        "conflicts)\n",
+        import_file.c_str(), static_cast<long long>(r->lines), static_cast<long long>(r->inserted),
+        static_cast<long long>(r->duplicates), static_cast<long long>(r->rejected),
+        static_cast<long long>(r->conflicts));
     if (r->rejected > 0) std::printf("see: touchpoint-hub --db %s rejects\n", db.c_str());
     return 0;
   }
@@ -206,10 +252,36 @@ int main(int argc, char** argv) {
     if (!rs.ok()) return Fail(rs.status());
     std::printf("%lld rejected payloads (newest first)\n", static_cast<long long>(*n));
     for (const Reject& r : rs.value()) {
-      std::printf("%s  %s  kiosk=%s seq=%s\n  reason: %s\n", FormatUtcMs(r.received_ms).c_str(),
-                  r.source.c_str(), r.kiosk.empty() ? "?" : r.kiosk.c_str(),
-                  r.seq ? std::to_string(*r.seq).c_str() : "?", r.reason.c_str());
+      std::printf("%s  %s  kiosk=%s seq=%s bytes=%lld sha256=%s\n  reason: %s\n",
+                  FormatUtcMs(r.received_ms).c_str(), r.source.c_str(),
+                  r.kiosk.empty() ? "?" : r.kiosk.c_str(),
+                  r.seq ? std::to_string(*r.seq).c_str() : "?",
+                  static_cast<long long>(r.payload_bytes),
+                  r.payload_sha256.empty() ? "-" : r.payload_sha256.c_str(), r.reason.c_str());
     }
+    return 0;
+  }
+  if (*kiosks_add) {
+    if (!IsValidId(reg_kiosk) || !IsValidId(reg_store)) {
+      std::fprintf(stderr, "touchpoint-hub: kiosks add: ids are [A-Za-z0-9_-]{1,64}\n");
+      return 2;
+    }
+    if (Status s = store->RegisterKiosk({reg_kiosk, reg_store, NowMs(), "cli"}); !s.ok()) {
+      return Fail(s);
+    }
+    std::printf("registered kiosk %s at store %s\n", reg_kiosk.c_str(), reg_store.c_str());
+    return 0;
+  }
+  if (*kiosks_remove) {
+    auto removed = store->UnregisterKiosk(reg_kiosk);
+    if (!removed.ok()) return Fail(removed.status());
+    if (!*removed) {
+      std::fprintf(stderr, "touchpoint-hub: kiosks remove: %s is not registered\n",
+                   reg_kiosk.c_str());
+      return 1;
+    }
+    std::printf("unregistered kiosk %s: its events stay, new ones are refused\n",
+                reg_kiosk.c_str());
     return 0;
   }
   if (*kiosks) {
@@ -217,19 +289,21 @@ int main(int argc, char** argv) {
     if (!ks.ok()) return Fail(ks.status());
     // state/last_status/queue/versions: from the kiosk's latest retained status message (the
     // broker publishes its last will, "offline", when it disappears); "-" if none yet.
-    std::printf("%-20s %-14s %-8s %-24s %8s %-14s %-16s %10s %10s  %s\n", "kiosk", "store", "state",
-                "last_status", "queue", "software", "config", "events", "max_seq",
-                "last_event_received");
+    std::printf("%-20s %-14s %-10s %-8s %-24s %8s %-14s %-16s %10s %10s %9s %8s  %s\n", "kiosk",
+                "store", "registered", "state", "last_status", "queue", "software", "config",
+                "events", "max_seq", "conflicts", "bad_time", "last_event_received");
     for (const KioskSummary& k : ks.value()) {
       const std::optional<KioskStatus>& st = k.status;
       auto or_dash = [](const std::string& v) { return v.empty() ? std::string("-") : v; };
       std::string queue = st && st->queue_depth ? std::to_string(*st->queue_depth) : "-";
-      std::printf("%-20s %-14s %-8s %-24s %8s %-14s %-16s %10lld %10llu  %s\n", k.kiosk.c_str(),
-                  k.store.c_str(), st ? st->state.c_str() : "-",
+      std::printf("%-20s %-14s %-10s %-8s %-24s %8s %-14s %-16s %10lld %10llu %9lld %8lld  %s\n",
+                  k.kiosk.c_str(), k.store.c_str(),
+                  k.registration ? k.registration->how.c_str() : "NO", st ? st->state.c_str() : "-",
                   st ? FormatUtcMs(st->received_ms).c_str() : "-", queue.c_str(),
                   st ? or_dash(st->software_version).c_str() : "-",
                   st ? or_dash(st->config_version).c_str() : "-", static_cast<long long>(k.events),
-                  static_cast<unsigned long long>(k.max_seq),
+                  static_cast<unsigned long long>(k.max_seq), static_cast<long long>(k.conflicts),
+                  static_cast<long long>(k.time_out_of_range),
                   k.last_received_ms ? FormatUtcMs(k.last_received_ms).c_str() : "-");
     }
     return 0;

@@ -5,7 +5,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -24,7 +23,9 @@ int64_t MonoMs() { return SystemClock()->MonotonicMs(); }
 
 constexpr size_t kQueueMessages = 64;  // prepared batches waiting for the writer
 constexpr size_t kMaxEventsPerCommit = 20000;
-constexpr size_t kMaxResendRanges = 16;  // per request
+constexpr size_t kMaxResendRanges = 16;             // per request
+constexpr int64_t kMaxResendRequestsPerCheck = 32;  // per second, over all kiosks
+constexpr int64_t kRegistryRefreshMs = 2000;        // `kiosks add/remove` reach a running hub
 
 struct KioskState {
   std::string store;
@@ -50,6 +51,9 @@ struct Hub::Impl {
   std::unique_ptr<HubStore> store;
   std::unique_ptr<mqtt::async_client> client;
   std::map<std::string, KioskState> kiosks;  // writer thread only
+  std::string gap_cursor;                    // writer thread: where the last gap check stopped
+  // Registered kiosks, swapped whole by the writer; decoders take the current one per message.
+  std::shared_ptr<const KioskRegistry> registry;  // guarded by mu
 
   mutable std::mutex mu;
   std::condition_variable cv;                  // the front slot became ready / stop
@@ -84,16 +88,20 @@ struct Hub::Impl {
     NameThisThread("tp-hub-decode");
     while (true) {
       std::shared_ptr<Slot> slot;
+      std::shared_ptr<const KioskRegistry> reg;
       {
         std::unique_lock<std::mutex> lock(mu);
         decode_cv.wait(lock, [&] { return stopping || claimed < pipeline.size(); });
         if (stopping) return;
         slot = pipeline[claimed++];
+        reg = registry;
       }
       auto start = std::chrono::steady_clock::now();
       const mqtt::const_message_ptr& m = slot->msg;
+      IngestPolicy with_registry = policy;
+      with_registry.registered = reg.get();
       PreparedMessage p =
-          PrepareMessage(policy, m->get_topic(), m->get_payload_ref().str(), WallMs());
+          PrepareMessage(with_registry, m->get_topic(), m->get_payload_ref().str(), WallMs());
       int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::steady_clock::now() - start)
                        .count();
@@ -130,6 +138,7 @@ struct Hub::Impl {
       connected = true;
       std::lock_guard<std::mutex> lock(mu);
       counters.connected = true;
+      ++counters.connects;
       return true;
     } catch (const mqtt::exception& e) {
       SetError(std::string("connect: ") + e.what());
@@ -158,6 +167,7 @@ struct Hub::Impl {
     for (const PreparedMessage& p : batch) events += p.write.events.size();
     w.events.reserve(events);
     for (PreparedMessage& p : batch) {
+      for (KioskRegistration& r : p.write.enrolments) w.enrolments.push_back(std::move(r));
       auto block_base = static_cast<int32_t>(w.blocks.size());
       for (std::string& b : p.write.blocks) w.blocks.push_back(std::move(b));
       for (HubEvent& e : p.write.events) {
@@ -203,6 +213,8 @@ struct Hub::Impl {
       out.emplace_back(TopicsFor(options.topic_prefix, stores[kiosk], kiosk).ack,
                        EncodeHubMessage(m));
     }
+    // Enrolled kiosks are registered from now on (the next messages do not enrol them again).
+    if (!w.enrolments.empty()) RefreshRegistry();
     std::lock_guard<std::mutex> lock(mu);
     for (auto& a : out) pending_acks.push_back(std::move(a));
     ack_cv.notify_one();
@@ -210,6 +222,8 @@ struct Hub::Impl {
     ++counters.commits;
     counters.events_inserted += result->inserted;
     counters.duplicates += result->duplicates;
+    counters.conflicts += result->conflicts;
+    counters.enrolled += static_cast<int64_t>(w.enrolments.size());
     counters.rejects += static_cast<int64_t>(w.rejects.size());
     counters.known_gaps += static_cast<int64_t>(w.gaps.size());
     counters.statuses += static_cast<int64_t>(w.statuses.size());
@@ -258,11 +272,39 @@ struct Hub::Impl {
     return out;
   }
 
+  // Re-reads the registered kiosks (operators add and remove them while the hub runs).
+  void RefreshRegistry() {
+    auto regs = store->RegisteredKiosks();
+    if (!regs.ok()) {
+      SetError("registered kiosks: " + regs.status().ToString());
+      return;
+    }
+    auto fresh = std::make_shared<KioskRegistry>();
+    for (const KioskRegistration& r : *regs) (*fresh)[r.kiosk] = r.store;
+    // A kiosk no longer registered gets no resend requests and keeps no state here.
+    for (auto it = kiosks.begin(); it != kiosks.end();) {
+      it = fresh->count(it->first) ? std::next(it) : kiosks.erase(it);
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    registry = std::move(fresh);
+  }
+
+  // Asks registered kiosks for holes older than the gap timeout: at most
+  // kMaxResendRequestsPerCheck requests per check, taking the kiosks in turn.
   void CheckGaps() {
     if (options.gap_timeout_ms <= 0 || !connected) return;
     int64_t now = MonoMs();
     int64_t requests = 0;
-    for (auto& [kiosk, k] : kiosks) {
+    std::vector<std::map<std::string, KioskState>::iterator> order;
+    for (auto it = kiosks.upper_bound(gap_cursor); it != kiosks.end(); ++it) order.push_back(it);
+    for (auto it = kiosks.begin(); it != kiosks.upper_bound(gap_cursor); ++it) {
+      order.push_back(it);
+    }
+    for (auto entry : order) {
+      const std::string& kiosk = entry->first;
+      KioskState& k = entry->second;
+      if (requests >= kMaxResendRequestsPerCheck) break;
+      gap_cursor = kiosk;
       if (k.store.empty()) continue;
       auto holes = k.seqs.Holes();
       std::map<uint64_t, int64_t> seen;
@@ -296,6 +338,7 @@ struct Hub::Impl {
     NameThisThread("tp-hub-writer");
     Backoff backoff(200, 5000, static_cast<uint64_t>(MonoMs()));
     int64_t next_connect = 0, next_gap_check = MonoMs() + 1000;
+    int64_t next_registry = MonoMs() + kRegistryRefreshMs;
     while (true) {
       std::vector<PreparedMessage> batch;
       {
@@ -330,6 +373,10 @@ struct Hub::Impl {
           next_connect = MonoMs() + backoff.NextDelayMs();
         }
       }
+      if (now >= next_registry) {
+        RefreshRegistry();
+        next_registry = now + kRegistryRefreshMs;
+      }
       if (now >= next_gap_check) {
         CheckGaps();
         next_gap_check = now + 1000;
@@ -346,15 +393,17 @@ Result<std::unique_ptr<Hub>> Hub::Create(HubOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->policy.topic_prefix = impl->options.topic_prefix;
-  impl->policy.allowed_kiosks.insert(impl->options.allowed_kiosks.begin(),
-                                     impl->options.allowed_kiosks.end());
+  impl->policy.enrol_unknown = impl->options.enrol_on_first_sight;
   impl->policy.max_message_bytes = impl->options.max_message_bytes;
   auto store = OpenSqliteHubStore(impl->options.db_path);
   if (!store.ok()) return store.status();
   impl->store = std::move(store.value());
+  impl->RefreshRegistry();
+  if (!impl->registry) return Status::IoError("hub store: cannot read the registered kiosks");
   auto seqs = impl->store->AccountedSeqs();
   if (!seqs.ok()) return seqs.status();
   for (const KioskSeqs& k : seqs.value()) {
+    if (!impl->registry->count(k.kiosk)) continue;  // not registered: no state, no resends
     KioskState& st = impl->kiosks[k.kiosk];
     st.store = k.store;
     for (const SeqRange& r : k.ranges) st.seqs.Add(r);
@@ -424,13 +473,18 @@ HubCounters Hub::Counters() const {
 
 bool Hub::Subscribed() const { return impl_->subscribed; }
 
-Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path,
-                                     const std::vector<std::string>& allowed_kiosks,
+Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path, bool enrol,
                                      int64_t now_ms) {
-  std::ifstream in(path);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!in) return Status::NotFound(path + ": cannot open");
+  auto regs = store->RegisteredKiosks();
+  if (!regs.ok()) return regs.status();
+  KioskRegistry registry;
+  for (const KioskRegistration& r : *regs) registry[r.kiosk] = r.store;
   IngestPolicy policy;
-  policy.allowed_kiosks.insert(allowed_kiosks.begin(), allowed_kiosks.end());
+  policy.registered = &registry;
+  policy.enrol_unknown = enrol;
+  policy.enrol_how = "enrol:import";
   ImportReport report;
   HubWrite w;
   auto flush = [&]() -> Status {
@@ -438,21 +492,63 @@ Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path,
     if (!r.ok()) return r.status();
     report.inserted += r->inserted;
     report.duplicates += r->duplicates;
-    report.rejected += static_cast<int64_t>(w.rejects.size());
+    report.conflicts += r->conflicts;
+    report.rejected += static_cast<int64_t>(w.rejects.size()) + r->conflicts;
     w = HubWrite{};
     return Status::Ok();
   };
+  // Lines are read in bounded pieces: a line longer than kMaxImportLineBytes is refused with
+  // its first bytes, never held whole.
   std::string line;
   size_t line_no = 0;
-  while (std::getline(in, line)) {
+  bool too_long = false;
+  auto end_line = [&] {
     ++line_no;
     ++report.lines;
-    PrepareImportLine(policy, line, path, line_no, now_ms, &w);
-    if (w.events.size() + w.rejects.size() >= 5000) {
-      if (Status s = flush(); !s.ok()) return s;
+    if (too_long) {
+      Reject r;
+      r.received_ms = now_ms;
+      r.source = "import:" + path + ":" + std::to_string(line_no);
+      r.reason = "line longer than " + std::to_string(kMaxImportLineBytes) + " bytes: not parsed";
+      r.payload = line.substr(0, kRejectExcerptBytes);
+      w.rejects.push_back(std::move(r));
+    } else {
+      PrepareImportLine(policy, line, path, line_no, now_ms, &w);
+      for (const KioskRegistration& r : w.enrolments) {
+        if (registry.emplace(r.kiosk, r.store).second) report.enrolled.push_back(r);
+      }
+    }
+    line.clear();
+    too_long = false;
+  };
+  char buf[64 * 1024];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, in.get())) > 0) {
+    std::string_view chunk(buf, n);
+    while (!chunk.empty()) {
+      size_t nl = chunk.find('\n');
+      std::string_view piece = chunk.substr(0, nl);
+      if (!too_long) {
+        if (line.size() + piece.size() > kMaxImportLineBytes) {
+          line.append(piece.substr(
+              0, kRejectExcerptBytes > line.size() ? kRejectExcerptBytes - line.size() : 0));
+          too_long = true;
+        } else {
+          line.append(piece);
+        }
+      }
+      if (nl == std::string_view::npos) break;
+      chunk.remove_prefix(nl + 1);
+      end_line();
+      if (w.events.size() + w.rejects.size() >= 5000) {
+        if (Status s = flush(); !s.ok()) return s;
+      }
     }
   }
-  if (in.bad()) return Status::IoError(path + ": read error after line " + std::to_string(line_no));
+  if (std::ferror(in.get())) {
+    return Status::IoError(path + ": read error after line " + std::to_string(line_no));
+  }
+  if (!line.empty() || too_long) end_line();
   if (Status s = flush(); !s.ok()) return s;
   return report;
 }

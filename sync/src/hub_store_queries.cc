@@ -115,7 +115,7 @@ Result<std::vector<MapFact>> Facts(sql::Database* db, const MapFilter& f) {
       "SELECT d.store, d.touchpoint, d.stage, e.type, e.time_ms, e.f_in, e.f_out, "
       "e.f_interval_s, e.csat, e.nps, e.effort, e.tags, e.suspect, e.c_source, e.c_start_ms, "
       "e.c_end_ms FROM events e CROSS JOIN dims d ON d.dim_key = e.dim_key "
-      "WHERE e.superseded_by IS NULL AND e.type IN (1, 2, 3, 4) AND "
+      "WHERE e.superseded_by IS NULL AND e.type IN (1, 2, 3, 4) AND e.flags IS NULL AND "
       "((e.type = 4 AND e.c_end_ms > ?1 AND e.c_start_ms < ?2) OR "
       "(e.type != 4 AND e.time_ms >= ?1 AND e.time_ms < ?2))";
   if (!f.store.empty()) q += " AND d.store = ?3";
@@ -174,7 +174,8 @@ Result<std::optional<std::string>> EventJson(sql::Database* db, const std::strin
 
 Result<std::vector<Reject>> Rejects(sql::Database* db, size_t limit) {
   auto st = db->Prepare(
-      "SELECT received_ms, source, kiosk, seq, reason, payload FROM rejects "
+      "SELECT received_ms, source, kiosk, seq, reason, payload, payload_bytes, payload_sha256 "
+      "FROM rejects "
       "ORDER BY id DESC LIMIT ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, static_cast<int64_t>(limit));
@@ -187,6 +188,8 @@ Result<std::vector<Reject>> Rejects(sql::Database* db, size_t limit) {
     if (!st->ColumnIsNull(3)) r.seq = static_cast<uint64_t>(st->ColumnInt(3));
     r.reason = st->ColumnText(4);
     r.payload = st->ColumnText(5);
+    if (!st->ColumnIsNull(6)) r.payload_bytes = st->ColumnInt(6);
+    if (!st->ColumnIsNull(7)) r.payload_sha256 = st->ColumnText(7);
     out.push_back(std::move(r));
   });
   if (!rows.ok()) return rows;
@@ -194,9 +197,20 @@ Result<std::vector<Reject>> Rejects(sql::Database* db, size_t limit) {
 }
 
 Result<int64_t> RejectCount(sql::Database* db) {
-  auto n = db->QueryInt("SELECT COUNT(*) FROM rejects");
+  auto n = db->QueryInt("SELECT value FROM hub_counters WHERE kiosk = '' AND name = 'rejects'");
   if (!n.ok()) return n.status();
   return n->value_or(0);
+}
+
+Result<std::vector<KioskRegistration>> RegisteredKiosks(sql::Database* db) {
+  auto st = db->Prepare("SELECT kiosk, store, added_ms, how FROM registered_kiosks ORDER BY kiosk");
+  if (!st.ok()) return st.status();
+  std::vector<KioskRegistration> out;
+  Status rows = st->ForEachRow([&] {
+    out.push_back({st->ColumnText(0), st->ColumnText(1), st->ColumnInt(2), st->ColumnText(3)});
+  });
+  if (!rows.ok()) return rows;
+  return out;
 }
 
 Result<std::vector<KnownGap>> KnownGaps(sql::Database* db) {
@@ -223,9 +237,12 @@ Result<std::vector<KioskSummary>> Kiosks(sql::Database* db) {
         "JOIN kiosks k ON k.kiosk_key = e.kiosk_key GROUP BY e.kiosk_key");
     if (!st.ok()) return st.status();
     Status rows = st->ForEachRow([&] {
-      by_kiosk[st->ColumnText(0)] = {st->ColumnText(0), st->ColumnText(1),
-                                     st->ColumnInt(2),  static_cast<uint64_t>(st->ColumnInt(3)),
-                                     st->ColumnInt(4),  std::nullopt};
+      KioskSummary& k = by_kiosk[st->ColumnText(0)];
+      k.kiosk = st->ColumnText(0);
+      k.store = st->ColumnText(1);
+      k.events = st->ColumnInt(2);
+      k.max_seq = static_cast<uint64_t>(st->ColumnInt(3));
+      k.last_received_ms = st->ColumnInt(4);
     });
     if (!rows.ok()) return rows;
   }
@@ -248,6 +265,24 @@ Result<std::vector<KioskSummary>> Kiosks(sql::Database* db) {
     sum.kiosk = k.kiosk;
     if (sum.store.empty()) sum.store = k.store;
     sum.status = std::move(k);
+  });
+  if (!rows.ok()) return rows;
+  auto reg = RegisteredKiosks(db);
+  if (!reg.ok()) return reg.status();
+  for (KioskRegistration& r : *reg) {
+    KioskSummary& sum = by_kiosk[r.kiosk];
+    sum.kiosk = r.kiosk;
+    if (sum.store.empty()) sum.store = r.store;
+    sum.registration = std::move(r);
+  }
+  auto counters = db->Prepare("SELECT kiosk, name, value FROM hub_counters WHERE kiosk != ''");
+  if (!counters.ok()) return counters.status();
+  rows = counters->ForEachRow([&] {
+    auto it = by_kiosk.find(counters->ColumnText(0));
+    if (it == by_kiosk.end()) return;  // counted before it was unregistered and had no events
+    std::string name = counters->ColumnText(1);
+    if (name == "conflicts") it->second.conflicts = counters->ColumnInt(2);
+    if (name == "time_out_of_range") it->second.time_out_of_range = counters->ColumnInt(2);
   });
   if (!rows.ok()) return rows;
   std::vector<KioskSummary> out;

@@ -19,6 +19,7 @@ Result<std::optional<std::string>> EventJson(sql::Database* db, const std::strin
                                              uint64_t seq);
 Result<std::vector<Reject>> Rejects(sql::Database* db, size_t limit);
 Result<int64_t> RejectCount(sql::Database* db);
+Result<std::vector<KioskRegistration>> RegisteredKiosks(sql::Database* db);
 Result<std::vector<KnownGap>> KnownGaps(sql::Database* db);
 Result<std::vector<KioskSummary>> Kiosks(sql::Database* db);
 Result<int64_t> CountEvents(sql::Database* db);

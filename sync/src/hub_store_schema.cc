@@ -65,6 +65,28 @@ INSERT INTO events(kiosk_key, seq, dim_key, type, time_ms, received_ms, source, 
 DROP TABLE events_v1;
 )sql";
 
+// Version 2 -> 3 (also run on a new database after the version 2 tables): kiosk registration,
+// the event id's hash (conflicts), event flags (time out of range), rejects as capped excerpts
+// with the whole payload's size and hash, and counters that survive the rejects' rotation.
+// Kiosks a version 2 hub already accepted are registered ("migrated"): an upgrade does not
+// stop the fleet.
+constexpr const char* kMigrateV2 = R"sql(
+ALTER TABLE events ADD COLUMN id_hash INTEGER;
+ALTER TABLE events ADD COLUMN flags INTEGER;
+ALTER TABLE rejects ADD COLUMN payload_bytes INTEGER;
+ALTER TABLE rejects ADD COLUMN payload_sha256 TEXT;
+CREATE TABLE IF NOT EXISTS registered_kiosks(
+  kiosk TEXT PRIMARY KEY, store TEXT NOT NULL, added_ms INTEGER NOT NULL, how TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hub_counters(
+  kiosk TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
+  PRIMARY KEY(kiosk, name)) WITHOUT ROWID;
+INSERT OR IGNORE INTO registered_kiosks(kiosk, store, added_ms, how)
+  SELECT kiosk, store, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), 'migrated'
+  FROM kiosks;
+INSERT OR IGNORE INTO hub_counters(kiosk, name, value)
+  SELECT '', 'rejects', COUNT(*) FROM rejects;
+)sql";
+
 }  // namespace
 
 int64_t EventTypeCode(EventType t) {
@@ -120,8 +142,10 @@ Status EnsureHubSchema(sql::Database* db) {
     auto has_events =
         db->QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'");
     if (!has_events.ok()) return has_events.status();
-    bool v1 = v == 1 || has_events->value_or(0) > 0;
-    if (v1) {
+    bool v1 = v == 1 || (v == 0 && has_events->value_or(0) > 0);
+    if (v == 2) {
+      // Only the version 3 step below.
+    } else if (v1) {
       if (Status s = db->Exec("ALTER TABLE events RENAME TO events_v1; "
                               "DROP INDEX IF EXISTS events_time");
           !s.ok()) {
@@ -132,7 +156,10 @@ Status EnsureHubSchema(sql::Database* db) {
     } else if (Status s = db->Exec(kSchemaV2); !s.ok()) {
       return s;
     }
-    if (Status s = db->Exec(kCommonTables); !s.ok()) return s;
+    if (v < 2) {
+      if (Status s = db->Exec(kCommonTables); !s.ok()) return s;
+    }
+    if (Status s = db->Exec(kMigrateV2); !s.ok()) return s;
     return db->Exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion));
   };
   Status s = work();

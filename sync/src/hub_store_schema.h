@@ -1,6 +1,11 @@
 // The hub database's layout (PRAGMA user_version) and its migrations.
 //
-// Version 2 (current): one narrow row per event keyed by (kiosk_key, seq) in a WITHOUT ROWID
+// Version 3 (current): version 2 plus kiosk registration (`registered_kiosks`: the hub accepts
+// events only from these), per-kiosk counters (`hub_counters`: conflicts, events with a time out
+// of range, rejects in total), `events.id_hash` (FNV-1a of the event id: a second, different
+// event under a held (kiosk, seq) is a conflict) and `events.flags` (kEventFlag*), rejects kept
+// as capped excerpts with the size and SHA-256 of the whole payload.
+// Version 2: one narrow row per event keyed by (kiosk_key, seq) in a WITHOUT ROWID
 // table (the key is the table: no rowid, no separate unique index); kiosk ids and the
 // (store, touchpoint, stage) triple live once in the `kiosks` and `dims` tables and events point at
 // them by integer key; the event type and source are small integers; the exact JSON lives in
@@ -19,7 +24,7 @@
 
 namespace touchpoint::sync {
 
-constexpr int64_t kHubSchemaVersion = 2;
+constexpr int64_t kHubSchemaVersion = 3;
 
 // Creates the tables of an empty database, migrates a version 1 database, or refuses a database
 // of a newer version (made by a newer hub) with kInvalidArgument. Safe when several processes
@@ -30,5 +35,7 @@ Status EnsureHubSchema(sql::Database* db);
 int64_t EventTypeCode(EventType t);
 std::optional<EventType> EventTypeFromCode(int64_t code);
 constexpr int64_t kSourceMqtt = 0, kSourceImport = 1;
+// events.flags bits.
+constexpr int64_t kEventFlagTimeOutOfRange = 1;  // kept off the map
 
 }  // namespace touchpoint::sync

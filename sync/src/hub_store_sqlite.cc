@@ -17,6 +17,7 @@
 #include "hub_store_queries.h"
 #include "hub_store_schema.h"
 #include "payload_block.h"
+#include "sha256.h"
 #include "touchpoint/core/sqlite.h"
 #include "touchpoint/sync/hub_store.h"
 
@@ -24,9 +25,17 @@ namespace touchpoint::sync {
 
 namespace {
 
-constexpr size_t kMaxRejectPayload = 64 * 1024;
-
 int64_t ToInt(uint64_t v) { return static_cast<int64_t>(v); }
+
+// FNV-1a of the event id: what tells a resent copy from another event under the same seq.
+int64_t IdHash(std::string_view id) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<int64_t>(h);
+}
 
 // A raw statement prepared once for the connection's lifetime (finalized before it closes).
 class PersistentStatement {
@@ -150,6 +159,27 @@ class SqliteHubStore final : public HubStore {
 
   Result<int64_t> RejectCount() override { return queries::RejectCount(db_.get()); }
 
+  Status RegisterKiosk(const KioskRegistration& r) override {
+    auto st = db_->Prepare(
+        "INSERT INTO registered_kiosks(kiosk, store, added_ms, how) VALUES(?1, ?2, ?3, ?4) "
+        "ON CONFLICT(kiosk) DO UPDATE SET store = excluded.store");
+    if (!st.ok()) return st.status();
+    st->Bind(1, r.kiosk).Bind(2, r.store).Bind(3, r.added_ms).Bind(4, r.how);
+    return st->Run();
+  }
+
+  Result<bool> UnregisterKiosk(const std::string& kiosk) override {
+    auto st = db_->Prepare("DELETE FROM registered_kiosks WHERE kiosk = ?1");
+    if (!st.ok()) return st.status();
+    st->Bind(1, kiosk);
+    if (Status s = st->Run(); !s.ok()) return s;
+    return sqlite3_changes(db_->handle()) > 0;
+  }
+
+  Result<std::vector<KioskRegistration>> RegisteredKiosks() override {
+    return queries::RegisteredKiosks(db_.get());
+  }
+
   Result<std::vector<KnownGap>> KnownGaps() override { return queries::KnownGaps(db_.get()); }
 
   Result<std::vector<KioskSummary>> Kiosks() override { return queries::Kiosks(db_.get()); }
@@ -192,23 +222,35 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
+  // Records that `by` replaces the seqs of r. Kept as disjoint ranges (where compactions overlap,
+  // the one learnt first answers: any replacing event takes the original off the map), so a
+  // lookup is one search whatever the number of compactions.
   void AddCompaction(const std::string& kiosk, SeqRange r, uint64_t by) {
     auto& ranges = compactions_[kiosk];
-    auto [lo, hi] = ranges.equal_range(r.first);
-    for (auto it = lo; it != hi; ++it) {
-      if (it->second.last == r.last && it->second.by == by) return;  // already known
+    uint64_t next = r.first;
+    auto it = ranges.upper_bound(r.first);
+    if (it != ranges.begin()) {
+      auto prev = std::prev(it);
+      if (prev->second.last >= next) next = prev->second.last + 1;
     }
-    ranges.emplace(r.first, Compaction{r.last, by});
+    while (next <= r.last && next != 0) {
+      uint64_t end = r.last;
+      if (it != ranges.end() && it->first <= end) end = it->first - 1;
+      if (next <= end) ranges.emplace_hint(it, next, Compaction{end, by});
+      if (it == ranges.end() || it->first > r.last) break;
+      next = it->second.last + 1;
+      ++it;
+    }
   }
 
   // The compacted footfall event that replaces (kiosk, seq), from memory (no query per event).
   std::optional<uint64_t> CompactedBy(const std::string& kiosk, uint64_t seq) const {
     auto k = compactions_.find(kiosk);
     if (k == compactions_.end()) return std::nullopt;
-    // Ranges may overlap (several compactions); look at every range starting at or before seq.
-    for (auto it = k->second.begin(); it != k->second.end() && it->first <= seq; ++it) {
-      if (it->second.last >= seq) return it->second.by;
-    }
+    auto it = k->second.upper_bound(seq);
+    if (it == k->second.begin()) return std::nullopt;
+    --it;
+    if (it->second.last >= seq) return it->second.by;
     return std::nullopt;
   }
 
@@ -289,8 +331,9 @@ class SqliteHubStore final : public HubStore {
         db_->handle(),
         "INSERT OR IGNORE INTO events(kiosk_key, seq, dim_key, type, time_ms, received_ms, "
         "source, superseded_by, f_in, f_out, f_interval_s, csat, nps, effort, tags, suspect, "
-        "c_source, c_start_ms, c_end_ms, payload_id, payload_line) VALUES(?1, ?2, ?3, ?4, ?5, "
-        "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+        "c_source, c_start_ms, c_end_ms, payload_id, payload_line, id_hash, flags) VALUES(?1, "
+        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+        "?21, ?22, ?23)");
     if (!prepared.ok()) return prepared.status();
     sqlite3_stmt* ins = *prepared;
     // Payload ids: the JSON of new events goes into our own compressed blocks, or, when the
@@ -334,6 +377,9 @@ class SqliteHubStore final : public HubStore {
       sqlite3_bind_int64(ins, 5, e.time_ms);
       sqlite3_bind_int64(ins, 6, now_ms);
       sqlite3_bind_int64(ins, 7, e.source == "import" ? kSourceImport : kSourceMqtt);
+      int64_t id_hash = IdHash(e.id);
+      sqlite3_bind_int64(ins, 22, id_hash);
+      if (e.time_out_of_range) sqlite3_bind_int64(ins, 23, kEventFlagTimeOutOfRange);
       switch (e.type) {
         case EventType::kFootfall:
           if (auto by = CompactedBy(e.kiosk, e.seq)) sqlite3_bind_int64(ins, 8, ToInt(*by));
@@ -373,10 +419,19 @@ class SqliteHubStore final : public HubStore {
         return s;
       }
       if (sqlite3_changes(db_->handle()) != 1) {
-        ++result->duplicates;
+        auto conflict = CheckDuplicate(w, e, *kiosk_key, id_hash, now_ms);
+        if (!conflict.ok()) return conflict.status();
+        if (*conflict) {
+          ++result->conflicts;
+        } else {
+          ++result->duplicates;
+        }
         continue;
       }
       ++result->inserted;
+      if (e.time_out_of_range) {
+        if (Status s = BumpCounter(e.kiosk, "time_out_of_range", 1); !s.ok()) return s;
+      }
       if (!*id) *id = next_id++;
       if (!in_batch) {
         block.Add(e.json);
@@ -401,17 +456,17 @@ class SqliteHubStore final : public HubStore {
       }
     }
     for (const Reject& r : w.rejects) {
+      if (Status s = InsertReject(r, now_ms); !s.ok()) return s;
+    }
+    for (const KioskRegistration& r : w.enrolments) {
       auto st = db_->Prepare(
-          "INSERT INTO rejects(received_ms, source, kiosk, seq, reason, payload) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+          "INSERT OR IGNORE INTO registered_kiosks(kiosk, store, added_ms, how) "
+          "VALUES(?1, ?2, ?3, ?4)");
       if (!st.ok()) return st.status();
-      st->Bind(1, r.received_ms ? r.received_ms : now_ms).Bind(2, r.source).Bind(3, r.kiosk);
-      if (r.seq) {
-        st->Bind(4, ToInt(*r.seq));
-      } else {
-        st->BindNull(4);
-      }
-      st->Bind(5, r.reason).Bind(6, std::string_view(r.payload).substr(0, kMaxRejectPayload));
+      st->Bind(1, r.kiosk)
+          .Bind(2, r.store)
+          .Bind(3, r.added_ms ? r.added_ms : now_ms)
+          .Bind(4, r.how);
       if (Status s = st->Run(); !s.ok()) return s;
     }
     for (const KioskStatus& k : w.statuses) {
@@ -450,22 +505,107 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
-  Status ApplyCompaction(const HubEvent& e, int64_t kiosk_key, SeqRange r) {
-    auto st = db_->Prepare(
-        "INSERT OR IGNORE INTO compactions(kiosk, first_seq, last_seq, by_seq) "
-        "VALUES(?1, ?2, ?3, ?4)");
+  // (kiosk, seq) is held already: the same event again (a resend), or a conflict: another
+  // event under that seq (a kiosk that reused seqs, or a forgery that came first). A conflict
+  // is kept as a reject with both ids and counted for the kiosk. Rows stored before version 3
+  // have no id hash: a copy of those counts as a duplicate.
+  Result<bool> CheckDuplicate(const HubWrite& w, const HubEvent& e, int64_t kiosk_key,
+                              int64_t id_hash, int64_t now_ms) {
+    auto held = db_->Prepare("SELECT id_hash FROM events WHERE kiosk_key = ?1 AND seq = ?2");
+    if (!held.ok()) return held.status();
+    held->Bind(1, kiosk_key).Bind(2, ToInt(e.seq));
+    auto row = held->Step();
+    if (!row.ok()) return row.status();
+    if (!*row || held->ColumnIsNull(0) || held->ColumnInt(0) == id_hash) return false;
+    std::string json = e.json;
+    if (json.empty() && e.block >= 0) {
+      auto line = PayloadLine(PayloadCodec::kZstdBatch, w.blocks[static_cast<size_t>(e.block)],
+                              e.block_offset);
+      if (line.ok()) json = std::move(line.value());
+    }
+    Reject r;
+    r.received_ms = now_ms;
+    r.source = e.source;
+    r.kiosk = e.kiosk;
+    r.seq = e.seq;
+    r.reason = "conflict: seq " + std::to_string(e.seq) + " of kiosk " + e.kiosk +
+               " is held with another event; this copy (id " + e.id + ") is not stored";
+    r.payload = std::move(json);
+    if (Status s = InsertReject(r, now_ms); !s.ok()) return s;
+    if (Status s = BumpCounter(e.kiosk, "conflicts", 1); !s.ok()) return s;
+    return true;
+  }
+
+  // A statement prepared once for the connection (reset and unbound at each use).
+  Result<sql::Statement*> Cached(std::optional<sql::Statement>* slot, const char* sql) {
+    if (*slot) {
+      (*slot)->Reset();
+    } else {
+      auto st = db_->Prepare(sql);
+      if (!st.ok()) return st.status();
+      slot->emplace(std::move(st.value()));
+    }
+    return &**slot;
+  }
+
+  Status BumpCounter(const std::string& kiosk, const char* name, int64_t by) {
+    auto st = Cached(&bump_counter_,
+                     "INSERT INTO hub_counters(kiosk, name, value) VALUES(?1, ?2, ?3) "
+                     "ON CONFLICT(kiosk, name) DO UPDATE SET value = value + excluded.value");
     if (!st.ok()) return st.status();
-    st->Bind(1, e.kiosk).Bind(2, ToInt(r.first));
-    st->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
-    if (Status s = st->Run(); !s.ok()) return s;
+    sql::Statement& q = **st;
+    q.Bind(1, kiosk).Bind(2, std::string_view(name)).Bind(3, by);
+    return q.Run();
+  }
+
+  // Keeps an excerpt with the whole payload's size and hash; the oldest rows beyond
+  // kMaxRejectsKept go (the total stays counted).
+  Status InsertReject(const Reject& r, int64_t now_ms) {
+    auto st = Cached(&insert_reject_,
+                     "INSERT INTO rejects(received_ms, source, kiosk, seq, reason, payload, "
+                     "payload_bytes, payload_sha256) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!st.ok()) return st.status();
+    sql::Statement& q = **st;
+    std::string_view payload = r.payload;
+    q.Bind(1, r.received_ms ? r.received_ms : now_ms).Bind(2, r.source).Bind(3, r.kiosk);
+    if (r.seq) {
+      q.Bind(4, ToInt(*r.seq));
+    } else {
+      q.BindNull(4);
+    }
+    q.Bind(5, r.reason).Bind(6, payload.substr(0, kRejectExcerptBytes));
+    q.Bind(7, r.payload_bytes >= 0 ? r.payload_bytes : static_cast<int64_t>(payload.size()));
+    std::string sha = r.payload_sha256.empty() ? Sha256Hex(payload) : r.payload_sha256;
+    q.Bind(8, sha);
+    if (Status s = q.Run(); !s.ok()) return s;
+    int64_t id = db_->LastInsertRowId();
+    if (Status s = BumpCounter("", "rejects", 1); !s.ok()) return s;
+    if (id % 1000 == 0 && id > kMaxRejectsKept) {
+      auto del = db_->Prepare("DELETE FROM rejects WHERE id <= ?1");
+      if (!del.ok()) return del.status();
+      del->Bind(1, id - kMaxRejectsKept);
+      return del->Run();
+    }
+    return Status::Ok();
+  }
+
+  Status ApplyCompaction(const HubEvent& e, int64_t kiosk_key, SeqRange r) {
+    auto st = Cached(&insert_compaction_,
+                     "INSERT OR IGNORE INTO compactions(kiosk, first_seq, last_seq, by_seq) "
+                     "VALUES(?1, ?2, ?3, ?4)");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, e.kiosk).Bind(2, ToInt(r.first));
+    (*st)->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
+    if (Status s = (*st)->Run(); !s.ok()) return s;
     compactions_rowid_ = std::max(compactions_rowid_, db_->LastInsertRowId());
-    auto up = db_->Prepare(
-        "UPDATE events SET superseded_by = ?4 WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3 "
-        "AND type = ?5 AND seq != ?4");
+    auto up = Cached(&supersede_,
+                     "UPDATE events SET superseded_by = ?4 WHERE kiosk_key = ?1 AND seq BETWEEN "
+                     "?2 AND ?3 AND type = ?5 AND seq != ?4");
     if (!up.ok()) return up.status();
-    up->Bind(1, kiosk_key).Bind(2, ToInt(r.first));
-    up->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq)).Bind(5, EventTypeCode(EventType::kFootfall));
-    if (Status s = up->Run(); !s.ok()) return s;
+    (*up)->Bind(1, kiosk_key).Bind(2, ToInt(r.first));
+    (*up)->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
+    (*up)->Bind(5, EventTypeCode(EventType::kFootfall));
+    if (Status s = (*up)->Run(); !s.ok()) return s;
     AddCompaction(e.kiosk, r, e.seq);
     return Status::Ok();
   }
@@ -512,11 +652,12 @@ class SqliteHubStore final : public HubStore {
   std::unique_ptr<sql::Database> db_;
   // Finalized before db_ closes (declared after it).
   PersistentStatement insert_event_, insert_kiosk_, insert_dim_, insert_payload_;
+  std::optional<sql::Statement> bump_counter_, insert_reject_, insert_compaction_, supersede_;
   // Caches of committed rows (cleared when a transaction rolls back).
   std::unordered_map<std::string, KioskKey> kiosk_keys_;
   std::unordered_map<std::string, int64_t> dim_keys_;  // "store\0touchpoint\0stage" -> key
   // kiosk -> first replaced seq -> range end and replacing event (mirrors `compactions`).
-  std::map<std::string, std::multimap<uint64_t, Compaction>> compactions_;
+  std::map<std::string, std::map<uint64_t, Compaction>> compactions_;
   bool compactions_loaded_ = false;
   int64_t compactions_rowid_ = 0;  // highest compactions rowid loaded
   int64_t data_version_ = 0;       // PRAGMA data_version when compactions were last read

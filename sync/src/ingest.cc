@@ -2,13 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sha256.h"
 #include "touchpoint/core/event_json.h"
 
 namespace touchpoint::sync {
 
 namespace {
-
-constexpr size_t kRejectPayloadBytes = 64 * 1024;
 
 // The seq a malformed event claims, if it can be read at all.
 std::optional<uint64_t> LenientSeq(std::string_view line) {
@@ -21,10 +20,47 @@ std::optional<uint64_t> LenientSeq(std::string_view line) {
   return it->get<uint64_t>();
 }
 
+// Empty if `kiosk` may deliver for `store` under the policy; otherwise why not. Sets *enrol when
+// the kiosk is to be registered by this write.
+std::string CheckRegistration(const IngestPolicy& policy, const std::string& kiosk,
+                              const std::string& store, bool* enrol) {
+  *enrol = false;
+  if (!policy.registered) return "";
+  auto it = policy.registered->find(kiosk);
+  if (it == policy.registered->end()) {
+    if (policy.enrol_unknown) {
+      *enrol = true;
+      return "";
+    }
+    return "unregistered kiosk '" + kiosk + "' (register it: touchpoint-hub kiosks add " + kiosk +
+           " --store " + store + ")";
+  }
+  if (it->second != store) {
+    return "unauthorised: kiosk '" + kiosk + "' is registered at store '" + it->second +
+           "', not '" + store + "'";
+  }
+  return "";
+}
+
+void MarkTime(HubEvent* e, int64_t now_ms) {
+  e->time_out_of_range =
+      e->time_ms > now_ms + kMaxEventTimeAheadMs || e->time_ms < kEarliestEventTimeMs;
+}
+
 Reject MakeReject(int64_t now_ms, std::string source, std::string kiosk,
                   std::optional<uint64_t> seq, std::string reason, std::string_view payload) {
-  return Reject{now_ms, std::move(source), std::move(kiosk),
-                seq,    std::move(reason), std::string(payload.substr(0, kRejectPayloadBytes))};
+  // The store keeps an excerpt, the size and the hash; the excerpt is cut here already so that a
+  // refused 4 MiB payload is not copied whole.
+  Reject r;
+  r.received_ms = now_ms;
+  r.source = std::move(source);
+  r.kiosk = std::move(kiosk);
+  r.seq = seq;
+  r.reason = std::move(reason);
+  r.payload = std::string(payload.substr(0, kRejectExcerptBytes));
+  r.payload_bytes = static_cast<int64_t>(payload.size());
+  if (payload.size() > kRejectExcerptBytes) r.payload_sha256 = Sha256Hex(payload);
+  return r;
 }
 
 // A retained status message: kept as the kiosk's latest status (never acknowledged).
@@ -38,8 +74,9 @@ PreparedMessage PrepareStatus(const IngestPolicy& policy, const TopicParts& part
   };
   if (payload.empty()) return out;  // a cleared retained message
   if (payload.size() > 64 * 1024) return reject("oversized");
-  if (!policy.allowed_kiosks.empty() && !policy.allowed_kiosks.count(parts.kiosk)) {
-    return reject("unknown kiosk '" + parts.kiosk + "'");
+  bool enrol = false;
+  if (std::string why = CheckRegistration(policy, parts.kiosk, parts.store, &enrol); !why.empty()) {
+    return reject(why);
   }
   auto j = nlohmann::json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return reject("not a JSON object");
@@ -69,6 +106,7 @@ PreparedMessage PrepareStatus(const IngestPolicy& policy, const TopicParts& part
   k.received_ms = now_ms;
   k.json = std::string(payload);
   out.write.statuses.push_back(std::move(k));
+  if (enrol) out.write.enrolments.push_back({parts.kiosk, parts.store, now_ms, policy.enrol_how});
   return out;
 }
 
@@ -94,8 +132,10 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
                                         " bytes exceeds the limit of " +
                                         std::to_string(policy.max_message_bytes));
   }
-  if (!policy.allowed_kiosks.empty() && !policy.allowed_kiosks.count(parts->kiosk)) {
-    return reject_all(parts->kiosk, "unknown kiosk '" + parts->kiosk + "'");
+  bool enrol = false;
+  if (std::string why = CheckRegistration(policy, parts->kiosk, parts->store, &enrol);
+      !why.empty()) {
+    return reject_all(parts->kiosk, why);
   }
   std::string decompressed;  // owns the batch of a compressed payload
   std::string_view compressed;
@@ -149,11 +189,13 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
     out.acked.push_back(e.seq);
     if (compressed.empty()) {
       out.write.events.push_back(ToHubEvent(std::move(e), std::string(line), "mqtt"));
+      MarkTime(&out.write.events.back(), now_ms);
     } else {
       // The store keeps the compressed batch itself; the event points at its line.
       out.write.events.push_back(ToHubEvent(std::move(e), std::string(), "mqtt"));
       out.write.events.back().block = 0;
       out.write.events.back().block_offset = static_cast<uint32_t>(line.data() - payload.data());
+      MarkTime(&out.write.events.back(), now_ms);
     }
   }
   if (!compressed.empty() && !out.write.events.empty()) {
@@ -162,6 +204,7 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
   for (const SeqRange& r : h.missing) {
     out.write.gaps.push_back(KnownGap{out.kiosk, r, now_ms});
   }
+  if (enrol) out.write.enrolments.push_back({out.kiosk, out.store, now_ms, policy.enrol_how});
   return out;
 }
 
@@ -184,9 +227,12 @@ void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const 
         MakeReject(now_ms, where, "", std::nullopt, "kiosk_id/store_id: not a valid id", line));
     return;
   }
-  if (!policy.allowed_kiosks.empty() && !policy.allowed_kiosks.count(e.kiosk_id)) {
-    write->rejects.push_back(MakeReject(now_ms, where, e.kiosk_id, std::nullopt,
-                                        "unknown kiosk '" + e.kiosk_id + "'", line));
+  bool enrol = false;
+  if (std::string why = CheckRegistration(policy, e.kiosk_id, e.store_id, &enrol); !why.empty()) {
+    if (policy.registered && !policy.registered->count(e.kiosk_id)) {
+      why += " or import with --enrol";
+    }
+    write->rejects.push_back(MakeReject(now_ms, where, e.kiosk_id, std::nullopt, why, line));
     return;
   }
   if (e.seq == 0) {
@@ -194,7 +240,9 @@ void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const 
         MakeReject(now_ms, where, e.kiosk_id, std::nullopt, "seq: must be >= 1", line));
     return;
   }
+  if (enrol) write->enrolments.push_back({e.kiosk_id, e.store_id, now_ms, policy.enrol_how});
   write->events.push_back(ToHubEvent(std::move(e), std::string(line), "import"));
+  MarkTime(&write->events.back(), now_ms);
 }
 
 }  // namespace touchpoint::sync

@@ -6,17 +6,31 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "touchpoint/sync/hub_store.h"
 
 namespace touchpoint::sync {
 
+// Registered kiosks: kiosk id -> its store.
+using KioskRegistry = std::unordered_map<std::string, std::string>;
+
 struct IngestPolicy {
   std::string topic_prefix = "touchpoint/v1";
-  std::set<std::string> allowed_kiosks;  // empty: any kiosk with a valid id
+  // Events and statuses are accepted only from these kiosks at their store; the rest are
+  // refused before anything is decompressed or parsed. nullptr: any kiosk (codec tests only).
+  const KioskRegistry* registered = nullptr;
+  // Accept an unregistered kiosk and register it at the store it names (HubWrite::enrolments,
+  // how = enrol_how). For demos and `import --enrol`; a registered kiosk's store still holds.
+  bool enrol_unknown = false;
+  std::string enrol_how = "enrol:mqtt";
   size_t max_message_bytes = 4 * 1024 * 1024;
 };
+
+// Event times the map does not trust: more than this after they reached the hub, or before 2020.
+inline constexpr int64_t kMaxEventTimeAheadMs = 24 * 3600 * 1000;
+inline constexpr int64_t kEarliestEventTimeMs = 1577836800000;  // 2020-01-01T00:00:00Z
 
 struct PreparedMessage {
   HubWrite write;

@@ -234,6 +234,11 @@ std::string MosquittoBinary() {
 
 MosquittoBroker::MosquittoBroker() : port_(FreeLoopbackPort()) { Start(); }
 
+MosquittoBroker::MosquittoBroker(FullConfig config)
+    : port_(FreeLoopbackPort()), full_config_(std::move(config.text)) {
+  Start();
+}
+
 MosquittoBroker::~MosquittoBroker() { Stop(); }
 
 void MosquittoBroker::Stop() {
@@ -251,14 +256,23 @@ void MosquittoBroker::Start() {
     std::string conf = dir_.File("mosquitto.conf");
     {
       std::ofstream out(conf);
-      out << "listener " << port_ << " 127.0.0.1\n"
-          << "allow_anonymous true\n"
-          << "persistence false\n"
-          << "max_queued_messages 100000\n"
-          << "max_inflight_messages 0\n"
-          << "message_size_limit 0\n"
-          << "log_dest none\n"
-          << extra_config_ << "\n";
+      if (!full_config_.empty()) {
+        std::string text = full_config_;
+        std::string port = std::to_string(port_);
+        for (size_t at; (at = text.find("{PORT}")) != std::string::npos;) {
+          text.replace(at, 6, port);
+        }
+        out << text << "\n";
+      } else {
+        out << "listener " << port_ << " 127.0.0.1\n"
+            << "allow_anonymous true\n"
+            << "persistence false\n"
+            << "max_queued_messages 100000\n"
+            << "max_inflight_messages 0\n"
+            << "message_size_limit 0\n"
+            << "log_dest none\n"
+            << extra_config_ << "\n";
+      }
     }
     ChildProcess::Options opts;
     opts.quiet_stderr = true;

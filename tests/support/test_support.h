@@ -78,6 +78,12 @@ class ChildProcess {
 class MosquittoBroker {
  public:
   MosquittoBroker();
+  // A broker run with a complete configuration (e.g. the shipped deploy/mosquitto one): `config`
+  // is used as it is, with every "{PORT}" replaced by the broker's loopback port.
+  struct FullConfig {
+    std::string text;
+  };
+  explicit MosquittoBroker(FullConfig config);
   ~MosquittoBroker();
   int port() const { return port_; }
   std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
@@ -96,6 +102,7 @@ class MosquittoBroker {
   int port_;
   bool started_once_ = false;  // clients know port_: a restart must keep it
   std::string extra_config_;
+  std::string full_config_;  // non-empty: the whole configuration
   std::unique_ptr<ChildProcess> child_;
 };
 

@@ -116,31 +116,35 @@ TEST_F(HubStoreTest, CompactedFootfallReplacesOriginalsInAnyOrder) {
 
 TEST_F(HubStoreTest, ImportMergesWithDedupAndKeepsBadLines) {
   std::string file = dir_.File("export.jsonl");
+  std::vector<HubEvent> events;
+  for (uint64_t seq = 1; seq <= 5; ++seq)
+    events.push_back(Hub(synctest::Feedback(st_, kT0, 4), seq));
   {
     std::ofstream out(file);
-    for (uint64_t seq = 1; seq <= 5; ++seq) {
-      out << Hub(synctest::Feedback(st_, kT0, 4), seq).json << "\n";
-    }
+    for (const HubEvent& e : events) out << e.json << "\n";
     out << "{not json\n";
     out << R"({"schema_version":1,"seq":6})"
         << "\n";
   }
   HubWrite w;
-  w.events.push_back(Hub(synctest::Feedback(st_, kT0, 4), 2));  // also came over MQTT
+  w.events.push_back(events[1]);  // also came over MQTT
   ASSERT_TRUE(store_->Write(w, kT0).ok());
-  auto r = ImportJsonLines(store_.get(), file, {}, kT0);
+  ASSERT_TRUE(store_->RegisterKiosk({"k1", "s1", kT0, "cli"}).ok());
+  auto r = ImportJsonLines(store_.get(), file, /*enrol=*/false, kT0);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->lines, 7);
   EXPECT_EQ(r->inserted, 4);
   EXPECT_EQ(r->duplicates, 1);
+  EXPECT_EQ(r->conflicts, 0);
   EXPECT_EQ(r->rejected, 2);
-  auto again = ImportJsonLines(store_.get(), file, {}, kT0);
+  EXPECT_TRUE(r->enrolled.empty());
+  auto again = ImportJsonLines(store_.get(), file, /*enrol=*/false, kT0);
   EXPECT_EQ(again->inserted, 0);
   EXPECT_EQ(*store_->CountEvents(), 5);
   auto rejects = store_->Rejects(10).value();
   ASSERT_GE(rejects.size(), 2u);
   EXPECT_NE(rejects.back().source.find("export.jsonl:6"), std::string::npos);
-  EXPECT_FALSE(ImportJsonLines(store_.get(), dir_.File("absent"), {}, kT0).ok());
+  EXPECT_FALSE(ImportJsonLines(store_.get(), dir_.File("absent"), false, kT0).ok());
 }
 
 TEST_F(HubStoreTest, KeepsEachEventsExactJsonAcrossBlocks) {
@@ -258,9 +262,16 @@ TEST(HubStoreMigration, Version1DatabaseIsMigratedInPlace) {
   EXPECT_EQ(r->inserted, 1);
   EXPECT_EQ(r->duplicates, 2);
   EXPECT_EQ((*store)->Kiosks()->at(0).events, 4);
+  // Kiosks an older hub accepted stay accepted (registered as "migrated").
+  auto regs = (*store)->RegisteredKiosks();
+  ASSERT_TRUE(regs.ok());
+  ASSERT_EQ(regs->size(), 1u);
+  EXPECT_EQ(regs->at(0).kiosk, "k1");
+  EXPECT_EQ(regs->at(0).store, "s1");
+  EXPECT_EQ(regs->at(0).how, "migrated");
   store->reset();
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 2);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 3);
 }
 
 TEST(HubStoreMigration, NewerDatabaseIsRefusedAndLeftAlone) {

@@ -186,6 +186,12 @@ TEST(SyncMqtt, HubKilledMidStreamLosesNothing) {
   testing::MosquittoBroker broker;
   testing::TempDir hub_dir;
   std::string hub_db = hub_dir.File("hub.db");
+  {
+    // The operator registers the kiosk; the hub refuses unregistered ones.
+    testing::ChildProcess add({testing::BinaryPath("touchpoint-hub"), "--db", hub_db, "kiosks",
+                               "add", "k1", "--store", "s1"});
+    ASSERT_EQ(add.Wait(), 0);
+  }
   std::vector<std::string> argv = {testing::BinaryPath("touchpoint-hub"),
                                    "--db",
                                    hub_db,
@@ -250,7 +256,13 @@ TEST(SyncMqtt, BadInputIsRejectedWithReasonsAndNothingIsLost) {
   testing::TempDir hub_dir;
   std::string hub_db = hub_dir.File("hub.db");
   auto opts = HubOpts(broker.uri(), hub_db);
-  opts.allowed_kiosks = {"k1", "k9"};
+  opts.enrol_on_first_sight = false;
+  {
+    auto store = OpenSqliteHubStore(hub_db);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->RegisterKiosk({"k1", "s1", kT0, "cli"}).ok());
+    ASSERT_TRUE((*store)->RegisterKiosk({"k9", "s1", kT0, "cli"}).ok());
+  }
   opts.max_message_bytes = 64 * 1024;
   auto hub = Hub::Create(opts);
   ASSERT_TRUE(hub.ok());
@@ -285,7 +297,7 @@ TEST(SyncMqtt, BadInputIsRejectedWithReasonsAndNothingIsLost) {
   std::string reasons;
   for (const Reject& r : rejects) reasons += r.reason + "\n";
   EXPECT_NE(reasons.find("malformed batch: header"), std::string::npos) << reasons;
-  EXPECT_NE(reasons.find("unknown kiosk 'intruder'"), std::string::npos) << reasons;
+  EXPECT_NE(reasons.find("unregistered kiosk 'intruder'"), std::string::npos) << reasons;
   EXPECT_NE(reasons.find("oversized"), std::string::npos) << reasons;
   EXPECT_NE(reasons.find("unauthorised"), std::string::npos) << reasons;
   EXPECT_NE(reasons.find("event line 1: "), std::string::npos) << reasons;

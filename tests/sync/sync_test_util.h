@@ -104,12 +104,14 @@ inline bool Fill(EventStore* store, const EventStamper& st, int64_t n, int64_t t
   return true;
 }
 
-// A hub on `uri` storing into `db`, with a short keepalive.
+// A hub on `uri` storing into `db`, with a short keepalive. It enrols kiosks on first sight
+// (these tests are about delivery; the trust tests register kiosks and turn this off).
 inline sync::HubOptions HubOpts(const std::string& uri, const std::string& db) {
   sync::HubOptions o;
   o.broker_uri = uri;
   o.db_path = db;
   o.keepalive_s = 5;
+  o.enrol_on_first_sight = true;
   return o;
 }
 

@@ -253,7 +253,7 @@ TEST(SyncCluster, TwoHubProcessesSharingOneStoreHoldEveryEventOnce) {
         std::vector<std::string>{testing::BinaryPath("touchpoint-hub"), "--db", hub_db, "run",
                                  "--broker", broker.uri(), "--shared-group", "hubs", "--client-id",
                                  "hub-" + std::to_string(i), "--gap-timeout-ms", "1000",
-                                 "--decode-threads", "1"},
+                                 "--decode-threads", "1", "--enrol-on-first-sight"},
         copts);
     auto line = hub->ReadLine(std::chrono::seconds(20));
     EXPECT_TRUE(line && line->find("subscribed") != std::string::npos);

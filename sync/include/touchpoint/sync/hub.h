@@ -27,7 +27,9 @@ struct HubOptions {
   std::string username, password;
   std::string ca_file, cert_file, key_file;  // TLS
   std::string db_path = "hub.db";
-  std::vector<std::string> allowed_kiosks;     // empty: any kiosk with a valid id
+  // Accept kiosks that are not registered in the store and register them at the store they
+  // name (demos). Off: only registered kiosks (`touchpoint-hub kiosks add`) are accepted.
+  bool enrol_on_first_sight = false;
   size_t max_message_bytes = 4 * 1024 * 1024;  // larger messages are rejected
   int32_t gap_timeout_ms = 60000;  // a hole older than this is requested again (0: never)
   int32_t keepalive_s = 30;
@@ -36,10 +38,13 @@ struct HubOptions {
 
 struct HubCounters {
   bool connected = false;
+  int64_t connects = 0;  // successful connects (a reconnect after the hub was kicked adds one)
   int64_t messages = 0;  // messages received (batches and kiosk statuses)
   int64_t events_inserted = 0;
   int64_t duplicates = 0;
+  int64_t conflicts = 0;  // another event under a held (kiosk, seq): a reject, never a duplicate
   int64_t rejects = 0;
+  int64_t enrolled = 0;  // kiosks registered on first sight
   int64_t acks_sent = 0;
   int64_t resend_requests = 0;
   int64_t known_gaps = 0;  // ranges kiosks said they no longer have
@@ -76,13 +81,18 @@ struct ImportReport {
   int64_t lines = 0;
   int64_t inserted = 0;
   int64_t duplicates = 0;
+  int64_t conflicts = 0;
   int64_t rejected = 0;
+  std::vector<KioskRegistration> enrolled;  // kiosks registered by this import (--enrol)
 };
 
 // Merges an export file (JSON lines, one event each) into the store with the same dedup as
-// MQTT. Bad lines are kept as rejects ("import:<file>:<line>") and counted; nothing stops.
-Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path,
-                                     const std::vector<std::string>& allowed_kiosks,
+// MQTT. Only registered kiosks' events are taken; with `enrol`, an unregistered kiosk is
+// registered at the store its first event names. Bad lines are kept as rejects
+// ("import:<file>:<line>") and counted; nothing stops. A line longer than kMaxImportLineBytes is
+// refused without being parsed.
+inline constexpr size_t kMaxImportLineBytes = 256 * 1024;
+Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path, bool enrol,
                                      int64_t now_ms);
 
 }  // namespace touchpoint::sync

@@ -24,7 +24,10 @@ struct HubEvent {
   EventType type = EventType::kStatus;
   int64_t time_ms = 0;  // event time; footfall: interval start
   std::string source;   // "mqtt" or "import"
-  std::string json;     // the exact event JSON (may be empty when `block` holds it)
+  // The event time is more than a day after it reached the hub, or before 2020 (a kiosk clock
+  // at 1970): stored, counted per kiosk, kept off the map.
+  bool time_out_of_range = false;
+  std::string json;  // the exact event JSON (may be empty when `block` holds it)
   // When the event came in a compressed batch: HubWrite::blocks[block] holds that batch, and the
   // event's line starts at byte `block_offset` of its content (up to the next newline); the store
   // keeps the batch as it came instead of compressing the JSON again. -1: only `json`.
@@ -46,13 +49,28 @@ struct HubEvent {
 // Builds a HubEvent from a decoded event (its strings are moved, not copied) and its exact JSON.
 HubEvent ToHubEvent(Event e, std::string json, std::string source);
 
+// A refused payload. The store keeps an excerpt (the first kRejectExcerptBytes) with the whole
+// payload's size and SHA-256, and at most kMaxRejectsKept rows (the oldest go first); the total
+// ever refused is counted apart.
 struct Reject {
   int64_t received_ms = 0;
   std::string source;  // "mqtt:<topic>" or "import:<file>:<line>"
   std::string kiosk;   // as claimed (may be empty)
   std::optional<uint64_t> seq;
   std::string reason;
-  std::string payload;  // the rejected bytes (truncated to 64 KiB)
+  std::string payload;         // the rejected bytes: an excerpt once stored
+  int64_t payload_bytes = -1;  // size of the whole payload (-1: payload.size())
+  std::string payload_sha256;  // hex, of the whole payload (empty: computed by the store)
+};
+inline constexpr size_t kRejectExcerptBytes = 2048;
+inline constexpr int64_t kMaxRejectsKept = 100000;
+
+// A kiosk the hub accepts events from: registered by an operator (`touchpoint-hub kiosks add`),
+// enrolled on first sight (demo option, `import --enrol`), or carried over from an older hub.
+struct KioskRegistration {
+  std::string kiosk, store;
+  int64_t added_ms = 0;
+  std::string how;  // "cli", "enrol:mqtt", "enrol:import", "migrated"
 };
 
 struct KnownGap {
@@ -82,11 +100,15 @@ struct HubWrite {
   // Replace the kiosk's previous status; fields a status lacks (an offline will has no versions
   // or queue depth) keep their last known values.
   std::vector<KioskStatus> statuses;
+  std::vector<KioskRegistration> enrolments;  // registered in the same transaction
 };
 
 struct HubWriteResult {
   int64_t inserted = 0;    // new events
   int64_t duplicates = 0;  // already held: ignored
+  // Another event (different id) already held under the same (kiosk, seq): kept as a reject,
+  // counted per kiosk, never a silent duplicate.
+  int64_t conflicts = 0;
 };
 
 // Filters of the journey map and of the listing commands. Empty = any.
@@ -113,8 +135,11 @@ struct KioskSummary {
   std::string kiosk, store;
   int64_t events = 0;
   uint64_t max_seq = 0;
-  int64_t last_received_ms = 0;       // last event received (0: none yet)
-  std::optional<KioskStatus> status;  // latest status message, if any was received
+  int64_t last_received_ms = 0;                   // last event received (0: none yet)
+  std::optional<KioskStatus> status;              // latest status message, if any was received
+  std::optional<KioskRegistration> registration;  // nullopt: not registered (events refused)
+  int64_t conflicts = 0;                          // copies of held seqs with another event id
+  int64_t time_out_of_range = 0;                  // events kept off the map for their time
 };
 
 // Per kiosk: every seq the hub accounts for (held, finally rejected, known gap or replaced by a
@@ -147,9 +172,15 @@ class HubStore {
   // The exact JSON of a held event as it was received; nullopt if (kiosk, seq) is not held.
   virtual Result<std::optional<std::string>> EventJson(const std::string& kiosk, uint64_t seq) = 0;
   virtual Result<std::vector<Reject>> Rejects(size_t limit) = 0;
+  // Every payload ever refused (also those rotated out of the rejects kept).
   virtual Result<int64_t> RejectCount() = 0;
+  // Registers a kiosk at a store, or moves it to another store. Idempotent.
+  virtual Status RegisterKiosk(const KioskRegistration& r) = 0;
+  // False if the kiosk was not registered. Its events stay; new ones are refused.
+  virtual Result<bool> UnregisterKiosk(const std::string& kiosk) = 0;
+  virtual Result<std::vector<KioskRegistration>> RegisteredKiosks() = 0;
   virtual Result<std::vector<KnownGap>> KnownGaps() = 0;
-  // Every kiosk with events or a status message, by kiosk id.
+  // Every kiosk registered or with events or a status message, by kiosk id.
   virtual Result<std::vector<KioskSummary>> Kiosks() = 0;
   // Number of held events.
   virtual Result<int64_t> CountEvents() = 0;
