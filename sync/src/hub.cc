@@ -224,6 +224,7 @@ struct Hub::Impl {
     counters.duplicates += result->duplicates;
     counters.conflicts += result->conflicts;
     counters.enrolled += static_cast<int64_t>(w.enrolments.size());
+    counters.tracked_kiosks = static_cast<int64_t>(kiosks.size());
     counters.rejects += static_cast<int64_t>(w.rejects.size());
     counters.known_gaps += static_cast<int64_t>(w.gaps.size());
     counters.statuses += static_cast<int64_t>(w.statuses.size());

@@ -44,7 +44,8 @@ struct HubCounters {
   int64_t duplicates = 0;
   int64_t conflicts = 0;  // another event under a held (kiosk, seq): a reject, never a duplicate
   int64_t rejects = 0;
-  int64_t enrolled = 0;  // kiosks registered on first sight
+  int64_t enrolled = 0;        // kiosks registered on first sight
+  int64_t tracked_kiosks = 0;  // kiosks the hub keeps sequence state for (registered ones only)
   int64_t acks_sent = 0;
   int64_t resend_requests = 0;
   int64_t known_gaps = 0;  // ranges kiosks said they no longer have
