@@ -38,20 +38,29 @@ while ! port_free "$PORT"; do PORT=$((PORT + 1)); done
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "broker: mosquitto on 127.0.0.1:$PORT"
-cat > "$WORK/mosquitto.conf" <<CONF
-listener $PORT 127.0.0.1
-allow_anonymous true
-persistence false
-log_dest none
-CONF
+step "certificates: tools/pki (a CA, the broker, the kiosk, the hub) in $WORK/pki"
+PKI="$WORK/pki"
+"$ROOT/tools/pki" init "$PKI" >/dev/null
+"$ROOT/tools/pki" server "$PKI" 127.0.0.1 >/dev/null
+"$ROOT/tools/pki" kiosk "$PKI" demo-kiosk-01 demo-store >/dev/null
+"$ROOT/tools/pki" hub "$PKI" >/dev/null
+# Mosquitto started as root reads its files as the mosquitto user: a demo's throwaway keys.
+chmod 755 "$WORK" "$PKI" && chmod 644 "$PKI"/*.crt "$PKI"/crl.pem "$PKI/server.key"
+
+step "broker: the shipped deploy/mosquitto listener (TLS, client certificates, ACL) on 127.0.0.1:$PORT"
+sed -e "s#/etc/mosquitto/touchpoint/#$PKI/#" \
+    -e "s#/etc/mosquitto/touchpoint.acl#$ROOT/deploy/mosquitto/touchpoint.acl#" \
+    -e "s#^listener 8883\$#listener $PORT 127.0.0.1#" \
+    "$ROOT/deploy/mosquitto/touchpoint.conf" > "$WORK/mosquitto.conf"
+printf 'persistence false\nlog_dest none\n' >> "$WORK/mosquitto.conf"
 /usr/sbin/mosquitto -c "$WORK/mosquitto.conf" &
 PIDS+=($!)
 for _ in $(seq 100); do port_free "$PORT" || break; sleep 0.1; done
 
 step "hub: registers the demo kiosk, then $BUILD/touchpoint-hub --db $WORK/hub.db run"
 "$BUILD/touchpoint-hub" --db "$WORK/hub.db" kiosks add demo-kiosk-01 --store demo-store
-"$BUILD/touchpoint-hub" --db "$WORK/hub.db" run --broker "tcp://127.0.0.1:$PORT" \
+"$BUILD/touchpoint-hub" --db "$WORK/hub.db" run --broker "ssl://127.0.0.1:$PORT" \
+  --ca-file "$PKI/ca.crt" --cert-file "$PKI/hub.crt" --key-file "$PKI/hub.key" \
   > "$WORK/hub.log" 2>&1 &
 PIDS+=($!)
 
@@ -78,7 +87,10 @@ lines = [
 
 [mqtt]
 enabled = true
-uri = "tcp://127.0.0.1:$PORT"
+uri = "ssl://127.0.0.1:$PORT"
+ca_file = "$PKI/ca.crt"
+cert_file = "$PKI/demo-kiosk-01.crt"
+key_file = "$PKI/demo-kiosk-01.key"
 backoff_min_ms = 200
 
 [ui]

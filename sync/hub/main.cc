@@ -202,7 +202,12 @@ int main(int argc, char** argv) {
     MapFormat f = format == "csv"    ? MapFormat::kCsv
                   : format == "json" ? MapFormat::kJson
                                      : MapFormat::kTable;
-    std::fputs(FormatJourneyMap(BuildJourneyMap(facts.value(), filter), f).c_str(), stdout);
+    // Hours are listed over the range asked for; within a default range, from the first to the
+    // last hour with data.
+    MapFilter shown = filter;
+    if (from.empty()) shown.from_ms.reset();
+    if (to.empty()) shown.to_ms.reset();
+    std::fputs(FormatJourneyMap(BuildJourneyMap(facts.value(), shown), f).c_str(), stdout);
     return 0;
   }
   if (*imp) {
