@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "config_push_cmd.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/sync/hub.h"
 #include "touchpoint/sync/journey_map.h"
@@ -124,7 +125,9 @@ int main(int argc, char** argv) {
   auto* kiosks = app.add_subcommand(
       "kiosks", "kiosks: online/offline, last status, queue depth, versions, events held");
 
+  AddConfigCommands(app);
   CLI11_PARSE(app, argc, argv);
+  if (std::optional<int> rc = RunConfigCommands()) return *rc;
 
   if (*run) {
     opts.db_path = db;
