@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "mqtt_common.h"
 #include "touchpoint/core/clock.h"
 #include "touchpoint/core/event_json.h"
+#include "touchpoint/sync/config_signature.h"
 #include "touchpoint/sync/wire.h"
 
 namespace touchpoint::sync {
@@ -33,6 +35,7 @@ struct Inflight {
 struct Inbound {
   enum class Kind { kHub, kConfig } kind;
   std::string topic, payload;
+  size_t refused_bytes = 0;  // a config push over kMaxConfigPushBytes: its size, payload not kept
 };
 
 }  // namespace
@@ -44,6 +47,9 @@ struct Uplink::Impl {
   SurveySlot* survey;
   UplinkHooks hooks;
   KioskTopics topics;
+  std::optional<ConfigKey> config_key;  // central's key; set in Start() if configured
+  std::string config_key_error;         // why the configured key could not be loaded
+  int64_t applied_issued_ms = std::numeric_limits<int64_t>::min();  // sync thread only
   std::unique_ptr<mqtt::async_client> client;
   std::unique_ptr<EventReader> reader;  // sync thread only
 
@@ -303,24 +309,56 @@ struct Uplink::Impl {
     AddSent(static_cast<int64_t>(b.count()));
   }
 
-  void HandleConfig(const std::string& topic, const std::string& text) {
-    if (!survey || text.empty()) return;
-    auto def = ParseSurveyDocument(text, "mqtt:" + topic);
+  // Reports a refused push (the current survey stays).
+  void RefuseConfig(const std::string& why) {
     {
       std::lock_guard<std::mutex> lock(mu);
-      if (!def.ok()) {
-        health.config_push_error = def.status().message();
-      } else {
-        std::string version = def->id + "@" + std::to_string(def->version);
-        health.config_push_error.clear();
-        if (version == health.applied_config_version) return;
-        health.applied_config_version = version;
-      }
+      health.config_push_error = why;
     }
-    if (def.ok()) {
-      survey->Set(def.value());
-      if (hooks.survey_applied) hooks.survey_applied(def.value());
+    if (connected) Publish(topics.status, StatusJson("online"), 1, true);
+  }
+
+  // The TOML document of a push, verified against central's key (docs/sync.md "Downlink").
+  // Sets *issued_ms to the signed issue time (unchanged for an accepted unsigned push).
+  Result<std::string> VerifiedDocument(const std::string& text, int64_t* issued_ms) {
+    if (!LooksLikeConfigEnvelope(text) && mqtt.config_unsigned_ok) return text;
+    if (!config_key) {
+      if (!config_key_error.empty()) return Status::InvalidArgument(config_key_error);
+      return Status::InvalidArgument(
+          "no central key configured (mqtt.config_public_key_file): every push is refused "
+          "(mqtt.config_unsigned_ok = true accepts unsigned pushes, for development only)");
     }
+    auto push =
+        VerifyConfigPush(*config_key, text, kiosk.store_id, kiosk.kiosk_id, applied_issued_ms);
+    if (!push.ok()) return push.status();
+    *issued_ms = push->issued_ms;
+    return std::move(push->toml);
+  }
+
+  void HandleConfig(const Inbound& in) {
+    if (!survey) return;
+    if (in.refused_bytes > 0) {
+      RefuseConfig("push of " + std::to_string(in.refused_bytes) +
+                   " bytes refused unparsed: the limit is " +
+                   std::to_string(kMaxConfigPushBytes / 1024) + " KiB");
+      return;
+    }
+    if (in.payload.empty()) return;  // the retained push was cleared
+    int64_t issued_ms = applied_issued_ms;
+    auto document = VerifiedDocument(in.payload, &issued_ms);
+    if (!document.ok()) return RefuseConfig(document.status().message());
+    auto def = ParseSurveyDocument(document.value(), "mqtt:" + in.topic);
+    if (!def.ok()) return RefuseConfig(def.status().message());
+    applied_issued_ms = std::max(applied_issued_ms, issued_ms);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      std::string version = def->id + "@" + std::to_string(def->version);
+      health.config_push_error.clear();
+      if (version == health.applied_config_version) return;
+      health.applied_config_version = version;
+    }
+    survey->Set(def.value());
+    if (hooks.survey_applied) hooks.survey_applied(def.value());
     if (connected) Publish(topics.status, StatusJson("online"), 1, true);
   }
 
@@ -332,7 +370,7 @@ struct Uplink::Impl {
     }
     for (Inbound& m : in) {
       if (m.kind == Inbound::Kind::kConfig) {
-        HandleConfig(m.topic, m.payload);
+        HandleConfig(m);
         continue;
       }
       auto msg = DecodeHubMessage(m.payload);
@@ -482,9 +520,26 @@ Status Uplink::Start() {
   } catch (const mqtt::exception& e) {
     return Status::InvalidArgument("mqtt.uri: " + std::string(e.what()));
   }
+  if (impl->survey && !impl->mqtt.config_public_key_file.empty()) {
+    auto key = ConfigKey::LoadPublic(impl->mqtt.config_public_key_file);
+    if (key.ok()) {
+      impl->config_key = std::move(key.value());
+    } else {
+      // Events still sync; every config push is refused with this reason.
+      impl->config_key_error =
+          "mqtt.config_public_key_file: " + key.status().message() + "; every push is refused";
+      impl->health.config_push_error = impl->config_key_error;
+    }
+  }
   impl->client->set_message_callback([impl](mqtt::const_message_ptr m) {
-    Inbound in{m->get_topic() == impl->topics.config ? Inbound::Kind::kConfig : Inbound::Kind::kHub,
-               m->get_topic(), m->get_payload_str()};
+    bool config = m->get_topic() == impl->topics.config;
+    Inbound in{config ? Inbound::Kind::kConfig : Inbound::Kind::kHub, m->get_topic(), {}};
+    // An oversized push is refused without copying it (only Paho's own buffer holds it).
+    if (config && m->get_payload_ref().size() > kMaxConfigPushBytes) {
+      in.refused_bytes = m->get_payload_ref().size();
+    } else {
+      in.payload = m->get_payload_str();
+    }
     {
       std::lock_guard<std::mutex> lock(impl->mu);
       impl->inbox.push_back(std::move(in));

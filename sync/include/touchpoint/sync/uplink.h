@@ -10,9 +10,12 @@
 // Status: on every connect a retained status message (birth) is published; the broker
 // publishes the retained last will {"state":"offline"} when the kiosk disappears.
 //
-// Downlink: the retained config topic carries a TOML survey document. It is validated with
-// ParseSurveyDocument; valid -> SurveySlot::Set (atomic) and the applied version is reported;
-// invalid -> the current survey stays and the reason is reported (SyncHealth, status message).
+// Downlink: the retained config topic carries a survey document signed by central
+// (config_signature.h). Larger than kMaxConfigPushBytes -> refused without being copied; the
+// signature is checked against mqtt.config_public_key_file before the TOML is parsed (no key ->
+// every push refused, unless mqtt.config_unsigned_ok); then ParseSurveyDocument; valid ->
+// SurveySlot::Set (atomic) and the applied version is reported; refused or invalid -> the
+// current survey stays and the reason is reported (SyncHealth, status message).
 //
 // Threads: Start() starts one sync thread and one acknowledgement thread; Paho runs its own.
 // Start/Stop from one (the app's) thread; Health() from any thread. The EventStore and the
