@@ -220,8 +220,8 @@ Result<ConfigPush> VerifyConfigPush(const ConfigKey& key, std::string_view paylo
   }
   if (!LooksLikeConfigEnvelope(payload)) {
     return Status::InvalidArgument(
-        "unsigned push refused: expected a signed envelope {\"v\":1,\"alg\":...,\"signed\":..., "
-        "\"sig\":...} (docs/sync.md)");
+        "unsigned push refused: expected a signed envelope "
+        "{\"v\":1,\"alg\":...,\"signed\":...,\"sig\":...} (docs/sync.md)");
   }
   // Only the top level is kept (nested values are discarded while parsing): depth costs
   // nothing.
