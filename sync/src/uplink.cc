@@ -1,8 +1,12 @@
 #include "touchpoint/sync/uplink.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -15,6 +19,7 @@
 
 #include "mqtt_common.h"
 #include "touchpoint/core/clock.h"
+#include "touchpoint/core/config.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/sync/config_signature.h"
 #include "touchpoint/sync/wire.h"
@@ -309,6 +314,36 @@ struct Uplink::Impl {
     AddSent(static_cast<int64_t>(b.count()));
   }
 
+  // The applied push's issue time, kept in hooks.config_state_file (written atomically).
+  void SaveIssued() {
+    if (hooks.config_state_file.empty()) return;
+    std::string tmp = hooks.config_state_file + ".tmp";
+    bool ok = false;
+    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+      ok = std::fprintf(f, "%lld\n", static_cast<long long>(applied_issued_ms)) > 0;
+      ok = std::fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+      ok = std::fclose(f) == 0 && ok;
+    }
+    if (!ok || std::rename(tmp.c_str(), hooks.config_state_file.c_str()) != 0) {
+      SetError("config push state: cannot write " + hooks.config_state_file);
+    }
+  }
+  // Reads it back at start; a missing file means no push applied yet.
+  Status LoadIssued() {
+    if (hooks.config_state_file.empty()) return Status::Ok();
+    auto text = ReadConfigFile(hooks.config_state_file, 64);
+    if (!text.ok()) {
+      return text.status().code() == Status::Code::kNotFound ? Status::Ok() : text.status();
+    }
+    char* end = nullptr;
+    long long v = std::strtoll(text->c_str(), &end, 10);
+    if (end == text->c_str() || (*end != '\n' && *end != '\0')) {
+      return Status::Corruption(hooks.config_state_file + ": not a number (delete it to reset)");
+    }
+    applied_issued_ms = v;
+    return Status::Ok();
+  }
+
   // Reports a refused push (the current survey stays).
   void RefuseConfig(const std::string& why) {
     {
@@ -349,7 +384,10 @@ struct Uplink::Impl {
     if (!document.ok()) return RefuseConfig(document.status().message());
     auto def = ParseSurveyDocument(document.value(), "mqtt:" + in.topic);
     if (!def.ok()) return RefuseConfig(def.status().message());
-    applied_issued_ms = std::max(applied_issued_ms, issued_ms);
+    if (issued_ms > applied_issued_ms) {
+      applied_issued_ms = issued_ms;
+      SaveIssued();
+    }
     {
       std::lock_guard<std::mutex> lock(mu);
       std::string version = def->id + "@" + std::to_string(def->version);
@@ -519,6 +557,10 @@ Status Uplink::Start() {
     impl->client = std::make_unique<mqtt::async_client>(uri, client_id, create);
   } catch (const mqtt::exception& e) {
     return Status::InvalidArgument("mqtt.uri: " + std::string(e.what()));
+  }
+  if (Status s = impl->LoadIssued(); !s.ok()) {
+    // Unreadable: pushes are compared with nothing older; say so, keep syncing.
+    impl->health.last_error = "config push state: " + s.ToString();
   }
   if (impl->survey && !impl->mqtt.config_public_key_file.empty()) {
     auto key = ConfigKey::LoadPublic(impl->mqtt.config_public_key_file);

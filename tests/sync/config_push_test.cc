@@ -120,6 +120,7 @@ TEST(ConfigPush, SignedPushesAreAppliedAndUnsignedTamperedForeignOrOldOnesRefuse
   std::ofstream(dir.File("v3.toml")) << Survey("pushed", 3);
   KioskRig k1("k1", "s1", broker.uri());
   k1.mqtt.config_public_key_file = dir.File("central.pub");
+  k1.hooks.config_state_file = dir.File("k1-config.state");
   ASSERT_TRUE(k1.Start().ok());
   std::string topic = TopicsFor("touchpoint/v1", "s1", "k1").config;
   StatusWatcher status(broker.uri(), TopicsFor("touchpoint/v1", "s1", "k1").status);
@@ -182,6 +183,19 @@ TEST(ConfigPush, SignedPushesAreAppliedAndUnsignedTamperedForeignOrOldOnesRefuse
   EXPECT_TRUE(k1.uplink->Health().config_push_error.empty());
   EXPECT_TRUE(WaitFor([&] { return status.SurveyField("applied_version") == "pushed@3"; }));
   EXPECT_EQ(status.SurveyField("error"), "");
+
+  // A restart keeps the issue time of the applied push: the retained v3 comes again and is
+  // fine, central's older v2 replayed afterwards is still refused.
+  k1.uplink->Stop();
+  std::string state;
+  std::getline(std::ifstream(dir.File("k1-config.state")), state);
+  EXPECT_EQ(state, std::to_string(*ParseUtcMs("2026-11-30T11:00:00.000Z")));
+  ASSERT_TRUE(k1.Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return k1.uplink->Health().applied_config_version == "pushed@3"; }))
+      << k1.uplink->Health().config_push_error;
+  raw.Publish(topic, synctest::SignedPush(dir.File("central.key"), "s1", "k1", Survey("pushed", 2),
+                                          *ParseUtcMs("2026-11-30T10:00:00.000Z")));
+  ExpectRefused(k1, status, "replay or downgrade", "pushed@3");
 }
 
 TEST(ConfigPush, P256CertificateAsTheKeyNoKeyRefusesAllAndUnsignedOkIsOptIn) {

@@ -125,7 +125,7 @@ struct KioskRig {
         stamper(config, std::make_shared<ManualClock>(kT0)),
         survey(DefaultSurvey()) {}
   Status Start() {
-    uplink = std::make_unique<sync::Uplink>(mqtt, config, db.get(), &survey);
+    uplink = std::make_unique<sync::Uplink>(mqtt, config, db.get(), &survey, hooks);
     return uplink->Start();
   }
   int64_t Pending() const { return db->Stats().pending; }
@@ -136,6 +136,7 @@ struct KioskRig {
   std::unique_ptr<EventStore> db;
   EventStamper stamper;
   SurveySlot survey;
+  sync::UplinkHooks hooks;
   std::unique_ptr<sync::Uplink> uplink;
 };
 

@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "touchpoint/core/config.h"
 #include "touchpoint/core/event.h"
@@ -41,6 +42,9 @@ struct UplinkHooks {
   std::function<StatusPayload()> status;
   // Called on the sync thread after a pushed survey was applied (e.g. to log it). Optional.
   std::function<void(const SurveyDefinition&)> survey_applied;
+  // File keeping the issue time of the last applied config push across restarts, so that an
+  // older signed push replayed after a restart is still refused. Empty: kept in memory only.
+  std::string config_state_file;
   // Seed for the reconnect jitter; 0 = random. Tests use a fixed one.
   uint64_t jitter_seed = 0;
 };
