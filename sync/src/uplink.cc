@@ -37,6 +37,10 @@ struct Inflight {
   int64_t sent_ms = 0;              // monotonic
 };
 
+// Largest MQTT packet the kiosk accepts from the broker (hub acks and resend requests are a few
+// KB; config pushes are refused above kMaxConfigPushBytes anyway).
+constexpr int kMaxInboundPacketBytes = 2 * 1024 * 1024;
+
 struct Inbound {
   enum class Kind { kHub, kConfig } kind;
   std::string topic, payload;
@@ -156,6 +160,11 @@ struct Uplink::Impl {
       auto opts = MakeConnectOptions(mqtt.uri, mqtt.keepalive_s, mqtt.username, mqtt.password,
                                      {mqtt.ca_file, mqtt.cert_file, mqtt.key_file});
       opts.set_max_inflight(std::max(1, mqtt.max_inflight_batches) + 8);
+      // MQTT v5 Maximum Packet Size: the broker drops anything larger instead of delivering it,
+      // so a huge push never reaches Paho's buffers (a 100 MB push cost ~290 MB of RSS there).
+      // Pushes up to this size still arrive, and those over kMaxConfigPushBytes are reported.
+      opts.set_properties(
+          {mqtt::property(mqtt::property::MAXIMUM_PACKET_SIZE, kMaxInboundPacketBytes)});
       opts.set_will(mqtt::will_options(topics.status, StatusJson("offline"), 1, true));
       client->connect(opts)->wait_for(std::chrono::seconds(10));
       if (!client->is_connected()) {

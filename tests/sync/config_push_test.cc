@@ -68,6 +68,7 @@ class StatusWatcher {
     client_.set_message_callback([this](mqtt::const_message_ptr m) {
       std::lock_guard<std::mutex> lock(mu_);
       latest_ = m->get_payload_str();
+      seen_ += latest_ + "\n";
     });
     client_.connect()->wait();
     client_.subscribe(topic, 1)->wait();
@@ -85,11 +86,17 @@ class StatusWatcher {
     if (j.is_discarded() || !j.contains("survey")) return "";
     return j["survey"].value(field, "");
   }
+  // True if any status received so far contained `text`.
+  bool EverSaid(const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_.find(text) != std::string::npos;
+  }
 
  private:
   mqtt::async_client client_;
   std::mutex mu_;
   std::string latest_;
+  std::string seen_;  // every status payload received
 };
 
 // Waits until the kiosk refused a push for a reason containing `why`, in its health and in the
@@ -175,6 +182,13 @@ TEST(ConfigPush, SignedPushesAreAppliedAndUnsignedTamperedForeignOrOldOnesRefuse
   raw.Publish(topic, std::string(1024 * 1024, '{'));
   ExpectRefused(k1, status, "push of 1048576 bytes refused unparsed: the limit is 256 KiB",
                 "pushed@2");
+
+  // Over the Maximum Packet Size the kiosk announces (2 MiB): the broker drops it, so the kiosk
+  // never holds it; the 300 KB push after it is the next one the kiosk sees and reports.
+  raw.Publish(topic, std::string(3 * 1024 * 1024, '{'));
+  raw.Publish(topic, std::string(300 * 1024, '{'));
+  ExpectRefused(k1, status, "push of 307200 bytes refused unparsed", "pushed@2");
+  EXPECT_FALSE(status.EverSaid("push of 31457")) << "the 3 MB push reached the kiosk";
 
   // The properly signed v3 still goes through, and the error clears.
   raw.Publish(topic, signed_v3.second);
