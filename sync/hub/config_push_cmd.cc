@@ -29,7 +29,7 @@ int Fail(const std::string& what) {
   return 1;
 }
 
-// Reads and validates the survey document, then signs it for the kiosk. Exit code via `rc`.
+// Reads and validates the survey document, then signs it for the kiosk.
 Result<std::string> SignedEnvelope(const ConfigArgs& a) {
   if (!IsValidId(a.store) || !IsValidId(a.kiosk)) {
     return Status::InvalidArgument("--store/--kiosk: expected [A-Za-z0-9_-], 1..64 chars");
