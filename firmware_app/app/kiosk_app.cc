@@ -110,6 +110,7 @@ int KioskApp::Run(const RunOptions& options) {
   if (config_.mqtt.enabled) {
     sync::UplinkHooks hooks;
     hooks.status = [&status_ptr] { return status_ptr->Current(); };
+    hooks.config_state_file = config_.kiosk.data_dir + "/config_push.state";
     hooks.survey_applied = [](const SurveyDefinition& s) {
       spdlog::info("survey {} version {} pushed from central is now in use", s.id, s.version);
     };

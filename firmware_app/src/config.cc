@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "config_sections.h"
 
@@ -29,7 +28,7 @@ Result<toml::table> ParseToml(std::string_view text, const std::string& source_n
     const auto& b = err.source().begin;
     return Status::InvalidArgument(source_name + ":" + std::to_string(b.line) + ":" +
                                    std::to_string(b.column) + ": " +
-                                   std::string(err.description()));
+                                   EscapeControlChars(err.description()));
   }
 }
 
@@ -79,12 +78,27 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string& source
   return c;
 }
 
-Result<Config> LoadConfig(const std::string& path) {
+Result<std::string> ReadConfigFile(const std::string& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound(path + ": cannot open the config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseConfig(ss.str(), path);
+  // Read at most max_bytes + 1: enough to tell a file that is too large (or endless, such as
+  // /dev/zero) from one that fits, without ever holding more.
+  std::string text(max_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return Status::IoError(path + ": cannot read the config file");
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > max_bytes) {
+    return Status::InvalidArgument(path + ":1:1: the config file is larger than " +
+                                   std::to_string(max_bytes / 1024) +
+                                   " KiB (the limit); nothing was parsed");
+  }
+  return text;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  auto text = ReadConfigFile(path, kMaxConfigFileBytes);
+  if (!text.ok()) return text.status();
+  return ParseConfig(text.value(), path);
 }
 
 Result<SurveyDefinition> ParseSurveyDocument(std::string_view toml_text,
@@ -140,6 +154,11 @@ topic_prefix = "touchpoint/v1"
 # key_file = "/etc/touchpoint/kiosk.key"
 # username = "kiosk-01"
 # password = "..."
+# Central signs survey pushes (docs/sync.md "Downlink"); the kiosk applies only pushes signed by
+# this key (PEM public key or certificate, Ed25519 or ECDSA P-256). Without it every push is
+# refused, unless config_unsigned_ok = true (development only: accepts unsigned pushes).
+# config_public_key_file = "/etc/touchpoint/central.pub"
+config_unsigned_ok = false
 
 [ui]
 enabled = true                 # false: headless (no window)

@@ -135,6 +135,8 @@ void ReadMqtt(const toml::table& t, Problems* p, MqttConfig* out) {
     r.Error(out->cert_file.empty() ? "key_file" : "cert_file",
             "cert_file and key_file go together (client certificate and its key)");
   }
+  r.String("config_public_key_file", &out->config_public_key_file);
+  r.Bool("config_unsigned_ok", &out->config_unsigned_ok);
   r.Int("batch_max_events", &out->batch_max_events, 1, 100000);
   r.Int("batch_max_bytes", &out->batch_max_bytes, 1024, 64 * 1024 * 1024);
   r.Int("linger_ms", &out->linger_ms, 0, 60000);

@@ -4,7 +4,7 @@ namespace touchpoint::config {
 
 void Problems::Add(const toml::source_region& where, const std::string& message) {
   lines_.push_back(file_ + ":" + std::to_string(where.begin.line) + ":" +
-                   std::to_string(where.begin.column) + ": " + message);
+                   std::to_string(where.begin.column) + ": " + EscapeControlChars(message));
 }
 
 std::string Problems::Joined() const {

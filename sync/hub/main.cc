@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "config_push_cmd.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/sync/hub.h"
 #include "touchpoint/sync/journey_map.h"
@@ -152,7 +153,9 @@ int main(int argc, char** argv) {
       kiosks->add_subcommand("remove", "unregister a kiosk: its events stay, new ones are refused");
   kiosks_remove->add_option("kiosk", reg_kiosk, "kiosk id")->required();
 
+  AddConfigCommands(app);
   CLI11_PARSE(app, argc, argv);
+  if (std::optional<int> rc = RunConfigCommands()) return *rc;
 
   if (*run) {
     opts.db_path = db;

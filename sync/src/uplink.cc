@@ -1,10 +1,15 @@
 #include "touchpoint/sync/uplink.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -14,7 +19,9 @@
 
 #include "mqtt_common.h"
 #include "touchpoint/core/clock.h"
+#include "touchpoint/core/config.h"
 #include "touchpoint/core/event_json.h"
+#include "touchpoint/sync/config_signature.h"
 #include "touchpoint/sync/wire.h"
 
 namespace touchpoint::sync {
@@ -30,9 +37,14 @@ struct Inflight {
   int64_t sent_ms = 0;              // monotonic
 };
 
+// Largest MQTT packet the kiosk accepts from the broker (hub acks and resend requests are a few
+// KB; config pushes are refused above kMaxConfigPushBytes anyway).
+constexpr int kMaxInboundPacketBytes = 2 * 1024 * 1024;
+
 struct Inbound {
   enum class Kind { kHub, kConfig } kind;
   std::string topic, payload;
+  size_t refused_bytes = 0;  // a config push over kMaxConfigPushBytes: its size, payload not kept
 };
 
 }  // namespace
@@ -44,6 +56,9 @@ struct Uplink::Impl {
   SurveySlot* survey;
   UplinkHooks hooks;
   KioskTopics topics;
+  std::optional<ConfigKey> config_key;  // central's key; set in Start() if configured
+  std::string config_key_error;         // why the configured key could not be loaded
+  int64_t applied_issued_ms = std::numeric_limits<int64_t>::min();  // sync thread only
   std::unique_ptr<mqtt::async_client> client;
   std::unique_ptr<EventReader> reader;  // sync thread only
 
@@ -145,6 +160,11 @@ struct Uplink::Impl {
       auto opts = MakeConnectOptions(mqtt.uri, mqtt.keepalive_s, mqtt.username, mqtt.password,
                                      {mqtt.ca_file, mqtt.cert_file, mqtt.key_file});
       opts.set_max_inflight(std::max(1, mqtt.max_inflight_batches) + 8);
+      // MQTT v5 Maximum Packet Size: the broker drops anything larger instead of delivering it,
+      // so a huge push never reaches Paho's buffers (a 100 MB push cost ~290 MB of RSS there).
+      // Pushes up to this size still arrive, and those over kMaxConfigPushBytes are reported.
+      opts.set_properties(
+          {mqtt::property(mqtt::property::MAXIMUM_PACKET_SIZE, kMaxInboundPacketBytes)});
       opts.set_will(mqtt::will_options(topics.status, StatusJson("offline"), 1, true));
       client->connect(opts)->wait_for(std::chrono::seconds(10));
       if (!client->is_connected()) {
@@ -303,24 +323,89 @@ struct Uplink::Impl {
     AddSent(static_cast<int64_t>(b.count()));
   }
 
-  void HandleConfig(const std::string& topic, const std::string& text) {
-    if (!survey || text.empty()) return;
-    auto def = ParseSurveyDocument(text, "mqtt:" + topic);
+  // The applied push's issue time, kept in hooks.config_state_file (written atomically).
+  void SaveIssued() {
+    if (hooks.config_state_file.empty()) return;
+    std::string tmp = hooks.config_state_file + ".tmp";
+    bool ok = false;
+    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+      ok = std::fprintf(f, "%lld\n", static_cast<long long>(applied_issued_ms)) > 0;
+      ok = std::fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+      ok = std::fclose(f) == 0 && ok;
+    }
+    if (!ok || std::rename(tmp.c_str(), hooks.config_state_file.c_str()) != 0) {
+      SetError("config push state: cannot write " + hooks.config_state_file);
+    }
+  }
+  // Reads it back at start; a missing file means no push applied yet.
+  Status LoadIssued() {
+    if (hooks.config_state_file.empty()) return Status::Ok();
+    auto text = ReadConfigFile(hooks.config_state_file, 64);
+    if (!text.ok()) {
+      return text.status().code() == Status::Code::kNotFound ? Status::Ok() : text.status();
+    }
+    char* end = nullptr;
+    long long v = std::strtoll(text->c_str(), &end, 10);
+    if (end == text->c_str() || (*end != '\n' && *end != '\0')) {
+      return Status::Corruption(hooks.config_state_file + ": not a number (delete it to reset)");
+    }
+    applied_issued_ms = v;
+    return Status::Ok();
+  }
+
+  // Reports a refused push (the current survey stays).
+  void RefuseConfig(const std::string& why) {
     {
       std::lock_guard<std::mutex> lock(mu);
-      if (!def.ok()) {
-        health.config_push_error = def.status().message();
-      } else {
-        std::string version = def->id + "@" + std::to_string(def->version);
-        health.config_push_error.clear();
-        if (version == health.applied_config_version) return;
-        health.applied_config_version = version;
-      }
+      health.config_push_error = why;
     }
-    if (def.ok()) {
-      survey->Set(def.value());
-      if (hooks.survey_applied) hooks.survey_applied(def.value());
+    if (connected) Publish(topics.status, StatusJson("online"), 1, true);
+  }
+
+  // The TOML document of a push, verified against central's key (docs/sync.md "Downlink").
+  // Sets *issued_ms to the signed issue time (unchanged for an accepted unsigned push).
+  Result<std::string> VerifiedDocument(const std::string& text, int64_t* issued_ms) {
+    if (!LooksLikeConfigEnvelope(text) && mqtt.config_unsigned_ok) return text;
+    if (!config_key) {
+      if (!config_key_error.empty()) return Status::InvalidArgument(config_key_error);
+      return Status::InvalidArgument(
+          "no central key configured (mqtt.config_public_key_file): every push is refused "
+          "(mqtt.config_unsigned_ok = true accepts unsigned pushes, for development only)");
     }
+    auto push =
+        VerifyConfigPush(*config_key, text, kiosk.store_id, kiosk.kiosk_id, applied_issued_ms);
+    if (!push.ok()) return push.status();
+    *issued_ms = push->issued_ms;
+    return std::move(push->toml);
+  }
+
+  void HandleConfig(const Inbound& in) {
+    if (!survey) return;
+    if (in.refused_bytes > 0) {
+      RefuseConfig("push of " + std::to_string(in.refused_bytes) +
+                   " bytes refused unparsed: the limit is " +
+                   std::to_string(kMaxConfigPushBytes / 1024) + " KiB");
+      return;
+    }
+    if (in.payload.empty()) return;  // the retained push was cleared
+    int64_t issued_ms = applied_issued_ms;
+    auto document = VerifiedDocument(in.payload, &issued_ms);
+    if (!document.ok()) return RefuseConfig(document.status().message());
+    auto def = ParseSurveyDocument(document.value(), "mqtt:" + in.topic);
+    if (!def.ok()) return RefuseConfig(def.status().message());
+    if (issued_ms > applied_issued_ms) {
+      applied_issued_ms = issued_ms;
+      SaveIssued();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      std::string version = def->id + "@" + std::to_string(def->version);
+      health.config_push_error.clear();
+      if (version == health.applied_config_version) return;
+      health.applied_config_version = version;
+    }
+    survey->Set(def.value());
+    if (hooks.survey_applied) hooks.survey_applied(def.value());
     if (connected) Publish(topics.status, StatusJson("online"), 1, true);
   }
 
@@ -332,7 +417,7 @@ struct Uplink::Impl {
     }
     for (Inbound& m : in) {
       if (m.kind == Inbound::Kind::kConfig) {
-        HandleConfig(m.topic, m.payload);
+        HandleConfig(m);
         continue;
       }
       auto msg = DecodeHubMessage(m.payload);
@@ -482,9 +567,30 @@ Status Uplink::Start() {
   } catch (const mqtt::exception& e) {
     return Status::InvalidArgument("mqtt.uri: " + std::string(e.what()));
   }
+  if (Status s = impl->LoadIssued(); !s.ok()) {
+    // Unreadable: pushes are compared with nothing older; say so, keep syncing.
+    impl->health.last_error = "config push state: " + s.ToString();
+  }
+  if (impl->survey && !impl->mqtt.config_public_key_file.empty()) {
+    auto key = ConfigKey::LoadPublic(impl->mqtt.config_public_key_file);
+    if (key.ok()) {
+      impl->config_key = std::move(key.value());
+    } else {
+      // Events still sync; every config push is refused with this reason.
+      impl->config_key_error =
+          "mqtt.config_public_key_file: " + key.status().message() + "; every push is refused";
+      impl->health.config_push_error = impl->config_key_error;
+    }
+  }
   impl->client->set_message_callback([impl](mqtt::const_message_ptr m) {
-    Inbound in{m->get_topic() == impl->topics.config ? Inbound::Kind::kConfig : Inbound::Kind::kHub,
-               m->get_topic(), m->get_payload_str()};
+    bool config = m->get_topic() == impl->topics.config;
+    Inbound in{config ? Inbound::Kind::kConfig : Inbound::Kind::kHub, m->get_topic(), {}};
+    // An oversized push is refused without copying it (only Paho's own buffer holds it).
+    if (config && m->get_payload_ref().size() > kMaxConfigPushBytes) {
+      in.refused_bytes = m->get_payload_ref().size();
+    } else {
+      in.payload = m->get_payload_str();
+    }
     {
       std::lock_guard<std::mutex> lock(impl->mu);
       impl->inbox.push_back(std::move(in));

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <vector>
 
@@ -222,6 +223,36 @@ TEST(Config, LoadsFromFile) {
   EXPECT_EQ(r->source, dir.File("k.toml"));
   auto missing = LoadConfig(dir.File("nope.toml"));
   EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+}
+
+TEST(Config, AFileLargerThanTheCapFailsFastWithoutBeingParsed) {
+  // /dev/zero never ends: read at most cap + 1 bytes, then a located error.
+  auto start = std::chrono::steady_clock::now();
+  auto zero = LoadConfig("/dev/zero");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.status().code(), Status::Code::kInvalidArgument);
+  ExpectContains(zero.status().message(), "/dev/zero:1:1: the config file is larger than 256 KiB");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+
+  testing::TempDir dir;
+  std::string at_cap = std::string(kMinimal) + "\n";
+  at_cap += std::string(kMaxConfigFileBytes - at_cap.size(), '#');  // one comment line
+  std::ofstream(dir.File("full.toml")) << at_cap;
+  auto full = LoadConfig(dir.File("full.toml"));
+  EXPECT_TRUE(full.ok()) << full.status().message();
+  std::ofstream(dir.File("over.toml")) << at_cap << "\n";
+  auto over = LoadConfig(dir.File("over.toml"));
+  ASSERT_FALSE(over.ok());
+  ExpectContains(over.status().message(), "over.toml:1:1: the config file is larger than");
+}
+
+TEST(Config, ControlCharactersInEchoedInputAreEscaped) {
+  auto r =
+      ParseConfig(std::string(kMinimal) + "[mqtt]\nuri = \"bad\\u001b[2J\\u0007\"\n", "k.toml");
+  ASSERT_FALSE(r.ok());
+  ExpectContains(r.status().message(), "\"bad\\x1b[2J\\x07\" must start with");
+  EXPECT_EQ(r.status().message().find('\x1b'), std::string::npos);
+  EXPECT_EQ(EscapeControlChars(std::string("a\tb\nc\0d\x7f", 8)), "a\\tb\\nc\\x00d\\x7f");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The kiosk executable as an installer uses it: config checking, a headless run, export.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -44,6 +45,20 @@ TEST(KioskCli, CheckConfigAcceptsGoodAndRejectsBadWithPositions) {
   out = RunKiosk({"--config", dir.File("missing.toml"), "--check-config"}, &code);
   EXPECT_NE(code, 0);
   EXPECT_NE(out.find("cannot open the config file"), std::string::npos) << out;
+}
+
+TEST(KioskCli, AnEndlessConfigFileFailsFastAndThePrintedDefaultHasTheSigningKeys) {
+  int code = -1;
+  auto start = std::chrono::steady_clock::now();
+  std::string out = RunKiosk({"--config", "/dev/zero", "--check-config"}, &code);
+  EXPECT_NE(code, 0);
+  EXPECT_NE(out.find("/dev/zero:1:1: the config file is larger than 256 KiB"), std::string::npos)
+      << out;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  out = RunKiosk({"--print-default-config"}, &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(out.find("# config_public_key_file = "), std::string::npos) << out;
+  EXPECT_NE(out.find("config_unsigned_ok = false"), std::string::npos) << out;
 }
 
 TEST(KioskCli, HeadlessRunRecordsStatusAndExports) {

@@ -305,15 +305,24 @@ TEST(SyncMqtt, BadInputIsRejectedWithReasonsAndNothingIsLost) {
 
 TEST(SyncMqtt, ConfigPushAppliesValidSurveysAndKeepsTheOldOneOnBadOnes) {
   testing::MosquittoBroker broker;
+  testing::TempDir keys;
+  ASSERT_TRUE(synctest::MakeSigningKey(keys, "central", "ed25519"));
   KioskRig k1("k1", "s1", broker.uri());
+  k1.mqtt.config_public_key_file = keys.File("central.pub");
   ASSERT_TRUE(k1.Start().ok());
   auto topics = TopicsFor("touchpoint/v1", "s1", "k1");
   RawClient raw(broker.uri());
-  raw.Publish(topics.config, "[survey\nid = ", /*retained=*/true);
+  // Signed by central but not valid TOML: refused after the signature check, with the reason.
+  std::string bad = synctest::SignedPush(keys.File("central.key"), "s1", "k1", "[survey\nid = ");
+  ASSERT_FALSE(bad.empty());
+  raw.Publish(topics.config, bad, /*retained=*/true);
   ASSERT_TRUE(WaitFor([&] { return !k1.uplink->Health().config_push_error.empty(); }));
+  EXPECT_NE(k1.uplink->Health().config_push_error.find("mqtt:touchpoint/v1/s1/k1/config:1:"),
+            std::string::npos)
+      << k1.uplink->Health().config_push_error;
   EXPECT_EQ(k1.survey.Get()->id, DefaultSurvey().id);
   EXPECT_TRUE(k1.uplink->Health().applied_config_version.empty());
-  raw.Publish(topics.config, R"([survey]
+  raw.Publish(topics.config, synctest::SignedPush(keys.File("central.key"), "s1", "k1", R"([survey]
 id = "pushed"
 version = 2
 languages = ["en"]
@@ -323,7 +332,7 @@ thank_you = { en = "Thanks" }
 id = "overall"
 type = "csat"
 prompt = { en = "How was it?" }
-)",
+)"),
               true);
   ASSERT_TRUE(WaitFor([&] { return k1.uplink->Health().applied_config_version == "pushed@2"; }))
       << k1.uplink->Health().config_push_error;

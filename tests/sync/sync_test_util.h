@@ -12,6 +12,7 @@
 #include "touchpoint/core/event_store.h"
 #include "touchpoint/core/status.h"
 #include "touchpoint/core/survey.h"
+#include "touchpoint/sync/config_signature.h"
 #include "touchpoint/sync/hub.h"
 #include "touchpoint/sync/uplink.h"
 
@@ -126,7 +127,7 @@ struct KioskRig {
         stamper(config, std::make_shared<ManualClock>(kT0)),
         survey(DefaultSurvey()) {}
   Status Start() {
-    uplink = std::make_unique<sync::Uplink>(mqtt, config, db.get(), &survey);
+    uplink = std::make_unique<sync::Uplink>(mqtt, config, db.get(), &survey, hooks);
     return uplink->Start();
   }
   int64_t Pending() const { return db->Stats().pending; }
@@ -137,7 +138,38 @@ struct KioskRig {
   std::unique_ptr<EventStore> db;
   EventStamper stamper;
   SurveySlot survey;
+  sync::UplinkHooks hooks;
   std::unique_ptr<sync::Uplink> uplink;
 };
+
+// Makes central's signing key with the openssl CLI, as an operator would: <dir>/<name>.key and
+// its public key <name>.pub. `type`: "ed25519" or "p256". False if openssl failed.
+inline bool MakeSigningKey(const testing::TempDir& dir, const std::string& name,
+                           const std::string& type) {
+  auto run = [](std::vector<std::string> argv) {
+    testing::ChildProcess::Options o;
+    o.quiet_stderr = true;
+    testing::ChildProcess p(std::move(argv), o);
+    auto code = p.Wait(std::chrono::seconds(30));
+    return code && *code == 0;
+  };
+  std::string key = dir.File(name + ".key");
+  bool made = type == "ed25519" ? run({"openssl", "genpkey", "-algorithm", "ed25519", "-out", key})
+                                : run({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                                       "ec_paramgen_curve:P-256", "-out", key});
+  return made && run({"openssl", "pkey", "-in", key, "-pubout", "-out", dir.File(name + ".pub")});
+}
+
+// The signed envelope of `toml` for store/kiosk, issued at `issued_ms`, signed with the private
+// key in `key_file`; empty on error.
+inline std::string SignedPush(const std::string& key_file, const std::string& store,
+                              const std::string& kiosk, const std::string& toml,
+                              int64_t issued_ms = kT0) {
+  auto key = sync::ConfigKey::LoadPrivate(key_file);
+  if (!key.ok()) return "";
+  sync::ConfigPush p{store, kiosk, issued_ms, toml};
+  auto env = sync::SignConfigPush(key.value(), p);
+  return env.ok() ? env.value() : "";
+}
 
 }  // namespace touchpoint::synctest

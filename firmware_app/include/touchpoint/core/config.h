@@ -4,6 +4,7 @@
 // two numbers".
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -81,6 +82,11 @@ struct MqttConfig {
   int32_t keepalive_s = 30;
   int32_t backoff_min_ms = 1000;  // reconnect: exponential backoff with full jitter
   int32_t backoff_max_ms = 120000;
+  // Config pushes (docs/sync.md "Downlink"): central's public key (PEM public key or
+  // certificate); a push not signed by it is refused. Empty: every push is refused...
+  std::string config_public_key_file;
+  // ...unless this is true (development only): then unsigned TOML pushes are applied too.
+  bool config_unsigned_ok = false;
 };
 
 struct UiConfig {
@@ -108,8 +114,15 @@ struct Config {
   std::string version;  // config version: sha-256 prefix of the file's content
 };
 
-// Loads and cross-checks a config file. Every problem is reported, one per line, as
-// "FILE:LINE:COL: message".
+// A config file (and a pushed config document) larger than this is refused unparsed.
+inline constexpr size_t kMaxConfigFileBytes = 256 * 1024;
+
+// Reads a file of at most max_bytes (reading no more than max_bytes + 1); larger is
+// kInvalidArgument "PATH:1:1: ... larger than ...", a missing file kNotFound.
+Result<std::string> ReadConfigFile(const std::string& path, size_t max_bytes);
+
+// Loads and cross-checks a config file (at most kMaxConfigFileBytes). Every problem is reported,
+// one per line, as "FILE:LINE:COL: message".
 Result<Config> LoadConfig(const std::string& path);
 // The same from text (`source_name` is used in messages).
 Result<Config> ParseConfig(std::string_view toml_text, const std::string& source_name);

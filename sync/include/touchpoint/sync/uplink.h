@@ -10,9 +10,12 @@
 // Status: on every connect a retained status message (birth) is published; the broker
 // publishes the retained last will {"state":"offline"} when the kiosk disappears.
 //
-// Downlink: the retained config topic carries a TOML survey document. It is validated with
-// ParseSurveyDocument; valid -> SurveySlot::Set (atomic) and the applied version is reported;
-// invalid -> the current survey stays and the reason is reported (SyncHealth, status message).
+// Downlink: the retained config topic carries a survey document signed by central
+// (config_signature.h). Larger than kMaxConfigPushBytes -> refused without being copied; the
+// signature is checked against mqtt.config_public_key_file before the TOML is parsed (no key ->
+// every push refused, unless mqtt.config_unsigned_ok); then ParseSurveyDocument; valid ->
+// SurveySlot::Set (atomic) and the applied version is reported; refused or invalid -> the
+// current survey stays and the reason is reported (SyncHealth, status message).
 //
 // Threads: Start() starts one sync thread and one acknowledgement thread; Paho runs its own.
 // Start/Stop from one (the app's) thread; Health() from any thread. The EventStore and the
@@ -21,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "touchpoint/core/config.h"
 #include "touchpoint/core/event.h"
@@ -38,6 +42,9 @@ struct UplinkHooks {
   std::function<StatusPayload()> status;
   // Called on the sync thread after a pushed survey was applied (e.g. to log it). Optional.
   std::function<void(const SurveyDefinition&)> survey_applied;
+  // File keeping the issue time of the last applied config push across restarts, so that an
+  // older signed push replayed after a restart is still refused. Empty: kept in memory only.
+  std::string config_state_file;
   // Seed for the reconnect jitter; 0 = random. Tests use a fixed one.
   uint64_t jitter_seed = 0;
 };
