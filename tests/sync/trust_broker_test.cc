@@ -352,6 +352,38 @@ TEST_F(TrustTest, TheHubsClientIdCannotBeTakenOver) {
   EXPECT_EQ(pki_.LogCount("as touchpoint-hub"), 0) << ReadFile(pki_.Log());
 }
 
+TEST_F(TrustTest, OnlyCentralPushesConfigAndTheKioskAppliesOnlyItsSignature) {
+  auto k1 = Kiosk("k1", 0);
+  k1->mqtt.config_public_key_file = pki_.File("central.pub");  // made by tools/pki central
+  ASSERT_TRUE(k1->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return k1->uplink->Health().connected; }, seconds(15)));
+  auto topics = TopicsFor("touchpoint/v1", "s1", "k1");
+  const std::string survey =
+      "[survey]\nid = \"trusted\"\nversion = 2\nlanguages = [\"en\"]\n"
+      "title = { en = \"Quick question\" }\nthank_you = { en = \"Thanks\" }\n"
+      "[[survey.questions]]\nid = \"overall\"\ntype = \"csat\"\nprompt = { en = \"How was it?\" }\n";
+  std::string push = synctest::SignedPush(pki_.File("central.key"), "s1", "k1", survey);
+  ASSERT_FALSE(push.empty());
+  // Neither another kiosk nor the hub may publish on k1's config topic, even a validly signed
+  // push (a replay they captured): the broker refuses them.
+  auto attacker = Attacker();
+  ASSERT_TRUE(attacker->Connect());
+  EXPECT_FALSE(attacker->Publish(topics.config, push, true));
+  TlsClient hub_client(uri_, "hub-cli", pki_.File("ca.crt"), pki_.File("hub.crt"),
+                       pki_.File("hub.key"));
+  ASSERT_TRUE(hub_client.Connect());
+  EXPECT_FALSE(hub_client.Publish(topics.config, push, true));
+  EXPECT_EQ(k1->uplink->Health().applied_config_version, "");
+  // Central may, and the kiosk applies it once the signature checks out.
+  TlsClient central(uri_, "central", pki_.File("ca.crt"), pki_.File("central.crt"),
+                    pki_.File("central.key"));
+  ASSERT_TRUE(central.Connect());
+  ASSERT_TRUE(central.Publish(topics.config, push, true));
+  ASSERT_TRUE(WaitFor(
+      [&] { return k1->uplink->Health().applied_config_version == "trusted@2"; }, seconds(15)))
+      << k1->uplink->Health().config_push_error;
+}
+
 TEST_F(TrustTest, ARevokedKioskCannotConnect) {
   ASSERT_TRUE(pki_.Pki({"revoke", "k2"}));
   // The broker reads the CRL at start (or at a reload).
