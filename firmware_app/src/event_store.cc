@@ -4,14 +4,18 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "store_schema.h"
+#include "touchpoint/core/data_files.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/core/sqlite.h"
 
@@ -25,6 +29,18 @@ constexpr int64_t kHourMs = 3600 * 1000;
 int64_t FileSize(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+// A status of the same kind as `s` (disk full, I/O error, busy) with another message.
+Status SameKind(const Status& s, std::string message) {
+  switch (s.code()) {
+    case Status::Code::kDiskFull:
+      return Status::DiskFull(std::move(message));
+    case Status::Code::kBusy:
+      return Status::Busy(std::move(message));
+    default:
+      return Status::IoError(std::move(message));
+  }
 }
 
 struct Request {
@@ -42,10 +58,20 @@ struct Request {
 struct EventStore::Impl {
   EventStoreOptions opt;
   std::shared_ptr<Clock> clock;
-  std::unique_ptr<sql::Database> db;
+  std::unique_ptr<sql::Database> db;  // null while degraded: the database could not be opened
   OpenReport report;
   store::SeqSidecar sidecar;
   uint64_t next_seq = 1;
+
+  // Degraded operation (EventStoreOptions::degrade_on_storage_error). While `db` is null, or
+  // while writes fail (disk full), the writer retries with backoff: opening the database, or a
+  // small probe write. Readers look at `ready` before they open their own connection.
+  std::shared_ptr<std::atomic<bool>> ready = std::make_shared<std::atomic<bool>>(false);
+  std::atomic<bool> writes_ok{true};
+  Status open_error;  // why the database is not open (db == nullptr)
+  std::chrono::steady_clock::time_point retry_at;
+  int64_t retry_ms = 0;
+  std::optional<uint32_t> first_sidecar_boot;  // boot count found before the first open attempt
 
   // Counters persisted in `meta` (written with the next successful commit after a change).
   std::map<std::string, int64_t> counters = {
@@ -99,12 +125,72 @@ struct EventStore::Impl {
 
   // ---- writer thread ----
 
+  bool Degraded() const { return db == nullptr || !writes_ok.load(); }
+
+  void ScheduleRetry() {
+    retry_ms = retry_ms == 0 ? opt.retry_min_ms : std::min(retry_ms * 2, opt.retry_max_ms);
+    retry_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(retry_ms);
+  }
+
+  void SetWriteError(const Status& s) {
+    writes_ok = false;
+    std::lock_guard<std::mutex> lock(stats_mu);
+    stats.last_write_error = s.ToString();
+  }
+
+  // Writer thread: one retry of whatever is failing (opening, or writing).
+  void Retry() {
+    if (db == nullptr) {
+      Status s = TryOpen();
+      if (!s.ok()) {
+        NoteOpenFailure(s);
+        return;
+      }
+    } else {
+      // A small real write: the counters' rows (also persists losses counted meanwhile).
+      counters_dirty = true;
+      std::vector<Request> none;
+      std::vector<std::vector<uint64_t>> seqs;
+      std::vector<int64_t> acks;
+      Status s = CommitGroup(none, &seqs, &acks);
+      if (!s.ok()) {
+        SetWriteError(ExplainStorageError(s, opt.path));
+        ScheduleRetry();
+        return;
+      }
+    }
+    writes_ok = true;
+    retry_ms = 0;
+    {
+      std::lock_guard<std::mutex> lock(stats_mu);
+      stats.last_write_error.clear();
+    }
+    RefreshStats();
+  }
+
+  void NoteOpenFailure(const Status& s) {
+    open_error = ExplainStorageError(s, opt.path);
+    ScheduleRetry();
+    SetWriteError(SameKind(
+        open_error, "the event store cannot be opened, nothing is saved (next try in " +
+                        std::to_string((retry_ms + 999) / 1000) + " s): " + open_error.message()));
+  }
+
   void Run() {
     while (true) {
       std::vector<Request> group;
       {
         std::unique_lock<std::mutex> lock(mu);
-        cv_work.wait(lock, [&] { return !queue.empty() || stopping; });
+        if (Degraded()) {
+          cv_work.wait_until(lock, retry_at, [&] { return !queue.empty() || stopping; });
+          if (queue.empty() && !stopping) {
+            lock.unlock();
+            Retry();
+            continue;
+          }
+        } else {
+          cv_work.wait(lock, [&] { return !queue.empty() || stopping; });
+        }
         if (queue.empty()) return;
         size_t weight = 0;
         while (!queue.empty() &&
@@ -123,10 +209,26 @@ struct EventStore::Impl {
   void ProcessGroup(std::vector<Request>& group) {
     std::vector<std::vector<uint64_t>> seqs(group.size());
     std::vector<int64_t> ack_changes(group.size(), 0);
-    Status s = CommitGroup(group, &seqs, &ack_changes);
-    if (s.code() == Status::Code::kDiskFull && PruneAcknowledged(/*target_used=*/0, 2000) > 0) {
-      // Space was freed by dropping events the hub already has: try once more.
+    if (db == nullptr && std::chrono::steady_clock::now() >= retry_at) Retry();
+    Status s;
+    if (db == nullptr) {
+      s = SameKind(open_error,
+                   "not stored: the event store cannot be opened: " + open_error.message());
+    } else {
       s = CommitGroup(group, &seqs, &ack_changes);
+      if (s.code() == Status::Code::kDiskFull && PruneAcknowledged(/*target_used=*/0, 2000) > 0) {
+        // Space was freed by dropping events the hub already has: try once more.
+        s = CommitGroup(group, &seqs, &ack_changes);
+      }
+      if (!s.ok()) {
+        s = ExplainStorageError(s, opt.path);
+        if (writes_ok) retry_ms = 0;
+        ScheduleRetry();
+        writes_ok = false;
+      } else {
+        writes_ok = true;
+        retry_ms = 0;
+      }
     }
     if (!s.ok()) {
       int64_t lost = 0, feedback_lost = 0;
@@ -141,10 +243,10 @@ struct EventStore::Impl {
       counters["events_lost"] += lost;
       counters["feedback_lost"] += feedback_lost;
       counters_dirty = counters_dirty || lost > 0;
-      {
+      if (db != nullptr) {
         std::lock_guard<std::mutex> lock(stats_mu);
         stats.last_write_error = s.ToString();
-      }
+      }  // else: last_write_error keeps saying why the store is not open
     }
     int64_t appended = 0, acked = 0;
     for (size_t i = 0; i < group.size(); ++i) {
@@ -412,6 +514,11 @@ struct EventStore::Impl {
   }
 
   void RefreshStats() {
+    if (db == nullptr) {
+      std::lock_guard<std::mutex> lock(stats_mu);
+      CopyCounters();
+      return;
+    }
     int64_t used = UsedBytes();
     std::optional<int64_t> oldest;
     auto q = db->QueryInt(
@@ -424,6 +531,10 @@ struct EventStore::Impl {
     stats.oldest_pending_ms = oldest;
     CopyCounters();
   }
+
+  // Opens the database (creating the folder and files with private modes), counts the boot and
+  // loads the counters; on success the store is ready. Constructing thread, then writer thread.
+  Status TryOpen();
 
   void Enqueue(Request r) {
     std::unique_lock<std::mutex> lock(mu);
@@ -458,78 +569,124 @@ Status OpenDatabase(EventStore::Impl& impl) {
   return s;
 }
 
+// Errors after which a kiosk can keep running and try again: the disk, not the data or the
+// program (a newer schema, say, needs a person).
+bool Recoverable(const Status& s) {
+  return s.code() == Status::Code::kDiskFull || s.code() == Status::Code::kIoError ||
+         s.code() == Status::Code::kBusy;
+}
+
 }  // namespace
+
+Status EventStore::Impl::TryOpen() {
+  std::string dir = std::filesystem::path(opt.path).parent_path().string();
+  Status s = CreateDataDir(dir.empty() ? "." : dir);
+  // SQLite gives -wal and -shm the database file's mode: create it private first.
+  if (s.ok()) s = CreateFileWithMode(opt.path, kPrivateFileMode);
+  if (!s.ok()) return s;
+  for (const char* suffix : {"", "-wal", "-shm", ".seq"}) RemoveOtherAccess(opt.path + suffix);
+  sidecar = store::ReadSidecar(opt.path);
+  if (!first_sidecar_boot) first_sidecar_boot = sidecar.boot_count;
+
+  s = OpenDatabase(*this);
+  if (s.code() == Status::Code::kCorruption) {
+    auto moved = store::Quarantine(opt.path, clock->NowUtcMs());
+    if (!moved.ok()) return moved.status();
+    report.quarantined_to = *moved;
+    report.problems.push_back("database was corrupt (" + s.message() + "); moved to " + *moved +
+                              " and a new one was started");
+    s = CreateFileWithMode(opt.path, kPrivateFileMode);
+    if (s.ok()) s = OpenDatabase(*this);
+  }
+  if (!s.ok()) return s;
+  auto fail = [&](Status st) {
+    db.reset();
+    checkpoint_db.reset();
+    return st;
+  };
+
+  auto next = store::ReadMeta(*db, "next_seq", 0);
+  auto boot = store::ReadMeta(*db, "boot_count", 0);
+  if (!next.ok()) return fail(next.status());
+  if (!boot.ok()) return fail(boot.status());
+  std::map<std::string, int64_t> loaded;
+  for (const auto& [key, value] : counters) {
+    auto v = store::ReadMeta(*db, key.c_str(), 0);
+    if (!v.ok()) return fail(v.status());
+    loaded[key] = *v;
+  }
+  uint64_t seq = *next == 0
+                     // A new database. If an earlier one existed (the sidecar says so), continue
+                     // after every seq it may have used, so that the hub never sees a seq twice.
+                     ? sidecar.reserved_through + 1
+                     : static_cast<uint64_t>(*next);
+  uint32_t boot_count = static_cast<uint32_t>(std::max<int64_t>(*boot, *first_sidecar_boot) +
+                                              (opt.count_boot ? 1 : 0));
+
+  if (opt.count_boot || *next == 0) {
+    store::SeqSidecar side = sidecar;
+    side.boot_count = boot_count;
+    side.reserved_through = std::max(side.reserved_through, seq - 1);
+    s = store::WriteSidecar(opt.path, side);
+    if (!s.ok()) return fail(s);
+    sidecar = side;
+    s = db->Exec("BEGIN IMMEDIATE");
+    if (s.ok()) s = store::WriteMeta(*db, "boot_count", boot_count);
+    if (s.ok()) s = store::WriteMeta(*db, "next_seq", static_cast<int64_t>(seq));
+    if (s.ok()) s = db->Exec("COMMIT");
+    if (!s.ok()) {
+      db->RollbackQuietly();
+      return fail(s);
+    }
+  }  // else inspection only: nothing is written at open.
+
+  auto pending = db->QueryInt("SELECT count(*) FROM outbox");
+  if (!pending.ok()) return fail(pending.status());
+  auto ckpt = sql::Database::Open(opt.path, sql::Database::Mode::kReadWriteCreate);
+  if (!ckpt.ok()) return fail(ckpt.status());
+  checkpoint_db = std::move(*ckpt);
+  s = db->Exec("PRAGMA wal_autocheckpoint=0");
+  if (!s.ok()) return fail(s);
+
+  // Open. Losses counted while the database could not be opened are added to the stored ones.
+  for (auto& [key, value] : counters) {
+    counters_dirty = counters_dirty || value != 0;
+    value += loaded[key];
+  }
+  next_seq = seq;
+  report.boot_count = boot_count;
+  {
+    std::lock_guard<std::mutex> lock(stats_mu);
+    stats.pending = pending->value_or(0);
+    stats.last_seq = next_seq - 1;
+    stats.disk_budget_bytes = opt.disk_budget_bytes;
+  }
+  RefreshStats();
+  sqlite3_wal_hook(db->handle(), &Impl::OnWalCommit, this);
+  ready->store(true);
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->opt = std::move(options);
   impl->clock = impl->opt.clock ? impl->opt.clock : SystemClock();
-  impl->sidecar = store::ReadSidecar(impl->opt.path);
-
-  Status s = OpenDatabase(*impl);
-  if (s.code() == Status::Code::kCorruption) {
-    auto moved = store::Quarantine(impl->opt.path, impl->clock->NowUtcMs());
-    if (!moved.ok()) return moved.status();
-    impl->report.quarantined_to = *moved;
-    impl->report.problems.push_back("database was corrupt (" + s.message() + "); moved to " +
-                                    *moved + " and a new one was started");
-    s = OpenDatabase(*impl);
-  }
-  if (!s.ok()) return s;
-
-  auto& db = *impl->db;
-  auto next_seq = store::ReadMeta(db, "next_seq", 0);
-  auto boot = store::ReadMeta(db, "boot_count", 0);
-  if (!next_seq.ok()) return next_seq.status();
-  if (!boot.ok()) return boot.status();
-  for (auto& [key, value] : impl->counters) {
-    auto v = store::ReadMeta(db, key.c_str(), 0);
-    if (!v.ok()) return v.status();
-    value = *v;
-  }
-  if (*next_seq == 0) {
-    // A new database. If an earlier one existed (the sidecar says so), continue after every seq
-    // it may have used, so that the hub never sees a seq twice.
-    impl->next_seq = impl->sidecar.reserved_through + 1;
-  } else {
-    impl->next_seq = static_cast<uint64_t>(*next_seq);
-  }
-  impl->report.boot_count = static_cast<uint32_t>(
-      std::max<int64_t>(*boot, impl->sidecar.boot_count) + (impl->opt.count_boot ? 1 : 0));
-
-  if (!impl->opt.count_boot && *next_seq != 0) {
-    // Inspection only: nothing is written at open.
-  } else {
-    store::SeqSidecar side = impl->sidecar;
-    side.boot_count = impl->report.boot_count;
-    side.reserved_through = std::max(side.reserved_through, impl->next_seq - 1);
-    s = store::WriteSidecar(impl->opt.path, side);
-    if (!s.ok()) return s;
-    impl->sidecar = side;
-    s = db.Exec("BEGIN IMMEDIATE");
-    if (s.ok()) s = store::WriteMeta(db, "boot_count", impl->report.boot_count);
-    if (s.ok()) s = store::WriteMeta(db, "next_seq", static_cast<int64_t>(impl->next_seq));
-    if (s.ok()) s = db.Exec("COMMIT");
-    if (!s.ok()) {
-      db.RollbackQuietly();
-      return s;
-    }
-  }
-
-  auto pending = db.QueryInt("SELECT count(*) FROM outbox");
-  if (!pending.ok()) return pending.status();
-  impl->stats.pending = pending->value_or(0);
-  impl->stats.last_seq = impl->next_seq - 1;
+  impl->opt.retry_min_ms = std::max<int64_t>(1, impl->opt.retry_min_ms);
+  impl->opt.retry_max_ms = std::max(impl->opt.retry_min_ms, impl->opt.retry_max_ms);
   impl->stats.disk_budget_bytes = impl->opt.disk_budget_bytes;
-  impl->RefreshStats();
+
+  Status s = impl->TryOpen();
+  if (!s.ok()) {
+    s = ExplainStorageError(s, impl->opt.path);
+    if (!impl->opt.degrade_on_storage_error || !Recoverable(s)) return s;
+    // Degraded: the kiosk runs, nothing is stored, the writer keeps trying.
+    impl->report.boot_count = impl->first_sidecar_boot.value_or(0) + 1;
+    impl->report.problems.push_back("cannot open the event store (" + s.ToString() +
+                                    "); nothing is saved until it opens");
+    impl->NoteOpenFailure(s);
+  }
 
   auto* raw = impl.get();
-  auto ckpt = sql::Database::Open(impl->opt.path, sql::Database::Mode::kReadWriteCreate);
-  if (!ckpt.ok()) return ckpt.status();
-  impl->checkpoint_db = std::move(*ckpt);
-  s = impl->db->Exec("PRAGMA wal_autocheckpoint=0");
-  if (!s.ok()) return s;
-  sqlite3_wal_hook(impl->db->handle(), &Impl::OnWalCommit, raw);
   impl->checkpointer = std::thread([raw] { raw->RunCheckpoints(); });
   impl->writer = std::thread([raw] { raw->Run(); });
   return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
@@ -551,12 +708,15 @@ EventStore::~EventStore() {
   }
   impl_->ckpt_cv.notify_all();
   if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
+  if (impl_->db == nullptr) return;  // never opened (degraded until the end)
   sqlite3_wal_hook(impl_->db->handle(), nullptr, nullptr);
   // A last checkpoint on close keeps the WAL from carrying work into the next start.
   (void)impl_->db->Exec("PRAGMA wal_checkpoint(PASSIVE)");
 }
 
 const OpenReport& EventStore::open_report() const { return impl_->report; }
+bool EventStore::WritesFailing() const { return !impl_->writes_ok.load(); }
+std::shared_ptr<const std::atomic<bool>> EventStore::ReadyFlag() const { return impl_->ready; }
 uint32_t EventStore::boot_count() const { return impl_->report.boot_count; }
 
 void EventStore::AppendAsync(Event event, AppendCallback done) {

@@ -157,9 +157,9 @@ Statement& Statement::Bind(int index, std::string_view text) {
     CheckBind(SQLITE_TOOBIG, index);
     return *this;
   }
-  CheckBind(sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                              SQLITE_TRANSIENT),
-            index);
+  CheckBind(
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT),
+      index);
   return *this;
 }
 
