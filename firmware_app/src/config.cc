@@ -1,6 +1,7 @@
 #include "touchpoint/core/config.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -84,7 +85,11 @@ Result<Config> LoadConfig(const std::string& path) {
   if (!in) return Status::NotFound(path + ": cannot open the config file");
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseConfig(ss.str(), path);
+  auto config = ParseConfig(ss.str(), path);
+  if (!config.ok()) return config;
+  Status s = ResolveMqttPassword(&config->mqtt, std::getenv("TOUCHPOINT_MQTT_PASSWORD"), path);
+  if (!s.ok()) return s;
+  return config;
 }
 
 Result<SurveyDefinition> ParseSurveyDocument(std::string_view toml_text,
@@ -139,7 +144,8 @@ topic_prefix = "touchpoint/v1"
 # cert_file = "/etc/touchpoint/kiosk.pem"
 # key_file = "/etc/touchpoint/kiosk.key"
 # username = "kiosk-01"
-# password = "..."
+# password_file = "/etc/touchpoint/mqtt-password"  # 0600; or TOUCHPOINT_MQTT_PASSWORD in the
+#                                                  # environment (wins); `password` in clear: avoid
 
 [ui]
 enabled = true                 # false: headless (no window)
