@@ -242,6 +242,8 @@ bool KioskController::RunFrame(const Frame& f, const PointerState& pointer, uint
     case Screen::kAttract: {
       AttractView v{Tr(survey->title, language_, survey->default_language()), language_,
                     survey->default_language(), survey->languages};
+      // An atomic flag: the UI thread never waits on the store.
+      v.cannot_save = ctx_.store != nullptr && ctx_.store->WritesFailing();
       AttractAction a = DrawAttractScreen(f, v);
       if (a.language) language_ = *a.language;
       if (a.start) StartSession();
