@@ -62,10 +62,12 @@ int RunKioskUi(UiContext ctx) {
     if (opened.ok()) {
       pin = std::move(opened.value());
       if (!pin->generated_pin().empty()) {
+        // Never the PIN itself: stderr ends up in the journal.
         std::fprintf(stderr,
-                     "touchpoint-kiosk: NEW MANAGER PIN for kiosk %s: %s (shown once; change it "
-                     "in the dashboard)\n",
-                     ctx.kiosk->kiosk_id.c_str(), pin->generated_pin().c_str());
+                     "touchpoint-kiosk: a new manager PIN was made for kiosk %s; read it from %s "
+                     "(0600) and change it on the dashboard, which removes that file\n",
+                     ctx.kiosk->kiosk_id.c_str(),
+                     ManagerPin::InitialPinPath(ctx.kiosk->data_dir + "/manager_pin").c_str());
       }
     } else {
       std::fprintf(stderr, "touchpoint-ui: manager PIN unavailable, dashboard locked: %s\n",
