@@ -275,6 +275,16 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
     DrawThankYouScreen(
         f, ThankYouView{Tr(survey.thank_you, lang, lang), lang, SaveState::kSaved, 0.3f});
   };
+  // A kiosk whose store cannot save (disk full): what the shopper is told.
+  auto attract_cannot_save = [&](const Frame& f) {
+    AttractView v{Tr(survey.title, lang, lang), lang, lang, survey.languages};
+    v.cannot_save = true;
+    DrawAttractScreen(f, v);
+  };
+  auto thank_you_cannot_save = [&](const Frame& f) {
+    DrawThankYouScreen(
+        f, ThankYouView{Tr(survey.thank_you, lang, lang), lang, SaveState::kFailed, 0.3f});
+  };
   auto pin = [&](const Frame& f) {
     DrawPinScreen(f, PinView{"Manager PIN", 3, "Wrong PIN · 4 tries left", true, false});
   };
@@ -318,6 +328,10 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
       }
     }
     shoot("thank-you" + suffix, thank_you);
+    if (everything) {
+      shoot("attract-cannot-save" + suffix, attract_cannot_save);
+      shoot("thank-you-cannot-save" + suffix, thank_you_cannot_save);
+    }
     shoot("pin" + suffix, pin);
     shoot("dashboard" + suffix, dashboard);
     if (everything) shoot("dashboard-export" + suffix, dashboard_export);

@@ -74,9 +74,9 @@ AttractAction DrawAttractScreen(const Frame& f, const AttractView& v) {
   if (v.cannot_save) {
     // Degraded kiosk (disk full, ...): the shopper may still answer, but is told the truth.
     const std::string notice = Phrase(Phrase::kCannotSave, v.language);
-    float size = FitFontSize(f.fonts->small, f.fonts->small->FontSize, notice, f.size.x * 0.9f);
-    ImVec2 at(f.size.x * 0.5f, u * 5.0f);
-    TextCentered(f.fonts->small, size, at, color::kWarn, notice);
+    float size = FitFontSize(f.fonts->body, f.fonts->body->FontSize, notice, f.size.x * 0.9f);
+    ImVec2 at(f.size.x * 0.5f, u * 6.0f);
+    TextCentered(f.fonts->body, size, at, color::kWarn, notice);
     ProbeTarget(f, "notice:cannot_save", ImVec2(f.size.x * 0.05f, at.y - size * 0.5f),
                 ImVec2(f.size.x * 0.9f, size));
   }
