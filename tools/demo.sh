@@ -103,8 +103,9 @@ PIDS+=($KIOSK)
 if [ ${#MODE[@]} -eq 0 ]; then
   # The kiosk never prints its PIN (it would land in the journal); the demo reads the note.
   for _ in $(seq 50); do [ -s "$WORK/kiosk-data/manager_pin.initial" ] && break; sleep 0.1; done
-  [ -s "$WORK/kiosk-data/manager_pin.initial" ] &&
+  if [ -s "$WORK/kiosk-data/manager_pin.initial" ]; then
     echo "  demo  | manager PIN: $(cat "$WORK/kiosk-data/manager_pin.initial")"
+  fi
 fi
 
 # Counts rising: every 10 s, what the hub holds so far.
