@@ -281,6 +281,41 @@ TEST_F(KioskWindowTest, DegradedStoreIsToldOnScreenAndTheFlowGoesOnUntilItRecove
   EXPECT_EQ(store_->Stats().feedback_lost, 1);
 }
 
+// The data folder could not be made at start (full disk): the PIN is unavailable, the PIN prompt
+// says so, and once the folder exists the next prompt makes the PIN (noted in its 0600 file).
+TEST_F(KioskWindowTest, ManagerPinUnavailableAtStartIsMadeWhenThePromptOpensLater) {
+  std::ofstream(dir_.File("blocker")) << "a file where the data folder should be\n";
+  kiosk_.data_dir = dir_.File("blocker/data");
+  UiContext c = Context();
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        auto long_press = [&] {
+          ASSERT_TRUE(p.WaitForScreen("attract"));
+          p.PressFinger(535, 5);  // top-right corner
+          p.MoveMouse(270, 480);
+          ASSERT_TRUE(p.WaitForScreen("pin", 5s));
+          p.LiftFinger();
+        };
+        long_press();
+        TapWhenShown(p, "key:1");
+        TapWhenShown(p, "key:ok");
+        ASSERT_TRUE(p.WaitFrames(3));
+        EXPECT_EQ(p.screen(), "pin") << "no PIN, no dashboard";
+        TapWhenShown(p, "cancel");
+        std::filesystem::remove(dir_.File("blocker"));
+        std::filesystem::create_directories(dir_.File("blocker/data"));
+        long_press();
+        std::string pin;
+        std::ifstream(dir_.File("blocker/data/manager_pin.initial")) >> pin;
+        ASSERT_EQ(pin.size(), 6u) << "the PIN was not made when the prompt opened again";
+        for (char d : pin) TapWhenShown(p, std::string("key:") + d);
+        TapWhenShown(p, "key:ok");
+        ASSERT_TRUE(p.WaitForScreen("dashboard"));
+      },
+      c);
+  EXPECT_EQ(rc, 0);
+}
+
 TEST_F(KioskWindowTest, IdleTimeoutMidSurveyRecordsFeedbackAbandoned) {
   ui_.idle_timeout_s = 1;
   int rc = RunWithDriver(

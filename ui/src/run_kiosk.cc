@@ -55,9 +55,11 @@ int RunKioskUi(UiContext ctx) {
   UiHealthState own_health;
   if (ctx.ui_health == nullptr) ctx.ui_health = &own_health;
 
-  // The manager PIN: made on first start, shown once. Without it the shopper UI still runs.
-  std::unique_ptr<ManagerPin> pin;
-  {
+  // The manager PIN: made on first start, noted once in a 0600 file. Without it the shopper UI
+  // still runs, and the PIN prompt tries again (the data folder may appear once a full disk has
+  // room again).
+  auto open_pin = [&ctx]() -> std::unique_ptr<ManagerPin> {
+    std::unique_ptr<ManagerPin> pin;
     auto opened = ManagerPin::Open(ctx.kiosk->data_dir + "/manager_pin", ctx.stamper->clock());
     if (opened.ok()) {
       pin = std::move(opened.value());
@@ -73,7 +75,9 @@ int RunKioskUi(UiContext ctx) {
       std::fprintf(stderr, "touchpoint-ui: manager PIN unavailable, dashboard locked: %s\n",
                    opened.status().ToString().c_str());
     }
-  }
+    return pin;
+  };
+  std::unique_ptr<ManagerPin> pin = open_pin();
 
   bool fullscreen = ctx.ui->fullscreen && !ctx.windowed;
   auto win = KioskWindow::Open(OptionsOf(ctx, fullscreen));
@@ -86,6 +90,7 @@ int RunKioskUi(UiContext ctx) {
   {
     DashboardWorker worker(ctx);
     KioskController controller(ctx, pin.get(), &worker);
+    if (pin == nullptr) controller.SetPinOpener(open_pin);
     if (ctx.start_screen == "dashboard" && ctx.probe != nullptr) controller.OpenDashboardForTest();
     bool input = false;
     while (ctx.stop == nullptr || !ctx.stop->load()) {
