@@ -26,8 +26,6 @@
 
 namespace touchpoint::app {
 
-namespace fs = std::filesystem;
-
 void HandleStopSignals(std::atomic<bool>* stop) {
   sigset_t set;
   sigemptyset(&set);
@@ -48,20 +46,30 @@ KioskApp::KioskApp(Config config, std::atomic<bool>* stop)
 KioskApp::~KioskApp() = default;
 
 Status KioskApp::Init(bool inspect_only) {
-  std::error_code ec;
-  fs::create_directories(config_.kiosk.data_dir, ec);
-  if (ec) {
-    return Status::IoError("kiosk.data_dir " + config_.kiosk.data_dir +
-                           ": cannot create: " + ec.message());
-  }
   EventStoreOptions opts;
-  opts.path = config_.kiosk.data_dir + "/events.db";
+  opts.path = config_.kiosk.data_dir + "/events.db";  // the store makes the folder (0750)
   opts.disk_budget_bytes = config_.kiosk.disk_budget_mb * 1024 * 1024;
   opts.count_boot = !inspect_only;
+  // A running kiosk survives a full disk or an unwritable data folder: it starts degraded (the
+  // screen says answers cannot be saved, status still goes out) and the store keeps retrying.
+  // Inspection (show-stored, export) has nothing to offer without the database: it fails.
+  opts.degrade_on_storage_error = !inspect_only;
   auto store = EventStore::Open(opts);
-  if (!store.ok()) return store.status();
+  if (!store.ok()) {
+    return Status::IoError("kiosk.data_dir " + config_.kiosk.data_dir + ": " +
+                           store.status().ToString());
+  }
   store_ = std::move(*store);
   for (const auto& p : store_->open_report().problems) spdlog::error("storage: {}", p);
+  if (config_.mqtt.password_source == "config") {
+    spdlog::warn(
+        "mqtt.password is in the config file in clear: prefer mqtt.password_file or "
+        "TOUCHPOINT_MQTT_PASSWORD");
+  }
+  if (store_->WritesFailing()) {
+    spdlog::error("running degraded: answers and counts cannot be saved until {}",
+                  "the event store opens (retrying with backoff)");
+  }
   stamper_ = std::make_unique<EventStamper>(config_.kiosk, SystemClock());
   survey_ = std::make_unique<SurveySlot>(config_.survey);
   spdlog::info("kiosk {} (store {}, {} / {}), boot {}, data in {}", config_.kiosk.kiosk_id,

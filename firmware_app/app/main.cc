@@ -1,9 +1,11 @@
 // touchpoint-kiosk: the in-store appliance. Parses flags and hands over to KioskApp.
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <limits>
 
@@ -54,6 +56,9 @@ int ShowStored(EventStore& store, int n) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Files the kiosk creates are not world-readable (its data, exports, PIN hash); the code also
+  // sets explicit modes where it creates them (touchpoint/core/data_files.h).
+  ::umask(027);
   CLI::App cli{"Touchpoint kiosk: in-store feedback and footfall appliance"};
   std::string config_path;
   bool check_config = false, print_default = false, headless = false;
@@ -84,6 +89,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto config = LoadOrDefault(config_path);
+  ::unsetenv("TOUCHPOINT_MQTT_PASSWORD");  // read; children need not inherit it
   if (!config.ok()) {
     std::cerr << config.status().message() << "\n";
     return 2;

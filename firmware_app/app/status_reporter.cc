@@ -5,6 +5,8 @@
 #include <chrono>
 #include <fstream>
 
+#include "touchpoint/core/data_files.h"
+
 namespace touchpoint::app {
 
 namespace {
@@ -82,13 +84,15 @@ void StatusReporter::RecordKioskDowntime() {
 }
 
 void StatusReporter::Beat() {
-  std::string tmp = heartbeat_path_ + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << stamper_->clock().NowUtcMs() << "\n";
-    if (!out) return;  // a full disk shows up in the store's status; nothing more to do here
+  // Atomic (temp + fsync + rename): a crash or power cut mid-write must not leave a torn or
+  // empty heartbeat, which would hide (or invent) the next start's downtime.
+  Status s =
+      WriteFileAtomically(heartbeat_path_, std::to_string(stamper_->clock().NowUtcMs()) + "\n");
+  if (!s.ok() && heartbeat_ok_) {
+    // Once per failure spell; a full disk also shows in the store's status.
+    spdlog::warn("heartbeat: {}", s.ToString());
   }
-  std::rename(tmp.c_str(), heartbeat_path_.c_str());
+  heartbeat_ok_ = s.ok();
 }
 
 void StatusReporter::Run() {

@@ -49,6 +49,7 @@ class StatusReporter {
   StatusSources sources_;
   int64_t started_mono_ms_;
   std::string heartbeat_path_;
+  bool heartbeat_ok_ = true;  // the last Beat() wrote the file (Run thread, then Stop())
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

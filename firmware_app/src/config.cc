@@ -1,6 +1,7 @@
 #include "touchpoint/core/config.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "config_sections.h"
@@ -98,7 +99,11 @@ Result<std::string> ReadConfigFile(const std::string& path, size_t max_bytes) {
 Result<Config> LoadConfig(const std::string& path) {
   auto text = ReadConfigFile(path, kMaxConfigFileBytes);
   if (!text.ok()) return text.status();
-  return ParseConfig(text.value(), path);
+  auto config = ParseConfig(text.value(), path);
+  if (!config.ok()) return config;
+  Status s = ResolveMqttPassword(&config->mqtt, std::getenv("TOUCHPOINT_MQTT_PASSWORD"), path);
+  if (!s.ok()) return s;
+  return config;
 }
 
 Result<SurveyDefinition> ParseSurveyDocument(std::string_view toml_text,
@@ -153,7 +158,8 @@ topic_prefix = "touchpoint/v1"
 # cert_file = "/etc/touchpoint/kiosk.pem"
 # key_file = "/etc/touchpoint/kiosk.key"
 # username = "kiosk-01"
-# password = "..."
+# password_file = "/etc/touchpoint/mqtt-password"  # 0600; or TOUCHPOINT_MQTT_PASSWORD in the
+#                                                  # environment (wins); `password` in clear: avoid
 # Central signs survey pushes (docs/sync.md "Downlink"); the kiosk applies only pushes signed by
 # this key (PEM public key or certificate, Ed25519 or ECDSA P-256). Without it every push is
 # refused, unless config_unsigned_ok = true (development only: accepts unsigned pushes).

@@ -128,6 +128,10 @@ void ReadMqtt(const toml::table& t, Problems* p, MqttConfig* out) {
   r.String("client_id", &out->client_id);
   r.String("username", &out->username);
   r.String("password", &out->password);
+  r.String("password_file", &out->password_file);
+  if (!out->password.empty() && !out->password_file.empty()) {
+    r.Error("password", "set password_file or password, not both (password_file is preferred)");
+  }
   r.String("ca_file", &out->ca_file);
   r.String("cert_file", &out->cert_file);
   r.String("key_file", &out->key_file);

@@ -1,5 +1,6 @@
 // Readers: one SQLite connection each, for one thread (WAL lets them read while the writer
 // commits).
+#include <atomic>
 #include <limits>
 
 #include "touchpoint/core/event_store.h"
@@ -8,16 +9,34 @@
 namespace touchpoint {
 
 struct EventReader::Impl {
-  std::unique_ptr<sql::Database> db;
+  std::string path;
+  std::shared_ptr<const std::atomic<bool>> store_ready;
+  std::unique_ptr<sql::Database> db;  // opened once the store is ready
+
+  // Opens the connection if the store has opened its database; errors until then.
+  Status Connect() {
+    if (db != nullptr) return Status::Ok();
+    if (!store_ready->load()) {
+      return Status::IoError(path + ": the event store is not open (see its storage problem)");
+    }
+    auto opened = sql::Database::Open(path, sql::Database::Mode::kReadWriteCreate);
+    if (!opened.ok()) return opened.status();
+    Status s = (*opened)->Exec("PRAGMA query_only=1");
+    if (!s.ok()) return s;
+    db = std::move(*opened);
+    return Status::Ok();
+  }
 };
 
 Result<std::unique_ptr<EventReader>> EventStore::NewReader() const {
-  auto db = sql::Database::Open(DatabasePath(), sql::Database::Mode::kReadWriteCreate);
-  if (!db.ok()) return db.status();
-  Status s = (*db)->Exec("PRAGMA query_only=1");
-  if (!s.ok()) return s;
   auto impl = std::make_unique<EventReader::Impl>();
-  impl->db = std::move(*db);
+  impl->path = DatabasePath();
+  impl->store_ready = ReadyFlag();
+  // A degraded store (not open yet) still hands out readers: they connect once it opens.
+  if (impl->store_ready->load()) {
+    Status s = impl->Connect();
+    if (!s.ok()) return s;
+  }
   return std::unique_ptr<EventReader>(new EventReader(std::move(impl)));
 }
 
@@ -50,6 +69,7 @@ Result<std::vector<StoredEvent>> Collect(sql::Statement& stmt, size_t max_bytes)
 
 Result<std::vector<StoredEvent>> EventReader::ReadPending(uint64_t after_seq, size_t max_count,
                                                           size_t max_bytes) {
+  if (Status c = impl_->Connect(); !c.ok()) return c;
   auto stmt = impl_->db->Prepare(
       "SELECT e.seq, e.type, e.time_ms, 0, e.body FROM outbox o JOIN events e ON e.seq = o.seq "
       "WHERE o.seq > ? ORDER BY o.seq LIMIT ?");
@@ -60,6 +80,7 @@ Result<std::vector<StoredEvent>> EventReader::ReadPending(uint64_t after_seq, si
 
 Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint64_t last_seq,
                                                         size_t max_count) {
+  if (Status c = impl_->Connect(); !c.ok()) return c;
   auto stmt = impl_->db->Prepare(
       "SELECT e.seq, e.type, e.time_ms, o.seq IS NULL, e.body FROM events e "
       "LEFT JOIN outbox o ON o.seq = e.seq WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq LIMIT ?");
@@ -72,6 +93,7 @@ Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint
 
 Result<std::vector<StoredEvent>> EventReader::ReadByTime(std::optional<EventType> type,
                                                          int64_t from_ms, int64_t to_ms) {
+  if (Status c = impl_->Connect(); !c.ok()) return c;
   std::string sql =
       "SELECT e.seq, e.type, e.time_ms, o.seq IS NULL, e.body FROM events e "
       "LEFT JOIN outbox o ON o.seq = e.seq WHERE e.time_ms >= ? AND e.time_ms < ?";
@@ -85,6 +107,7 @@ Result<std::vector<StoredEvent>> EventReader::ReadByTime(std::optional<EventType
 }
 
 Result<int64_t> EventReader::CountPending() {
+  if (Status c = impl_->Connect(); !c.ok()) return c;
   auto n = impl_->db->QueryInt("SELECT count(*) FROM outbox");
   if (!n.ok()) return n.status();
   return n->value_or(0);

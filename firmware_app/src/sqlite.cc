@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <limits>
+
 namespace touchpoint::sql {
 
 Status FromSqlite(int rc, std::string_view what, sqlite3* db) {
@@ -48,12 +50,19 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode m
     sqlite3_close(db);
     return s;
   }
-  sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, busy_timeout_ms);
+  rc = sqlite3_extended_result_codes(db, 1);
+  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(db, busy_timeout_ms);
+  if (rc != SQLITE_OK) {
+    Status s = FromSqlite(rc, "configure connection to " + path, db);
+    sqlite3_close(db);
+    return s;
+  }
   return std::unique_ptr<Database>(new Database(db, path));
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+// sqlite3_close_v2 only fails for a misuse (an invalid handle); unfinalized statements make it
+// defer the close, which is what we want.
+Database::~Database() { (void)sqlite3_close_v2(db_); }
 
 Status Database::Exec(std::string_view sql) {
   std::string text(sql);
@@ -99,7 +108,12 @@ int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_
 int Database::Changes() const { return sqlite3_changes(db_); }
 
 void Database::RollbackQuietly() {
-  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  // After an error SQLite may already have rolled the transaction back (SQLITE_FULL, IOERR):
+  // then autocommit is on again and there is nothing to do. A failing ROLLBACK leaves nothing
+  // committed either, so its result is deliberately ignored (the caller reports the first error).
+  if (!sqlite3_get_autocommit(db_)) {
+    (void)sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
 }
 
 Status Database::LastError(std::string_view what) const {
@@ -107,7 +121,8 @@ Status Database::LastError(std::string_view what) const {
                     db_);
 }
 
-Statement::Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_) {
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(other.stmt_), db_(other.db_), bind_rc_(other.bind_rc_), bind_index_(other.bind_index_) {
   other.stmt_ = nullptr;
 }
 
@@ -116,6 +131,8 @@ Statement& Statement::operator=(Statement&& other) noexcept {
     sqlite3_finalize(stmt_);
     stmt_ = other.stmt_;
     db_ = other.db_;
+    bind_rc_ = other.bind_rc_;
+    bind_index_ = other.bind_index_;
     other.stmt_ = nullptr;
   }
   return *this;
@@ -123,34 +140,56 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
+void Statement::CheckBind(int rc, int index) {
+  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) {
+    bind_rc_ = rc;
+    bind_index_ = index;
+  }
+}
+
 Statement& Statement::Bind(int index, int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
+  CheckBind(sqlite3_bind_int64(stmt_, index, value), index);
   return *this;
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  if (text.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    CheckBind(SQLITE_TOOBIG, index);
+    return *this;
+  }
+  CheckBind(
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT),
+      index);
   return *this;
 }
 
 Statement& Statement::BindNull(int index) {
-  sqlite3_bind_null(stmt_, index);
+  CheckBind(sqlite3_bind_null(stmt_, index), index);
   return *this;
 }
 
 Statement& Statement::BindDouble(int index, double value) {
-  sqlite3_bind_double(stmt_, index, value);
+  CheckBind(sqlite3_bind_double(stmt_, index, value), index);
   return *this;
 }
 
+std::string Statement::What() const {
+  const char* sql = sqlite3_sql(stmt_);
+  return db_->path() + ": " + std::string(sql ? sql : "").substr(0, 60);
+}
+
 Result<bool> Statement::Step() {
+  if (bind_rc_ != SQLITE_OK) {
+    // A failed bind would run the statement with a NULL (or the previous value) in its place:
+    // refuse to step instead, naming the parameter.
+    return FromSqlite(bind_rc_, What() + ": bind parameter " + std::to_string(bind_index_),
+                      nullptr);
+  }
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  const char* sql = sqlite3_sql(stmt_);
-  std::string what = db_->path() + ": " + std::string(sql ? sql : "").substr(0, 60);
-  Status s = FromSqlite(rc, what, db_->handle());
-  sqlite3_reset(stmt_);
+  Status s = FromSqlite(rc, What(), db_->handle());
+  (void)sqlite3_reset(stmt_);  // returns the same error again
   return s;
 }
 
@@ -160,13 +199,18 @@ Status Statement::Run() {
     if (!r.ok()) return r.status();
     if (!*r) break;
   }
-  sqlite3_reset(stmt_);
+  // After SQLITE_DONE a reset cannot fail (it reports the last step's result, which was ok).
+  (void)sqlite3_reset(stmt_);
   return Status::Ok();
 }
 
 void Statement::Reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
+  // sqlite3_reset returns the error of the last step, already reported by Step();
+  // sqlite3_clear_bindings always returns SQLITE_OK.
+  (void)sqlite3_reset(stmt_);
+  (void)sqlite3_clear_bindings(stmt_);
+  bind_rc_ = SQLITE_OK;
+  bind_index_ = 0;
 }
 
 int64_t Statement::ColumnInt(int col) const { return sqlite3_column_int64(stmt_, col); }

@@ -1,12 +1,11 @@
 #include "store_schema.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+
+#include "touchpoint/core/data_files.h"
 
 namespace touchpoint::store {
 
@@ -102,25 +101,8 @@ SeqSidecar ReadSidecar(const std::string& db_path) {
 }
 
 Status WriteSidecar(const std::string& db_path, const SeqSidecar& s) {
-  std::string final_path = db_path + ".seq";
-  std::string tmp = final_path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IoError("cannot write " + tmp);
   std::string text = std::to_string(s.reserved_through) + " " + std::to_string(s.boot_count) + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ::close(fd);
-  if (!ok) return Status::IoError("cannot write " + tmp + " (disk full?)");
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    return Status::IoError("cannot rename " + tmp);
-  }
-  std::string dir = fs::path(db_path).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
+  return WriteFileAtomically(db_path + ".seq", text, kPrivateFileMode);
 }
 
 Result<int64_t> ReadMeta(sql::Database& db, const char* key, int64_t fallback) {

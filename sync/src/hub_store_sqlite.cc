@@ -37,6 +37,11 @@ int64_t IdHash(std::string_view id) {
   return static_cast<int64_t>(h);
 }
 
+// Keeps the first failing sqlite3_bind_* result in *first; the caller checks it before stepping.
+void Bound(int rc, int* first) {
+  if (rc != SQLITE_OK && *first == SQLITE_OK) *first = rc;
+}
+
 // A raw statement prepared once for the connection's lifetime (finalized before it closes).
 class PersistentStatement {
  public:
@@ -263,8 +268,12 @@ class SqliteHubStore final : public HubStore {
                                  "ON CONFLICT(kiosk) DO UPDATE SET store = excluded.store "
                                  "RETURNING kiosk_key");
     if (!ins.ok()) return ins.status();
-    sqlite3_bind_text(*ins, 1, kiosk.data(), static_cast<int>(kiosk.size()), SQLITE_STATIC);
-    sqlite3_bind_text(*ins, 2, store.data(), static_cast<int>(store.size()), SQLITE_STATIC);
+    int bind = SQLITE_OK;
+    Bound(sqlite3_bind_text(*ins, 1, kiosk.data(), static_cast<int>(kiosk.size()), SQLITE_STATIC),
+          &bind);
+    Bound(sqlite3_bind_text(*ins, 2, store.data(), static_cast<int>(store.size()), SQLITE_STATIC),
+          &bind);
+    if (bind != SQLITE_OK) return sql::FromSqlite(bind, "kiosk key: bind", nullptr);
     int rc = sqlite3_step(*ins);
     if (rc != SQLITE_ROW) return sql::FromSqlite(rc, "kiosk key", db_->handle());
     int64_t key = sqlite3_column_int64(*ins, 0);
@@ -288,10 +297,15 @@ class SqliteHubStore final : public HubStore {
                                "ON CONFLICT(store, touchpoint, stage) DO UPDATE SET "
                                "stage = excluded.stage RETURNING dim_key");
     if (!ins.ok()) return ins.status();
-    sqlite3_bind_text(*ins, 1, store.data(), static_cast<int>(store.size()), SQLITE_STATIC);
-    sqlite3_bind_text(*ins, 2, touchpoint.data(), static_cast<int>(touchpoint.size()),
-                      SQLITE_STATIC);
-    sqlite3_bind_text(*ins, 3, stage.data(), static_cast<int>(stage.size()), SQLITE_STATIC);
+    int bind = SQLITE_OK;
+    Bound(sqlite3_bind_text(*ins, 1, store.data(), static_cast<int>(store.size()), SQLITE_STATIC),
+          &bind);
+    Bound(sqlite3_bind_text(*ins, 2, touchpoint.data(), static_cast<int>(touchpoint.size()),
+                            SQLITE_STATIC),
+          &bind);
+    Bound(sqlite3_bind_text(*ins, 3, stage.data(), static_cast<int>(stage.size()), SQLITE_STATIC),
+          &bind);
+    if (bind != SQLITE_OK) return sql::FromSqlite(bind, "dim key: bind", nullptr);
     int rc = sqlite3_step(*ins);
     if (rc != SQLITE_ROW) return sql::FromSqlite(rc, "dim key", db_->handle());
     int64_t key = sqlite3_column_int64(*ins, 0);
@@ -311,9 +325,18 @@ class SqliteHubStore final : public HubStore {
     auto ins = insert_payload_.Get(db_->handle(),
                                    "INSERT INTO payloads(id, codec, data) VALUES(?1, ?2, ?3)");
     if (!ins.ok()) return ins.status();
-    sqlite3_bind_int64(*ins, 1, id);
-    sqlite3_bind_int64(*ins, 2, static_cast<int64_t>(codec));
-    sqlite3_bind_blob(*ins, 3, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
+    int bind = SQLITE_OK;
+    Bound(sqlite3_bind_int64(*ins, 1, id), &bind);
+    Bound(sqlite3_bind_int64(*ins, 2, static_cast<int64_t>(codec)), &bind);
+    Bound(
+        data.size() > static_cast<size_t>(INT32_MAX)
+            ? SQLITE_TOOBIG
+            : sqlite3_bind_blob(*ins, 3, data.data(), static_cast<int>(data.size()), SQLITE_STATIC),
+        &bind);
+    if (bind != SQLITE_OK) {
+      (void)sqlite3_clear_bindings(*ins);
+      return sql::FromSqlite(bind, "insert payload block: bind", nullptr);
+    }
     int rc = sqlite3_step(*ins);
     sqlite3_reset(*ins);
     if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "insert payload block", db_->handle());
@@ -349,18 +372,20 @@ class SqliteHubStore final : public HubStore {
     }
     // Binds point into `w`, which outlives the statement's execution (SQLITE_STATIC: no copies).
     // Columns that do not apply to the type stay NULL (no bytes).
-    auto text = [ins](int i, std::string_view v) {
+    int bind = SQLITE_OK;  // the first failing bind of the current event
+    auto text = [ins, &bind](int i, std::string_view v) {
       if (v.empty()) {
-        sqlite3_bind_null(ins, i);
+        Bound(sqlite3_bind_null(ins, i), &bind);
       } else {
-        sqlite3_bind_text(ins, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+        Bound(sqlite3_bind_text(ins, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC),
+              &bind);
       }
     };
-    auto opt = [ins](int i, const std::optional<int>& v) {
+    auto opt = [ins, &bind](int i, const std::optional<int>& v) {
       if (v) {
-        sqlite3_bind_int64(ins, i, *v);
+        Bound(sqlite3_bind_int64(ins, i, *v), &bind);
       } else {
-        sqlite3_bind_null(ins, i);
+        Bound(sqlite3_bind_null(ins, i), &bind);
       }
     };
     for (const HubEvent& e : w.events) {
@@ -370,22 +395,27 @@ class SqliteHubStore final : public HubStore {
       if (!dim_key.ok()) return dim_key.status();
       sqlite3_reset(ins);
       sqlite3_clear_bindings(ins);
-      sqlite3_bind_int64(ins, 1, *kiosk_key);
-      sqlite3_bind_int64(ins, 2, ToInt(e.seq));
-      sqlite3_bind_int64(ins, 3, *dim_key);
-      sqlite3_bind_int64(ins, 4, EventTypeCode(e.type));
-      sqlite3_bind_int64(ins, 5, e.time_ms);
-      sqlite3_bind_int64(ins, 6, now_ms);
-      sqlite3_bind_int64(ins, 7, e.source == "import" ? kSourceImport : kSourceMqtt);
+      bind = SQLITE_OK;
+      Bound(sqlite3_bind_int64(ins, 1, *kiosk_key), &bind);
+      Bound(sqlite3_bind_int64(ins, 2, ToInt(e.seq)), &bind);
+      Bound(sqlite3_bind_int64(ins, 3, *dim_key), &bind);
+      Bound(sqlite3_bind_int64(ins, 4, EventTypeCode(e.type)), &bind);
+      Bound(sqlite3_bind_int64(ins, 5, e.time_ms), &bind);
+      Bound(sqlite3_bind_int64(ins, 6, now_ms), &bind);
+      Bound(sqlite3_bind_int64(ins, 7, e.source == "import" ? kSourceImport : kSourceMqtt), &bind);
       int64_t id_hash = IdHash(e.id);
-      sqlite3_bind_int64(ins, 22, id_hash);
-      if (e.time_out_of_range) sqlite3_bind_int64(ins, 23, kEventFlagTimeOutOfRange);
+      Bound(sqlite3_bind_int64(ins, 22, id_hash), &bind);
+      if (e.time_out_of_range) {
+        Bound(sqlite3_bind_int64(ins, 23, kEventFlagTimeOutOfRange), &bind);
+      }
       switch (e.type) {
         case EventType::kFootfall:
-          if (auto by = CompactedBy(e.kiosk, e.seq)) sqlite3_bind_int64(ins, 8, ToInt(*by));
-          sqlite3_bind_int64(ins, 9, e.visitors_in);
-          sqlite3_bind_int64(ins, 10, e.visitors_out);
-          sqlite3_bind_int64(ins, 11, e.interval_s);
+          if (auto by = CompactedBy(e.kiosk, e.seq)) {
+            Bound(sqlite3_bind_int64(ins, 8, ToInt(*by)), &bind);
+          }
+          Bound(sqlite3_bind_int64(ins, 9, e.visitors_in), &bind);
+          Bound(sqlite3_bind_int64(ins, 10, e.visitors_out), &bind);
+          Bound(sqlite3_bind_int64(ins, 11, e.interval_s), &bind);
           break;
         case EventType::kFeedback:
         case EventType::kFeedbackAbandoned:
@@ -393,12 +423,12 @@ class SqliteHubStore final : public HubStore {
           opt(13, e.nps);
           opt(14, e.effort);
           text(15, e.tags);
-          sqlite3_bind_int64(ins, 16, e.suspect ? 1 : 0);
+          Bound(sqlite3_bind_int64(ins, 16, e.suspect ? 1 : 0), &bind);
           break;
         case EventType::kCoverage:
           text(17, e.coverage_source);
-          sqlite3_bind_int64(ins, 18, e.coverage_start_ms);
-          sqlite3_bind_int64(ins, 19, e.coverage_end_ms);
+          Bound(sqlite3_bind_int64(ins, 18, e.coverage_start_ms), &bind);
+          Bound(sqlite3_bind_int64(ins, 19, e.coverage_end_ms), &bind);
           break;
         case EventType::kStatus:
           break;
@@ -409,9 +439,11 @@ class SqliteHubStore final : public HubStore {
       }
       bool in_batch = e.block >= 0;
       int64_t* id = in_batch ? &batch_ids[static_cast<size_t>(e.block)] : &block_id;
-      sqlite3_bind_int64(ins, 20, *id ? *id : next_id);
-      sqlite3_bind_int64(ins, 21,
-                         in_batch ? int64_t{e.block_offset} : static_cast<int64_t>(block.lines()));
+      Bound(sqlite3_bind_int64(ins, 20, *id ? *id : next_id), &bind);
+      Bound(sqlite3_bind_int64(
+                ins, 21, in_batch ? int64_t{e.block_offset} : static_cast<int64_t>(block.lines())),
+            &bind);
+      if (bind != SQLITE_OK) return sql::FromSqlite(bind, "insert event: bind", nullptr);
       int rc = sqlite3_step(ins);
       if (rc != SQLITE_DONE) {
         Status s = sql::FromSqlite(rc, "insert event", db_->handle());

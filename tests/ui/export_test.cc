@@ -1,6 +1,7 @@
 #include "touchpoint/ui/export.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -62,9 +63,16 @@ TEST(ExportTest, JsonLinesAreExactlyTheStoredEventsAndCsvSumsPerHour) {
 
   auto reader = fx.store->NewReader();
   ASSERT_TRUE(reader.ok());
+  mode_t old_umask = ::umask(0);  // the worst case: the files' own mode is all that protects them
   auto res = ExportEvents(**reader, fx.dir.path(), "kiosk-1", fx.clock->NowUtcMs());
+  ::umask(old_umask);
   ASSERT_TRUE(res.ok()) << res.status().ToString();
   EXPECT_EQ(res->events, 3);
+  for (const std::string& f : {res->jsonl_path, res->csv_path}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(f.c_str(), &st), 0) << f;
+    EXPECT_EQ(st.st_mode & 0777, 0640u) << f << ": exports are not world-readable";
+  }
 
   auto stored = (*reader)->ReadByTime(std::nullopt, 0, INT64_MAX / 2);
   ASSERT_TRUE(stored.ok());

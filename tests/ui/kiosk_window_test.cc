@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -225,6 +227,93 @@ TEST_F(KioskWindowTest, ScriptedSessionStoresOneFeedbackEventWithAllAnswers) {
   EXPECT_EQ(second.suspect_reason.rfind("rapid_repeat", 0), 0u) << second.suspect_reason;
   EXPECT_EQ(second.answers.size(), 3u) << "the optional reasons were skipped";
   EXPECT_TRUE(Stored(EventType::kFeedbackAbandoned).empty());
+}
+
+// A store that cannot save (here: its data folder cannot be made; on a kiosk, a full disk) does
+// not stop the shopper: the screens say answers cannot be saved, and stop saying it once the
+// store has opened by itself.
+TEST_F(KioskWindowTest, DegradedStoreIsToldOnScreenAndTheFlowGoesOnUntilItRecovers) {
+  std::ofstream(dir_.File("blocker")) << "a file where the data folder should be\n";
+  EventStoreOptions o;
+  o.path = dir_.File("blocker/data/events.db");
+  o.degrade_on_storage_error = true;
+  o.retry_min_ms = 20;
+  o.retry_max_ms = 100;
+  auto degraded = EventStore::Open(o);
+  ASSERT_TRUE(degraded.ok()) << degraded.status().ToString();
+  store_ = std::move(*degraded);
+  ASSERT_TRUE(store_->WritesFailing());
+
+  auto answer_all = [](UiProbe& p, int score) {
+    TapWhenShown(p, "start");
+    TapWhenShown(p, "question:overall");
+    TapWhenShown(p, "score:" + std::to_string(score));
+    ASSERT_TRUE(p.WaitForTarget("question:reasons"));
+    TapWhenShown(p, "next");
+    ASSERT_TRUE(p.WaitForTarget("question:recommend"));
+    TapWhenShown(p, "score:8");
+    ASSERT_TRUE(p.WaitForTarget("question:effort"));
+    TapWhenShown(p, "score:6");
+    ASSERT_TRUE(p.WaitForScreen("thank_you"));
+  };
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        ASSERT_TRUE(p.WaitForTarget("notice:cannot_save")) << "attract does not say it";
+        answer_all(p, 2);
+        ASSERT_TRUE(p.WaitForTarget("notice:cannot_save")) << "thank-you does not say it";
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        // The folder can be made now: the store opens by itself and the notice goes.
+        std::filesystem::remove(dir_.File("blocker"));
+        std::filesystem::create_directory(dir_.File("blocker"));
+        ASSERT_TRUE(WaitFor([&] { return !store_->WritesFailing(); }, 10s));
+        ASSERT_TRUE(p.WaitFrames(3));
+        ASSERT_TRUE(WaitFor([&] { return !p.target("notice:cannot_save").has_value(); }, 5s));
+        answer_all(p, 5);
+        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+        EXPECT_FALSE(p.target("notice:cannot_save").has_value());
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+  std::vector<Event> fb = Stored(EventType::kFeedback);
+  ASSERT_EQ(fb.size(), 1u) << "only the answers given after recovery are stored";
+  EXPECT_EQ(std::get<FeedbackPayload>(fb[0].payload).answers[0].score, 5);
+  EXPECT_EQ(store_->Stats().feedback_lost, 1);
+}
+
+// The data folder could not be made at start (full disk): the PIN is unavailable, the PIN prompt
+// says so, and once the folder exists the next prompt makes the PIN (noted in its 0600 file).
+TEST_F(KioskWindowTest, ManagerPinUnavailableAtStartIsMadeWhenThePromptOpensLater) {
+  std::ofstream(dir_.File("blocker")) << "a file where the data folder should be\n";
+  kiosk_.data_dir = dir_.File("blocker/data");
+  UiContext c = Context();
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        auto long_press = [&] {
+          ASSERT_TRUE(p.WaitForScreen("attract"));
+          p.PressFinger(535, 5);  // top-right corner
+          p.MoveMouse(270, 480);
+          ASSERT_TRUE(p.WaitForScreen("pin", 5s));
+          p.LiftFinger();
+        };
+        long_press();
+        TapWhenShown(p, "key:1");
+        TapWhenShown(p, "key:ok");
+        ASSERT_TRUE(p.WaitFrames(3));
+        EXPECT_EQ(p.screen(), "pin") << "no PIN, no dashboard";
+        TapWhenShown(p, "cancel");
+        std::filesystem::remove(dir_.File("blocker"));
+        std::filesystem::create_directories(dir_.File("blocker/data"));
+        long_press();
+        std::string pin;
+        std::ifstream(dir_.File("blocker/data/manager_pin.initial")) >> pin;
+        ASSERT_EQ(pin.size(), 6u) << "the PIN was not made when the prompt opened again";
+        for (char d : pin) TapWhenShown(p, std::string("key:") + d);
+        TapWhenShown(p, "key:ok");
+        ASSERT_TRUE(p.WaitForScreen("dashboard"));
+      },
+      c);
+  EXPECT_EQ(rc, 0);
 }
 
 TEST_F(KioskWindowTest, IdleTimeoutMidSurveyRecordsFeedbackAbandoned) {

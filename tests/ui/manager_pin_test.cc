@@ -125,5 +125,30 @@ TEST(ManagerPinTest, CorruptFileIsAnErrorNotAnOpenDoor) {
   EXPECT_FALSE(opened.ok());
 }
 
+TEST(ManagerPinTest, NewPinIsNotedOnlyInA0600FileThatAPinChangeRemoves) {
+  TempDir dir;
+  ManualClock clock(1'800'000'000'000);
+  mode_t old = ::umask(0);  // the worst case: nothing masked
+  auto pin = ManagerPin::Open(dir.File("manager_pin"), clock);
+  ::umask(old);
+  ASSERT_TRUE(pin.ok()) << pin.status().ToString();
+  const std::string note = ManagerPin::InitialPinPath(dir.File("manager_pin"));
+  EXPECT_EQ(note, dir.File("manager_pin.initial"));
+  struct stat st {};
+  ASSERT_EQ(::stat(note.c_str(), &st), 0) << "the new PIN must be readable once, by the owner";
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(Slurp(note), (*pin)->generated_pin() + "\n");
+
+  // A later start leaves the note alone (the PIN is unchanged) and makes no new one.
+  auto again = ManagerPin::Open(dir.File("manager_pin"), clock);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Slurp(note), (*pin)->generated_pin() + "\n");
+
+  // The manager picks a PIN of their own: the note of the old one goes.
+  ASSERT_TRUE((*again)->Change("4711").ok());
+  EXPECT_NE(::stat(note.c_str(), &st), 0);
+  EXPECT_EQ((*again)->Verify("4711").outcome, ManagerPin::Outcome::kOk);
+}
+
 }  // namespace
 }  // namespace touchpoint::ui

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "touchpoint/core/data_files.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/ui/export.h"
 
@@ -182,7 +183,7 @@ void DashboardWorker::Loop() {
       if (reader == nullptr) {
         st = {false, false, "Export failed: no database (" + reader_error + ")"};
       } else {
-        ::mkdir(folder.c_str(), 0755);  // data_dir/exports may not exist yet
+        (void)CreateDataDir(folder);  // data_dir/exports may not exist yet (0750; errors below)
         auto res =
             ExportEvents(*reader, folder, ctx_.kiosk->kiosk_id, ctx_.stamper->clock().NowUtcMs());
         if (res.ok()) {

@@ -20,7 +20,7 @@ namespace {
 // carries the final name, so a stick pulled mid-export is obvious).
 Status WriteFileDurably(const std::string& path, const std::string& text) {
   std::string tmp = path + ".part";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return Status::IoError(tmp + ": " + std::strerror(errno));
   size_t off = 0;
   while (off < text.size()) {

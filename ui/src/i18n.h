@@ -22,8 +22,9 @@ enum class Phrase {
   kThankYou,
   kSaved,
   kSaving,
-  kChooseAll,  // multi-select hint
-  kUpTo,       // "Choose up to %d"
+  kCannotSave,  // attract and thank-you while the store cannot save (disk full, ...)
+  kChooseAll,   // multi-select hint
+  kUpTo,        // "Choose up to %d"
   kNotLikely,
   kVeryLikely,
   kVeryEasy,

@@ -134,6 +134,14 @@ void KioskController::OpenPin(PinMode mode) {
   pin_message_.clear();
   pin_message_error_ = false;
   if (mode == PinMode::kNewPin) pin_message_ = "Choose a new PIN of 4 to 8 digits";
+  if (mode == PinMode::kUnlock && pin_ == nullptr && pin_opener_) {
+    opened_pin_ = pin_opener_();
+    pin_ = opened_pin_.get();
+  }
+  if (mode == PinMode::kUnlock && pin_ == nullptr) {
+    pin_message_ = "Manager PIN unavailable (storage problem); try again later";
+    pin_message_error_ = true;
+  }
   Go(Screen::kPin);
 }
 
@@ -242,6 +250,8 @@ bool KioskController::RunFrame(const Frame& f, const PointerState& pointer, uint
     case Screen::kAttract: {
       AttractView v{Tr(survey->title, language_, survey->default_language()), language_,
                     survey->default_language(), survey->languages};
+      // An atomic flag: the UI thread never waits on the store.
+      v.cannot_save = ctx_.store != nullptr && ctx_.store->WritesFailing();
       AttractAction a = DrawAttractScreen(f, v);
       if (a.language) language_ = *a.language;
       if (a.start) StartSession();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,11 @@ class KioskController {
  public:
   // `pin` and `worker` are borrowed and may be null only in the screenshot tour.
   KioskController(const UiContext& ctx, ManagerPin* pin, DashboardWorker* worker);
+  // Opens the manager PIN when the PIN prompt opens while `pin` is null (it could not be opened
+  // at start, e.g. the data folder could not be made on a full disk). Optional; UI thread.
+  void SetPinOpener(std::function<std::unique_ptr<ManagerPin>()> opener) {
+    pin_opener_ = std::move(opener);
+  }
   ~KioskController();
 
   // Draws the current screen for this frame and acts on the input. Returns false when the
@@ -53,6 +59,8 @@ class KioskController {
 
   UiContext ctx_;
   ManagerPin* pin_;
+  std::function<std::unique_ptr<ManagerPin>()> pin_opener_;
+  std::unique_ptr<ManagerPin> opened_pin_;  // what pin_opener_ gave, once it worked
   DashboardWorker* worker_;
   Screen screen_ = Screen::kAttract;
   std::string language_;

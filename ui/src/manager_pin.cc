@@ -13,6 +13,8 @@
 #include <map>
 #include <sstream>
 
+#include "touchpoint/core/data_files.h"
+
 namespace touchpoint::ui {
 
 namespace {
@@ -116,8 +118,16 @@ Result<std::unique_ptr<ManagerPin>> ManagerPin::Open(const std::string& path, co
   p->iterations_ = kIterations;
   p->hash_hex_ = p->HashOf(*pin);
   if (p->hash_hex_.empty()) return Status::Internal("PBKDF2 failed");
-  Status st = p->Save();
+  // The PIN itself goes only to a 0600 file for the installer (never to a log): written before
+  // the hash, so that a PIN whose hash exists can always be read once.
+  const std::string initial = InitialPinPath(path);
+  Status st = WriteFileAtomically(initial, *pin + "\n", kPrivateFileMode);
   if (!st.ok()) return st;
+  st = p->Save();
+  if (!st.ok()) {
+    ::unlink(initial.c_str());
+    return st;
+  }
   p->generated_pin_ = *pin;
   return p;
 }
@@ -132,19 +142,7 @@ Status ManagerPin::Save() const {
       << "lockouts=" << lockouts_ << "\n"
       << "locked_until_ms=" << locked_until_ms_ << "\n";
   std::string text = out.str();
-  std::string tmp = path_ + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IoError(tmp + ": " + std::strerror(errno));
-  ::fchmod(fd, 0600);
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = ok && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path_.c_str()) != 0) {
-    std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Status::IoError(path_ + ": " + err);
-  }
-  return Status::Ok();
+  return WriteFileAtomically(path_, text, kPrivateFileMode);
 }
 
 int64_t ManagerPin::LockedForMs() const {
@@ -197,8 +195,14 @@ Status ManagerPin::Change(const std::string& new_pin) {
   if (!st.ok()) {
     salt_hex_ = old_salt;
     hash_hex_ = old_hash;
+    return st;
   }
-  return st;
+  // The first PIN is no longer valid: its note goes.
+  if (::unlink(InitialPinPath(path_).c_str()) != 0 && errno != ENOENT) {
+    return Status::IoError(InitialPinPath(path_) +
+                           ": PIN changed, but the old note stays: " + std::strerror(errno));
+  }
+  return Status::Ok();
 }
 
 }  // namespace touchpoint::ui

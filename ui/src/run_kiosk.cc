@@ -55,23 +55,29 @@ int RunKioskUi(UiContext ctx) {
   UiHealthState own_health;
   if (ctx.ui_health == nullptr) ctx.ui_health = &own_health;
 
-  // The manager PIN: made on first start, shown once. Without it the shopper UI still runs.
-  std::unique_ptr<ManagerPin> pin;
-  {
+  // The manager PIN: made on first start, noted once in a 0600 file. Without it the shopper UI
+  // still runs, and the PIN prompt tries again (the data folder may appear once a full disk has
+  // room again).
+  auto open_pin = [&ctx]() -> std::unique_ptr<ManagerPin> {
+    std::unique_ptr<ManagerPin> pin;
     auto opened = ManagerPin::Open(ctx.kiosk->data_dir + "/manager_pin", ctx.stamper->clock());
     if (opened.ok()) {
       pin = std::move(opened.value());
       if (!pin->generated_pin().empty()) {
+        // Never the PIN itself: stderr ends up in the journal.
         std::fprintf(stderr,
-                     "touchpoint-kiosk: NEW MANAGER PIN for kiosk %s: %s (shown once; change it "
-                     "in the dashboard)\n",
-                     ctx.kiosk->kiosk_id.c_str(), pin->generated_pin().c_str());
+                     "touchpoint-kiosk: a new manager PIN was made for kiosk %s; read it from %s "
+                     "(0600) and change it on the dashboard, which removes that file\n",
+                     ctx.kiosk->kiosk_id.c_str(),
+                     ManagerPin::InitialPinPath(ctx.kiosk->data_dir + "/manager_pin").c_str());
       }
     } else {
       std::fprintf(stderr, "touchpoint-ui: manager PIN unavailable, dashboard locked: %s\n",
                    opened.status().ToString().c_str());
     }
-  }
+    return pin;
+  };
+  std::unique_ptr<ManagerPin> pin = open_pin();
 
   bool fullscreen = ctx.ui->fullscreen && !ctx.windowed;
   auto win = KioskWindow::Open(OptionsOf(ctx, fullscreen));
@@ -84,6 +90,7 @@ int RunKioskUi(UiContext ctx) {
   {
     DashboardWorker worker(ctx);
     KioskController controller(ctx, pin.get(), &worker);
+    if (pin == nullptr) controller.SetPinOpener(open_pin);
     if (ctx.start_screen == "dashboard" && ctx.probe != nullptr) controller.OpenDashboardForTest();
     bool input = false;
     while (ctx.stop == nullptr || !ctx.stop->load()) {
@@ -273,6 +280,16 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
     DrawThankYouScreen(
         f, ThankYouView{Tr(survey.thank_you, lang, lang), lang, SaveState::kSaved, 0.3f});
   };
+  // A kiosk whose store cannot save (disk full): what the shopper is told.
+  auto attract_cannot_save = [&](const Frame& f) {
+    AttractView v{Tr(survey.title, lang, lang), lang, lang, survey.languages};
+    v.cannot_save = true;
+    DrawAttractScreen(f, v);
+  };
+  auto thank_you_cannot_save = [&](const Frame& f) {
+    DrawThankYouScreen(
+        f, ThankYouView{Tr(survey.thank_you, lang, lang), lang, SaveState::kFailed, 0.3f});
+  };
   auto pin = [&](const Frame& f) {
     DrawPinScreen(f, PinView{"Manager PIN", 3, "Wrong PIN · 4 tries left", true, false});
   };
@@ -316,6 +333,10 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
       }
     }
     shoot("thank-you" + suffix, thank_you);
+    if (everything) {
+      shoot("attract-cannot-save" + suffix, attract_cannot_save);
+      shoot("thank-you-cannot-save" + suffix, thank_you_cannot_save);
+    }
     shoot("pin" + suffix, pin);
     shoot("dashboard" + suffix, dashboard);
     if (everything) shoot("dashboard-export" + suffix, dashboard_export);

@@ -71,6 +71,16 @@ AttractAction DrawAttractScreen(const Frame& f, const AttractView& v) {
                FitFontSize(f.fonts->body, f.fonts->body->FontSize, cta_text, cta_w * 0.9f),
                ImVec2(f.size.x * 0.5f, cta.y + cta_h * 0.5f), color::kDark, cta_text);
 
+  if (v.cannot_save) {
+    // Degraded kiosk (disk full, ...): the shopper may still answer, but is told the truth.
+    const std::string notice = Phrase(Phrase::kCannotSave, v.language);
+    float size = FitFontSize(f.fonts->body, f.fonts->body->FontSize, notice, f.size.x * 0.9f);
+    ImVec2 at(f.size.x * 0.5f, u * 6.0f);
+    TextCentered(f.fonts->body, size, at, color::kWarn, notice);
+    ProbeTarget(f, "notice:cannot_save", ImVec2(f.size.x * 0.05f, at.y - size * 0.5f),
+                ImVec2(f.size.x * 0.9f, size));
+  }
+
   if (auto lang = DrawLanguageRow(f, v.languages, v.language, ImVec2(u * 4.0f, lang_y),
                                   f.size.x - u * 8.0f, lang_h)) {
     action.language = lang;

@@ -156,7 +156,9 @@ void HealthPanel(const Frame& f, ImVec2 pos, ImVec2 size, const DashboardView& v
       s += " · lost " + std::to_string(st.events_lost) + " events";
     }
     line(bad ? color::kBad : color::kGood, s);
-    if (!st.last_write_error.empty()) line(color::kBad, "  write error: " + st.last_write_error);
+    if (!st.last_write_error.empty()) {
+      line(color::kBad, "  Answers cannot be saved right now: " + st.last_write_error);
+    }
   } else {
     line(color::kBad, "Storage: no database");
   }

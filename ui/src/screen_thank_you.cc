@@ -1,5 +1,6 @@
 // The thank-you screen. It always thanks the shopper; the small line underneath says "saved"
-// only once the submission is durable (a storing failure shows on the dashboard instead).
+// only once the submission is durable, and that it could not be saved if the store failed
+// (details on the dashboard).
 #include <algorithm>
 #include <cmath>
 
@@ -33,6 +34,11 @@ bool DrawThankYouScreen(const Frame& f, const ThankYouView& v) {
   if (v.save == SaveState::kSaved) {
     TextCentered(f.fonts->small, f.fonts->small->FontSize, ImVec2(f.size.x * 0.5f, y + u * 6.0f),
                  color::kGood, Phrase(Phrase::kSaved, v.language));
+  } else if (v.save == SaveState::kFailed) {
+    ImVec2 at(f.size.x * 0.5f, y + u * 6.0f);
+    TextCentered(f.fonts->small, f.fonts->small->FontSize, at, color::kWarn,
+                 Phrase(Phrase::kCannotSave, v.language));
+    ProbeTarget(f, "notice:cannot_save", ImVec2(0, at.y - u * 2.0f), ImVec2(f.size.x, u * 4.0f));
   } else if (v.save == SaveState::kSaving) {
     TextCentered(f.fonts->small, f.fonts->small->FontSize, ImVec2(f.size.x * 0.5f, y + u * 6.0f),
                  color::kMuted, Phrase(Phrase::kSaving, v.language));

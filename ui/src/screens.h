@@ -19,6 +19,7 @@ struct AttractView {
   std::string language;
   std::string fallback_language;
   std::vector<std::string> languages;
+  bool cannot_save = false;  // the store cannot save right now: say so (probe: notice:cannot_save)
 };
 struct AttractAction {
   bool start = false;
@@ -50,8 +51,8 @@ enum class SaveState { kSaving, kSaved, kFailed };
 struct ThankYouView {
   std::string message;  // the survey's thank-you text
   std::string language;
-  SaveState save = SaveState::kSaving;
-  float progress = 0;  // 0..1 of the thank-you time elapsed
+  SaveState save = SaveState::kSaving;  // kFailed: says the answers could not be saved
+  float progress = 0;                   // 0..1 of the thank-you time elapsed
 };
 bool DrawThankYouScreen(const Frame& f, const ThankYouView& v);  // true: tapped to finish
 

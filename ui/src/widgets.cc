@@ -65,6 +65,10 @@ void Register(const Frame& f, const std::string& target, ImVec2 pos, ImVec2 size
 
 }  // namespace
 
+void ProbeTarget(const Frame& f, const std::string& name, ImVec2 pos, ImVec2 size) {
+  Register(f, name, pos, size);
+}
+
 ImU32 ScoreColor(int score, int min, int max) {
   static const ImU32 kStops[] = {IM_COL32(214, 48, 49, 255), IM_COL32(238, 121, 34, 255),
                                  IM_COL32(242, 190, 20, 255), IM_COL32(124, 179, 66, 255),

@@ -90,6 +90,8 @@ bool BigButton(const Frame& f, const std::string& target, const std::string& lab
                ImVec2 size, const ButtonStyle& style);
 // An invisible hit area (for custom-drawn targets such as faces).
 bool HitArea(const Frame& f, const std::string& target, ImVec2 pos, ImVec2 size);
+// Names something shown (not tappable) for the test probe, e.g. a notice; no-op without one.
+void ProbeTarget(const Frame& f, const std::string& name, ImVec2 pos, ImVec2 size);
 
 // Text helpers on the current window's draw list.
 ImVec2 TextSize(ImFont* font, float size, const std::string& text, float wrap_width = 0);

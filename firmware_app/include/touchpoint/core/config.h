@@ -68,10 +68,14 @@ struct MqttConfig {
   std::string topic_prefix = "touchpoint/v1";
   std::string client_id;  // empty: "kiosk-<kiosk_id>"
   std::string username;
-  std::string password;
-  std::string ca_file;    // TLS: broker CA
-  std::string cert_file;  // TLS: client certificate
-  std::string key_file;   // TLS: client key
+  std::string password;  // discouraged: prefer password_file or the environment
+  // A file holding only the password (trailing newline ignored; keep it 0600). Precedence: the
+  // environment variable TOUCHPOINT_MQTT_PASSWORD, then password_file, then password.
+  std::string password_file;
+  std::string password_source;  // set by LoadConfig: "environment", "password_file", "config", ""
+  std::string ca_file;          // TLS: broker CA
+  std::string cert_file;        // TLS: client certificate
+  std::string key_file;         // TLS: client key
   // A backlog drains fastest in large batches (docs/sync.md); a live kiosk's batches are small
   // anyway (linger). 2,000 events are ~0.9 MB of JSON, ~40 KB compressed on the wire.
   int32_t batch_max_events = 2000;
@@ -124,6 +128,10 @@ Result<std::string> ReadConfigFile(const std::string& path, size_t max_bytes);
 // Loads and cross-checks a config file (at most kMaxConfigFileBytes). Every problem is reported,
 // one per line, as "FILE:LINE:COL: message".
 Result<Config> LoadConfig(const std::string& path);
+// Sets mqtt.password (and password_source) from TOUCHPOINT_MQTT_PASSWORD (`env_password`, null if
+// unset), else mqtt.password_file, else keeps the password from the file. Errors name the key and
+// the file. LoadConfig calls it; `source` is the config file's name for messages.
+Status ResolveMqttPassword(MqttConfig* mqtt, const char* env_password, const std::string& source);
 // The same from text (`source_name` is used in messages).
 Result<Config> ParseConfig(std::string_view toml_text, const std::string& source_name);
 

@@ -15,9 +15,12 @@
 // intervals into hourly ones. Feedback is never removed unacknowledged. A write that fails
 // (disk full, I/O error) is rolled back; the caller learns it was NOT stored and the loss is
 // counted (Stats(), reported in status events). The store keeps working and recovers when
-// space returns.
+// space returns: after a failure the writer retries a small write with backoff, so the error
+// clears without waiting for the next event. With degrade_on_storage_error a store that cannot
+// even be opened (full disk at start) is returned degraded and opens itself once it can.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,7 +41,14 @@ struct EventStoreOptions {
   size_t max_group_events = 2000;                   // events per write transaction at most
   int64_t max_page_count = 0;                       // tests: SQLite page limit (0 = unlimited)
   bool integrity_check_on_open = true;              // full PRAGMA integrity_check at open
-  bool count_boot = true;        // false for inspection (show-stored, export): not a kiosk start
+  bool count_boot = true;  // false for inspection (show-stored, export): not a kiosk start
+  // true: if the database cannot be opened because of the disk (full, folder not writable, I/O
+  // error), Open() still returns a store, degraded: every write fails at once (counted as lost),
+  // readers return errors, Stats().last_write_error says why, and the writer retries opening
+  // with backoff (retry_min_ms doubling up to retry_max_ms). false: Open() returns the error.
+  bool degrade_on_storage_error = false;
+  int64_t retry_min_ms = 1000;   // first retry after a failed open or write
+  int64_t retry_max_ms = 30000;  // longest wait between retries
   std::shared_ptr<Clock> clock;  // nullptr = SystemClock()
 };
 
@@ -94,6 +104,10 @@ class EventStore {
   EventStore& operator=(const EventStore&) = delete;
 
   const OpenReport& open_report() const;
+  // True while the store cannot save: the database is not open (degraded) or the last write
+  // failed (disk full); false again once a write (or the writer's retry) succeeds. Cheap; any
+  // thread (the UI asks every frame).
+  bool WritesFailing() const;
   uint32_t boot_count() const;
 
   // Stores the event, assigning seq and boot_count. `done` runs on the writer thread after the
@@ -123,6 +137,7 @@ class EventStore {
  private:
   explicit EventStore(std::unique_ptr<Impl> impl);
   const std::string& DatabasePath() const;
+  std::shared_ptr<const std::atomic<bool>> ReadyFlag() const;  // true once the database is open
   std::unique_ptr<Impl> impl_;
 };
 

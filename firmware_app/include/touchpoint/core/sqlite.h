@@ -53,7 +53,9 @@ class Database {
   std::string path_;
 };
 
-// A prepared statement. Bind indexes start at 1, column indexes at 0.
+// A prepared statement. Bind indexes start at 1, column indexes at 0. Bind* return *this for
+// chaining; the first failing bind (bad index, too big, out of memory) is remembered and the
+// next Step()/Run() returns it without executing, so a statement never runs half bound.
 class Statement {
  public:
   Statement(Statement&& other) noexcept;
@@ -84,7 +86,7 @@ class Statement {
       }
     }
   }
-  // Resets for another execution and clears bindings.
+  // Resets for another execution and clears bindings (and a remembered bind error).
   void Reset();
 
   int64_t ColumnInt(int col) const;
@@ -96,8 +98,12 @@ class Statement {
  private:
   friend class Database;
   Statement(sqlite3_stmt* stmt, Database* db) : stmt_(stmt), db_(db) {}
+  void CheckBind(int rc, int index);
+  std::string What() const;  // "<path>: <start of the SQL>" for error messages
   sqlite3_stmt* stmt_ = nullptr;
   Database* db_ = nullptr;
+  int bind_rc_ = 0;  // SQLITE_OK, or the first failed bind's result since the last Reset()
+  int bind_index_ = 0;
 };
 
 // Maps an SQLite result code to a Status (SQLITE_FULL -> kDiskFull, SQLITE_CORRUPT/NOTADB ->

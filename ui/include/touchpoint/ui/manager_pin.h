@@ -20,10 +20,15 @@ class ManagerPin {
   static constexpr int64_t kMaxLockoutMs = 3'600'000;  // ...up to an hour
 
   // Opens the PIN file at `path`, or creates it with a fresh random 6-digit PIN (its folder
-  // must exist). `clock` must outlive the object.
+  // must exist). A new PIN is written, for the installer, to InitialPinPath(path) (0600, the
+  // only place the PIN itself is ever written; never logged) and that file is removed by
+  // Change(). `clock` must outlive the object.
   static Result<std::unique_ptr<ManagerPin>> Open(const std::string& path, const Clock& clock);
 
-  // The PIN made by this Open() when the file was created; empty otherwise. Shown once.
+  // "<path>.initial": where a newly made PIN is written.
+  static std::string InitialPinPath(const std::string& path) { return path + ".initial"; }
+
+  // The PIN made by this Open() when the file was created; empty otherwise (tests).
   const std::string& generated_pin() const { return generated_pin_; }
 
   enum class Outcome { kOk, kWrong, kLockedOut };
