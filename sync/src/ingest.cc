@@ -3,23 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include "touchpoint/core/event_json.h"
+#include "touchpoint/core/input_bounds.h"
 
 namespace touchpoint::sync {
 
 namespace {
 
 constexpr size_t kRejectPayloadBytes = 64 * 1024;
-
-// The seq a malformed event claims, if it can be read at all.
-std::optional<uint64_t> LenientSeq(std::string_view line) {
-  auto j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  auto it = j.find("seq");
-  if (it == j.end() || !it->is_number_unsigned() || it->get<uint64_t>() == 0) {
-    return std::nullopt;
-  }
-  return it->get<uint64_t>();
-}
+constexpr size_t kMaxStatusBytes = 64 * 1024;
+constexpr int kMaxStatusDepth = 4;  // the kiosk's status nests objects two deep
 
 Reject MakeReject(int64_t now_ms, std::string source, std::string kiosk,
                   std::optional<uint64_t> seq, std::string reason, std::string_view payload) {
@@ -37,9 +29,12 @@ PreparedMessage PrepareStatus(const IngestPolicy& policy, const TopicParts& part
     return out;
   };
   if (payload.empty()) return out;  // a cleared retained message
-  if (payload.size() > 64 * 1024) return reject("oversized");
+  if (payload.size() > kMaxStatusBytes) return reject("oversized");
   if (!policy.allowed_kiosks.empty() && !policy.allowed_kiosks.count(parts.kiosk)) {
     return reject("unknown kiosk '" + parts.kiosk + "'");
+  }
+  if (Status b = CheckJsonBounds(payload, kMaxStatusBytes, kMaxStatusDepth, "payload"); !b.ok()) {
+    return reject(b.message());
   }
   auto j = nlohmann::json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return reject("not a JSON object");
@@ -121,11 +116,13 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
   out.acked.reserve(batch->lines.size());
   for (size_t i = 0; i < batch->lines.size(); ++i) {
     std::string_view line = batch->lines[i];
-    auto ev = DecodeEvent(line);
+    uint64_t claimed = 0;
+    auto ev = DecodeEvent(line, &claimed);
     // Built only for a reject: the common path allocates nothing per event for it.
     auto where = [i] { return "event line " + std::to_string(i + 1) + ": "; };
     if (!ev.ok()) {
-      auto seq = LenientSeq(line);
+      std::optional<uint64_t> seq;
+      if (claimed != 0) seq = claimed;
       out.write.rejects.push_back(
           MakeReject(now_ms, source, out.kiosk, seq, where() + ev.status().message(), line));
       if (seq) out.acked.push_back(*seq);
@@ -172,10 +169,9 @@ void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const 
   std::string where = "import:" + source + ":" + std::to_string(line_no);
   auto ev = DecodeEvent(line);
   if (!ev.ok()) {
-    write->rejects.push_back(
-        MakeReject(now_ms, where, "", LenientSeq(line), ev.status().message(), line));
     // A malformed line's seq is not trusted: it is not acknowledged nor accounted.
-    write->rejects.back().seq.reset();
+    write->rejects.push_back(
+        MakeReject(now_ms, where, "", std::nullopt, ev.status().message(), line));
     return;
   }
   Event& e = ev.value();
