@@ -224,5 +224,19 @@ TEST(Config, LoadsFromFile) {
   EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
 }
 
+TEST(Survey, ProblemsQuoteTheDocumentEscaped) {
+  // A pushed document's bad value comes back in the kiosk's status and on a terminal: no
+  // newline or escape sequence from it may survive.
+  std::string doc = kSurvey;
+  doc.replace(doc.find("\"csat\""), 6, R"("csat\u001b[2J\r\nfake: ok")");
+  auto s = ParseSurveyDocument(doc, "push");
+  ASSERT_FALSE(s.ok());
+  std::string m = s.status().message();
+  EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
+  EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  ExpectContains(m,
+                 R"(survey.questions[0].type: "csat\u001b[2J\u000d\u000afake: ok" is not one of)");
+}
+
 }  // namespace
 }  // namespace touchpoint
