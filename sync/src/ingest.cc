@@ -11,7 +11,8 @@ namespace {
 
 constexpr size_t kRejectPayloadBytes = 64 * 1024;
 constexpr size_t kMaxStatusBytes = 64 * 1024;
-constexpr int kMaxStatusDepth = 4;  // the kiosk's status nests objects two deep
+constexpr int kMaxStatusDepth = 4;           // the kiosk's status nests objects two deep
+constexpr size_t kMaxStatusTextChars = 128;  // as DecodeEvent allows in a status event
 
 Reject MakeReject(int64_t now_ms, std::string source, std::string kiosk,
                   std::optional<uint64_t> seq, std::string reason, std::string_view payload) {
@@ -59,6 +60,16 @@ PreparedMessage PrepareStatus(const IngestPolicy& policy, const TopicParts& part
   if (auto t = text("time")) k.status_time_ms = ParseUtcMs(*t).value_or(0);
   auto q = j.find("queue_depth");
   if (q != j.end() && q->is_number_integer()) k.queue_depth = q->get<int64_t>();
+  // Shown as they are by `touchpoint-hub kiosks`: short, and no control characters.
+  for (const char* key : {"software_version", "config_version"}) {
+    std::string v = text(key).value_or("");
+    if (v.size() > kMaxStatusTextChars) {
+      return reject(std::string(key) + ": longer than " + std::to_string(kMaxStatusTextChars));
+    }
+    if (EscapeForMessage(v, v.size()) != v) {
+      return reject(std::string(key) + ": " + QuoteForMessage(v) + " has control characters");
+    }
+  }
   k.software_version = text("software_version").value_or("");
   k.config_version = text("config_version").value_or("");
   k.received_ms = now_ms;

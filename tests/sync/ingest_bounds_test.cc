@@ -149,6 +149,20 @@ TEST(IngestBounds, StatusAndHubMessageBombs) {
                                         std::to_string(kMaxHubMessageBytes));
 }
 
+TEST(IngestBounds, StatusTextIsShortAndPrintable) {
+  auto status = [](const std::string& version) {
+    return R"({"v":1,"state":"online","kiosk":"k1","store":"s1","software_version":)" + version +
+           "}";
+  };
+  auto ok = PrepareMessage(kPolicy, kStatus, status(R"("0.1.0+g1234")"), kNow);
+  ASSERT_EQ(ok.write.statuses.size(), 1u);
+  EXPECT_EQ(ok.write.statuses[0].software_version, "0.1.0+g1234");
+  ExpectOneReject(PrepareMessage(kPolicy, kStatus, status(R"("1.0\u001b[2J")"), kNow),
+                  R"(status: software_version: "1.0\u001b[2J" has control characters)");
+  ExpectOneReject(PrepareMessage(kPolicy, kStatus, status('"' + std::string(129, 'v') + '"'), kNow),
+                  "status: software_version: longer than 128");
+}
+
 TEST(IngestBounds, TwoHundredThousandCompactedSeqsAreRefusedAndTheNextBatchIsNot) {
   std::string attack = CompressBatch(Batch({EncodeEvent(Footfall(7, 200000))}, 7, 7));
   PreparedMessage p;
