@@ -18,7 +18,8 @@ std::vector<SeqRange> MergeRanges(std::vector<SeqRange> ranges) {
   std::vector<SeqRange> out;
   for (const SeqRange& r : ranges) {
     if (r.last < r.first) continue;
-    if (!out.empty() && r.first <= out.back().last + 1) {
+    // Overlapping or adjacent; written so that a last of UINT64_MAX does not wrap.
+    if (!out.empty() && (r.first <= out.back().last || r.first - out.back().last == 1)) {
       out.back().last = std::max(out.back().last, r.last);
     } else {
       out.push_back(r);
@@ -31,7 +32,7 @@ std::vector<SeqRange> RangesOf(std::vector<uint64_t> seqs) {
   std::sort(seqs.begin(), seqs.end());
   std::vector<SeqRange> out;
   for (uint64_t s : seqs) {
-    if (!out.empty() && s <= out.back().last + 1) {
+    if (!out.empty() && (s <= out.back().last || s - out.back().last == 1)) {
       out.back().last = std::max(out.back().last, s);
     } else {
       out.push_back({s, s});
@@ -108,11 +109,14 @@ Result<std::vector<SeqRange>> RangesFromJson(const json& a, const std::string& f
   std::vector<SeqRange> out;
   for (size_t i = 0; i < a.size(); ++i) {
     const json& r = a[i];
+    // Seqs are SQLite integers on both ends: at most INT64_MAX.
     if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() ||
         !r[1].is_number_unsigned() || r[0].get<uint64_t>() == 0 ||
-        r[1].get<uint64_t>() < r[0].get<uint64_t>()) {
-      return Status::InvalidArgument(field + "[" + std::to_string(i) +
-                                     "]: expected [first,last] with 1 <= first <= last");
+        r[1].get<uint64_t>() < r[0].get<uint64_t>() ||
+        r[1].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+      return Status::InvalidArgument(
+          field + "[" + std::to_string(i) +
+          "]: expected [first,last] with 1 <= first <= last <= 9223372036854775807");
     }
     out.push_back({r[0].get<uint64_t>(), r[1].get<uint64_t>()});
   }
