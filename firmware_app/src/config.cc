@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "config_sections.h"
+#include "touchpoint/core/input_bounds.h"
 
 namespace touchpoint {
 
@@ -29,7 +30,7 @@ Result<toml::table> ParseToml(std::string_view text, const std::string& source_n
     const auto& b = err.source().begin;
     return Status::InvalidArgument(source_name + ":" + std::to_string(b.line) + ":" +
                                    std::to_string(b.column) + ": " +
-                                   EscapeControlChars(err.description()));
+                                   EscapeForMessage(err.description(), 1024));
   }
 }
 

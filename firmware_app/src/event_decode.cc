@@ -36,6 +36,8 @@ using json_fields::UnknownFields;
 constexpr int64_t kMaxCount = int64_t{1} << 40;
 constexpr int64_t kMaxDurationMs = int64_t{7} * 24 * 3600 * 1000;
 constexpr size_t kMaxItems = 64;
+constexpr size_t kMaxTagChars = 64;        // tag ids are survey identifiers
+constexpr size_t kMaxProblemChars = 4096;  // one line of a status event's problems
 
 bool IsIdentifier(std::string_view s) {
   for (char c : s) {
@@ -111,9 +113,15 @@ constexpr Keys<5> kAnswerKeys = {"question_id", "type", "score", "tags", "text"}
 
 class Decoder : private FieldReader {
  public:
-  explicit Decoder(std::string_view text) : FieldReader(text) {}
+  explicit Decoder(std::string_view text) : FieldReader(text), text_size_(text.size()) {}
 
-  Result<Event> Run() {
+  Result<Event> Run(uint64_t* claimed_seq) {
+    if (claimed_seq) *claimed_seq = 0;
+    if (text_size_ > kMaxEventBytes) {
+      return Status::InvalidArgument("event: " + std::to_string(text_size_) +
+                                     " bytes exceeds the limit of " +
+                                     std::to_string(kMaxEventBytes));
+    }
     Kind kind;
     if (!lex_.Peek(&kind)) return NotJson();
     if (kind != Kind::kObject) {
@@ -126,6 +134,7 @@ class Decoder : private FieldReader {
     Rank root;
     std::optional<EventType> type;
     bool type_seen = false;
+    bool seq_ok = false;
     Span data;  // data read before type
     UnknownFields unknown;
     uint32_t seen = Members(root, nullptr, kEventKeys, &unknown, [&](int i, Rank r, const Path& p) {
@@ -170,7 +179,7 @@ class Decoder : private FieldReader {
           break;
         }
         case 7:
-          IntAs(c, p, 1, INT64_MAX, &e.seq);
+          seq_ok = IntAs(c, p, 1, INT64_MAX, &e.seq);
           break;
         case 8:
           IntAs(c, p, 0, UINT32_MAX, &e.boot_count);
@@ -207,7 +216,10 @@ class Decoder : private FieldReader {
     }
     Missing(root, nullptr, kEventKeys, seen, Bit(13) - 1);
     ReportUnknown(root, nullptr, unknown);
-    if (problems_.any()) return Status::InvalidArgument(problems_.message());
+    if (problems_.any()) {
+      if (claimed_seq && seq_ok) *claimed_seq = e.seq;  // valid JSON with a valid seq
+      return Status::InvalidArgument(problems_.message());
+    }
     return e;
   }
 
@@ -384,6 +396,9 @@ class Decoder : private FieldReader {
             lex_.SkipValue();
           } else if (lex_.ReadString(&s)) {
             if (s.empty()) problems_.Add(tr, tp, "expected a non-empty string");
+            if (s.size() > kMaxTagChars) {
+              problems_.Add(tr, tp, "longer than " + std::to_string(kMaxTagChars));
+            }
             a->tags.emplace_back(s);
           }
         });
@@ -471,7 +486,7 @@ class Decoder : private FieldReader {
               Int(c, fp, 0, kMaxCount, &p->occupancy_end);
               break;
             case 6:
-              Items(r, fp, SIZE_MAX, "expected an array of sequence numbers",
+              Items(r, fp, kMaxCompactedSeqs, "expected an array of sequence numbers",
                     [&](size_t, Rank ir, const Path& ip) {
                       int64_t s;
                       if (Int(ir, ip, 1, INT64_MAX, &s)) {
@@ -587,6 +602,9 @@ class Decoder : private FieldReader {
               problems_.Add(ir, ip, "expected a string");
               lex_.SkipValue();
             } else if (lex_.ReadString(&s)) {
+              if (s.size() > kMaxProblemChars) {
+                problems_.Add(ir, ip, "longer than " + std::to_string(kMaxProblemChars));
+              }
               p->problems.emplace_back(s);
             }
           });
@@ -598,10 +616,16 @@ class Decoder : private FieldReader {
     Missing(base, &path, kStatusKeys, seen, Bit(15) - 1);
     ReportUnknown(base, &path, unknown);
   }
+
+  size_t text_size_;
 };
 
 }  // namespace
 
-Result<Event> DecodeEvent(std::string_view text) { return Decoder(text).Run(); }
+Result<Event> DecodeEvent(std::string_view text) { return Decoder(text).Run(nullptr); }
+
+Result<Event> DecodeEvent(std::string_view text, uint64_t* claimed_seq) {
+  return Decoder(text).Run(claimed_seq);
+}
 
 }  // namespace touchpoint

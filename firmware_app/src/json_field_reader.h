@@ -13,6 +13,7 @@
 
 #include "json_lexer.h"
 #include "touchpoint/core/event_json.h"
+#include "touchpoint/core/input_bounds.h"
 
 namespace touchpoint::json_fields {
 
@@ -61,7 +62,7 @@ struct Path {
       s += ']';
     } else {
       if (parent) s += '.';
-      s += key;
+      s += EscapeForMessage(key, 64);  // an unknown field's name comes from the input
     }
     return s;
   }
@@ -127,7 +128,8 @@ inline std::string OutOfRange(int64_t v, int64_t min, int64_t max) {
   return std::to_string(v) + " is out of range " + std::to_string(min) + ".." + std::to_string(max);
 }
 
-inline std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// Input text in a message: escaped and cut short (input_bounds.h).
+inline std::string Quoted(std::string_view s) { return QuoteForMessage(s); }
 
 class FieldReader {
  protected:

@@ -63,6 +63,9 @@ struct Span {
 class Lexer {
  public:
   static constexpr int kMaxDepth = 32;
+  // Longer number tokens are a syntax error: no event field needs one, and converting a
+  // megabyte of digits to a double is not linear in every C library.
+  static constexpr size_t kMaxNumberChars = 1024;
 
   explicit Lexer(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {
     if (text.size() >= 3 && std::memcmp(p_, "\xEF\xBB\xBF", 3) == 0) p_ += 3;  // as nlohmann
@@ -183,6 +186,7 @@ class Lexer {
       if (!Digits()) return Fail();
       integer = false;
     }
+    if (static_cast<size_t>(p_ - s) > kMaxNumberChars) return Fail();
     if (overflow || (n->negative && mag > uint64_t{1} << 63)) integer = false;
     n->text = std::string_view(s, static_cast<size_t>(p_ - s));
     n->integer = integer;

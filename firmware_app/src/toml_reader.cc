@@ -1,10 +1,21 @@
 #include "toml_reader.h"
 
+#include "touchpoint/core/input_bounds.h"
+
 namespace touchpoint::config {
+
+// Messages quote keys and values of the document: one problem stays one line, and no control
+// character from the input reaches a terminal or the kiosk's status.
+constexpr size_t kMaxProblemChars = 1024;
 
 void Problems::Add(const toml::source_region& where, const std::string& message) {
   lines_.push_back(file_ + ":" + std::to_string(where.begin.line) + ":" +
-                   std::to_string(where.begin.column) + ": " + EscapeControlChars(message));
+                   std::to_string(where.begin.column) + ": " +
+                   EscapeForMessage(message, kMaxProblemChars));
+}
+
+void Problems::AddGlobal(const std::string& message) {
+  lines_.push_back(file_ + ": " + EscapeForMessage(message, kMaxProblemChars));
 }
 
 std::string Problems::Joined() const {

@@ -17,10 +17,7 @@ class Problems {
  public:
   explicit Problems(std::string file) : file_(std::move(file)) {}
   void Add(const toml::source_region& where, const std::string& message);
-  // Messages may echo input: control characters in them are escaped (one problem per line).
-  void AddGlobal(const std::string& message) {
-    lines_.push_back(file_ + ": " + EscapeControlChars(message));
-  }
+  void AddGlobal(const std::string& message);
   bool empty() const { return lines_.empty(); }
   std::string Joined() const;
   const std::string& file() const { return file_; }

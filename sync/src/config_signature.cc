@@ -1,5 +1,7 @@
 #include "touchpoint/sync/config_signature.h"
 
+#include "touchpoint/core/input_bounds.h"
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -33,9 +35,7 @@ std::string OpenSslError() {
 
 // Input echoed in a message: control characters escaped, at most 64 bytes.
 std::string Echo(std::string_view s) {
-  std::string out = EscapeControlChars(s.substr(0, 64));
-  if (s.size() > 64) out += "...";
-  return out;
+  return EscapeForMessage(s, 64);
 }
 
 using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;

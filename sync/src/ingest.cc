@@ -4,21 +4,15 @@
 
 #include "sha256.h"
 #include "touchpoint/core/event_json.h"
+#include "touchpoint/core/input_bounds.h"
 
 namespace touchpoint::sync {
 
 namespace {
 
-// The seq a malformed event claims, if it can be read at all.
-std::optional<uint64_t> LenientSeq(std::string_view line) {
-  auto j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  auto it = j.find("seq");
-  if (it == j.end() || !it->is_number_unsigned() || it->get<uint64_t>() == 0) {
-    return std::nullopt;
-  }
-  return it->get<uint64_t>();
-}
+constexpr size_t kMaxStatusBytes = 64 * 1024;
+constexpr int kMaxStatusDepth = 4;           // the kiosk's status nests objects two deep
+constexpr size_t kMaxStatusTextChars = 128;  // as DecodeEvent allows in a status event
 
 // Empty if `kiosk` may deliver for `store` under the policy; otherwise why not. Sets *enrol when
 // the kiosk is to be registered by this write.
@@ -73,10 +67,13 @@ PreparedMessage PrepareStatus(const IngestPolicy& policy, const TopicParts& part
     return out;
   };
   if (payload.empty()) return out;  // a cleared retained message
-  if (payload.size() > 64 * 1024) return reject("oversized");
+  if (payload.size() > kMaxStatusBytes) return reject("oversized");
   bool enrol = false;
   if (std::string why = CheckRegistration(policy, parts.kiosk, parts.store, &enrol); !why.empty()) {
     return reject(why);
+  }
+  if (Status b = CheckJsonBounds(payload, kMaxStatusBytes, kMaxStatusDepth, "payload"); !b.ok()) {
+    return reject(b.message());
   }
   auto j = nlohmann::json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return reject("not a JSON object");
@@ -101,6 +98,16 @@ PreparedMessage PrepareStatus(const IngestPolicy& policy, const TopicParts& part
   if (auto t = text("time")) k.status_time_ms = ParseUtcMs(*t).value_or(0);
   auto q = j.find("queue_depth");
   if (q != j.end() && q->is_number_integer()) k.queue_depth = q->get<int64_t>();
+  // Shown as they are by `touchpoint-hub kiosks`: short, and no control characters.
+  for (const char* key : {"software_version", "config_version"}) {
+    std::string v = text(key).value_or("");
+    if (v.size() > kMaxStatusTextChars) {
+      return reject(std::string(key) + ": longer than " + std::to_string(kMaxStatusTextChars));
+    }
+    if (EscapeForMessage(v, v.size()) != v) {
+      return reject(std::string(key) + ": " + QuoteForMessage(v) + " has control characters");
+    }
+  }
   k.software_version = text("software_version").value_or("");
   k.config_version = text("config_version").value_or("");
   k.received_ms = now_ms;
@@ -161,11 +168,13 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
   out.acked.reserve(batch->lines.size());
   for (size_t i = 0; i < batch->lines.size(); ++i) {
     std::string_view line = batch->lines[i];
-    auto ev = DecodeEvent(line);
+    uint64_t claimed = 0;
+    auto ev = DecodeEvent(line, &claimed);
     // Built only for a reject: the common path allocates nothing per event for it.
     auto where = [i] { return "event line " + std::to_string(i + 1) + ": "; };
     if (!ev.ok()) {
-      auto seq = LenientSeq(line);
+      std::optional<uint64_t> seq;
+      if (claimed != 0) seq = claimed;
       out.write.rejects.push_back(
           MakeReject(now_ms, source, out.kiosk, seq, where() + ev.status().message(), line));
       if (seq) out.acked.push_back(*seq);
@@ -215,10 +224,9 @@ void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const 
   std::string where = "import:" + source + ":" + std::to_string(line_no);
   auto ev = DecodeEvent(line);
   if (!ev.ok()) {
-    write->rejects.push_back(
-        MakeReject(now_ms, where, "", LenientSeq(line), ev.status().message(), line));
     // A malformed line's seq is not trusted: it is not acknowledged nor accounted.
-    write->rejects.back().seq.reset();
+    write->rejects.push_back(
+        MakeReject(now_ms, where, "", std::nullopt, ev.status().message(), line));
     return;
   }
   Event& e = ev.value();

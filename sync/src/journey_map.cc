@@ -241,7 +241,7 @@ std::string FormatJourneyMap(const std::vector<MapCell>& cells, MapFormat format
                    {"suspect", c.suspect},
                    {"top_reasons", reasons}});
     }
-    out << a.dump(2) << "\n";
+    out << a.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return out.str();
   }
   std::vector<std::vector<std::string>> rows;

@@ -6,6 +6,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "touchpoint/core/input_bounds.h"
+
 namespace touchpoint::sync {
 
 using nlohmann::json;
@@ -16,7 +18,8 @@ std::vector<SeqRange> MergeRanges(std::vector<SeqRange> ranges) {
   std::vector<SeqRange> out;
   for (const SeqRange& r : ranges) {
     if (r.last < r.first) continue;
-    if (!out.empty() && r.first <= out.back().last + 1) {
+    // Overlapping or adjacent; written so that a last of UINT64_MAX does not wrap.
+    if (!out.empty() && (r.first <= out.back().last || r.first - out.back().last == 1)) {
       out.back().last = std::max(out.back().last, r.last);
     } else {
       out.push_back(r);
@@ -29,7 +32,7 @@ std::vector<SeqRange> RangesOf(std::vector<uint64_t> seqs) {
   std::sort(seqs.begin(), seqs.end());
   std::vector<SeqRange> out;
   for (uint64_t s : seqs) {
-    if (!out.empty() && s <= out.back().last + 1) {
+    if (!out.empty() && (s <= out.back().last || s - out.back().last == 1)) {
       out.back().last = std::max(out.back().last, s);
     } else {
       out.push_back({s, s});
@@ -92,16 +95,28 @@ json RangesToJson(const std::vector<SeqRange>& ranges) {
   return a;
 }
 
-Result<std::vector<SeqRange>> RangesFromJson(const json& a, const std::string& field) {
+// Ids and kinds the hub or a kiosk wrote come from config; replace rather than throw on bytes
+// that are not UTF-8.
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+Result<std::vector<SeqRange>> RangesFromJson(const json& a, const std::string& field,
+                                             size_t max_ranges) {
   if (!a.is_array()) return Status::InvalidArgument(field + ": expected an array of [first,last]");
+  if (a.size() > max_ranges) {
+    return Status::InvalidArgument(field + ": " + std::to_string(a.size()) +
+                                   " ranges exceed the limit of " + std::to_string(max_ranges));
+  }
   std::vector<SeqRange> out;
   for (size_t i = 0; i < a.size(); ++i) {
     const json& r = a[i];
+    // Seqs are SQLite integers on both ends: at most INT64_MAX.
     if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() ||
         !r[1].is_number_unsigned() || r[0].get<uint64_t>() == 0 ||
-        r[1].get<uint64_t>() < r[0].get<uint64_t>()) {
-      return Status::InvalidArgument(field + "[" + std::to_string(i) +
-                                     "]: expected [first,last] with 1 <= first <= last");
+        r[1].get<uint64_t>() < r[0].get<uint64_t>() ||
+        r[1].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+      return Status::InvalidArgument(
+          field + "[" + std::to_string(i) +
+          "]: expected [first,last] with 1 <= first <= last <= 9223372036854775807");
     }
     out.push_back({r[0].get<uint64_t>(), r[1].get<uint64_t>()});
   }
@@ -114,7 +129,7 @@ std::string BatchBuilder::Finish() const {
   json h = {{"v", kWireVersion}, {"kind", kind_}, {"kiosk", kiosk_}, {"store", store_},
             {"first", first_},   {"last", last_}, {"count", count_}};
   if (!missing_.empty()) h["missing"] = RangesToJson(MergeRanges(missing_));
-  std::string out = h.dump();
+  std::string out = Dump(h);
   out += body_;
   return out;
 }
@@ -123,6 +138,10 @@ Result<DecodedBatch> DecodeBatch(std::string_view payload) {
   DecodedBatch out;
   size_t nl = payload.find('\n');
   std::string_view head = payload.substr(0, nl);
+  if (Status b = CheckJsonBounds(head, kMaxBatchHeaderBytes, kMaxBatchHeaderDepth, "header");
+      !b.ok()) {
+    return b;
+  }
   json h = json::parse(head, nullptr, /*allow_exceptions=*/false);
   if (h.is_discarded() || !h.is_object()) {
     return Status::InvalidArgument("header: not a JSON object");
@@ -158,25 +177,34 @@ Result<DecodedBatch> DecodeBatch(std::string_view payload) {
   }
   out.header.first = h["first"].get<uint64_t>();
   out.header.last = h["last"].get<uint64_t>();
+  if (h["count"].get<uint64_t>() > kMaxBatchEvents) {
+    return Status::InvalidArgument("header.count: " + std::to_string(h["count"].get<uint64_t>()) +
+                                   " exceeds the limit of " + std::to_string(kMaxBatchEvents));
+  }
   out.header.count = h["count"].get<size_t>();
   if (const json* m = field("missing")) {
-    auto ranges = RangesFromJson(*m, "header.missing");
+    auto ranges = RangesFromJson(*m, "header.missing", kMaxMissingRanges);
     if (!ranges.ok()) return ranges.status();
     out.header.missing = std::move(ranges.value());
   }
+  size_t lines = 0;
   if (nl != std::string_view::npos) {
     std::string_view rest = payload.substr(nl + 1);
     while (!rest.empty()) {
       size_t e = rest.find('\n');
       std::string_view line = rest.substr(0, e);
-      if (!line.empty()) out.lines.push_back(line);
+      if (!line.empty()) {
+        // Counted, but never kept beyond the header's count.
+        if (out.lines.size() < out.header.count) out.lines.push_back(line);
+        ++lines;
+      }
       if (e == std::string_view::npos) break;
       rest.remove_prefix(e + 1);
     }
   }
-  if (out.lines.size() != out.header.count) {
+  if (lines != out.header.count) {
     return Status::InvalidArgument("header.count: " + std::to_string(out.header.count) + " but " +
-                                   std::to_string(out.lines.size()) + " event lines");
+                                   std::to_string(lines) + " event lines");
   }
   if (out.header.count > 0 && out.header.first > out.header.last) {
     return Status::InvalidArgument("header: first > last");
@@ -188,10 +216,14 @@ std::string EncodeHubMessage(const HubMessage& m) {
   json j = {{"v", kWireVersion},
             {"kind", m.kind == HubMessage::Kind::kAck ? "ack" : "resend"},
             {"ranges", RangesToJson(m.ranges)}};
-  return j.dump();
+  return Dump(j);
 }
 
 Result<HubMessage> DecodeHubMessage(std::string_view payload) {
+  if (Status b = CheckJsonBounds(payload, kMaxHubMessageBytes, kMaxHubMessageDepth, "message");
+      !b.ok()) {
+    return b;
+  }
   json j = json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("not a JSON object");
   auto v = j.find("v");
@@ -210,7 +242,7 @@ Result<HubMessage> DecodeHubMessage(std::string_view payload) {
   }
   auto ranges = j.find("ranges");
   if (ranges == j.end()) return Status::InvalidArgument("ranges: missing");
-  auto r = RangesFromJson(*ranges, "ranges");
+  auto r = RangesFromJson(*ranges, "ranges", kMaxHubMessageRanges);
   if (!r.ok()) return r.status();
   m.ranges = std::move(r.value());
   return m;

@@ -250,9 +250,22 @@ TEST(Config, ControlCharactersInEchoedInputAreEscaped) {
   auto r =
       ParseConfig(std::string(kMinimal) + "[mqtt]\nuri = \"bad\\u001b[2J\\u0007\"\n", "k.toml");
   ASSERT_FALSE(r.ok());
-  ExpectContains(r.status().message(), "\"bad\\x1b[2J\\x07\" must start with");
+  ExpectContains(r.status().message(), "\"bad\\u001b[2J\\u0007\" must start with");
   EXPECT_EQ(r.status().message().find('\x1b'), std::string::npos);
-  EXPECT_EQ(EscapeControlChars(std::string("a\tb\nc\0d\x7f", 8)), "a\\tb\\nc\\x00d\\x7f");
+}
+
+TEST(Survey, ProblemsQuoteTheDocumentEscaped) {
+  // A pushed document's bad value comes back in the kiosk's status and on a terminal: no
+  // newline or escape sequence from it may survive.
+  std::string doc = kSurvey;
+  doc.replace(doc.find("\"csat\""), 6, R"("csat\u001b[2J\r\nfake: ok")");
+  auto s = ParseSurveyDocument(doc, "push");
+  ASSERT_FALSE(s.ok());
+  std::string m = s.status().message();
+  EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
+  EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  ExpectContains(m,
+                 R"(survey.questions[0].type: "csat\u001b[2J\u000d\u000afake: ok" is not one of)");
 }
 
 }  // namespace

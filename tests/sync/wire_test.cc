@@ -87,6 +87,18 @@ TEST(Wire, HubMessagesRoundTrip) {
 TEST(Wire, RangesMerge) {
   EXPECT_EQ(RangesOf({5, 1, 2, 3, 3, 9}), (std::vector<SeqRange>{{1, 3}, {5, 5}, {9, 9}}));
   EXPECT_EQ(MergeRanges({{5, 8}, {1, 4}, {10, 12}}), (std::vector<SeqRange>{{1, 8}, {10, 12}}));
+  // A range ending at the largest seq must not wrap "last + 1" to 0 and stop merging.
+  constexpr uint64_t kMax = UINT64_MAX;
+  EXPECT_EQ(MergeRanges({{5, kMax}, {6, 7}, {kMax, kMax}}), (std::vector<SeqRange>{{5, kMax}}));
+  EXPECT_EQ(RangesOf({kMax, kMax, 3}), (std::vector<SeqRange>{{3, 3}, {kMax, kMax}}));
+}
+
+TEST(Wire, RangesStayWithinSqliteIntegers) {
+  EXPECT_TRUE(DecodeHubMessage(R"({"v":1,"kind":"ack","ranges":[[1,9223372036854775807]]})").ok());
+  auto r = DecodeHubMessage(R"({"v":1,"kind":"ack","ranges":[[1,9223372036854775808]]})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "ranges[0]: expected [first,last] with 1 <= first <= last <= 9223372036854775807");
 }
 
 }  // namespace

@@ -52,10 +52,6 @@ class Status {
 
 const char* CodeName(Status::Code code);
 
-// `text` with control characters (and DEL) written as \n, \t, \r or \xNN, for error messages
-// that echo input (a pushed document or a config file can hold any bytes).
-std::string EscapeControlChars(std::string_view text);
-
 // Either a value or a non-ok Status.
 template <typename T>
 class Result {

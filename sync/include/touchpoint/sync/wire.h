@@ -88,6 +88,13 @@ class BatchBuilder {
   std::vector<SeqRange> missing_;
 };
 
+// Limits DecodeBatch enforces before and while parsing (docs/sync.md). The event lines are
+// bounded by the message size limit and DecodeEvent's own limits.
+inline constexpr size_t kMaxBatchHeaderBytes = 512 * 1024;
+inline constexpr int kMaxBatchHeaderDepth = 3;  // {"missing":[[first,last]]}
+inline constexpr size_t kMaxMissingRanges = 10000;
+inline constexpr size_t kMaxBatchEvents = 100000;  // mqtt.batch_max_events allows as many
+
 struct DecodedBatch {
   BatchHeader header;
   std::vector<std::string_view> lines;  // views into the payload passed to DecodeBatch
@@ -114,6 +121,10 @@ struct HubMessage {
   Kind kind = Kind::kAck;
   std::vector<SeqRange> ranges;  // kAck: persisted (or finally rejected); kResend: wanted again
 };
+// The hub acks at most 20,000 events per store commit, so as many single-seq ranges.
+inline constexpr size_t kMaxHubMessageBytes = 4 * 1024 * 1024;
+inline constexpr int kMaxHubMessageDepth = 3;  // {"ranges":[[first,last]]}
+inline constexpr size_t kMaxHubMessageRanges = 100000;
 std::string EncodeHubMessage(const HubMessage& m);
 Result<HubMessage> DecodeHubMessage(std::string_view payload);
 
