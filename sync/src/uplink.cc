@@ -134,7 +134,7 @@ struct Uplink::Impl {
                    {"events_acked", h.events_acked}};
       j["survey"] = {{"applied_version", h.applied_config_version}, {"error", h.config_push_error}};
     }
-    return j.dump();
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 
   bool Publish(const std::string& topic, const std::string& payload, int qos, bool retained) {
