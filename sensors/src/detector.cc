@@ -45,6 +45,7 @@ class Mog2Detector final : public Detector {
  public:
   explicit Mog2Detector(const DetectorOptions& o) : o_(o) {
     bg_ = cv::createBackgroundSubtractorMOG2(o.history, o.var_threshold, /*detectShadows=*/true);
+    bg_->setShadowThreshold(o.shadow_threshold);
     if (o.open_size > 0) {
       open_kernel_ = cv::getStructuringElement(cv::MORPH_RECT, {o.open_size, o.open_size});
     }

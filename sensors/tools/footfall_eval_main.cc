@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <opencv2/core.hpp>
@@ -17,12 +18,16 @@ int main(int argc, char** argv) {
   CameraConfig config;         // the kiosk defaults, overridable below
   config.process_width = 384;  // half of 768: integer INTER_AREA, see docs/footfall.md
   PipelineTuning tuning;
-  int tolerance = 10;
+  int tolerance = -1;
   bool verbose = false;
+  std::vector<int64_t> trace;
   app.add_option("--video", video, "video file")->required();
   app.add_option("--expected", expected_path, "expected.json")->required();
   app.add_option("--line", only_line, "score only this line");
-  app.add_option("--tolerance", tolerance, "event match window, frames")->capture_default_str();
+  app.add_option("--tolerance", tolerance,
+                 "event match window, frames (default: the file's frame_tolerance, else 10)");
+  app.add_option("--trace", trace, "print detections and tracks of frames FROM TO")
+      ->expected(2);
   app.add_flag("-v,--verbose", verbose, "print every counted crossing");
   app.add_option("--process-width", config.process_width)->capture_default_str();
   app.add_option("--detector", config.detector)->capture_default_str();
@@ -31,6 +36,7 @@ int main(int argc, char** argv) {
   app.add_option("--hysteresis", config.line_hysteresis)->capture_default_str();
   app.add_option("--history", tuning.detector.history)->capture_default_str();
   app.add_option("--var-threshold", tuning.detector.var_threshold)->capture_default_str();
+  app.add_option("--shadow-threshold", tuning.detector.shadow_threshold)->capture_default_str();
   app.add_option("--min-area", tuning.detector.min_area_frac)->capture_default_str();
   app.add_option("--open", tuning.detector.open_size)->capture_default_str();
   app.add_option("--close-w", tuning.detector.close_width)->capture_default_str();
@@ -56,7 +62,25 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.lines = LinesOf(*clip);
-  auto run = RunOnVideo(video, config, tuning);
+  if (tolerance < 0) tolerance = clip->tolerance_frames > 0 ? clip->tolerance_frames : 10;
+  FrameObserver observer;
+  if (trace.size() == 2) {
+    observer = [&trace](int64_t frame, const FootfallPipeline& p) {
+      if (frame < trace[0] || frame > trace[1]) return;
+      std::printf("frame %lld:", static_cast<long long>(frame));
+      for (const Detection& d : p.detections()) {
+        std::printf(" D[%.0f,%.0f %.0fx%.0f f%.2f]", d.box.x, d.box.y, d.box.width, d.box.height,
+                    d.fill);
+      }
+      for (const Track& t : p.tracks()) {
+        std::printf(" T%d%s(%.1f,%.1f %.0fx%.0f h%d m%d%s)", t.id, t.confirmed ? "" : "?",
+                    t.foot.x, t.foot.y, t.width, t.height, t.hits, t.misses,
+                    t.merged ? " merged" : "");
+      }
+      std::printf("\n");
+    };
+  }
+  auto run = RunOnVideo(video, config, tuning, observer);
   if (!run.ok()) {
     std::fprintf(stderr, "error: %s\n", run.status().message().c_str());
     return 2;

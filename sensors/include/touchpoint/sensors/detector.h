@@ -46,6 +46,7 @@ struct DetectorOptions {
   int history = 300;
   double var_threshold = 16;
   double learning_rate = -1;       // -1: automatic (1/history)
+  double shadow_threshold = 0.5;   // MOG2 tau: darker by at most this ratio = shadow
   double min_area_frac = 0.00035;  // blobs below this fraction of the frame are noise
   int open_size = 3;               // morphology kernel sizes (pixels; 0 = off)
   int close_width = 5;

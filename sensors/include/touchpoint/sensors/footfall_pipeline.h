@@ -47,6 +47,8 @@ class FootfallPipeline {
   int64_t occupancy() const;
   const std::vector<LineSpec>& lines() const { return counter_->lines(); }
   const std::vector<Track>& tracks() const { return tracker_->tracks(); }
+  // The last frame's detections (processing pixels).
+  const std::vector<Detection>& detections() const { return detections_; }
   cv::Size processing_size() const { return proc_size_; }
   cv::Size source_size() const { return source_size_; }
   // A preview for the manager dashboard (processing frame with lines and tracks), in memory.
