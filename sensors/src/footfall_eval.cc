@@ -163,16 +163,19 @@ Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
       pipeline->Process(frame, index, &crossings);
       if (observer) observer(index, *pipeline);
       for (const LineCrossing& c : crossings) {
-        run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame});
+        run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame, c.track_id});
       }
       run.frames = index + 1;
     }
     if (pipeline) {
+      run.person = pipeline->person_size();
+      run.person_samples = pipeline->person_size_samples();
+      run.processing_size = pipeline->processing_size();
       // Tracks still pending at the end of the clip: let them end.
       crossings.clear();
       pipeline->Finish(run.frames, &crossings);
       for (const LineCrossing& c : crossings) {
-        run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame});
+        run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame, c.track_id});
       }
     }
     run.cpu_seconds = ProcessCpuSeconds() - cpu0;

@@ -58,8 +58,9 @@ Result<std::unique_ptr<FootfallPipeline>> FootfallPipeline::Create(const CameraC
   person.height_at_bottom = config.person_height_bottom * ps.height;
   person.frame_height = ps.height;
   PersonSizeModel roi_person;  // the same model in ROI coordinates, for the detector
-  roi_person.height_at_top = person.HeightAt(roi.y);
-  roi_person.height_at_bottom = person.HeightAt(roi.y + roi.height);
+  const double per_row = (person.height_at_bottom - person.height_at_top) / ps.height;
+  roi_person.height_at_top = person.height_at_top + per_row * roi.y;
+  roi_person.height_at_bottom = person.height_at_top + per_row * (roi.y + roi.height);
   roi_person.frame_height = roi.height;
   if (!person.known()) roi_person = PersonSizeModel{};
   tuning.detector.person = roi_person;
@@ -71,6 +72,9 @@ Result<std::unique_ptr<FootfallPipeline>> FootfallPipeline::Create(const CameraC
   if (!detector.ok()) return detector.status();
   p->detector_ = std::move(detector).value();
   p->tracker_ = std::make_unique<Tracker>(tuning.tracker);
+  p->person_ = person;
+  p->person_configured_ = person.known();
+  if (!person.known()) p->learner_ = std::make_unique<PersonSizeLearner>(ps.height);
   p->counter_ = std::make_unique<LineCounter>(std::move(lines), tuning.counter);
   return p;
 }
@@ -87,8 +91,25 @@ void FootfallPipeline::Process(const cv::Mat& frame, int64_t frame_index,
     d.box.x += static_cast<float>(roi_.x);
     d.box.y += static_cast<float>(roi_.y);
   }
+  GroupPersonFragments(person_, &detections_);
   tracker_->Update(detections_);
+  if (learner_) Learn();
   counter_->Update(tracker_->tracks(), tracker_->ended(), frame_index, crossings);
+}
+
+void FootfallPipeline::Learn() {
+  for (const Track& t : tracker_->tracks()) {
+    // Confirmed, seen this frame, not hidden in a group, and moving (not a mannequin).
+    if (!t.confirmed || t.misses > 0 || t.merged || t.hits < 5) continue;
+    if (std::hypot(t.velocity.x, t.velocity.y) < 0.2f) continue;
+    learner_->Observe(t.foot.y, t.height);
+  }
+  // Refit now and then (cheap, but not every frame); the model follows the scene.
+  if (learner_->ready() && ++frames_since_refit_ >= 25) {
+    frames_since_refit_ = 0;
+    person_ = learner_->model();
+    tracker_->set_person(person_);
+  }
 }
 
 void FootfallPipeline::Finish(int64_t frame_index, std::vector<LineCrossing>* crossings) {

@@ -33,11 +33,33 @@ bool LineCounter::WithinSegment(int line, cv::Point2f a, cv::Point2f b) const {
   return u >= -options_.segment_margin && u <= 1.0 + options_.segment_margin;
 }
 
+double LineCounter::Along(int line, cv::Point2f p) const {
+  const LineSpec& l = lines_[line];
+  cv::Point2f d = l.p2 - l.p1;
+  return (p - l.p1).dot(d) / std::max(1e-6f, std::hypot(d.x, d.y));
+}
+
+bool LineCounter::Repeats(const LineCrossing& c, double along) {
+  if (options_.refractory_frames <= 0) return false;
+  const int64_t horizon = c.frame - options_.refractory_frames;
+  recent_.erase(std::remove_if(recent_.begin(), recent_.end(),
+                               [horizon](const Recent& r) { return r.crossing.frame < horizon; }),
+                recent_.end());
+  for (const Recent& r : recent_) {
+    if (r.crossing.line != c.line) continue;
+    if (r.crossing.track_id == c.track_id) continue;
+    const double radius = options_.refractory_px > 0 ? options_.refractory_px : options_.hysteresis;
+    if (r.crossing.in == c.in && std::abs(r.along - along) < radius) return true;
+  }
+  recent_.push_back({c, along});
+  return false;
+}
+
 void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int>& ended,
                          int64_t frame, std::vector<LineCrossing>* out) {
   auto emit = [&](const Track* t, int line, const State& s) {
     LineCrossing c{line, s.pending > 0, s.pending_frame, t != nullptr ? t->id : 0};
-    out->push_back(c);
+    if (!Repeats(c, Along(line, s.pending_point))) out->push_back(c);
   };
   for (const Track& t : tracks) {
     if (!t.confirmed) continue;
@@ -82,6 +104,7 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
         continue;
       }
       s.pending = known;
+      s.pending_point = t.foot;
       s.pending_frames = 1;
       s.pending_frame = s.sign_frame;
       if (s.pending_frames >= options_.confirm_frames) {
@@ -103,7 +126,7 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
     if (it->second.pending != 0) {
       LineCrossing c{it->first.second, it->second.pending > 0, it->second.pending_frame,
                      it->first.first};
-      out->push_back(c);
+      if (!Repeats(c, Along(c.line, it->second.pending_point))) out->push_back(c);
     }
     it = states_.erase(it);
   }

@@ -26,8 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--line", only_line, "score only this line");
   app.add_option("--tolerance", tolerance,
                  "event match window, frames (default: the file's frame_tolerance, else 10)");
-  app.add_option("--trace", trace, "print detections and tracks of frames FROM TO")
-      ->expected(2);
+  app.add_option("--trace", trace, "print detections and tracks of frames FROM TO")->expected(2);
   app.add_flag("-v,--verbose", verbose, "print every counted crossing");
   app.add_option("--process-width", config.process_width)->capture_default_str();
   app.add_option("--detector", config.detector)->capture_default_str();
@@ -37,6 +36,7 @@ int main(int argc, char** argv) {
   app.add_option("--history", tuning.detector.history)->capture_default_str();
   app.add_option("--var-threshold", tuning.detector.var_threshold)->capture_default_str();
   app.add_option("--shadow-threshold", tuning.detector.shadow_threshold)->capture_default_str();
+  app.add_option("--shadow-feet", tuning.detector.shadow_feet)->capture_default_str();
   app.add_option("--min-area", tuning.detector.min_area_frac)->capture_default_str();
   app.add_option("--open", tuning.detector.open_size)->capture_default_str();
   app.add_option("--close-w", tuning.detector.close_width)->capture_default_str();
@@ -47,8 +47,12 @@ int main(int argc, char** argv) {
   app.add_option("--max-misses", tuning.tracker.max_misses)->capture_default_str();
   app.add_option("--max-merged", tuning.tracker.max_merged)->capture_default_str();
   app.add_option("--merge-min-hits", tuning.tracker.merge_min_hits)->capture_default_str();
+  app.add_option("--partial-height", tuning.tracker.partial_height)->capture_default_str();
+  app.add_option("--foot-from-head", tuning.tracker.foot_from_head)->capture_default_str();
   app.add_option("--pos-gain", tuning.tracker.position_gain)->capture_default_str();
   app.add_option("--vel-gain", tuning.tracker.velocity_gain)->capture_default_str();
+  app.add_option("--refractory-frames", tuning.counter.refractory_frames)->capture_default_str();
+  app.add_option("--refractory-px", tuning.counter.refractory_px)->capture_default_str();
   app.add_option("--confirm-frames", tuning.counter.confirm_frames)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -73,9 +77,8 @@ int main(int argc, char** argv) {
                     d.fill);
       }
       for (const Track& t : p.tracks()) {
-        std::printf(" T%d%s(%.1f,%.1f %.0fx%.0f h%d m%d%s)", t.id, t.confirmed ? "" : "?",
-                    t.foot.x, t.foot.y, t.width, t.height, t.hits, t.misses,
-                    t.merged ? " merged" : "");
+        std::printf(" T%d%s(%.1f,%.1f %.0fx%.0f h%d m%d%s)", t.id, t.confirmed ? "" : "?", t.foot.x,
+                    t.foot.y, t.width, t.height, t.hits, t.misses, t.merged ? " merged" : "");
       }
       std::printf("\n");
     };
@@ -87,10 +90,17 @@ int main(int argc, char** argv) {
   }
   if (verbose) {
     for (const CountedCrossing& c : run->crossings) {
-      std::printf("crossing %s %s frame %lld\n", c.line.c_str(), c.in ? "in" : "out",
-                  static_cast<long long>(c.frame));
+      std::printf("crossing %s %s frame %lld track %d\n", c.line.c_str(), c.in ? "in" : "out",
+                  static_cast<long long>(c.frame), c.track);
     }
   }
+  std::printf(
+      "person height (processing %dx%d px): %.1f px at the top edge, %.1f at the bottom "
+      "(%s, %lld samples)\n",
+      run->processing_size.width, run->processing_size.height, run->person.height_at_top,
+      run->person.height_at_bottom,
+      run->person_samples > 0 ? "learned" : (run->person.known() ? "configured" : "unknown"),
+      static_cast<long long>(run->person_samples));
   EvalScore score = ScoreCrossings(*clip, run->crossings, tolerance, only_line);
   std::printf("%-8s %-4s %8s %8s\n", "line", "dir", "counted", "expected");
   for (const LineScore& l : score.lines) {

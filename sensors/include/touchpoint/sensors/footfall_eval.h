@@ -48,6 +48,7 @@ struct CountedCrossing {
   std::string line;
   bool in = true;
   int64_t frame = 0;
+  int track = 0;  // the pipeline's track id (diagnostics)
 };
 
 struct LineScore {
@@ -73,6 +74,11 @@ struct EvalRun {
   int64_t frames = 0;
   double seconds = 0;      // decode + pipeline, wall time
   double cpu_seconds = 0;  // the same, CPU time of the whole process (all threads)
+  // Person size at the end (processing pixels, feet at the top / bottom edge), and whether it
+  // was learned (samples > 0) or configured.
+  PersonSizeModel person;
+  int64_t person_samples = 0;
+  cv::Size processing_size;
 };
 
 // Called after every processed frame (diagnostics: the eval tool's --trace).

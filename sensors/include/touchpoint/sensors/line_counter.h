@@ -35,6 +35,12 @@ struct LineCounterOptions {
   double hysteresis = 6;         // pixels each side of the line
   int confirm_frames = 2;        // frames beyond the band before a crossing counts
   double segment_margin = 0.05;  // crossing point may lie this fraction beyond p1/p2
+  // One person, one count: a crossing of a line in the same direction as another one within
+  // `refractory_frames` frames and `refractory_px` pixels (along the line) by a different
+  // track is the same person (a fragment track, a track that split). 0 frames = off;
+  // 0 pixels = the hysteresis band's width.
+  int refractory_frames = 8;
+  double refractory_px = 0;
 };
 
 class LineCounter {
@@ -59,8 +65,18 @@ class LineCounter {
     int pending = 0;  // side a crossing is waiting to be confirmed on, 0 = none
     int pending_frames = 0;
     int64_t pending_frame = 0;
+    cv::Point2f pending_point;  // where the track was when the crossing became pending
   };
   bool WithinSegment(int line, cv::Point2f a, cv::Point2f b) const;
+  // Position of p along line i (pixels from p1).
+  double Along(int line, cv::Point2f p) const;
+  // Whether a crossing is a repeat of a recent one (see refractory_*); records it if not.
+  bool Repeats(const LineCrossing& c, double along);
+  struct Recent {
+    LineCrossing crossing;
+    double along = 0;
+  };
+  std::vector<Recent> recent_;
   std::vector<LineSpec> lines_;
   std::vector<cv::Point2f> normals_;
   LineCounterOptions options_;
