@@ -67,6 +67,7 @@ Result<std::unique_ptr<FootfallPipeline>> FootfallPipeline::Create(const CameraC
   tuning.detector.kind = config.detector;
   tuning.tracker.person = person;
   tuning.counter.hysteresis = std::max(0.0, config.line_hysteresis) * ps.width;
+  tuning.counter.person = person;
 
   auto detector = MakeDetector(tuning.detector);
   if (!detector.ok()) return detector.status();
@@ -109,6 +110,7 @@ void FootfallPipeline::Learn() {
     frames_since_refit_ = 0;
     person_ = learner_->model();
     tracker_->set_person(person_);
+    counter_->set_person(person_);
   }
 }
 

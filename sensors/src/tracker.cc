@@ -74,6 +74,10 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
       const bool partial =
           options_.person.known() && d.box.height < options_.partial_height * ExpectedHeight(t);
       if (partial) r.y = 0;
+      // A sliver much narrower than this track has been (one leg or an arm of a person who
+      // stands still and fades into the background) does not move it sideways either.
+      const bool sliver = t.full_width > 0 && d.box.width < options_.sliver_width * t.full_width;
+      if (sliver) r.x = 0;
       if (options_.foot_from_head && options_.person.known()) {
         // Heads stand out against the background more reliably than feet (dark shoes on a
         // dark floor, reflections, shadows): the foot row whose person height reaches the
@@ -88,7 +92,9 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
       t.foot += static_cast<float>(options_.position_gain) * r;
       t.velocity += static_cast<float>(options_.velocity_gain) * r;
       if (partial) t.velocity.y *= 0.8f;
-      t.partial = partial;
+      if (sliver) t.velocity.x *= 0.5f;
+      t.partial = partial || sliver;
+      t.full_width = std::max(0.995f * t.full_width, d.box.width);
       t.width = t.width > 0 ? 0.7f * t.width + 0.3f * d.box.width : d.box.width;
       t.height = t.height > 0 ? 0.7f * t.height + 0.3f * d.box.height : d.box.height;
       ++t.hits;

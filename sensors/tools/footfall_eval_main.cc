@@ -49,10 +49,14 @@ int main(int argc, char** argv) {
   app.add_option("--merge-min-hits", tuning.tracker.merge_min_hits)->capture_default_str();
   app.add_option("--partial-height", tuning.tracker.partial_height)->capture_default_str();
   app.add_option("--foot-from-head", tuning.tracker.foot_from_head)->capture_default_str();
+  app.add_option("--sliver-width", tuning.tracker.sliver_width)->capture_default_str();
   app.add_option("--pos-gain", tuning.tracker.position_gain)->capture_default_str();
   app.add_option("--vel-gain", tuning.tracker.velocity_gain)->capture_default_str();
   app.add_option("--refractory-frames", tuning.counter.refractory_frames)->capture_default_str();
   app.add_option("--refractory-px", tuning.counter.refractory_px)->capture_default_str();
+  app.add_option("--band-person", tuning.counter.band_person_frac)->capture_default_str();
+  app.add_option("--max-unsupported", tuning.counter.max_unsupported)->capture_default_str();
+  app.add_option("--refractory-stacked", tuning.counter.refractory_stacked)->capture_default_str();
   app.add_option("--confirm-frames", tuning.counter.confirm_frames)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 

@@ -1,5 +1,8 @@
 // Counting lines: turns track positions into directed line crossings.
 //
+// Only frames in which a track was backed by a detection (not coasting) move it between
+// sides. A crossing of a line by another track in the same direction shortly before, at the
+// same place or stacked on it (torso and legs tracked apart), is the same person.
 // A track's side of a line is only known once its foot point is more than `hysteresis` pixels
 // away from the line; a crossing is a change of known side whose path passes within the line
 // segment. It is confirmed only after the track stayed on the new side for `confirm_frames`
@@ -32,9 +35,13 @@ struct LineCrossing {
 };
 
 struct LineCounterOptions {
-  double hysteresis = 6;         // pixels each side of the line
-  int confirm_frames = 2;        // frames beyond the band before a crossing counts
-  double segment_margin = 0.05;  // crossing point may lie this fraction beyond p1/p2
+  double hysteresis = 6;            // pixels each side of the line, at least
+  double band_person_frac = 0.15;   // ... and at least this fraction of the person's height
+  PersonSizeModel person;           // expected height; unknown: the track's own height
+  int max_unsupported = 0;          // frames a track may coast and still move between sides
+  bool refractory_stacked = false;  // also suppress crossings of tracks stacked on another
+  int confirm_frames = 2;           // frames beyond the band before a crossing counts
+  double segment_margin = 0.05;     // crossing point may lie this fraction beyond p1/p2
   // One person, one count: a crossing of a line in the same direction as another one within
   // `refractory_frames` frames and `refractory_px` pixels (along the line) by a different
   // track is the same person (a fragment track, a track that split). 0 frames = off;
@@ -53,6 +60,8 @@ class LineCounter {
               std::vector<LineCrossing>* out);
 
   const std::vector<LineSpec>& lines() const { return lines_; }
+  // Replaces the expected person size (a learned calibration).
+  void set_person(const PersonSizeModel& person) { options_.person = person; }
   // Signed distance of p to line i: > 0 on the in side.
   double SignedDistance(int line, cv::Point2f p) const;
 
@@ -66,15 +75,17 @@ class LineCounter {
     int pending_frames = 0;
     int64_t pending_frame = 0;
     cv::Point2f pending_point;  // where the track was when the crossing became pending
+    cv::Rect2f pending_body;    // and its body box
   };
   bool WithinSegment(int line, cv::Point2f a, cv::Point2f b) const;
   // Position of p along line i (pixels from p1).
   double Along(int line, cv::Point2f p) const;
   // Whether a crossing is a repeat of a recent one (see refractory_*); records it if not.
-  bool Repeats(const LineCrossing& c, double along);
+  bool Repeats(const LineCrossing& c, double along, const cv::Rect2f& body);
   struct Recent {
     LineCrossing crossing;
     double along = 0;
+    cv::Rect2f body;
   };
   std::vector<Recent> recent_;
   std::vector<LineSpec> lines_;

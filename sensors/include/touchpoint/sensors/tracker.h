@@ -26,7 +26,8 @@ struct Track {
   bool confirmed = false;    // enough hits to be a person
   bool merged = false;       // currently hidden inside another track's blob
   int merged_frames = 0;     // consecutive frames merged
-  bool partial = false;      // last matched detection was much shorter than a person
+  bool partial = false;      // last matched detection was a fragment (too short or too narrow)
+  float full_width = 0;      // widest matched detection, slowly forgotten
   cv::Point2f merge_offset;  // foot minus the host blob's bottom centre when it merged
 };
 
@@ -37,6 +38,7 @@ struct TrackerOptions {
   int max_misses = 12;          // frames a confirmed track coasts without any support
   int max_merged = 60;          // frames a track may stay merged in a group blob
   int merge_min_hits = 0;       // matched frames a track needs before it may hide in a blob
+  double sliver_width = 0.4;    // detections narrower than this many track widths are slivers
   double partial_height = 0;    // detections shorter than this many persons are fragments; 0 = off
   bool foot_from_head = false;  // foot row = box top + person height there (needs `person`)
   double position_gain = 0.7;   // weight of the detection vs the prediction
