@@ -57,6 +57,23 @@ Result<std::unique_ptr<FootfallPipeline>> FootfallPipeline::Create(const CameraC
   person.height_at_top = config.person_height_top * ps.height;
   person.height_at_bottom = config.person_height_bottom * ps.height;
   person.frame_height = ps.height;
+  if (config.person_heights.size() == 2) {
+    // Two measured (row, height) pairs in source pixels: the straight line through them.
+    const auto& a = config.person_heights[0];
+    const auto& b = config.person_heights[1];
+    if (std::abs(a[0] - b[0]) < 1 || a[1] <= 0 || b[1] <= 0) {
+      return Status::InvalidArgument(
+          "camera.person_heights: needs two different rows with positive heights");
+    }
+    const double per_row = (b[1] - a[1]) / (b[0] - a[0]);  // source px per source row
+    const double top = a[1] - per_row * a[0];              // feet at source row 0
+    person.height_at_top = top * scale;
+    person.height_at_bottom = (top + per_row * source_size.height) * scale;
+    if (!person.known()) {
+      return Status::InvalidArgument(
+          "camera.person_heights: the heights reach zero above the bottom edge");
+    }
+  }
   PersonSizeModel roi_person;  // the same model in ROI coordinates, for the detector
   const double per_row = (person.height_at_bottom - person.height_at_top) / ps.height;
   roi_person.height_at_top = person.height_at_top + per_row * roi.y;

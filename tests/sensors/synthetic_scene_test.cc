@@ -111,8 +111,7 @@ TEST(SyntheticSceneTest, APersonSplitInTwoBlobsCountsOnce) {
     scene.Add(p);
   }
   CameraConfig config = Config();
-  config.person_height_top = 30.0 / kH;  // calibrated scene: fragments group into people
-  config.person_height_bottom = 90.0 / kH;
+  config.person_heights = {{{40, 40}}, {{200, 80}}};  // measured by an installer
   Counts c = CountScene(scene, config, kWarmup + 3 * 110 + 20);
   EXPECT_EQ(c.in, 3);
   EXPECT_EQ(c.out, 0);
@@ -130,7 +129,7 @@ TEST(SyntheticSceneTest, TwoPeopleSideBySideCountTwice) {
     scene.Add(p);
   }
   CameraConfig config = Config(/*vertical=*/false);
-  config.person_height_top = 30.0 / kH;  // calibrated scene
+  config.person_height_top = 30.0 / kH;  // calibrated scene (as fractions at the edges)
   config.person_height_bottom = 90.0 / kH;
   Counts c = CountScene(scene, config, kWarmup + 90);
   EXPECT_EQ(c.in, 2);
