@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
   app.add_option("--detector", config.detector)->capture_default_str();
   app.add_option("--person-height-top", config.person_height_top)->capture_default_str();
   app.add_option("--person-height-bottom", config.person_height_bottom)->capture_default_str();
+  std::vector<double> person_heights;
+  app.add_option("--person-heights", person_heights,
+                 "installer calibration: ROW1 HEIGHT1 ROW2 HEIGHT2 (source pixels)")
+      ->expected(4);
   app.add_option("--hysteresis", config.line_hysteresis)->capture_default_str();
   app.add_option("--history", tuning.detector.history)->capture_default_str();
   app.add_option("--var-threshold", tuning.detector.var_threshold)->capture_default_str();
@@ -64,6 +68,10 @@ int main(int argc, char** argv) {
   cv::setNumThreads(1);
   setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "threads;1", 1);
 
+  if (person_heights.size() == 4) {
+    config.person_heights = {{{person_heights[0], person_heights[1]}},
+                             {{person_heights[2], person_heights[3]}}};
+  }
   auto clip = LoadExpectedClip(expected_path);
   if (!clip.ok()) {
     std::fprintf(stderr, "error: %s\n", clip.status().message().c_str());
