@@ -75,8 +75,7 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
     if (!Repeats(c, Along(line, s.pending_point), s.pending_body)) out->push_back(c);
   };
   for (const Track& t : tracks) {
-    // Only positions backed by a detection this frame establish a side or confirm a
-    // crossing: a coasting track's predicted position is a guess.
+    // A track coasting longer than max_unsupported frames is a guess: it moves no sides.
     if (!t.confirmed || t.misses > options_.max_unsupported) continue;
     // The band grows with the person: a standing person's swaying fragments (one leg, one
     // arm) move the foot point by up to half a body width.

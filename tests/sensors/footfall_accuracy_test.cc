@@ -71,7 +71,7 @@ EvalScore RunClip(const ClipCase& c, EvalRun* run_out = nullptr) {
 }
 
 const ClipCase kCaviar[] = {
-    {"caviar-two-leave-shop", "caviar_TwoLeaveShop2front.mpg", 600, 50.0, 0.0},
+    {"caviar-two-leave-shop", "caviar_TwoLeaveShop2front.mpg", 600, 100.0, 0.5},
     {"caviar-enter-exit-crossing", "caviar_EnterExitCrossingPaths1front.mpg", 383, 50.0, 0.4},
 };
 
