@@ -146,6 +146,8 @@ detector = "mog2"              # "mog2" (background subtraction) or "hog" (peopl
 interval_s = 60                # footfall aggregation interval
 stream_timeout_ms = 10000      # rtsp:// / http:// sources: a stream silent this long is retried
 roi = { x = 0.0, y = 0.0, w = 1.0, h = 1.0 }  # normalised region of interest
+# person_heights = [[150, 46], [280, 90]]  # a standing person's height (px) with feet at two
+                               # rows (px), for perspective; unset = learned from people seen
 lines = [
   # p1/p2 in source pixels, or 0..1 with normalized = true; in_side points to the "in" side.
   { name = "door", p1 = [0.5, 0.0], p2 = [0.5, 1.0], normalized = true, in_side = [1, 0] },

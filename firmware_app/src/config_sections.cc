@@ -1,5 +1,9 @@
 #include "config_sections.h"
 
+#include <array>
+#include <cmath>
+#include <vector>
+
 namespace touchpoint::config {
 
 void ReadKiosk(const toml::table& t, Problems* p, KioskConfig* out) {
@@ -33,6 +37,36 @@ bool ReadPoint(TableReader& r, const char* key, double* x, double* y) {
   return true;
 }
 
+// camera.person_heights = [[row, height], [row, height]] (source pixels).
+void ReadPersonHeights(TableReader& r, std::vector<std::array<double, 2>>* out) {
+  const toml::array* a = r.Array("person_heights");
+  if (!a) return;
+  const char* shape = "expected two [row, height] pairs in pixels, e.g. [[150, 46], [280, 90]]";
+  if (a->size() != 2) {
+    r.Error("person_heights", shape);
+    return;
+  }
+  std::vector<std::array<double, 2>> pairs;
+  for (size_t i = 0; i < a->size(); ++i) {
+    const toml::array* pair = a->get(i)->as_array();
+    if (!pair || pair->size() != 2 || !pair->get(0)->is_number() || !pair->get(1)->is_number()) {
+      r.Error("person_heights", shape);
+      return;
+    }
+    const double row = *pair->get(0)->value<double>(), height = *pair->get(1)->value<double>();
+    if (row < 0 || row > 16384 || height <= 0 || height > 16384) {
+      r.Error("person_heights", "rows must be 0..16384 and heights 1..16384 pixels");
+      return;
+    }
+    pairs.push_back({row, height});
+  }
+  if (std::abs(pairs[0][0] - pairs[1][0]) < 1) {
+    r.Error("person_heights", "the two rows must differ (perspective needs two distances)");
+    return;
+  }
+  *out = pairs;
+}
+
 }  // namespace
 
 void ReadCamera(const toml::table& t, Problems* p, CameraConfig* out) {
@@ -54,6 +88,7 @@ void ReadCamera(const toml::table& t, Problems* p, CameraConfig* out) {
   r.Real("person_height_top", &out->person_height_top, 0, 1);
   r.Real("person_height_bottom", &out->person_height_bottom, 0, 1);
   r.Real("line_hysteresis", &out->line_hysteresis, 0, 0.5);
+  ReadPersonHeights(r, &out->person_heights);
   if (const toml::table* roi = r.Table("roi")) {
     TableReader rr(*roi, "camera.roi", p);
     rr.Real("x", &out->roi.x, 0, 1);

@@ -45,6 +45,7 @@ class Mog2Detector final : public Detector {
  public:
   explicit Mog2Detector(const DetectorOptions& o) : o_(o) {
     bg_ = cv::createBackgroundSubtractorMOG2(o.history, o.var_threshold, /*detectShadows=*/true);
+    bg_->setShadowThreshold(o.shadow_threshold);
     if (o.open_size > 0) {
       open_kernel_ = cv::getStructuringElement(cv::MORPH_RECT, {o.open_size, o.open_size});
     }
@@ -73,6 +74,9 @@ class Mog2Detector final : public Detector {
       d.fill = static_cast<float>(s[cv::CC_STAT_AREA]) / static_cast<float>(box.area());
       out.push_back(d);
     }
+    if (o_.shadow_feet > 0) {
+      for (Detection& d : out) ExtendThroughShadow(&d);
+    }
     return out;
   }
 
@@ -80,6 +84,30 @@ class Mog2Detector final : public Detector {
   const char* name() const override { return "mog2"; }
 
  private:
+  // Moves the bottom of `d` down through shadow-class pixels (raw_ == 127) under the middle
+  // of the box: legs darker than the floor. Stops at the first rows without any.
+  void ExtendThroughShadow(Detection* d) const {
+    const int x0 = static_cast<int>(d->box.x + 0.2f * d->box.width);
+    const int x1 = std::max(x0 + 1, static_cast<int>(d->box.x + 0.8f * d->box.width));
+    const int y0 = static_cast<int>(d->box.y + d->box.height);
+    const int limit =
+        std::min(raw_.rows, y0 + static_cast<int>(std::ceil(o_.shadow_feet * d->box.height)));
+    const int need = std::max(1, (x1 - x0) / 8);
+    int bottom = y0, gap = 0;
+    for (int y = y0; y < limit && gap <= 1; ++y) {
+      const uint8_t* row = raw_.ptr<uint8_t>(y);
+      int n = 0;
+      for (int x = x0; x < x1 && x < raw_.cols; ++x) n += row[x] != 0;
+      if (n >= need) {
+        bottom = y + 1;
+        gap = 0;
+      } else {
+        ++gap;
+      }
+    }
+    d->box.height = static_cast<float>(bottom) - d->box.y;
+  }
+
   // Cuts a blob wider than one person into person-wide parts at the valleys of its column
   // profile. Returns false (and adds nothing) when the blob is one person wide.
   bool SplitGroup(int id, const cv::Rect& box, std::vector<Detection>* out) {

@@ -36,6 +36,7 @@ Result<ExpectedClip> LoadExpectedClip(const std::string& path) {
       line.in_dy = l.at("in_vector").at(1).get<double>();
       line.crossings_in = l.at("crossings_in").get<int64_t>();
       line.crossings_out = l.at("crossings_out").get<int64_t>();
+      clip.tolerance_frames = std::max(clip.tolerance_frames, l.value("frame_tolerance", 0));
       for (const auto& t : l.value("tracks_crossing_foot", nlohmann::json::array())) {
         for (const auto& c : t.at("crossings")) {
           ExpectedCrossing e;
@@ -142,7 +143,7 @@ EvalScore ScoreCrossings(const ExpectedClip& clip, const std::vector<CountedCros
 }
 
 Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
-                           const PipelineTuning& tuning) {
+                           const PipelineTuning& tuning, const FrameObserver& observer) {
   EvalRun run;
   try {
     auto t0 = std::chrono::steady_clock::now();
@@ -160,17 +161,21 @@ Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
       }
       crossings.clear();
       pipeline->Process(frame, index, &crossings);
+      if (observer) observer(index, *pipeline);
       for (const LineCrossing& c : crossings) {
-        run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame});
+        run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame, c.track_id});
       }
       run.frames = index + 1;
     }
     if (pipeline) {
+      run.person = pipeline->person_size();
+      run.person_samples = pipeline->person_size_samples();
+      run.processing_size = pipeline->processing_size();
       // Tracks still pending at the end of the clip: let them end.
       crossings.clear();
       pipeline->Finish(run.frames, &crossings);
       for (const LineCrossing& c : crossings) {
-        run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame});
+        run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame, c.track_id});
       }
     }
     run.cpu_seconds = ProcessCpuSeconds() - cpu0;

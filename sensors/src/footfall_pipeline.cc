@@ -57,20 +57,42 @@ Result<std::unique_ptr<FootfallPipeline>> FootfallPipeline::Create(const CameraC
   person.height_at_top = config.person_height_top * ps.height;
   person.height_at_bottom = config.person_height_bottom * ps.height;
   person.frame_height = ps.height;
+  if (config.person_heights.size() == 2) {
+    // Two measured (row, height) pairs in source pixels: the straight line through them.
+    const auto& a = config.person_heights[0];
+    const auto& b = config.person_heights[1];
+    if (std::abs(a[0] - b[0]) < 1 || a[1] <= 0 || b[1] <= 0) {
+      return Status::InvalidArgument(
+          "camera.person_heights: needs two different rows with positive heights");
+    }
+    const double per_row = (b[1] - a[1]) / (b[0] - a[0]);  // source px per source row
+    const double top = a[1] - per_row * a[0];              // feet at source row 0
+    person.height_at_top = top * scale;
+    person.height_at_bottom = (top + per_row * source_size.height) * scale;
+    if (!person.known()) {
+      return Status::InvalidArgument(
+          "camera.person_heights: the heights reach zero above the bottom edge");
+    }
+  }
   PersonSizeModel roi_person;  // the same model in ROI coordinates, for the detector
-  roi_person.height_at_top = person.HeightAt(roi.y);
-  roi_person.height_at_bottom = person.HeightAt(roi.y + roi.height);
+  const double per_row = (person.height_at_bottom - person.height_at_top) / ps.height;
+  roi_person.height_at_top = person.height_at_top + per_row * roi.y;
+  roi_person.height_at_bottom = person.height_at_top + per_row * (roi.y + roi.height);
   roi_person.frame_height = roi.height;
   if (!person.known()) roi_person = PersonSizeModel{};
   tuning.detector.person = roi_person;
   tuning.detector.kind = config.detector;
   tuning.tracker.person = person;
   tuning.counter.hysteresis = std::max(0.0, config.line_hysteresis) * ps.width;
+  tuning.counter.person = person;
 
   auto detector = MakeDetector(tuning.detector);
   if (!detector.ok()) return detector.status();
   p->detector_ = std::move(detector).value();
   p->tracker_ = std::make_unique<Tracker>(tuning.tracker);
+  p->person_ = person;
+  p->person_configured_ = person.known();
+  if (!person.known()) p->learner_ = std::make_unique<PersonSizeLearner>(ps.height);
   p->counter_ = std::make_unique<LineCounter>(std::move(lines), tuning.counter);
   return p;
 }
@@ -87,8 +109,26 @@ void FootfallPipeline::Process(const cv::Mat& frame, int64_t frame_index,
     d.box.x += static_cast<float>(roi_.x);
     d.box.y += static_cast<float>(roi_.y);
   }
+  GroupPersonFragments(person_, &detections_);
   tracker_->Update(detections_);
+  if (learner_) Learn();
   counter_->Update(tracker_->tracks(), tracker_->ended(), frame_index, crossings);
+}
+
+void FootfallPipeline::Learn() {
+  for (const Track& t : tracker_->tracks()) {
+    // Confirmed, seen this frame, not hidden in a group, and moving (not a mannequin).
+    if (!t.confirmed || t.misses > 0 || t.merged || t.hits < 5) continue;
+    if (std::hypot(t.velocity.x, t.velocity.y) < 0.2f) continue;
+    learner_->Observe(t.foot.y, t.height);
+  }
+  // Refit now and then (cheap, but not every frame); the model follows the scene.
+  if (learner_->ready() && ++frames_since_refit_ >= 25) {
+    frames_since_refit_ = 0;
+    person_ = learner_->model();
+    tracker_->set_person(person_);
+    counter_->set_person(person_);
+  }
 }
 
 void FootfallPipeline::Finish(int64_t frame_index, std::vector<LineCrossing>* crossings) {

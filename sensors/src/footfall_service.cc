@@ -228,6 +228,14 @@ void FootfallService::OnFrame(const Frame& frame, int64_t now_ms) {
   }
   health_.last_frame_ms = now_ms;
   health_.occupancy = occ;
+  const PersonSizeModel& person = pipeline_->person_size();
+  const double to_source = static_cast<double>(pipeline_->source_size().width) /
+                           std::max(1, pipeline_->processing_size().width);
+  health_.person_height_top_px = person.height_at_top * to_source;
+  health_.person_height_bottom_px = person.height_at_bottom * to_source;
+  health_.person_size = pipeline_->person_size_configured() ? "configured"
+                        : person.known()                    ? "learned"
+                                                            : "learning";
   if (options_.keep_preview) pipeline_->DrawPreview(&preview_);
 }
 

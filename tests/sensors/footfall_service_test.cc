@@ -197,6 +197,13 @@ TEST_F(FootfallServiceTest, AFileCountsTheSameAsTheEvaluationOnMediaTime) {
   FootfallService service(config, store_.get(), stamper_.get());
   ASSERT_TRUE(service.Start().ok());
   ASSERT_TRUE(WaitFor([&] { return service.Health().state == "ended"; }, std::chrono::seconds(60)));
+  // No calibration configured: the person size was learned from the people walking by
+  // (PETS: ~20-200 px tall in the 576-row source, taller towards the bottom).
+  const CameraHealth health = service.Health();
+  EXPECT_EQ(health.person_size, "learned");
+  EXPECT_GT(health.person_height_bottom_px, health.person_height_top_px);
+  EXPECT_GT(health.person_height_bottom_px, 100);
+  EXPECT_LT(health.person_height_bottom_px, 300);
   service.Stop();
 
   std::vector<Event> events = StoredEvents();

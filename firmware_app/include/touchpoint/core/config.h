@@ -4,6 +4,7 @@
 // two numbers".
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -58,6 +59,10 @@ struct CameraConfig {
   // their feet are at the top (0) / bottom (1) edge of the frame; 0 = unknown (no group split).
   double person_height_top = 0;
   double person_height_bottom = 0;
+  // The same measured by an installer: a standing person's height in source-frame pixels with
+  // the feet at two image rows, [[row, height], [row, height]]; empty = not given. When given
+  // it replaces person_height_top/bottom. With neither, the size is learned from tracks.
+  std::vector<std::array<double, 2>> person_heights;
   // Counting-line hysteresis: a track must get this far (fraction of frame width) past a line.
   double line_hysteresis = 0.02;
 };

@@ -34,6 +34,12 @@ struct CameraHealth {
   std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>>
       today_by_line;  // in/out since start
   std::string last_error;
+  // Scene calibration in use: a standing person's height in source pixels with the feet at
+  // the top / bottom edge (a line through them; the top may be negative), and where it comes
+  // from: "configured", "learned" (from tracks seen), or "learning" (not enough yet, 0s).
+  double person_height_top_px = 0;
+  double person_height_bottom_px = 0;
+  std::string person_size = "learning";
 };
 
 struct UiHealth {

@@ -6,6 +6,7 @@
 // detector can be added behind the same interface later.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,14 +20,15 @@ namespace touchpoint::sensors {
 // Expected height (pixels) of a standing person whose feet are at image row y, in the frame the
 // detector sees. Linear in y (a flat floor seen by a pinhole camera). Unknown when both are 0.
 struct PersonSizeModel {
-  double height_at_top = 0;     // pixels, feet at y = 0
+  double height_at_top = 0;     // pixels, feet at y = 0 (may be < 0: a line through two rows)
   double height_at_bottom = 0;  // pixels, feet at y = frame_height
   double frame_height = 1;
 
-  bool known() const { return height_at_top > 0 || height_at_bottom > 0; }
+  bool known() const { return height_at_bottom > 0; }
   double HeightAt(double y) const {
     double t = frame_height > 0 ? y / frame_height : 0;
-    return height_at_top + (height_at_bottom - height_at_top) * t;
+    // The line may cross zero above the horizon (negative at the top edge): never below 0.
+    return std::max(0.0, height_at_top + (height_at_bottom - height_at_top) * t);
   }
   // Shoulder width of the same person (pedestrians are about 0.36 of their height wide).
   double WidthAt(double y) const { return 0.36 * HeightAt(y); }
@@ -45,7 +47,12 @@ struct DetectorOptions {
   // MOG2
   int history = 300;
   double var_threshold = 16;
-  double learning_rate = -1;       // -1: automatic (1/history)
+  double learning_rate = -1;      // -1: automatic (1/history)
+  double shadow_threshold = 0.5;  // MOG2 tau: darker by at most this ratio = shadow
+  // Legs and feet darker than the floor (dark trousers, a glossy floor) are classed "shadow":
+  // a blob's bottom extends down through shadow pixels under its middle, at most this
+  // fraction of its height (0 = off).
+  double shadow_feet = 0.0;
   double min_area_frac = 0.00035;  // blobs below this fraction of the frame are noise
   int open_size = 3;               // morphology kernel sizes (pixels; 0 = off)
   int close_width = 5;

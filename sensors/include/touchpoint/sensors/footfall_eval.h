@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct ExpectedClip {
   int width = 0, height = 0;
   double fps = 0;
   std::vector<ExpectedLine> lines;
+  // The file's `frame_tolerance` (largest over its lines), 0 when absent: how precise its
+  // crossing frames are, so the event-matching window to use.
+  int tolerance_frames = 0;
 };
 
 // Reads expected.json. Errors name the file and the field.
@@ -44,6 +48,7 @@ struct CountedCrossing {
   std::string line;
   bool in = true;
   int64_t frame = 0;
+  int track = 0;  // the pipeline's track id (diagnostics)
 };
 
 struct LineScore {
@@ -69,10 +74,18 @@ struct EvalRun {
   int64_t frames = 0;
   double seconds = 0;      // decode + pipeline, wall time
   double cpu_seconds = 0;  // the same, CPU time of the whole process (all threads)
+  // Person size at the end (processing pixels, feet at the top / bottom edge), and whether it
+  // was learned (samples > 0) or configured.
+  PersonSizeModel person;
+  int64_t person_samples = 0;
+  cv::Size processing_size;
 };
+
+// Called after every processed frame (diagnostics: the eval tool's --trace).
+using FrameObserver = std::function<void(int64_t frame, const FootfallPipeline& pipeline)>;
 
 // Plays the video once through a pipeline built from `config` (its source/loop are ignored).
 Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
-                           const PipelineTuning& tuning = {});
+                           const PipelineTuning& tuning = {}, const FrameObserver& observer = {});
 
 }  // namespace touchpoint::sensors

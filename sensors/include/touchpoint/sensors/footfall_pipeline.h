@@ -16,6 +16,7 @@
 #include "touchpoint/core/status.h"
 #include "touchpoint/sensors/detector.h"
 #include "touchpoint/sensors/line_counter.h"
+#include "touchpoint/sensors/scene_calibration.h"
 #include "touchpoint/sensors/tracker.h"
 
 namespace touchpoint::sensors {
@@ -47,13 +48,22 @@ class FootfallPipeline {
   int64_t occupancy() const;
   const std::vector<LineSpec>& lines() const { return counter_->lines(); }
   const std::vector<Track>& tracks() const { return tracker_->tracks(); }
+  // The last frame's detections (processing pixels).
+  const std::vector<Detection>& detections() const { return detections_; }
   cv::Size processing_size() const { return proc_size_; }
   cv::Size source_size() const { return source_size_; }
+  // The person size in use (processing pixels): the configured one, else the learned one once
+  // enough confirmed tracks were seen, else unknown.
+  const PersonSizeModel& person_size() const { return person_; }
+  bool person_size_configured() const { return person_configured_; }
+  // Observations the learner has (0 when the size is configured).
+  int64_t person_size_samples() const { return learner_ ? learner_->samples() : 0; }
   // A preview for the manager dashboard (processing frame with lines and tracks), in memory.
   void DrawPreview(cv::Mat* out) const;
 
  private:
   FootfallPipeline() = default;
+  void Learn();
   cv::Size source_size_, proc_size_;
   cv::Rect roi_;  // processing pixels
   cv::Mat scaled_;
@@ -61,6 +71,10 @@ class FootfallPipeline {
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<LineCounter> counter_;
   std::vector<Detection> detections_;
+  PersonSizeModel person_;
+  bool person_configured_ = false;
+  std::unique_ptr<PersonSizeLearner> learner_;  // null when the size is configured
+  int64_t frames_since_refit_ = 0;
 };
 
 }  // namespace touchpoint::sensors

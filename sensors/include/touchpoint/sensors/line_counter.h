@@ -1,5 +1,7 @@
 // Counting lines: turns track positions into directed line crossings.
 //
+// A crossing of a line by another track in the same direction shortly before, at the
+// same place or stacked on it (torso and legs tracked apart), is the same person.
 // A track's side of a line is only known once its foot point is more than `hysteresis` pixels
 // away from the line; a crossing is a change of known side whose path passes within the line
 // segment. It is confirmed only after the track stayed on the new side for `confirm_frames`
@@ -32,9 +34,22 @@ struct LineCrossing {
 };
 
 struct LineCounterOptions {
-  double hysteresis = 6;         // pixels each side of the line
-  int confirm_frames = 2;        // frames beyond the band before a crossing counts
-  double segment_margin = 0.05;  // crossing point may lie this fraction beyond p1/p2
+  double hysteresis = 6;           // pixels each side of the line, at least
+  double band_person_frac = 0.15;  // ... and at least this fraction of the person's height
+  PersonSizeModel person;          // expected height; unknown: the track's own height
+  // Frames a track may coast (no detection) and still move between sides. Limiting it (0)
+  // cost 1.5-4.5 points on PETS and the second TwoLeaveShop count; the sliver rule and the
+  // person-sized band already stop a swaying person. Large = no limit.
+  int max_unsupported = 1000;
+  bool refractory_stacked = false;  // also suppress crossings of tracks stacked on another
+  int confirm_frames = 2;           // frames beyond the band before a crossing counts
+  double segment_margin = 0.05;     // crossing point may lie this fraction beyond p1/p2
+  // One person, one count: a crossing of a line in the same direction as another one within
+  // `refractory_frames` frames and `refractory_px` pixels (along the line) by a different
+  // track is the same person (a fragment track, a track that split). 0 frames = off;
+  // 0 pixels = the hysteresis band's width.
+  int refractory_frames = 8;
+  double refractory_px = 0;
 };
 
 class LineCounter {
@@ -47,6 +62,8 @@ class LineCounter {
               std::vector<LineCrossing>* out);
 
   const std::vector<LineSpec>& lines() const { return lines_; }
+  // Replaces the expected person size (a learned calibration).
+  void set_person(const PersonSizeModel& person) { options_.person = person; }
   // Signed distance of p to line i: > 0 on the in side.
   double SignedDistance(int line, cv::Point2f p) const;
 
@@ -59,8 +76,20 @@ class LineCounter {
     int pending = 0;  // side a crossing is waiting to be confirmed on, 0 = none
     int pending_frames = 0;
     int64_t pending_frame = 0;
+    cv::Point2f pending_point;  // where the track was when the crossing became pending
+    cv::Rect2f pending_body;    // and its body box
   };
   bool WithinSegment(int line, cv::Point2f a, cv::Point2f b) const;
+  // Position of p along line i (pixels from p1).
+  double Along(int line, cv::Point2f p) const;
+  // Whether a crossing is a repeat of a recent one (see refractory_*); records it if not.
+  bool Repeats(const LineCrossing& c, double along, const cv::Rect2f& body);
+  struct Recent {
+    LineCrossing crossing;
+    double along = 0;
+    cv::Rect2f body;
+  };
+  std::vector<Recent> recent_;
   std::vector<LineSpec> lines_;
   std::vector<cv::Point2f> normals_;
   LineCounterOptions options_;

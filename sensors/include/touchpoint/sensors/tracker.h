@@ -20,22 +20,28 @@ struct Track {
   cv::Point2f foot;      // bottom centre, processing pixels (smoothed)
   cv::Point2f velocity;  // pixels per frame
   float width = 0, height = 0;
-  int hits = 0;            // frames with a matched detection
-  int misses = 0;          // consecutive frames without one
-  int age = 0;             // frames since creation
-  bool confirmed = false;  // enough hits to be a person
-  bool merged = false;     // currently hidden inside another track's blob
-  int merged_frames = 0;   // consecutive frames merged
+  int hits = 0;              // frames with a matched detection
+  int misses = 0;            // consecutive frames without one
+  int age = 0;               // frames since creation
+  bool confirmed = false;    // enough hits to be a person
+  bool merged = false;       // currently hidden inside another track's blob
+  int merged_frames = 0;     // consecutive frames merged
+  bool partial = false;      // last matched detection was a fragment (too short or too narrow)
+  float full_width = 0;      // widest matched detection, slowly forgotten
+  cv::Point2f merge_offset;  // foot minus the host blob's bottom centre when it merged
 };
 
 struct TrackerOptions {
-  PersonSizeModel person;      // processing pixels; when unknown, sizes come from detections
-  double gate = 0.9;           // max match distance, in expected person heights
-  int confirm_hits = 3;        // hits before a track is confirmed
-  int max_misses = 12;         // frames a confirmed track coasts without any support
-  int max_merged = 60;         // frames a track may stay merged in a group blob
-  int merge_min_hits = 0;      // matched frames a track needs before it may hide in a blob
-  double position_gain = 0.7;  // weight of the detection vs the prediction
+  PersonSizeModel person;       // processing pixels; when unknown, sizes come from detections
+  double gate = 0.9;            // max match distance, in expected person heights
+  int confirm_hits = 3;         // hits before a track is confirmed
+  int max_misses = 12;          // frames a confirmed track coasts without any support
+  int max_merged = 60;          // frames a track may stay merged in a group blob
+  int merge_min_hits = 0;       // matched frames a track needs before it may hide in a blob
+  double sliver_width = 0.4;    // detections narrower than this many track widths are slivers
+  double partial_height = 0;    // detections shorter than this many persons are fragments; 0 = off
+  bool foot_from_head = false;  // foot row = box top + person height there (needs `person`)
+  double position_gain = 0.7;   // weight of the detection vs the prediction
   double velocity_gain = 0.4;
 };
 
@@ -50,6 +56,8 @@ class Tracker {
     tracks_.clear();
     ended_.clear();
   }
+  // Replaces the expected person size (a learned calibration).
+  void set_person(const PersonSizeModel& person) { options_.person = person; }
   // Ids of tracks removed in the last Update().
   const std::vector<int>& ended() const { return ended_; }
 

@@ -1,0 +1,204 @@
+// The footfall pipeline on synthetic scenes with exact ground truth: each failure mode of a
+// background-subtraction counter gets its own scene and must be counted exactly.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "synthetic_scene.h"
+#include "touchpoint/sensors/footfall_pipeline.h"
+
+namespace touchpoint::sensors {
+namespace {
+
+using touchpoint::testing::SyntheticPerson;
+using touchpoint::testing::SyntheticScene;
+using touchpoint::testing::Waypoint;
+
+constexpr int kW = 320, kH = 240;
+constexpr int64_t kWarmup = 30;  // empty frames for the background model first
+
+struct Counts {
+  int in = 0, out = 0;
+  std::vector<LineCrossing> crossings;
+  PersonSizeModel person;
+  int64_t person_samples = 0;
+};
+
+// A vertical door line at x = 160 (in = +x), or a horizontal one at y = 150 (in = -y).
+CameraConfig Config(bool vertical = true) {
+  CameraConfig c;
+  c.process_width = kW;
+  CountingLine l;
+  l.name = "door";
+  if (vertical) {
+    l.x1 = 160, l.y1 = 0, l.x2 = 160, l.y2 = kH;
+    l.in_dx = 1, l.in_dy = 0;
+  } else {
+    l.x1 = 0, l.y1 = 150, l.x2 = kW, l.y2 = 150;
+    l.in_dx = 0, l.in_dy = -1;
+  }
+  c.lines = {l};
+  return c;
+}
+
+Counts CountScene(const SyntheticScene& scene, const CameraConfig& config, int64_t frames) {
+  auto p = FootfallPipeline::Create(config, scene.size());
+  EXPECT_TRUE(p.ok()) << p.status().message();
+  Counts c;
+  if (!p.ok()) return c;
+  FootfallPipeline& pipeline = **p;
+  for (int64_t i = 0; i < frames; ++i) {
+    pipeline.Process(scene.Render(i), i, &c.crossings);
+    if (getenv("SCENE_TRACE")) {
+      std::printf("frame %lld:", static_cast<long long>(i));
+      for (const Detection& d : pipeline.detections()) {
+        std::printf(" D[%.0f,%.0f %.0fx%.0f]", d.box.x, d.box.y, d.box.width, d.box.height);
+      }
+      for (const Track& t : pipeline.tracks()) {
+        std::printf(" T%d%s(%.1f,%.1f %.0fx%.0f%s)", t.id, t.confirmed ? "" : "?", t.foot.x,
+                    t.foot.y, t.width, t.height, t.merged ? " merged" : "");
+      }
+      std::printf("\n");
+    }
+  }
+  pipeline.Finish(frames, &c.crossings);
+  for (const LineCrossing& x : c.crossings) {
+    (x.in ? c.in : c.out)++;
+    ::testing::Test::RecordProperty(
+        "crossing_" + std::to_string(x.frame),
+        std::string(x.in ? "in" : "out") + " track " + std::to_string(x.track_id));
+  }
+  if (getenv("SCENE_TRACE")) {
+    for (const LineCrossing& x : c.crossings) {
+      std::printf("crossing %s frame %lld track %d\n", x.in ? "in" : "out",
+                  static_cast<long long>(x.frame), x.track_id);
+    }
+  }
+  c.person = pipeline.person_size();
+  c.person_samples = pipeline.person_size_samples();
+  return c;
+}
+
+// Walks from x0 to x1 at row y, starting at `start`, `speed` pixels per frame.
+SyntheticPerson Walker(float x0, float x1, float y, int64_t start, float speed = 2.5f) {
+  SyntheticPerson p;
+  const int64_t frames = static_cast<int64_t>(std::abs(x1 - x0) / speed);
+  p.path = {{start, {x0, y}}, {start + frames, {x1, y}}};
+  return p;
+}
+
+// Perspective of every scene: 30 px tall at the top edge, 90 px at the bottom.
+SyntheticScene Scene() { return SyntheticScene({kW, kH}, 30, 90); }
+
+TEST(SyntheticSceneTest, NearLargeAndFarSmallPeopleCountOnceEach) {
+  SyntheticScene scene = Scene();
+  scene.Add(Walker(40, 290, 225, kWarmup));      // near: ~84 px tall, walks in
+  scene.Add(Walker(290, 40, 80, kWarmup + 20));  // far: ~50 px tall, walks out
+  Counts c = CountScene(scene, Config(), kWarmup + 150);
+  EXPECT_EQ(c.in, 1);
+  EXPECT_EQ(c.out, 1);
+}
+
+TEST(SyntheticSceneTest, APersonSplitInTwoBlobsCountsOnce) {
+  SyntheticScene scene = Scene();
+  for (int k = 0; k < 3; ++k) {  // three people, one after another, each torso apart from legs
+    SyntheticPerson p = Walker(40, 290, 200, kWarmup + 110 * k);
+    p.split_body = true;
+    scene.Add(p);
+  }
+  CameraConfig config = Config();
+  config.person_heights = {{{40, 40}}, {{200, 80}}};  // measured by an installer
+  Counts c = CountScene(scene, config, kWarmup + 3 * 110 + 20);
+  EXPECT_EQ(c.in, 3);
+  EXPECT_EQ(c.out, 0);
+}
+
+TEST(SyntheticSceneTest, TwoPeopleSideBySideCountTwice) {
+  SyntheticScene scene = Scene();
+  // Walking up through a horizontal door line shoulder to shoulder (boxes touch).
+  const double h = scene.PersonHeight(150);
+  const float gap = static_cast<float>(0.38 * h);
+  for (float dx : {-gap / 2, gap / 2}) {
+    SyntheticPerson p;
+    p.path = {{kWarmup, {150 + dx, 235}}, {kWarmup + 70, {150 + dx, 95}}};
+    p.torso = dx < 0 ? cv::Scalar(160, 60, 40) : cv::Scalar(40, 60, 160);
+    scene.Add(p);
+  }
+  CameraConfig config = Config(/*vertical=*/false);
+  config.person_height_top = 30.0 / kH;  // calibrated scene (as fractions at the edges)
+  config.person_height_bottom = 90.0 / kH;
+  Counts c = CountScene(scene, config, kWarmup + 90);
+  EXPECT_EQ(c.in, 2);
+  EXPECT_EQ(c.out, 0);
+}
+
+TEST(SyntheticSceneTest, StandingOnTheLineAndSwayingDoesNotCount) {
+  SyntheticScene scene = Scene();
+  SyntheticPerson p;
+  // Walks up to the line, stands on it swaying for 8 s (at 25 fps), walks back.
+  p.path = {{kWarmup, {60, 180}},
+            {kWarmup + 40, {158, 180}},
+            {kWarmup + 240, {158, 180}},
+            {kWarmup + 280, {60, 180}}};
+  p.sway_px = 4;
+  scene.Add(p);
+  Counts c = CountScene(scene, Config(), kWarmup + 300);
+  EXPECT_EQ(c.in + c.out, 0);
+}
+
+TEST(SyntheticSceneTest, UTurnsAtTheLineDoNotCount) {
+  SyntheticScene scene = Scene();
+  SyntheticPerson a, b;
+  // One turns back just before the line, one just past it.
+  a.path = {{kWarmup, {60, 120}}, {kWarmup + 40, {157, 120}}, {kWarmup + 80, {60, 120}}};
+  b.path = {{kWarmup + 10, {280, 210}}, {kWarmup + 50, {158, 210}}, {kWarmup + 90, {280, 210}}};
+  scene.Add(a);
+  scene.Add(b);
+  Counts c = CountScene(scene, Config(), kWarmup + 110);
+  EXPECT_EQ(c.in + c.out, 0);
+}
+
+TEST(SyntheticSceneTest, ALightingChangeIsNoOneAndDoesNotHideAnyone) {
+  SyntheticScene scene = Scene();
+  scene.SetLighting(kWarmup + 20, kWarmup + 70, 0.7);  // lights dim by 30% over 2 s
+  scene.Add(Walker(40, 290, 190, kWarmup + 90));
+  Counts c = CountScene(scene, Config(), kWarmup + 200);
+  EXPECT_EQ(c.in, 1);
+  EXPECT_EQ(c.out, 0);
+}
+
+TEST(SyntheticSceneTest, ShadowsAreNotPeople) {
+  SyntheticScene scene = Scene();
+  // A shadow crosses alone (its person is outside the view); a person with a shadow crosses.
+  scene.AddLoneShadow({{kWarmup, {40, 120}}, {kWarmup + 100, {290, 120}}});
+  SyntheticPerson p = Walker(290, 40, 200, kWarmup + 10);
+  p.shadow = true;
+  scene.Add(p);
+  Counts c = CountScene(scene, Config(), kWarmup + 130);
+  EXPECT_EQ(c.in, 0);
+  EXPECT_EQ(c.out, 1);
+}
+
+TEST(SyntheticSceneTest, PersonSizeIsLearnedFromTracksWhenNotConfigured) {
+  SyntheticScene scene = Scene();
+  for (int k = 0; k < 8; ++k) {  // people at different distances, both ways
+    const float y = 70 + 20.0f * k;
+    scene.Add(k % 2 ? Walker(290, 30, y, kWarmup + 40 * k) : Walker(30, 290, y, kWarmup + 40 * k));
+  }
+  Counts c = CountScene(scene, Config(), kWarmup + 8 * 40 + 110);
+  EXPECT_EQ(c.in, 4);
+  EXPECT_EQ(c.out, 4);
+  ASSERT_GT(c.person_samples, 0);
+  ASSERT_TRUE(c.person.known());
+  for (double y : {80.0, 200.0}) {
+    SCOPED_TRACE(y);
+    EXPECT_NEAR(c.person.HeightAt(y), scene.PersonHeight(y), 0.15 * scene.PersonHeight(y));
+  }
+}
+
+}  // namespace
+}  // namespace touchpoint::sensors
