@@ -157,7 +157,7 @@ TEST(ConfigSignatureLimits, OversizedUnsignedAndMalformedPushesAreRefusedUnparse
   ExpectHas(Refusal(k.pub, "{\"v\":2,\"alg\":\"ed25519\",\"signed\":\"\",\"sig\":\"\"}"),
             "\"v\" must be 1");
   ExpectHas(Refusal(k.pub, "{\"v\":1,\"alg\":\"none\\u001b[2J\",\"signed\":\"\",\"sig\":\"\"}"),
-            "alg 'none\\x1b[2J' but the central key is ed25519");
+            "alg 'none\\u001b[2J' but the central key is ed25519");
   // A nesting bomb just under the limit costs little: nested values are not kept.
   std::string bomb = "{\"v\":" + std::string(kMaxConfigPushBytes - 100, '[');
   auto start = std::chrono::steady_clock::now();
