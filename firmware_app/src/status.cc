@@ -28,7 +28,6 @@ const char* CodeName(Status::Code code) {
   return "unknown";
 }
 
-
 std::string Status::ToString() const {
   if (ok()) return "ok";
   return std::string(CodeName(code_)) + ": " + message_;

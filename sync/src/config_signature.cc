@@ -34,9 +34,7 @@ std::string OpenSslError() {
 }
 
 // Input echoed in a message: control characters escaped, at most 64 bytes.
-std::string Echo(std::string_view s) {
-  return EscapeForMessage(s, 64);
-}
+std::string Echo(std::string_view s) { return EscapeForMessage(s, 64); }
 
 using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;

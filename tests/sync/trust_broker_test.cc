@@ -361,7 +361,8 @@ TEST_F(TrustTest, OnlyCentralPushesConfigAndTheKioskAppliesOnlyItsSignature) {
   const std::string survey =
       "[survey]\nid = \"trusted\"\nversion = 2\nlanguages = [\"en\"]\n"
       "title = { en = \"Quick question\" }\nthank_you = { en = \"Thanks\" }\n"
-      "[[survey.questions]]\nid = \"overall\"\ntype = \"csat\"\nprompt = { en = \"How was it?\" }\n";
+      "[[survey.questions]]\nid = \"overall\"\ntype = \"csat\"\nprompt = { en = \"How was it?\" "
+      "}\n";
   std::string push = synctest::SignedPush(pki_.File("central.key"), "s1", "k1", survey);
   ASSERT_FALSE(push.empty());
   // Neither another kiosk nor the hub may publish on k1's config topic, even a validly signed
@@ -379,8 +380,8 @@ TEST_F(TrustTest, OnlyCentralPushesConfigAndTheKioskAppliesOnlyItsSignature) {
                     pki_.File("central.key"));
   ASSERT_TRUE(central.Connect());
   ASSERT_TRUE(central.Publish(topics.config, push, true));
-  ASSERT_TRUE(WaitFor(
-      [&] { return k1->uplink->Health().applied_config_version == "trusted@2"; }, seconds(15)))
+  ASSERT_TRUE(WaitFor([&] { return k1->uplink->Health().applied_config_version == "trusted@2"; },
+                      seconds(15)))
       << k1->uplink->Health().config_push_error;
 }
 
