@@ -1,4 +1,5 @@
 // touchpoint-hub: the central side. Subcommands: run, map, import, gaps, rejects, kiosks.
+#include <sys/stat.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
@@ -83,6 +84,8 @@ std::optional<int64_t> ParseTime(const std::string& s, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The database holds every store's feedback: files 0640 at most (owner writes, group reads).
+  ::umask(027);
   CLI::App app{"touchpoint-hub: merges kiosk events into the journey map"};
   app.require_subcommand(1);
   std::string db = "hub.db";

@@ -107,6 +107,10 @@ TEST(HubCli, RegistersKiosksAndTheDefaultMapIgnoresEventsDatedFarAhead) {
   testing::TempDir dir;
   std::string db = dir.File("hub.db");
   EXPECT_EQ(Hub({"--db", db, "kiosks", "add", "k1", "--store", "s1"}).first, 0);
+  struct stat mode {};
+  ASSERT_EQ(::stat(db.c_str(), &mode), 0);
+  EXPECT_EQ(mode.st_mode & 0027, 0u)
+      << std::oct << mode.st_mode << ": not group-writable nor public";
   EXPECT_EQ(Hub({"--db", db, "kiosks", "add", "bad id", "--store", "s1"}).first, 2);
   EXPECT_EQ(Hub({"--db", db, "kiosks", "remove", "k9"}).first, 1);
   // Events of now (any day the test runs) and one dated 9999-12-31.
