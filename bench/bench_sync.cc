@@ -93,6 +93,15 @@ int Run(const std::vector<std::string>& args) {
   }
   PrintBench("sync_prefill_events_per_s", static_cast<double>(n) / Seconds(fill_start), "events/s");
 
+  // The operator registers the kiosk first: the hub accepts registered kiosks only.
+  {
+    auto hub_store = sync::OpenSqliteHubStore(dir.File("hub.db"));
+    if (!hub_store.ok() ||
+        !(*hub_store)->RegisterKiosk({kiosk.kiosk_id, kiosk.store_id, kT0, "cli"}).ok()) {
+      std::fprintf(stderr, "hub store: cannot register %s\n", kiosk.kiosk_id.c_str());
+      return 1;
+    }
+  }
   sync::HubOptions ho;
   ho.broker_uri = broker.uri();
   ho.db_path = dir.File("hub.db");
