@@ -65,6 +65,7 @@ struct Hub::Impl {
   HubCounters counters;
   std::atomic<bool> connected{false};
   std::atomic<bool> subscribed{false};
+  std::atomic<int64_t> connections_lost{0};  // bumped by Paho's connection-lost callback
   std::thread writer, acker;
   std::vector<std::thread> decoders;
   std::condition_variable ack_cv;
@@ -126,16 +127,29 @@ struct Hub::Impl {
       auto opts = MakeConnectOptions(options.broker_uri, options.keepalive_s, options.username,
                                      options.password,
                                      {options.ca_file, options.cert_file, options.key_file});
+      int64_t lost_before = connections_lost;
       client->connect(opts)->wait_for(std::chrono::seconds(10));
       if (!client->is_connected()) return false;
       std::string filter = options.topic_prefix + "/+/+/events";
       if (!options.shared_group.empty()) filter = "$share/" + options.shared_group + "/" + filter;
-      client->subscribe(filter, 1)->wait_for(std::chrono::seconds(10));
+      bool subscribed_all = client->subscribe(filter, 1)->wait_for(std::chrono::seconds(10));
       // Every instance reads the kiosks' retained status (and last will): no shared group.
-      client->subscribe(options.topic_prefix + "/+/+/status", 1)
-          ->wait_for(std::chrono::seconds(10));
+      subscribed_all = subscribed_all && client->subscribe(options.topic_prefix + "/+/+/status", 1)
+                                             ->wait_for(std::chrono::seconds(10));
       subscribed = true;
       connected = true;
+      // A connection lost while subscribing (a broker restarting) must not leave the hub
+      // believing it is connected: the callback bumps the count before it clears `connected`,
+      // so either it clears it after this point or the count shows it here.
+      if (!subscribed_all || connections_lost != lost_before || !client->is_connected()) {
+        connected = false;
+        subscribed = false;
+        try {
+          if (client->is_connected()) client->disconnect()->wait_for(std::chrono::seconds(5));
+        } catch (const mqtt::exception&) {
+        }
+        return false;
+      }
       std::lock_guard<std::mutex> lock(mu);
       counters.connected = true;
       ++counters.connects;
@@ -424,6 +438,7 @@ Status Hub::Start() {
   Impl* impl = impl_.get();
   impl->client->set_message_callback([impl](mqtt::const_message_ptr m) { impl->OnMessage(m); });
   impl->client->set_connection_lost_handler([impl](const std::string& cause) {
+    ++impl->connections_lost;
     impl->connected = false;
     impl->subscribed = false;
     std::lock_guard<std::mutex> lock(impl->mu);
