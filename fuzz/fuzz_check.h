@@ -27,4 +27,16 @@ inline bool PrintableMessage(std::string_view m) {
   return true;
 }
 
+// A refusal of a document (config, survey): at least one problem, one per line, each printable.
+inline bool PrintableProblemLines(std::string_view m) {
+  if (m.empty()) return false;
+  while (!m.empty()) {
+    size_t nl = m.find('\n');
+    if (!PrintableMessage(m.substr(0, nl))) return false;
+    if (nl == std::string_view::npos) break;
+    m.remove_prefix(nl + 1);
+  }
+  return true;
+}
+
 }  // namespace touchpoint::fuzz

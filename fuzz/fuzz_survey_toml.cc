@@ -12,15 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto s = touchpoint::ParseSurveyDocument(text, "push");
   if (!s.ok()) {
-    const std::string message = s.status().message();  // status() is a copy
-    std::string_view m = message;
-    FUZZ_CHECK(!m.empty());
-    while (!m.empty()) {
-      size_t nl = m.find('\n');
-      FUZZ_CHECK(touchpoint::fuzz::PrintableMessage(m.substr(0, nl)));
-      if (nl == std::string_view::npos) break;
-      m.remove_prefix(nl + 1);
-    }
+    FUZZ_CHECK(touchpoint::fuzz::PrintableProblemLines(s.status().message()));
     return 0;
   }
   FUZZ_CHECK(!s->languages.empty());
