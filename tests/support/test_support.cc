@@ -232,6 +232,16 @@ std::string MosquittoBinary() {
 
 }  // namespace
 
+bool RunToSuccess(std::vector<std::string> argv, std::chrono::milliseconds timeout) {
+  ChildProcess::Options o;
+  o.quiet_stderr = true;
+  o.capture_stdout = true;
+  ChildProcess p(std::move(argv), o);
+  p.ReadAll();
+  auto code = p.Wait(timeout);
+  return code && *code == 0;
+}
+
 MosquittoBroker::MosquittoBroker() : port_(FreeLoopbackPort()) { Start(); }
 
 MosquittoBroker::MosquittoBroker(FullConfig config)

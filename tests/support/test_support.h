@@ -72,6 +72,10 @@ class ChildProcess {
   std::optional<int> exit_code_;
 };
 
+// Runs a command to completion with its output discarded; true on exit code 0 within `timeout`.
+bool RunToSuccess(std::vector<std::string> argv,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
 // A real Mosquitto broker on 127.0.0.1:<free port>, persistence off, started in the
 // constructor (waits until it is the one listening on the port) and stopped in the destructor.
 // Restart() keeps the same port.

@@ -26,14 +26,7 @@ using synctest::KioskRig;
 using synctest::kT0;
 using testing::WaitFor;
 
-// Runs a command to completion; true on exit code 0.
-bool RunTool(std::vector<std::string> argv) {
-  testing::ChildProcess::Options o;
-  o.quiet_stderr = true;
-  testing::ChildProcess p(std::move(argv), o);
-  auto code = p.Wait(std::chrono::seconds(30));
-  return code && *code == 0;
-}
+using testing::RunToSuccess;
 
 // A throwaway PKI made with the openssl CLI: a CA, a server certificate for 127.0.0.1 and client
 // certificates signed by the CA (P-256 keys: fast to make).
@@ -42,9 +35,9 @@ class TestPki {
   explicit TestPki(const testing::TempDir& dir) : dir_(dir) {}
 
   bool MakeCa() {
-    return RunTool({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", File("ca.key"), "-out",
-                    File("ca.crt"), "-days", "2", "-subj", "/CN=touchpoint-test-ca"});
+    return RunToSuccess({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", File("ca.key"),
+                         "-out", File("ca.crt"), "-days", "2", "-subj", "/CN=touchpoint-test-ca"});
   }
   // Makes <name>.key and <name>.crt signed by the CA; `san` e.g. "IP:127.0.0.1" (may be empty).
   bool MakeCert(const std::string& name, const std::string& cn, const std::string& san) {
@@ -54,12 +47,12 @@ class TestPki {
       out << "basicConstraints=CA:FALSE\n";
       if (!san.empty()) out << "subjectAltName=" << san << "\n";
     }
-    return RunTool({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-keyout", File(name + ".key"), "-out", File(name + ".csr"), "-subj",
-                    "/CN=" + cn}) &&
-           RunTool({"openssl", "x509", "-req", "-in", File(name + ".csr"), "-CA", File("ca.crt"),
-                    "-CAkey", File("ca.key"), "-CAcreateserial", "-out", File(name + ".crt"),
-                    "-days", "2", "-extfile", ext});
+    return RunToSuccess({"openssl", "req", "-newkey", "ec", "-pkeyopt",
+                         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", File(name + ".key"),
+                         "-out", File(name + ".csr"), "-subj", "/CN=" + cn}) &&
+           RunToSuccess({"openssl", "x509", "-req", "-in", File(name + ".csr"), "-CA",
+                         File("ca.crt"), "-CAkey", File("ca.key"), "-CAcreateserial", "-out",
+                         File(name + ".crt"), "-days", "2", "-extfile", ext});
   }
   std::string File(const std::string& name) const { return dir_.File(name); }
   // Mosquitto started as root drops to its own user before it loads the certificates: let it
@@ -340,8 +333,8 @@ TEST(SyncStatus, HubShowsKiosksOnlineOfflineWithQueueAndVersions) {
   auto k2_topics = TopicsFor("touchpoint/v1", "s1", "k2");
   const std::string port = std::to_string(broker.port());
   // A retained marker on its config topic: when k2 prints it, k2 is connected and subscribed.
-  ASSERT_TRUE(RunTool({"mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-r", "-q", "1", "-t",
-                       k2_topics.config, "-m", "marker"}));
+  ASSERT_TRUE(RunToSuccess({"mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-r", "-q", "1", "-t",
+                            k2_topics.config, "-m", "marker"}));
   testing::ChildProcess::Options quiet;
   quiet.quiet_stderr = true;
   quiet.capture_stdout = true;

@@ -37,26 +37,18 @@ void ReplaceAll(std::string* text, const std::string& from, const std::string& t
   }
 }
 
-bool RunTool(std::vector<std::string> argv) {
-  testing::ChildProcess::Options o;
-  o.quiet_stderr = true;
-  o.capture_stdout = true;
-  testing::ChildProcess p(std::move(argv), o);
-  p.ReadAll();
-  auto code = p.Wait(seconds(30));
-  return code && *code == 0;
-}
+using testing::RunToSuccess;
 
 // The PKI (tools/pki) and the shipped broker configuration, run on a loopback port.
 class ShippedDeployment {
  public:
   ShippedDeployment() {
     std::string pki = testing::SourcePath("tools/pki");
-    ok_ = RunTool({pki, "init", dir_.path()}) &&
-          RunTool({pki, "server", dir_.path(), "127.0.0.1"}) &&
-          RunTool({pki, "kiosk", dir_.path(), "k1", "s1"}) &&
-          RunTool({pki, "kiosk", dir_.path(), "k2", "s1"}) && RunTool({pki, "hub", dir_.path()}) &&
-          RunTool({pki, "central", dir_.path()});
+    ok_ = RunToSuccess({pki, "init", dir_.path()}) &&
+          RunToSuccess({pki, "server", dir_.path(), "127.0.0.1"}) &&
+          RunToSuccess({pki, "kiosk", dir_.path(), "k1", "s1"}) &&
+          RunToSuccess({pki, "kiosk", dir_.path(), "k2", "s1"}) &&
+          RunToSuccess({pki, "hub", dir_.path()}) && RunToSuccess({pki, "central", dir_.path()});
     // Mosquitto started as root drops to its own user before it reads the certificates and
     // writes its log: a throwaway folder it may use.
     namespace fs = std::filesystem;
@@ -91,7 +83,7 @@ class ShippedDeployment {
   bool Pki(std::vector<std::string> args) {
     args.insert(args.begin(), {testing::SourcePath("tools/pki")});
     args.insert(args.begin() + 2, dir_.path());
-    return RunTool(std::move(args));
+    return RunToSuccess(std::move(args));
   }
 
   // A kiosk rig using `name`'s certificate.
@@ -222,8 +214,8 @@ TEST_F(TrustTest, NoClientConnectsWithoutACertificateOfTheCa) {
   EXPECT_FALSE(anonymous.Connect());
   // A certificate of another CA (a self-made one) is refused too.
   testing::TempDir other;
-  ASSERT_TRUE(RunTool({testing::SourcePath("tools/pki"), "init", other.path()}));
-  ASSERT_TRUE(RunTool({testing::SourcePath("tools/pki"), "kiosk", other.path(), "k1", "s1"}));
+  ASSERT_TRUE(RunToSuccess({testing::SourcePath("tools/pki"), "init", other.path()}));
+  ASSERT_TRUE(RunToSuccess({testing::SourcePath("tools/pki"), "kiosk", other.path(), "k1", "s1"}));
   TlsClient forged(uri_, "forged", pki_.File("ca.crt"), other.File("k1.crt"), other.File("k1.key"));
   EXPECT_FALSE(forged.Connect());
   // Plain MQTT on the TLS port gets nowhere either.
