@@ -19,9 +19,9 @@
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/core/event_stamper.h"
 #include "touchpoint/core/event_store.h"
-#include "touchpoint/sync/hub.h"
-#include "touchpoint/sync/hub_store.h"
-#include "touchpoint/sync/journey_map.h"
+#include "touchpoint/hub/hub.h"
+#include "touchpoint/hub/hub_store.h"
+#include "touchpoint/hub/journey_map.h"
 #include "touchpoint/sync/uplink.h"
 
 namespace touchpoint::bench {
@@ -95,18 +95,18 @@ int Run(const std::vector<std::string>& args) {
 
   // The operator registers the kiosk first: the hub accepts registered kiosks only.
   {
-    auto hub_store = sync::OpenSqliteHubStore(dir.File("hub.db"));
+    auto hub_store = hub::OpenSqliteHubStore(dir.File("hub.db"));
     if (!hub_store.ok() ||
         !(*hub_store)->RegisterKiosk({kiosk.kiosk_id, kiosk.store_id, kT0, "cli"}).ok()) {
       std::fprintf(stderr, "hub store: cannot register %s\n", kiosk.kiosk_id.c_str());
       return 1;
     }
   }
-  sync::HubOptions ho;
+  hub::HubOptions ho;
   ho.broker_uri = broker.uri();
   ho.db_path = dir.File("hub.db");
   ho.decode_threads = static_cast<int32_t>(decode_threads);
-  auto hub = sync::Hub::Create(ho);
+  auto hub = hub::Hub::Create(ho);
   if (!hub.ok() || !(*hub)->Start().ok()) return 1;
   testing::WaitFor([&] { return (*hub)->Subscribed(); });
 
@@ -129,7 +129,7 @@ int Run(const std::vector<std::string>& args) {
   double drain_cpu_s = CpuSeconds() - drain_cpu_start;
   uplink.Stop();
   (*hub)->Stop();
-  sync::HubCounters hc = (*hub)->Counters();
+  hub::HubCounters hc = (*hub)->Counters();
   if (!drained)
     std::fprintf(stderr, "drain did not finish: %lld pending\n",
                  static_cast<long long>((*store)->Stats().pending));
@@ -145,7 +145,7 @@ int Run(const std::vector<std::string>& args) {
              hub_events / static_cast<double>(std::max<int64_t>(1, hc.commits)), "events");
 
   // Exactly once: every seq 1..n held, and the map counts each event once.
-  auto hs = sync::OpenSqliteHubStore(ho.db_path);
+  auto hs = hub::OpenSqliteHubStore(ho.db_path);
   if (!hs.ok()) return 1;
   int64_t held = 0;
   auto accounted = (*hs)->AccountedSeqs();
@@ -158,8 +158,7 @@ int Run(const std::vector<std::string>& args) {
   }
   int64_t rows = (*hs)->CountEvents().value();
   int64_t responses = 0;
-  for (const auto& c : sync::BuildJourneyMap((*hs)->Facts({}).value(), {}))
-    responses += c.responses;
+  for (const auto& c : hub::BuildJourneyMap((*hs)->Facts({}).value(), {})) responses += c.responses;
   int64_t expected_responses = n - (n + 3) / 4;
   PrintBench("sync_lost", static_cast<double>(n - held), "events");
   PrintBench(
@@ -217,24 +216,24 @@ int RunHubStore(const std::vector<std::string>& args) {
   kiosk.kiosk_id = "bench-k1";
   kiosk.store_id = "bench-s1";
   EventStamper stamper(kiosk, std::make_shared<ManualClock>(kT0));
-  std::vector<sync::HubEvent> events;
+  std::vector<hub::HubEvent> events;
   events.reserve(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     Event e = MakeEvent(stamper, i);
     e.seq = static_cast<uint64_t>(i + 1);
     e.boot_count = 1;
     std::string json = EncodeEvent(e);
-    events.push_back(sync::ToHubEvent(e, std::move(json), "mqtt"));
+    events.push_back(hub::ToHubEvent(e, std::move(json), "mqtt"));
   }
   double json_bytes = 0;
-  for (const sync::HubEvent& e : events) json_bytes += static_cast<double>(e.json.size());
-  auto hs = sync::OpenSqliteHubStore(dir.File("hub.db"));
+  for (const hub::HubEvent& e : events) json_bytes += static_cast<double>(e.json.size());
+  auto hs = hub::OpenSqliteHubStore(dir.File("hub.db"));
   if (!hs.ok()) return 1;
   double written_start = WrittenBytes();
   auto start = Clock::now();
   double cpu_start = CpuSeconds();
   for (int64_t i = 0; i < n; i += per_commit) {
-    sync::HubWrite w;
+    hub::HubWrite w;
     for (int64_t j = i; j < std::min(n, i + per_commit); ++j) {
       w.events.push_back(std::move(events[static_cast<size_t>(j)]));
     }

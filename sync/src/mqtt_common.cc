@@ -1,4 +1,4 @@
-#include "mqtt_common.h"
+#include "touchpoint/sync/mqtt_common.h"
 
 namespace touchpoint::sync {
 

@@ -17,11 +17,11 @@
 #include <random>
 #include <thread>
 
-#include "mqtt_common.h"
 #include "touchpoint/core/clock.h"
 #include "touchpoint/core/config.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/sync/config_signature.h"
+#include "touchpoint/sync/mqtt_common.h"
 #include "touchpoint/sync/wire.h"
 
 namespace touchpoint::sync {

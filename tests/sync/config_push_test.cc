@@ -18,6 +18,8 @@
 namespace touchpoint::sync {
 namespace {
 
+using namespace touchpoint::hub;  // the hub end of the sync under test
+
 using std::chrono::seconds;
 using synctest::KioskRig;
 using testing::WaitFor;

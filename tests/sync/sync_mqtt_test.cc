@@ -14,13 +14,15 @@
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
-#include "touchpoint/sync/hub.h"
-#include "touchpoint/sync/journey_map.h"
+#include "touchpoint/hub/hub.h"
+#include "touchpoint/hub/journey_map.h"
 #include "touchpoint/sync/uplink.h"
 #include "touchpoint/sync/wire.h"
 
 namespace touchpoint::sync {
 namespace {
+
+using namespace touchpoint::hub;  // the hub end of the sync under test
 
 using std::chrono::seconds;
 using synctest::HubOpts;

@@ -12,8 +12,8 @@
 #include "touchpoint/core/event_store.h"
 #include "touchpoint/core/status.h"
 #include "touchpoint/core/survey.h"
+#include "touchpoint/hub/hub.h"
 #include "touchpoint/sync/config_signature.h"
-#include "touchpoint/sync/hub.h"
 #include "touchpoint/sync/uplink.h"
 
 #include "test_support.h"
@@ -107,8 +107,8 @@ inline bool Fill(EventStore* store, const EventStamper& st, int64_t n, int64_t t
 
 // A hub on `uri` storing into `db`, with a short keepalive. It enrols kiosks on first sight
 // (these tests are about delivery; the trust tests register kiosks and turn this off).
-inline sync::HubOptions HubOpts(const std::string& uri, const std::string& db) {
-  sync::HubOptions o;
+inline hub::HubOptions HubOpts(const std::string& uri, const std::string& db) {
+  hub::HubOptions o;
   o.broker_uri = uri;
   o.db_path = db;
   o.keepalive_s = 5;

@@ -14,11 +14,13 @@
 
 #include "sync_test_util.h"
 #include "test_support.h"
-#include "touchpoint/sync/hub.h"
+#include "touchpoint/hub/hub.h"
 #include "touchpoint/sync/uplink.h"
 
 namespace touchpoint::sync {
 namespace {
+
+using namespace touchpoint::hub;  // the hub end of the sync under test
 
 using std::chrono::seconds;
 using synctest::HubOpts;

@@ -15,7 +15,11 @@
 #include "touchpoint/core/status.h"
 #include "touchpoint/sync/wire.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
+
+// The wire vocabulary the hub shares with kiosks (touchpoint_sync).
+using sync::MergeRanges;
+using sync::SeqRange;
 
 // One validated event with the facts the journey map needs, extracted once at ingest.
 struct HubEvent {
@@ -187,9 +191,9 @@ class HubStore {
 };
 
 // The embedded default: one SQLite file (WAL, synchronous=FULL), created if absent; an older
-// layout is migrated at open (user_version; see docs/sync.md). Several processes may open one
+// layout is migrated at open (user_version; see docs/hub.md). Several processes may open one
 // file (hubs on one shared subscription): writes serialise on SQLite's write lock (IMMEDIATE
 // transactions, busy timeout) and dedup by (kiosk, seq) holds across them.
 Result<std::unique_ptr<HubStore>> OpenSqliteHubStore(const std::string& path);
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -12,7 +12,7 @@
 
 #include "ingest.h"
 #include "touchpoint/core/event_json.h"
-#include "touchpoint/sync/journey_map.h"
+#include "touchpoint/hub/journey_map.h"
 #include "touchpoint/sync/wire.h"
 
 namespace {
@@ -29,7 +29,17 @@ void* operator new(size_t n) {
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
+
+using sync::BatchBuilder;
+using sync::CompressBatch;
+using sync::DecodeBatch;
+using sync::DecodeHubMessage;
+using sync::EncodeHubMessage;
+using sync::HubMessage;
+using sync::kMaxHubMessageBytes;
+using sync::kMaxHubMessageRanges;
+using sync::kMaxMissingRanges;
 namespace {
 
 constexpr int64_t kNow = 1795000000000;
@@ -244,4 +254,4 @@ TEST(IngestBounds, JsonOutputNeverThrowsOnInvalidUtf8) {
 }
 
 }  // namespace
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

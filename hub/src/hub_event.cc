@@ -1,7 +1,9 @@
 // HubEvent: the facts the journey map needs, extracted once from a validated event.
-#include "touchpoint/sync/hub_store.h"
+#include "touchpoint/hub/hub_store.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
+
+using sync::RangesOf;
 
 HubEvent ToHubEvent(Event e, std::string json, std::string source) {
   HubEvent h;
@@ -61,4 +63,4 @@ HubEvent ToHubEvent(Event e, std::string json, std::string source) {
   return h;
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

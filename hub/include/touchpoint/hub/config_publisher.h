@@ -6,7 +6,7 @@
 
 #include "touchpoint/core/status.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 struct ConfigPublisherOptions {
   std::string broker_uri = "tcp://127.0.0.1:1883";  // tcp:// or ssl://
@@ -21,4 +21,4 @@ struct ConfigPublisherOptions {
 Status PublishRetainedConfig(const ConfigPublisherOptions& opts, const std::string& topic,
                              const std::string& payload);
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 inline std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -21,4 +21,4 @@ inline std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

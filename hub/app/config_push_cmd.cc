@@ -5,11 +5,17 @@
 
 #include "touchpoint/core/config.h"
 #include "touchpoint/core/event_json.h"
-#include "touchpoint/sync/config_publisher.h"
+#include "touchpoint/hub/config_publisher.h"
 #include "touchpoint/sync/config_signature.h"
 #include "touchpoint/sync/wire.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
+
+using sync::ConfigKey;
+using sync::ConfigPush;
+using sync::IsValidId;
+using sync::SignConfigPush;
+using sync::TopicsFor;
 
 namespace {
 
@@ -119,4 +125,4 @@ std::optional<int> RunConfigCommands() {
   return 0;
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -19,9 +19,9 @@
 #include "payload_block.h"
 #include "sha256.h"
 #include "touchpoint/core/sqlite.h"
-#include "touchpoint/sync/hub_store.h"
+#include "touchpoint/hub/hub_store.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 namespace {
 
@@ -712,4 +712,4 @@ Result<std::unique_ptr<HubStore>> OpenSqliteHubStore(const std::string& path) {
   return std::unique_ptr<HubStore>(std::move(store));
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -9,9 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "touchpoint/sync/hub_store.h"
+#include "touchpoint/hub/hub_store.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 // Registered kiosks: kiosk id -> its store.
 using KioskRegistry = std::unordered_map<std::string, std::string>;
@@ -47,4 +47,4 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
 void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const std::string& source,
                        size_t line_no, int64_t now_ms, HubWrite* write);
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -11,7 +11,7 @@
 
 #include "touchpoint/core/status.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 // How payloads.data is encoded (stored per block; never renumber).
 enum class PayloadCodec : int64_t {
@@ -41,4 +41,4 @@ class PayloadBlockBuilder {
 // offset (kZstdBatch).
 Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64_t line);
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

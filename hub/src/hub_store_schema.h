@@ -22,7 +22,7 @@
 #include "touchpoint/core/sqlite.h"
 #include "touchpoint/core/status.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 constexpr int64_t kHubSchemaVersion = 3;
 
@@ -38,4 +38,4 @@ constexpr int64_t kSourceMqtt = 0, kSourceImport = 1;
 // events.flags bits.
 constexpr int64_t kEventFlagTimeOutOfRange = 1;  // kept off the map
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

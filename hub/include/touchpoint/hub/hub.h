@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "touchpoint/core/status.h"
-#include "touchpoint/sync/hub_store.h"
+#include "touchpoint/hub/hub_store.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 struct HubOptions {
   std::string broker_uri = "tcp://127.0.0.1:1883";  // tcp:// or ssl://
@@ -96,4 +96,4 @@ inline constexpr size_t kMaxImportLineBytes = 256 * 1024;
 Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path, bool enrol,
                                      int64_t now_ms);
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 // Adds the `config` subcommand (with `sign` and `push`) to the hub's command line.
 void AddConfigCommands(CLI::App& app);
@@ -13,4 +13,4 @@ void AddConfigCommands(CLI::App& app);
 // subcommand was chosen.
 std::optional<int> RunConfigCommands();
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

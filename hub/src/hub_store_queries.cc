@@ -7,7 +7,7 @@
 #include "hub_store_schema.h"
 #include "payload_block.h"
 
-namespace touchpoint::sync::queries {
+namespace touchpoint::hub::queries {
 
 namespace {
 
@@ -296,4 +296,4 @@ Result<int64_t> CountEvents(sql::Database* db) {
   return n->value_or(0);
 }
 
-}  // namespace touchpoint::sync::queries
+}  // namespace touchpoint::hub::queries

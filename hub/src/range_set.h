@@ -8,7 +8,7 @@
 
 #include "touchpoint/sync/wire.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 class RangeSet {
  public:
@@ -51,4 +51,4 @@ class RangeSet {
   std::map<uint64_t, uint64_t> ranges_;  // first -> last
 };
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -8,11 +8,11 @@
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/core/sqlite.h"
-#include "touchpoint/sync/hub.h"
-#include "touchpoint/sync/hub_store.h"
-#include "touchpoint/sync/journey_map.h"
+#include "touchpoint/hub/hub.h"
+#include "touchpoint/hub/hub_store.h"
+#include "touchpoint/hub/journey_map.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 namespace {
 
 using synctest::kT0;
@@ -339,4 +339,4 @@ TEST(HubStoreShared, TwoWritersOnOneFileDedupAndSeeEachOthersCompactions) {
 }
 
 }  // namespace
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "touchpoint/sync/hub_store.h"
+#include "touchpoint/hub/hub_store.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 struct MapCell {
   std::string store, touchpoint, stage;
@@ -42,4 +42,4 @@ std::vector<MapCell> BuildJourneyMap(const std::vector<MapFact>& facts, const Ma
 enum class MapFormat { kTable, kCsv, kJson };
 std::string FormatJourneyMap(const std::vector<MapCell>& cells, MapFormat format);
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

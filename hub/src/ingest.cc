@@ -6,7 +6,15 @@
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/core/input_bounds.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
+
+using sync::BatchHeader;
+using sync::DecodeBatch;
+using sync::DecompressBatch;
+using sync::IsCompressedBatch;
+using sync::IsValidId;
+using sync::ParseTopic;
+using sync::TopicParts;
 
 namespace {
 
@@ -253,4 +261,4 @@ void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const 
   MarkTime(&write->events.back(), now_ms);
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "touchpoint/core/sqlite.h"
-#include "touchpoint/sync/hub_store.h"
+#include "touchpoint/hub/hub_store.h"
 
-namespace touchpoint::sync::queries {
+namespace touchpoint::hub::queries {
 
 Result<std::vector<KioskSeqs>> AccountedSeqs(sql::Database* db);
 Result<std::vector<SeqRange>> AccountedSeqsIn(sql::Database* db, const std::string& kiosk,
@@ -24,4 +24,4 @@ Result<std::vector<KnownGap>> KnownGaps(sql::Database* db);
 Result<std::vector<KioskSummary>> Kiosks(sql::Database* db);
 Result<int64_t> CountEvents(sql::Database* db);
 
-}  // namespace touchpoint::sync::queries
+}  // namespace touchpoint::hub::queries

@@ -1,4 +1,4 @@
-#include "touchpoint/sync/hub.h"
+#include "touchpoint/hub/hub.h"
 
 #include <algorithm>
 #include <chrono>
@@ -10,11 +10,19 @@
 #include <thread>
 
 #include "ingest.h"
-#include "mqtt_common.h"
 #include "range_set.h"
 #include "touchpoint/core/clock.h"
+#include "touchpoint/sync/mqtt_common.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
+
+using sync::Backoff;
+using sync::EncodeHubMessage;
+using sync::HubMessage;
+using sync::MakeConnectOptions;
+using sync::NameThisThread;
+using sync::RangesOf;
+using sync::TopicsFor;
 
 namespace {
 
@@ -569,4 +577,4 @@ Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path, b
   return report;
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -11,10 +11,13 @@
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
-#include "touchpoint/sync/hub.h"
+#include "touchpoint/hub/hub.h"
 #include "touchpoint/sync/wire.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
+
+using sync::BatchBuilder;
+using sync::TopicsFor;
 namespace {
 
 using std::chrono::seconds;
@@ -173,4 +176,4 @@ TEST(HubCli, TheBrokerPasswordNeverComesFromTheCommandLine) {
 }
 
 }  // namespace
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -11,13 +11,14 @@
 
 #include "config_push_cmd.h"
 #include "touchpoint/core/event_json.h"
-#include "touchpoint/sync/hub.h"
-#include "touchpoint/sync/journey_map.h"
+#include "touchpoint/hub/hub.h"
+#include "touchpoint/hub/journey_map.h"
 
 namespace {
 
 using namespace touchpoint;
-using namespace touchpoint::sync;
+using namespace touchpoint::hub;
+using touchpoint::sync::IsValidId;
 
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }

@@ -1,4 +1,4 @@
-#include "touchpoint/sync/journey_map.h"
+#include "touchpoint/hub/journey_map.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,7 +9,7 @@
 
 #include "touchpoint/core/event_json.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 namespace {
 
@@ -270,4 +270,4 @@ std::string FormatJourneyMap(const std::vector<MapCell>& cells, MapFormat format
   return out.str();
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -2,7 +2,7 @@
 
 #include "payload_block.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 namespace {
 
@@ -168,4 +168,4 @@ Status EnsureHubSchema(sql::Database* db) {
   return s;
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -9,10 +9,10 @@
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
-#include "touchpoint/sync/hub.h"
-#include "touchpoint/sync/hub_store.h"
+#include "touchpoint/hub/hub.h"
+#include "touchpoint/hub/hub_store.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 namespace {
 
 using synctest::kT0;
@@ -218,4 +218,4 @@ TEST_F(HubTrustTest, TwoHundredThousandCompactedRangesDoNotSlowLaterWrites) {
 }
 
 }  // namespace
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -1,13 +1,15 @@
-#include "touchpoint/sync/config_publisher.h"
+#include "touchpoint/hub/config_publisher.h"
 
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 
-#include "mqtt_common.h"
+#include "touchpoint/sync/mqtt_common.h"
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
+
+using sync::MakeConnectOptions;
 
 Status PublishRetainedConfig(const ConfigPublisherOptions& opts, const std::string& topic,
                              const std::string& payload) {
@@ -46,4 +48,4 @@ Status PublishRetainedConfig(const ConfigPublisherOptions& opts, const std::stri
   return Status::Ok();
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-namespace touchpoint::sync {
+namespace touchpoint::hub {
 
 namespace {
 
@@ -85,4 +85,4 @@ Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64
   }
 }
 
-}  // namespace touchpoint::sync
+}  // namespace touchpoint::hub
