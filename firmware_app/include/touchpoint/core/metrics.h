@@ -1,0 +1,94 @@
+// One definition of every feedback and footfall metric (docs/metrics.md), used by the kiosk's
+// dashboard and by the hub's journey map alike, so that the same events give the same figures
+// on the kiosk and centrally.
+//
+// `Sums` is additive: it is what a dashboard bucket or a hub rollup cell keeps, and any range
+// of buckets or cells is summed with Add(). `Compute` turns sums into the figures shown.
+// Plain values; thread-compatible.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "touchpoint/core/event.h"
+
+namespace touchpoint::metrics {
+
+// The answers to one scored question (or the headline of one question type): a count per score
+// 0..10 (csat uses 1..5, effort 1..7, nps 0..10).
+struct ScoreDist {
+  std::array<int64_t, 11> counts{};
+
+  void AddScore(int score);  // a score outside 0..10 is ignored
+  void Add(const ScoreDist& o);
+  int64_t n() const;
+  int64_t sum() const;
+  int64_t CountIn(int lo, int hi) const;  // answers with lo <= score <= hi
+  std::optional<double> Mean() const;     // nullopt without answers
+  // CSAT: % of answers 4 or 5.
+  std::optional<double> SatisfiedPct() const;
+  // NPS: % promoters (9-10) minus % detractors (0-6), -100..100.
+  std::optional<double> Nps() const;
+  bool operator==(const ScoreDist&) const = default;
+};
+
+// A scored question as the survey asked it (by question id).
+struct QuestionSums {
+  QuestionType type = QuestionType::kCsat;
+  ScoreDist scores;
+  bool operator==(const QuestionSums&) const = default;
+};
+
+// Feedback sessions of one kind (not suspect, or flagged suspect by the anti-spam rules).
+struct SessionSums {
+  int64_t sessions = 0;
+  // Headline scores: the FIRST question of each type in a session (the survey's order), so a
+  // survey with two CSAT questions contributes one headline CSAT per session.
+  ScoreDist csat, nps, effort;
+  // Every scored question by its id (a survey may ask several CSAT questions).
+  std::map<std::string, QuestionSums> questions;
+  // Per reason (tag id): sessions naming it, and of those the unhappy ones (headline CSAT 1-2,
+  // or, without a CSAT answer, headline NPS 0-6). Pain points rank reasons by the latter.
+  std::map<std::string, int64_t> reasons, reasons_unhappy;
+  int64_t unhappy = 0;  // sessions that are unhappy by the rule above
+
+  void Add(const SessionSums& o);
+  void AddFeedback(const FeedbackPayload& f);
+  bool operator==(const SessionSums&) const = default;
+};
+
+struct Sums {
+  // footfall (every line of the kiosk's camera summed)
+  int64_t visitors_in = 0, visitors_out = 0;
+  int64_t counted_s = 0;  // seconds the camera counted (footfall intervals)
+  // feedback
+  SessionSums ok;         // sessions not flagged suspect
+  SessionSums suspect;    // flagged suspect: kept and counted apart, out of scores by default
+  int64_t abandoned = 0;  // feedback_abandoned sessions (never scored)
+
+  void Add(const Sums& o);
+  // Adds one event: feedback, feedback_abandoned and footfall count; other types are ignored.
+  void AddEvent(const Event& e);
+  bool operator==(const Sums&) const = default;
+};
+
+// The figures shown for a set of sums.
+struct Figures {
+  int64_t responses = 0;  // scored sessions (suspect ones only when included)
+  int64_t suspect = 0;    // sessions flagged suspect (always reported)
+  int64_t abandoned = 0;
+  int64_t visitors_in = 0, visitors_out = 0;
+  std::optional<double> response_rate;  // responses / visitors_in; nullopt without visitors
+  SessionSums scored;                   // the sessions the scores come from
+  std::optional<double> csat_mean, csat_satisfied_pct, nps, effort_mean;
+  int64_t csat_n = 0, nps_n = 0, effort_n = 0;
+};
+
+// Suspect sessions are left out of every score, of `responses` and of the response rate
+// unless `include_suspect`.
+Figures Compute(const Sums& s, bool include_suspect = false);
+
+}  // namespace touchpoint::metrics

@@ -1,0 +1,157 @@
+#include "touchpoint/core/metrics.h"
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+
+namespace touchpoint::metrics {
+
+void ScoreDist::AddScore(int score) {
+  if (score >= 0 && score <= 10) ++counts[static_cast<size_t>(score)];
+}
+
+void ScoreDist::Add(const ScoreDist& o) {
+  for (size_t i = 0; i < counts.size(); ++i) counts[i] += o.counts[i];
+}
+
+int64_t ScoreDist::n() const { return CountIn(0, 10); }
+
+int64_t ScoreDist::sum() const {
+  int64_t s = 0;
+  for (size_t i = 0; i < counts.size(); ++i) s += counts[i] * static_cast<int64_t>(i);
+  return s;
+}
+
+int64_t ScoreDist::CountIn(int lo, int hi) const {
+  int64_t c = 0;
+  for (int i = std::max(lo, 0); i <= std::min(hi, 10); ++i) c += counts[static_cast<size_t>(i)];
+  return c;
+}
+
+std::optional<double> ScoreDist::Mean() const {
+  int64_t total = n();
+  if (total == 0) return std::nullopt;
+  return static_cast<double>(sum()) / static_cast<double>(total);
+}
+
+std::optional<double> ScoreDist::SatisfiedPct() const {
+  int64_t total = n();
+  if (total == 0) return std::nullopt;
+  return 100.0 * static_cast<double>(CountIn(4, 5)) / static_cast<double>(total);
+}
+
+std::optional<double> ScoreDist::Nps() const {
+  int64_t total = n();
+  if (total == 0) return std::nullopt;
+  return 100.0 * static_cast<double>(CountIn(9, 10) - CountIn(0, 6)) / static_cast<double>(total);
+}
+
+namespace {
+
+template <typename K>
+void AddCounts(std::map<K, int64_t>& to, const std::map<K, int64_t>& from) {
+  for (const auto& [k, v] : from) to[k] += v;
+}
+
+}  // namespace
+
+void SessionSums::Add(const SessionSums& o) {
+  sessions += o.sessions;
+  csat.Add(o.csat);
+  nps.Add(o.nps);
+  effort.Add(o.effort);
+  for (const auto& [id, q] : o.questions) {
+    auto [it, fresh] = questions.try_emplace(id, q);
+    if (!fresh) it->second.scores.Add(q.scores);
+  }
+  AddCounts(reasons, o.reasons);
+  AddCounts(reasons_unhappy, o.reasons_unhappy);
+  unhappy += o.unhappy;
+}
+
+void SessionSums::AddFeedback(const FeedbackPayload& f) {
+  ++sessions;
+  std::optional<int> first_csat, first_nps, first_effort;
+  std::set<std::string_view> tags;
+  for (const Answer& a : f.answers) {
+    if (a.type == QuestionType::kTags) {
+      for (const std::string& t : a.tags) tags.insert(t);
+      continue;
+    }
+    if (!a.score) continue;
+    std::optional<int>* first = nullptr;
+    switch (a.type) {
+      case QuestionType::kCsat:
+        first = &first_csat;
+        break;
+      case QuestionType::kNps:
+        first = &first_nps;
+        break;
+      case QuestionType::kEffort:
+        first = &first_effort;
+        break;
+      default:
+        continue;
+    }
+    if (!*first) *first = *a.score;
+    auto [it, fresh] = questions.try_emplace(a.question_id);
+    if (fresh) it->second.type = a.type;
+    it->second.scores.AddScore(*a.score);
+  }
+  if (first_csat) csat.AddScore(*first_csat);
+  if (first_nps) nps.AddScore(*first_nps);
+  if (first_effort) effort.AddScore(*first_effort);
+  bool is_unhappy = first_csat ? *first_csat <= 2 : (first_nps && *first_nps <= 6);
+  if (is_unhappy) ++unhappy;
+  for (std::string_view t : tags) {
+    ++reasons[std::string(t)];
+    if (is_unhappy) ++reasons_unhappy[std::string(t)];
+  }
+}
+
+void Sums::Add(const Sums& o) {
+  visitors_in += o.visitors_in;
+  visitors_out += o.visitors_out;
+  counted_s += o.counted_s;
+  ok.Add(o.ok);
+  suspect.Add(o.suspect);
+  abandoned += o.abandoned;
+}
+
+void Sums::AddEvent(const Event& e) {
+  if (const auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
+    (fb->suspect ? suspect : ok).AddFeedback(*fb);
+  } else if (std::holds_alternative<FeedbackAbandonedPayload>(e.payload)) {
+    ++abandoned;
+  } else if (const auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
+    for (const LineCount& l : ff->lines) {
+      visitors_in += l.in;
+      visitors_out += l.out;
+    }
+    counted_s += ff->interval_s;
+  }
+}
+
+Figures Compute(const Sums& s, bool include_suspect) {
+  Figures f;
+  f.scored = s.ok;
+  if (include_suspect) f.scored.Add(s.suspect);
+  f.responses = f.scored.sessions;
+  f.suspect = s.suspect.sessions;
+  f.abandoned = s.abandoned;
+  f.visitors_in = s.visitors_in;
+  f.visitors_out = s.visitors_out;
+  if (s.visitors_in > 0) {
+    f.response_rate = static_cast<double>(f.responses) / static_cast<double>(s.visitors_in);
+  }
+  f.csat_mean = f.scored.csat.Mean();
+  f.csat_satisfied_pct = f.scored.csat.SatisfiedPct();
+  f.nps = f.scored.nps.Nps();
+  f.effort_mean = f.scored.effort.Mean();
+  f.csat_n = f.scored.csat.n();
+  f.nps_n = f.scored.nps.n();
+  f.effort_n = f.scored.effort.n();
+  return f;
+}
+
+}  // namespace touchpoint::metrics
