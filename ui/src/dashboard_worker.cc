@@ -125,10 +125,11 @@ DashboardData DashboardWorker::Load(const UiContext& ctx, EventReader* reader) {
     }
   }
   for (int h = 0; h < 24; ++h) {
-    Bucket b = stats.Sum(today_local + h * kHourMs, today_local + (h + 1) * kHourMs);
+    metrics::Sums b = stats.Sum(today_local + h * kHourMs, today_local + (h + 1) * kHourMs);
     d.in_by_hour[static_cast<size_t>(h)] = static_cast<double>(b.visitors_in);
     d.out_by_hour[static_cast<size_t>(h)] = static_cast<double>(b.visitors_out);
-    d.responses_by_hour[static_cast<size_t>(h)] = static_cast<double>(b.responses);
+    d.responses_by_hour[static_cast<size_t>(h)] =
+        static_cast<double>(metrics::Compute(b).responses);
   }
   static const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // epoch: Thu
   for (int i = 0; i < 7; ++i) {
@@ -137,8 +138,8 @@ DashboardData DashboardWorker::Load(const UiContext& ctx, EventReader* reader) {
     d.day_labels.push_back(i == 6 ? "Today" : kDays[((day / kDayMs) % 7 + 7) % 7]);
   }
   d.today = d.days.back();
-  for (const Bucket& b : d.days) d.week.Add(b);
-  auto reasons = stats.Reasons(from_local, today_local + kDayMs);
+  for (const metrics::Sums& b : d.days) d.week.Add(b);
+  const auto& reasons = metrics::Compute(d.week).scored.reasons;
   d.top_reasons.assign(reasons.begin(), reasons.end());
   std::sort(d.top_reasons.begin(), d.top_reasons.end(),
             [](const auto& a, const auto& b) { return a.second > b.second; });

@@ -88,15 +88,15 @@ Result<ExportResult> ExportEvents(EventReader& reader, const std::string& folder
   std::string csv =
       "date,hour,visitors_in,visitors_out,responses,flagged,abandoned,csat_mean,csat_n,nps,nps_n,"
       "effort_mean,effort_n\n";
-  for (const auto& [hour, b] : stats.hours()) {
-    const ScoreSums& s = b.scores;
+  auto opt = [](std::optional<double> v, const char* fmt) { return v ? Num(*v, fmt) : ""; };
+  for (const auto& [hour, sums] : stats.hours()) {
+    metrics::Figures f = metrics::Compute(sums);
     csv += LocalDate(hour) + "," + std::to_string(LocalHour(hour)) + "," +
-           std::to_string(b.visitors_in) + "," + std::to_string(b.visitors_out) + "," +
-           std::to_string(b.responses) + "," + std::to_string(b.flagged) + "," +
-           std::to_string(b.abandoned) + "," + (s.csat_n ? Num(s.CsatMean(), "%.2f") : "") + "," +
-           std::to_string(s.csat_n) + "," + (s.nps_n ? Num(s.Nps(), "%.1f") : "") + "," +
-           std::to_string(s.nps_n) + "," + (s.effort_n ? Num(s.EffortMean(), "%.2f") : "") + "," +
-           std::to_string(s.effort_n) + "\n";
+           std::to_string(f.visitors_in) + "," + std::to_string(f.visitors_out) + "," +
+           std::to_string(f.responses) + "," + std::to_string(f.suspect) + "," +
+           std::to_string(f.abandoned) + "," + opt(f.csat_mean, "%.2f") + "," +
+           std::to_string(f.csat_n) + "," + opt(f.nps, "%.1f") + "," + std::to_string(f.nps_n) +
+           "," + opt(f.effort_mean, "%.2f") + "," + std::to_string(f.effort_n) + "\n";
   }
   Status st = WriteFileDurably(result.jsonl_path, jsonl);
   if (st.ok()) st = WriteFileDurably(result.csv_path, csv);

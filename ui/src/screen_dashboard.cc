@@ -201,14 +201,7 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
     int rows = 6 / cols;
     float tw = (W - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
     float th = u * 15.0f;
-    double rate_today = d.today.visitors_in > 0
-                            ? 100.0 * static_cast<double>(d.today.responses) / d.today.visitors_in
-                            : 0;
-    double rate_week = d.week.visitors_in > 0
-                           ? 100.0 * static_cast<double>(d.week.responses) / d.week.visitors_in
-                           : 0;
-    const ScoreSums& t = d.today.scores;
-    const ScoreSums& w = d.week.scores;
+    const metrics::Figures t = metrics::Compute(d.today), w = metrics::Compute(d.week);
     struct T {
       std::string label, value;
       ImU32 col;
@@ -218,26 +211,27 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
         {"Visitors today", std::to_string(d.today.visitors_in), color::kText,
          std::to_string(d.today.visitors_out) + " out · " + std::to_string(d.week.visitors_in) +
              " in 7 days"},
-        {"Responses today", std::to_string(d.today.responses), color::kText,
-         std::to_string(d.today.abandoned) + " abandoned · " + std::to_string(d.today.flagged) +
-             " flagged"},
-        {"Response rate", d.today.visitors_in > 0 ? Fmt("%.1f%%", rate_today) : "–", color::kText,
-         Fmt("7 days: %.1f%%", rate_week)},
-        {"CSAT today", t.csat_n ? Fmt("%.2f", t.CsatMean()) : "–",
-         t.csat_n ? ScoreColor(static_cast<int>(std::lround(t.CsatMean())), 1, 5) : color::kMuted,
-         w.csat_n ? Fmt("7 days: %.2f", w.CsatMean()) + Fmt(" · %.0f%% happy", w.CsatPercent())
-                  : "7 days: –"},
-        {"NPS today", t.nps_n ? Fmt("%+.0f", t.Nps()) : "–",
-         t.nps_n ? (t.Nps() >= 30  ? color::kGood
-                    : t.Nps() >= 0 ? color::kWarn
-                                   : color::kBad)
-                 : color::kMuted,
-         w.nps_n ? Fmt("7 days: %+.0f", w.Nps()) + " (" + std::to_string(w.nps_n) + ")"
-                 : "7 days: –"},
-        {"Effort today", t.effort_n ? Fmt("%.1f", t.EffortMean()) : "–",
-         t.effort_n ? ScoreColor(static_cast<int>(std::lround(t.EffortMean())), 1, 7)
-                    : color::kMuted,
-         w.effort_n ? Fmt("7 days: %.1f of 7", w.EffortMean()) : "7 days: –"},
+        {"Responses today", std::to_string(t.responses), color::kText,
+         std::to_string(t.abandoned) + " abandoned · " + std::to_string(t.suspect) + " flagged"},
+        {"Response rate", t.response_rate ? Fmt("%.1f%%", 100.0 * *t.response_rate) : "–",
+         color::kText,
+         w.response_rate ? Fmt("7 days: %.1f%%", 100.0 * *w.response_rate) : "7 days: –"},
+        {"CSAT today", t.csat_mean ? Fmt("%.2f", *t.csat_mean) : "–",
+         t.csat_mean ? ScoreColor(static_cast<int>(std::lround(*t.csat_mean)), 1, 5)
+                     : color::kMuted,
+         w.csat_mean
+             ? Fmt("7 days: %.2f", *w.csat_mean) + Fmt(" · %.0f%% happy", *w.csat_satisfied_pct)
+             : "7 days: –"},
+        {"NPS today", t.nps ? Fmt("%+.0f", *t.nps) : "–",
+         t.nps ? (*t.nps >= 30  ? color::kGood
+                  : *t.nps >= 0 ? color::kWarn
+                                : color::kBad)
+               : color::kMuted,
+         w.nps ? Fmt("7 days: %+.0f", *w.nps) + " (" + std::to_string(w.nps_n) + ")" : "7 days: –"},
+        {"Effort today", t.effort_mean ? Fmt("%.1f", *t.effort_mean) : "–",
+         t.effort_mean ? ScoreColor(static_cast<int>(std::lround(*t.effort_mean)), 1, 7)
+                       : color::kMuted,
+         w.effort_mean ? Fmt("7 days: %.1f of 7", *w.effort_mean) : "7 days: –"},
     };
     for (int i = 0; i < 6; ++i) {
       ImVec2 p(m + static_cast<float>(i % cols) * (tw + gap),
@@ -251,9 +245,10 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
     std::vector<std::string> hours;
     for (int h = 0; h < 24; ++h) hours.push_back(std::to_string(h));
     std::vector<double> day_csat, day_resp;
-    for (const Bucket& b : d.days) {
-      day_resp.push_back(static_cast<double>(b.responses));
-      day_csat.push_back(b.scores.CsatPercent());
+    for (const metrics::Sums& b : d.days) {
+      metrics::Figures day = metrics::Compute(b);
+      day_resp.push_back(static_cast<double>(day.responses));
+      day_csat.push_back(day.csat_satisfied_pct.value_or(0));
     }
     std::vector<BarSeries> visitors = {{d.in_by_hour, IM_COL32(64, 156, 255, 255), "in"},
                                        {d.out_by_hour, IM_COL32(150, 120, 255, 255), "out"}};
