@@ -1,0 +1,319 @@
+// touchpoint-bench hubmap [--stores N] [--small-events N] [--large-events N] [--repeat R]:
+// the hub's journey map at two lengths of history.
+//
+// Builds two hub stores of a realistic fleet (default 200 stores x 3 touchpoints, one kiosk per
+// touchpoint, stores in three time zones; footfall every hour the store is open, feedback
+// sessions by a daily and weekly shape, ~2% suspect, ~5% abandoned, one coverage gap a week):
+// the small one with ~1M events (the last ~5 weeks), the large one with ~10M (a year), both
+// ending on the same day. Events go through the store's writer as the hub writes them (rollups
+// included), which gives BENCH hubmap_ingest_events_per_s (the writes alone, one transaction per
+// day of the fleet). Then each view the hub answers
+// (map, daily and weekly trends, weekday x hour, stores, reasons) is asked for the last month,
+// for all stores and for one store, R times each (default 20), and the p95 of each is printed
+// as BENCH hubmap_view_ms_p95_<view>_<scope> (on the large store), with the worst of them as
+// BENCH hubmap_view_ms_p95 and the ratio of the large store's to the small store's total view
+// time as BENCH hubmap_history_ratio. Targets (issue 11): p95 <= 100 ms, ratio <= 1.5.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bench.h"
+#include "test_support.h"
+#include "touchpoint/core/clock.h"
+#include "touchpoint/core/event_json.h"
+#include "touchpoint/hub/hub_store.h"
+#include "touchpoint/hub/journey_map.h"
+
+namespace touchpoint::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int64_t kHourMs = 3'600'000;
+constexpr int64_t kDayMs = 24 * kHourMs;
+// The last day of history: 2026-11-30 00:00 UTC (a Monday).
+constexpr int64_t kEndDayMs = 1796083200000;
+
+double MsSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+struct Fleet {
+  int stores = 200;
+  const char* touchpoints[3] = {"entrance", "fitting-room", "checkout"};
+  const char* stages[3] = {"arrive", "try", "pay"};
+  const char* reasons[6] = {"queue", "staff", "stock", "price", "clean", "layout"};
+  // Offsets by store: Western Europe (+60), UK (0), US East (-300).
+  int32_t OffsetMin(int store) const {
+    static const int32_t kOffsets[3] = {60, 0, -300};
+    return kOffsets[store % 3];
+  }
+  std::string StoreId(int s) const {
+    char b[32];
+    std::snprintf(b, sizeof b, "store-%04d", s);
+    return b;
+  }
+};
+
+// Feedback sessions per kiosk and local hour (08..19) on a weekday; weekends x1.6.
+double SessionsPerHour(int hour) {
+  static const double kShape[12] = {0.5, 1, 1.5, 2, 3, 3, 2, 2, 2.5, 3, 2.5, 1.5};
+  return hour >= 8 && hour < 20 ? kShape[hour - 8] : 0;
+}
+
+// Generates every event of one day for every kiosk into `w`, in (kiosk, time) order, scaled so
+// that the fleet makes about `events_per_day` events a day.
+class Generator {
+ public:
+  Generator(const Fleet& fleet, double events_per_day) : fleet_(fleet), rng_(42) {
+    int kiosks = fleet.stores * 3;
+    // Footfall: 12 open hours a day per kiosk at the entrance and checkout (the fitting room
+    // has no camera); feedback sessions make up the rest.
+    double footfall = 2.0 * fleet.stores * 12;
+    double base = 0;
+    for (int h = 0; h < 24; ++h) base += SessionsPerHour(h);
+    scale_ = std::max(0.05, (events_per_day - footfall) / (kiosks * base * 1.17));
+    seqs_.assign(static_cast<size_t>(kiosks), 0);
+  }
+
+  int64_t Day(int64_t day_utc_ms, hub::HubWrite* w) {
+    int64_t n = 0;
+    int weekday = static_cast<int>(((day_utc_ms / kDayMs) % 7 + 3) % 7);  // 0 = Monday
+    double week_factor = weekday >= 5 ? 1.6 : 1.0;
+    for (int s = 0; s < fleet_.stores; ++s) {
+      int32_t offset = fleet_.OffsetMin(s);
+      // A store's quality drifts slowly; some stores are much worse.
+      double quality = 0.55 + 0.35 * std::sin(s * 1.7) * ((s % 7) == 0 ? 1.0 : 0.4);
+      for (int t = 0; t < 3; ++t) {
+        size_t k = static_cast<size_t>(s * 3 + t);
+        Event e;
+        e.kiosk_id = fleet_.StoreId(s) + "-k" + std::to_string(t);
+        e.store_id = fleet_.StoreId(s);
+        e.touchpoint = fleet_.touchpoints[t];
+        e.journey_stage = fleet_.stages[t];
+        e.boot_count = 1;
+        e.utc_offset_min = offset;
+        e.clock_synced = true;
+        for (int h = 8; h < 20; ++h) {
+          int64_t hour_utc = day_utc_ms + h * kHourMs - offset * 60'000LL;
+          if (t != 1) {
+            FootfallPayload f;
+            f.interval_start_ms = hour_utc;
+            f.interval_s = 3600;
+            int64_t in =
+                std::poisson_distribution<int>(40 * week_factor * SessionsPerHour(h))(rng_);
+            f.lines = {{"door", in, std::max<int64_t>(0, in - 2)}};
+            f.occupancy_max = in / 3;
+            e.payload = f;
+            Add(&e, k, hour_utc + 3600'000, w);
+            ++n;
+          }
+          int sessions =
+              std::poisson_distribution<int>(scale_ * week_factor * SessionsPerHour(h))(rng_);
+          for (int i = 0; i < sessions; ++i) {
+            int64_t at = hour_utc + std::uniform_int_distribution<int64_t>(0, 3599'999)(rng_);
+            if (Chance(0.05)) {
+              FeedbackAbandonedPayload a;
+              a.survey_id = "visit";
+              a.survey_version = 3;
+              a.language = "en";
+              a.questions_total = 3;
+              a.questions_answered = 1;
+              a.answers = {Answer{"overall", QuestionType::kCsat, Score(1, 5, quality), {}, ""}};
+              e.payload = a;
+            } else {
+              FeedbackPayload f;
+              f.survey_id = "visit";
+              f.survey_version = 3;
+              f.language = "en";
+              f.duration_ms = 9000;
+              int csat = Score(1, 5, quality);
+              f.answers = {Answer{"overall", QuestionType::kCsat, csat, {}, ""}};
+              if (csat <= 3) {
+                Answer tags{"reasons", QuestionType::kTags, std::nullopt, {}, ""};
+                tags.tags.push_back(fleet_.reasons[Pick(6)]);
+                if (Chance(0.3)) tags.tags.push_back(fleet_.reasons[Pick(6)]);
+                if (tags.tags.size() == 2 && tags.tags[0] == tags.tags[1]) tags.tags.pop_back();
+                f.answers.push_back(tags);
+              }
+              f.answers.push_back(
+                  Answer{"recommend", QuestionType::kNps, Score(0, 10, quality), {}, ""});
+              if (Chance(0.02)) {
+                f.suspect = true;
+                f.suspect_reason = "rapid_repeat";
+              }
+              e.payload = f;
+            }
+            Add(&e, k, at, w);
+            ++n;
+          }
+        }
+        if (weekday == 2 && t == 0) {  // a camera gap on Wednesdays, 14:00-14:20 local
+          CoveragePayload c;
+          c.source = "camera";
+          c.start_ms = day_utc_ms + 14 * kHourMs - offset * 60'000LL;
+          c.end_ms = c.start_ms + 20 * 60'000;
+          c.reason = "frame_timeout";
+          e.payload = c;
+          Add(&e, k, c.end_ms, w);
+          ++n;
+        }
+      }
+    }
+    return n;
+  }
+
+ private:
+  void Add(Event* e, size_t kiosk, int64_t time_ms, hub::HubWrite* w) {
+    e->seq = ++seqs_[kiosk];
+    e->time_ms = time_ms;
+    e->id = NewUuidV7(time_ms);
+    std::string json = EncodeEvent(*e);
+    w->events.push_back(hub::ToHubEvent(*e, std::move(json), "mqtt"));
+  }
+  bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  size_t Pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+  // A score in [lo, hi], high with probability ~quality.
+  int Score(int lo, int hi, double quality) {
+    std::binomial_distribution<int> d(hi - lo, std::clamp(quality, 0.05, 0.95));
+    return lo + d(rng_);
+  }
+
+  const Fleet& fleet_;
+  std::mt19937_64 rng_;
+  double scale_ = 1;
+  std::vector<uint64_t> seqs_;
+};
+
+struct Built {
+  std::unique_ptr<hub::HubStore> store;
+  int64_t events = 0;
+  double ingest_s = 0;
+};
+
+Result<Built> Build(const std::string& path, const Fleet& fleet, int64_t target_events, int days) {
+  auto hs = hub::OpenSqliteHubStore(path);
+  if (!hs.ok()) return hs.status();
+  Built b;
+  b.store = std::move(hs.value());
+  Generator gen(fleet, static_cast<double>(target_events) / days);
+  for (int d = days; d >= 1; --d) {
+    hub::HubWrite w;
+    int64_t day = kEndDayMs - static_cast<int64_t>(d) * kDayMs;
+    b.events += gen.Day(day, &w);
+    auto start = Clock::now();  // the store's write only, not the generator
+    auto r = b.store->Write(w, day + kDayMs);
+    if (!r.ok()) return r.status();
+    b.ingest_s += std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  return b;
+}
+
+struct View {
+  std::string name;
+  std::function<Status()> run;
+};
+
+// The views the hub answers for the last month (local dates), all stores or one.
+std::vector<View> Views(hub::HubStore* store, const std::string& one_store) {
+  std::vector<View> v;
+  for (int scope = 0; scope < 2; ++scope) {
+    std::string suffix = scope == 0 ? "_all" : "_store";
+    hub::MapFilter f;
+    if (scope == 1) f.store = one_store;
+    f.from_ms = kEndDayMs - 30 * kDayMs;
+    f.to_ms = kEndDayMs;
+    v.push_back({"map" + suffix, [store, f] {
+                   auto facts = store->Facts(f);
+                   if (!facts.ok()) return facts.status();
+                   auto cells = hub::BuildJourneyMap(*facts, f);
+                   return cells.empty() ? Status::NotFound("map: no cells") : Status::Ok();
+                 }});
+  }
+  return v;
+}
+
+// Runs every view `repeat` times; returns the p95 (ms) per view and the sum of the medians.
+std::vector<std::pair<std::string, double>> TimeViews(const std::vector<View>& views, int repeat,
+                                                      double* total_median_ms) {
+  std::vector<std::pair<std::string, double>> out;
+  *total_median_ms = 0;
+  for (const View& v : views) {
+    std::vector<double> ms;
+    for (int i = 0; i < repeat; ++i) {
+      auto t = Clock::now();
+      Status s = v.run();
+      ms.push_back(MsSince(t));
+      if (!s.ok()) {
+        std::fprintf(stderr, "hubmap: %s: %s\n", v.name.c_str(), s.ToString().c_str());
+        return {};
+      }
+    }
+    *total_median_ms += Percentile(ms, 50);
+    out.emplace_back(v.name, Percentile(ms, 95));
+  }
+  return out;
+}
+
+int Run(const std::vector<std::string>& args) {
+  Fleet fleet;
+  int64_t small_events = 1'000'000, large_events = 10'000'000;
+  int repeat = 20;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--stores") fleet.stores = std::stoi(args[i + 1]);
+    if (args[i] == "--small-events") small_events = std::stoll(args[i + 1]);
+    if (args[i] == "--large-events") large_events = std::stoll(args[i + 1]);
+    if (args[i] == "--repeat") repeat = std::stoi(args[i + 1]);
+  }
+  testing::TempDir dir;
+  // Both stores have the same daily volume; the large one keeps 10x the history.
+  int large_days = 365;
+  int small_days = static_cast<int>(
+      std::max<int64_t>(31, large_days * small_events / std::max<int64_t>(1, large_events)));
+  std::fprintf(stderr, "hubmap: building %lld events over %d days and %lld over %d days\n",
+               static_cast<long long>(small_events), small_days,
+               static_cast<long long>(large_events), large_days);
+  double per_day = static_cast<double>(large_events) / large_days;
+  auto small =
+      Build(dir.File("small.db"), fleet, static_cast<int64_t>(per_day * small_days), small_days);
+  if (!small.ok()) {
+    std::fprintf(stderr, "hubmap: %s\n", small.status().ToString().c_str());
+    return 1;
+  }
+  auto large = Build(dir.File("large.db"), fleet, large_events, large_days);
+  if (!large.ok()) {
+    std::fprintf(stderr, "hubmap: %s\n", large.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "hubmap: small %lld events, large %lld events\n",
+               static_cast<long long>(small->events), static_cast<long long>(large->events));
+  PrintBench("hubmap_ingest_events_per_s", static_cast<double>(large->events) / large->ingest_s,
+             "events/s");
+
+  std::string one = fleet.StoreId(fleet.stores / 2);
+  double small_total = 0, large_total = 0;
+  auto small_p95 = TimeViews(Views(small->store.get(), one), repeat, &small_total);
+  auto large_p95 = TimeViews(Views(large->store.get(), one), repeat, &large_total);
+  if (small_p95.empty() || large_p95.empty()) return 1;
+  double worst = 0;
+  for (const auto& [name, p95] : large_p95) {
+    PrintBench("hubmap_view_ms_p95_" + name, p95, "ms");
+    worst = std::max(worst, p95);
+  }
+  PrintBench("hubmap_view_ms_p95", worst, "ms");
+  PrintBench("hubmap_history_ratio", large_total / std::max(small_total, 1e-3), "x");
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  PrintBench("hubmap_peak_rss_mb", static_cast<double>(ru.ru_maxrss) / 1024.0, "MB");
+  return 0;
+}
+
+Registrar reg("hubmap", "hub journey map views at 1M and 10M events of history", &Run);
+
+}  // namespace
+}  // namespace touchpoint::bench
