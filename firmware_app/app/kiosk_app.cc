@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "status_reporter.h"
+#include "touchpoint/core/heartbeat.h"
+#include "touchpoint/core/service_watchdog.h"
 
 // === includes (components) ===
 #if HAVE_TOUCHPOINT_SENSORS
@@ -142,6 +144,25 @@ int KioskApp::Run(const RunOptions& options) {
   }
 #endif
 
+  // systemd (docs/operations.md): READY once the store is open and every part started; then
+  // WATCHDOG pings only while the main loop (UI or headless), the camera thread and the store
+  // writer all answer. A hung one stops the pings and systemd restarts the kiosk.
+  Heartbeat main_loop;
+  ServiceWatchdog watchdog(store_.get(), [](const std::string& unresponsive) {
+    if (unresponsive.empty()) {
+      spdlog::info("watchdog: every part responds again");
+    } else {
+      spdlog::error("watchdog: not responding: {}; no more watchdog pings", unresponsive);
+    }
+  });
+  watchdog.Watch("main loop", &main_loop);
+#if HAVE_TOUCHPOINT_SENSORS
+  if (footfall) watchdog.Watch("camera thread", &footfall->heartbeat());
+#endif
+  if (watchdog.interval_ms() > 0) {
+    spdlog::info("systemd watchdog: every {} ms", watchdog.interval_ms());
+  }
+
   int exit_code = 0;
   auto deadline = options.run_for_s > 0
                       ? std::chrono::steady_clock::now() + std::chrono::seconds(options.run_for_s)
@@ -163,10 +184,12 @@ int KioskApp::Run(const RunOptions& options) {
     ui_ctx.config_version = config_.version;
     ui_ctx.software_version = TOUCHPOINT_VERSION;
     ui_ctx.stop = stop_;
+    ui_ctx.heartbeat = &main_loop;
     if (!options.screenshot_tour.empty()) {
       exit_code = ui::RunScreenshotTour(ui_ctx, options.screenshot_tour);
       ran_ui = true;
     } else {
+      watchdog.Ready("kiosk running, window open");
       std::thread ui_timer;  // --run-for-s: end the UI at the deadline
       if (options.run_for_s > 0) {
         ui_timer = std::thread([this, deadline] {
@@ -196,13 +219,16 @@ int KioskApp::Run(const RunOptions& options) {
       spdlog::info("running headless{}", options.run_for_s > 0
                                              ? " for " + std::to_string(options.run_for_s) + " s"
                                              : "; stop with Ctrl-C or SIGTERM");
+      watchdog.Ready("kiosk running headless");
       while (!stop_->load() && std::chrono::steady_clock::now() < deadline) {
+        main_loop.Beat(100);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }
   }
 
   stop_->store(true);
+  watchdog.Stop();
   // Producers stop first (the camera writes its partial interval), then the uplink gets a short,
   // bounded chance to deliver what is pending while still connected; the rest waits for the next
   // start. Everything stops before the store goes.

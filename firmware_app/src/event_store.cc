@@ -308,6 +308,13 @@ void EventStore::Flush() {
   future.get();
 }
 
+void EventStore::Probe(std::function<void()> done) {
+  Request r;
+  r.kind = Request::Kind::kFlush;
+  r.on_flush = std::move(done);
+  impl_->Enqueue(std::move(r));
+}
+
 StoreStats EventStore::Stats() const {
   std::lock_guard<std::mutex> lock(impl_->stats_mu);
   return impl_->stats;

@@ -95,6 +95,7 @@ void FootfallService::SetState(const std::string& state, const std::string& erro
 }
 
 bool FootfallService::SleepFor(int64_t ms) {
+  heartbeat_.Beat(ms);
   std::unique_lock<std::mutex> lock(wake_mu_);
   wake_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(0, ms)),
                  [this] { return stop_.load(); });
@@ -119,6 +120,7 @@ void FootfallService::Run() {
   bool ended = false;
 
   while (!stop_ && !ended) {
+    heartbeat_.Beat();
     Status opened = source.Open();
     if (!opened.ok()) {
       if (gap_reason_ == "camera_starting") gap_reason_ = "camera_open_failed";
@@ -141,6 +143,7 @@ void FootfallService::Run() {
     int64_t fps_window_start = SteadyMs(), fps_frames = 0;
 
     while (!stop_) {
+      heartbeat_.Beat();
       Frame frame;
       ReadResult r = source.Read(&frame);
       if (r == ReadResult::kFrame) {

@@ -95,6 +95,7 @@ int RunKioskUi(UiContext ctx) {
     bool input = false;
     while (ctx.stop == nullptr || !ctx.stop->load()) {
       auto t0 = std::chrono::steady_clock::now();
+      if (ctx.heartbeat != nullptr) ctx.heartbeat->Beat();
       uint32_t start = window.TicksMs();
       Frame f = window.BeginFrame(ctx.probe);
       bool keep = controller.RunFrame(f, window.pointer(), window.TicksMs(), input);
@@ -117,6 +118,9 @@ int RunKioskUi(UiContext ctx) {
       uint32_t interval = controller.animating() ? kAnimationFrameMs : kStaticFrameMs;
       if (window.pointer().down || ctx.probe != nullptr) interval = kActiveFrameMs;
       uint32_t idle_next = start + interval;
+      // The service watchdog: this thread now waits for input until idle_next at the latest.
+      if (ctx.heartbeat != nullptr)
+        ctx.heartbeat->Beat(idle_next - window.TicksMs() + kActiveFrameMs);
       for (uint32_t now = window.TicksMs(); now < min_next && !window.press_or_release_pending();
            now = window.TicksMs()) {
         input |= window.PumpEvents(static_cast<int>(min_next - now));

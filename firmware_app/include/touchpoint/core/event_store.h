@@ -133,6 +133,10 @@ class EventStore {
   // Blocks until every write queued before this call is done, including the disk-budget work
   // (pruning, compaction) and the stats refresh that follow it. Thread-safe.
   void Flush();
+  // Queues a no-op behind every write queued so far; `done` runs on the writer thread when the
+  // writer reaches it. The service watchdog's probe that the writer is not hung. Does not wait
+  // (except, like every write, while the queue is full). Thread-safe.
+  void Probe(std::function<void()> done);
 
  private:
   explicit EventStore(std::unique_ptr<Impl> impl);

@@ -35,6 +35,7 @@
 #include "touchpoint/core/event_stamper.h"
 #include "touchpoint/core/event_store.h"
 #include "touchpoint/core/health.h"
+#include "touchpoint/core/heartbeat.h"
 #include "touchpoint/core/status.h"
 #include "touchpoint/sensors/footfall_pipeline.h"
 #include "touchpoint/sensors/frame_source.h"
@@ -73,6 +74,10 @@ class FootfallService {
   int64_t events_submitted() const { return submitted_.load(); }
   int64_t events_stored() const { return stored_.load(); }
 
+  // The camera thread's proof of life for the service watchdog (it beats per frame and before
+  // each bounded wait; a read or an open that hangs makes it overdue).
+  const Heartbeat& heartbeat() const { return heartbeat_; }
+
  private:
   struct Interval;
   void Run();
@@ -105,6 +110,7 @@ class FootfallService {
 
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  Heartbeat heartbeat_;
   std::mutex wake_mu_;
   std::condition_variable wake_;
   std::atomic<int64_t> submitted_{0}, stored_{0};

@@ -17,6 +17,7 @@
 #include "touchpoint/core/event_stamper.h"
 #include "touchpoint/core/event_store.h"
 #include "touchpoint/core/health.h"
+#include "touchpoint/core/heartbeat.h"
 #include "touchpoint/core/survey.h"
 
 namespace touchpoint::ui {
@@ -58,6 +59,7 @@ struct UiContext {
   std::string software_version;
   std::atomic<bool>* stop = nullptr;   // set by the app (signal): RunKioskUi returns soon after
   UiHealthState* ui_health = nullptr;  // optional: where store failures are reported
+  Heartbeat* heartbeat = nullptr;      // optional: beaten by the UI loop (service watchdog)
   // Tests and benchmarks only: observe screens and tap named targets (ui_probe.h). Also lets
   // `start_screen` skip the PIN; the app leaves both unset.
   UiProbe* probe = nullptr;
