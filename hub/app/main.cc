@@ -11,6 +11,7 @@
 
 #include "config_push_cmd.h"
 #include "touchpoint/core/event_json.h"
+#include "touchpoint/core/service_watchdog.h"
 #include "touchpoint/hub/hub.h"
 #include "touchpoint/hub/journey_map.h"
 
@@ -173,8 +174,20 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, OnSignal);
     std::signal(SIGTERM, OnSignal);
     if (Status s = (*hub)->Start(); !s.ok()) return Fail(s);
+    // systemd (docs/operations.md): READY once the store is open and the writer runs; pings
+    // while the writer and this loop answer.
+    Heartbeat main_loop;
+    ServiceWatchdog watchdog(nullptr, [](const std::string& unresponsive) {
+      if (!unresponsive.empty()) {
+        std::fprintf(stderr, "hub: watchdog: not responding: %s\n", unresponsive.c_str());
+      }
+    });
+    watchdog.Watch("main loop", &main_loop);
+    watchdog.Watch("writer", &(*hub)->writer_heartbeat());
+    watchdog.Ready("hub running");
     bool announced = false;
     while (!g_stop) {
+      main_loop.Beat(50);
       if (!announced && (*hub)->Subscribed()) {
         std::printf("hub: subscribed to %s/+/+/events on %s\n", opts.topic_prefix.c_str(),
                     opts.broker_uri.c_str());
@@ -183,6 +196,7 @@ int main(int argc, char** argv) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+    watchdog.Stop();
     (*hub)->Stop();
     HubCounters c = (*hub)->Counters();
     std::printf("hub: stopped: %lld messages, %lld events stored, %lld duplicates, %lld rejects\n",

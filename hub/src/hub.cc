@@ -54,6 +54,7 @@ struct Slot {
 };
 
 struct Hub::Impl {
+  Heartbeat writer_heartbeat;
   HubOptions options;
   IngestPolicy policy;
   std::unique_ptr<HubStore> store;
@@ -131,6 +132,7 @@ struct Hub::Impl {
   }
 
   bool Connect() {
+    writer_heartbeat.Beat(40'000);  // connect and three subscribes, 10 s each at most
     try {
       auto opts = MakeConnectOptions(options.broker_uri, options.keepalive_s, options.username,
                                      options.password,
@@ -367,6 +369,7 @@ struct Hub::Impl {
       {
         std::unique_lock<std::mutex> lock(mu);
         auto front_ready = [&] { return !pipeline.empty() && pipeline.front()->ready; };
+        writer_heartbeat.Beat(100);
         cv.wait_for(lock, std::chrono::milliseconds(100),
                     [&] { return stopping || front_ready(); });
         // At a stop, what is decoded is still stored and acknowledged; the rest is not
@@ -494,6 +497,8 @@ HubCounters Hub::Counters() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->counters;
 }
+
+const Heartbeat& Hub::writer_heartbeat() const { return impl_->writer_heartbeat; }
 
 bool Hub::Subscribed() const { return impl_->subscribed; }
 

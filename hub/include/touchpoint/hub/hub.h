@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "touchpoint/core/heartbeat.h"
 #include "touchpoint/core/status.h"
 #include "touchpoint/hub/hub_store.h"
 
@@ -71,6 +72,8 @@ class Hub {
   HubCounters Counters() const;
   // True once subscribed on the current connection.
   bool Subscribed() const;
+  // The writer thread's proof of life for the service watchdog (docs/operations.md).
+  const Heartbeat& writer_heartbeat() const;
 
  private:
   struct Impl;
