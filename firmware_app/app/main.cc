@@ -1,4 +1,5 @@
 // touchpoint-kiosk: the in-store appliance. Parses flags and hands over to KioskApp.
+#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -55,10 +56,20 @@ int ShowStored(EventStore& store, int n) {
 
 }  // namespace
 
+// Under systemd (JOURNAL_STREAM names the journal as our stderr), log to the journal directly:
+// each line keeps its priority (error, warning, info) and the unit's identifier.
+void LogToJournalUnderSystemd() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (stream == nullptr || *stream == '\0') return;
+  auto sink = std::make_shared<spdlog::sinks::systemd_sink_mt>("touchpoint-kiosk");
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("touchpoint-kiosk", sink));
+}
+
 int main(int argc, char** argv) {
   // Files the kiosk creates are not world-readable (its data, exports, PIN hash); the code also
   // sets explicit modes where it creates them (touchpoint/core/data_files.h).
   ::umask(027);
+  LogToJournalUnderSystemd();
   CLI::App cli{"Touchpoint kiosk: in-store feedback and footfall appliance"};
   std::string config_path;
   bool check_config = false, print_default = false, headless = false;
