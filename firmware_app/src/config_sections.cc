@@ -184,6 +184,7 @@ void ReadMqtt(const toml::table& t, Problems* p, MqttConfig* out) {
   r.Int("keepalive_s", &out->keepalive_s, 5, 3600);
   r.Int("backoff_min_ms", &out->backoff_min_ms, 10, 3600000);
   r.Int("backoff_max_ms", &out->backoff_max_ms, 10, 86400000);
+  r.Int("reconnect_spread_s", &out->reconnect_spread_s, 0, 3600);
   if (out->backoff_max_ms < out->backoff_min_ms) {
     r.Error("backoff_max_ms", "must not be smaller than backoff_min_ms");
   }

@@ -442,6 +442,9 @@ struct Uplink::Impl {
     Backoff backoff(mqtt.backoff_min_ms, mqtt.backoff_max_ms, seed);
     // A fleet powered on together must not connect in the same second: jitter the first try.
     int64_t next_connect = MonoMs() + backoff.NextDelayMs();
+    // Nor reconnect in the same second after losing its broker together.
+    std::mt19937_64 spread_rng(seed ^ 0x9e3779b97f4a7c15ULL);
+    const int64_t spread_ms = int64_t{mqtt.reconnect_spread_s} * 1000;
     int64_t status_every = int64_t{std::max(1, kiosk.status_interval_s)} * 1000;
     int64_t next_status = 0;
     while (!Stopping()) {
@@ -452,7 +455,10 @@ struct Uplink::Impl {
         was_lost = lost;
         lost = false;
       }
-      if (was_lost) connected = false;
+      if (was_lost) {
+        connected = false;
+        next_connect = MonoMs() + std::uniform_int_distribution<int64_t>(0, spread_ms)(spread_rng);
+      }
       if (!connected) {
         {
           std::lock_guard<std::mutex> lock(mu);

@@ -91,6 +91,9 @@ struct MqttConfig {
   int32_t keepalive_s = 30;
   int32_t backoff_min_ms = 1000;  // reconnect: exponential backoff with full jitter
   int32_t backoff_max_ms = 120000;
+  // After a lost connection the first reconnect waits uniform(0, this): a fleet that loses its
+  // broker at once (a power cut) comes back spread out instead of all in the same second.
+  int32_t reconnect_spread_s = 60;
   // Config pushes (docs/sync.md "Downlink"): central's public key (PEM public key or
   // certificate); a push not signed by it is refused. Empty: every push is refused...
   std::string config_public_key_file;
