@@ -29,6 +29,9 @@ int64_t SteadyMs() {
 struct FootfallService::Interval {
   int64_t start_ms = 0;
   bool counted = false;  // at least one frame processed in it
+  // Every frame in it was timed by a synchronised clock (live sources; media time is exact): a
+  // count made while the clock was at 1970 stays flagged after NTP sets it.
+  bool clock_synced = true;
   std::map<std::string, std::pair<int64_t, int64_t>> by_line;
   int64_t occ_min = 0, occ_max = 0, occ_end = 0;
 };
@@ -221,6 +224,7 @@ void FootfallService::OnFrame(const Frame& frame, int64_t now_ms) {
     iv.occ_min = iv.occ_max = occ;
     iv.counted = true;
   }
+  if (!media_time_ && !stamper_->clock().IsSynced()) iv.clock_synced = false;
   iv.occ_min = std::min(iv.occ_min, occ);
   iv.occ_max = std::max(iv.occ_max, occ);
   iv.occ_end = occ;
@@ -257,6 +261,23 @@ void FootfallService::CountCrossings(const std::vector<LineCrossing>& crossings)
 
 void FootfallService::CloseIntervalsUntil(int64_t now_ms) {
   const int64_t interval_ms = static_cast<int64_t>(config_.interval_s) * 1000;
+  if (now_ms < interval_->start_ms) {
+    // The clock stepped back (NTP correcting a clock that ran ahead): close what was counted
+    // under the old time and go on in the new time's interval, instead of holding every count
+    // until the clock catches up again. Order stays by seq; a gap open at the old time ends
+    // where its interval began.
+    FlushInterval();
+    const int64_t next = AlignDown(now_ms, interval_ms);
+    if (gap_start_ms_ >= 0) {
+      if (interval_->start_ms > gap_start_ms_) {
+        RecordCoverage(gap_start_ms_, interval_->start_ms, gap_reason_);
+      }
+      gap_start_ms_ = next;
+    }
+    *interval_ = Interval{};
+    interval_->start_ms = next;
+    return;
+  }
   if (now_ms < interval_->start_ms + interval_ms) return;
   // A long jump (clock step, days without frames): one coverage span, not one per interval.
   if (now_ms - interval_->start_ms > 1000 * interval_ms) {
@@ -303,7 +324,7 @@ void FootfallService::FlushInterval() {
   p.occupancy_end = iv.occ_end;
   iv.counted = false;
   iv.by_line.clear();
-  Submit(std::move(p), iv.start_ms);
+  Submit(std::move(p), iv.start_ms, iv.clock_synced);
 }
 
 void FootfallService::BeginGap(int64_t now_ms, const std::string& reason) {
@@ -332,18 +353,19 @@ void FootfallService::RecordCoverage(int64_t start_ms, int64_t end_ms, const std
   Submit(std::move(p), start_ms);
 }
 
-void FootfallService::Submit(Payload payload, int64_t time_ms) {
+void FootfallService::Submit(Payload payload, int64_t time_ms, bool clock_synced) {
   if (store_ == nullptr || stamper_ == nullptr) return;
   ++submitted_;
-  store_->AppendAsync(stamper_->MakeAt(std::move(payload), time_ms),
-                      [this](const Result<uint64_t>& r) {
-                        if (r.ok()) {
-                          ++stored_;
-                          return;
-                        }
-                        std::lock_guard<std::mutex> lock(health_mu_);
-                        health_.last_error = "event not stored: " + r.status().message();
-                      });
+  Event e = stamper_->MakeAt(std::move(payload), time_ms);
+  e.clock_synced = e.clock_synced && clock_synced;
+  store_->AppendAsync(std::move(e), [this](const Result<uint64_t>& r) {
+    if (r.ok()) {
+      ++stored_;
+      return;
+    }
+    std::lock_guard<std::mutex> lock(health_mu_);
+    health_.last_error = "event not stored: " + r.status().message();
+  });
 }
 
 }  // namespace touchpoint::sensors

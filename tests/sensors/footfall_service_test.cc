@@ -326,3 +326,100 @@ TEST_F(FootfallServiceTest, ABadLineIsRefusedAtStart) {
 
 }  // namespace
 }  // namespace touchpoint::sensors
+
+namespace touchpoint::sensors {
+namespace {
+
+// The real clip as a live camera on a manual clock (100 ms per frame) whose wall clock is
+// stepped at given frames, as a kiosk without a battery-backed clock sees it: it starts at
+// 1970 unsynchronised, NTP sets it, then corrects it backwards.
+class SteppingClockCamera final : public FrameSource {
+ public:
+  struct Step {
+    int64_t at_frame, to_utc_ms;
+    bool synced;
+  };
+  SteppingClockCamera(std::shared_ptr<ManualClock> clock, std::vector<Step> steps, int64_t total)
+      : clock_(std::move(clock)),
+        clip_(MakeOpenCvSource(ClipDir() + "/vtest.avi", false)),
+        steps_(std::move(steps)),
+        total_(total) {}
+  Status Open() override { return clip_->Open(); }
+  ReadResult Read(Frame* frame) override {
+    if (delivered_ >= total_) return ReadResult::kEnd;
+    for (const Step& s : steps_) {
+      if (s.at_frame == delivered_) {
+        clock_->SetUtcMs(s.to_utc_ms);
+        clock_->SetSynced(s.synced);
+      }
+    }
+    ReadResult r = clip_->Read(frame);
+    if (r != ReadResult::kFrame) return r;
+    ++delivered_;
+    clock_->AdvanceMs(100);
+    return r;
+  }
+  void Close() override {}
+  bool live() const override { return true; }
+  double fps() const override { return 10; }
+  std::string description() const override { return "clip camera on a stepping clock"; }
+
+ private:
+  std::shared_ptr<ManualClock> clock_;
+  std::unique_ptr<FrameSource> clip_;
+  std::vector<Step> steps_;
+  int64_t total_;
+  int64_t delivered_ = 0;
+};
+
+TEST_F(FootfallServiceTest, AClockAt1970ThatNtpStepsForwardThenBackKeepsCountingInOrder) {
+  if (!std::filesystem::exists(ClipDir() + "/vtest.avi")) GTEST_SKIP() << "clip absent";
+  const int64_t boot = 3600'000;             // 1970-01-01T01:00Z: no RTC
+  const int64_t synced = kT0;                // NTP: 2027-01-01T00:00Z
+  const int64_t corrected = kT0 - 7200'000;  // then stepped back two hours
+  clock_->SetUtcMs(boot);
+  clock_->SetSynced(false);
+  FootfallServiceOptions options;
+  options.source = std::make_unique<SteppingClockCamera>(
+      clock_, std::vector<SteppingClockCamera::Step>{{250, synced, true}, {500, corrected, true}},
+      750);
+  FootfallService service(ClipConfig(), store_.get(), stamper_.get(), std::move(options));
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return service.Health().state == "ended"; }, std::chrono::seconds(60)));
+  service.Stop();
+  EXPECT_EQ(service.events_stored(), service.events_submitted());
+
+  std::vector<Event> events = StoredEvents();
+  // A 57-year jump is one coverage span, not millions of intervals.
+  EXPECT_LT(events.size(), 60u);
+  uint64_t last_seq = 0;
+  int unsynced = 0, at_synced = 0, at_corrected = 0;
+  for (const Event& e : events) {
+    EXPECT_GT(e.seq, last_seq) << "stored order is seq order";
+    last_seq = e.seq;
+    if (e.type() != EventType::kFootfall) continue;
+    const auto& f = std::get<FootfallPayload>(e.payload);
+    if (f.interval_start_ms < synced - 86400'000LL * 365) {
+      ++unsynced;
+      EXPECT_FALSE(e.clock_synced) << "an interval counted before NTP is flagged unsynced";
+    } else if (f.interval_start_ms >= synced) {
+      ++at_synced;
+    } else if (f.interval_start_ms >= corrected && f.interval_start_ms < corrected + 60'000) {
+      ++at_corrected;
+      EXPECT_TRUE(e.clock_synced);
+    }
+  }
+  EXPECT_GT(unsynced, 0) << "nothing counted while the clock was at 1970";
+  EXPECT_GT(at_synced, 0) << "nothing counted after NTP set the clock";
+  // After the backward step the counts go out in the corrected time at once, not held until the
+  // clock catches up two hours later.
+  EXPECT_GT(at_corrected, 0) << "nothing counted in the corrected time";
+  // Every count is in some event.
+  auto totals = Totals(events);
+  for (const auto& [line, in_out] : service.Health().today_by_line) {
+    EXPECT_EQ(totals[line], in_out) << line;
+  }
+}
+
+}  // namespace
+}  // namespace touchpoint::sensors

@@ -88,7 +88,9 @@ class FootfallService {
   void BeginGap(int64_t now_ms, const std::string& reason);
   void EndGap(int64_t now_ms);
   void RecordCoverage(int64_t start_ms, int64_t end_ms, const std::string& reason);
-  void Submit(Payload payload, int64_t time_ms);
+  // `clock_synced`: false when the event's time came from an unsynchronised clock, even if the
+  // clock is synchronised by the time it is stamped.
+  void Submit(Payload payload, int64_t time_ms, bool clock_synced = true);
   bool SleepFor(int64_t ms);  // false when stopping
   int64_t NowMs(const Frame* frame) const;
   void SetState(const std::string& state, const std::string& error);
