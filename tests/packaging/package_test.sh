@@ -32,6 +32,12 @@ done
 hdeps=$(dpkg-deb -f "$HUB" Depends)
 grep -q libsqlite3-0 <<<"$hdeps" || fail "touchpoint-hub does not depend on libsqlite3-0"
 grep -q libopencv <<<"$hdeps" && fail "touchpoint-hub depends on OpenCV: $hdeps"
+# Cross builds use the checked-in lists (deploy/debian/runtime-depends.cmake): they must be what
+# dpkg-shlibdeps computes here.
+want=$(sed -n 's/^kiosk=//p' "$BUILD/packaging/runtime-depends.txt")
+[ "$kdeps" = "$want" ] || fail "touchpoint-kiosk Depends changed: update deploy/debian/runtime-depends.cmake to: $kdeps"
+want=$(sed -n 's/^hub=//p' "$BUILD/packaging/runtime-depends.txt")
+[ "$hdeps" = "$want" ] || fail "touchpoint-hub Depends changed: update deploy/debian/runtime-depends.cmake to: $hdeps"
 dpkg-deb --ctrl-tarfile "$KIOSK" | tar -xO ./conffiles | grep -qx /etc/touchpoint/kiosk.toml \
   || fail "kiosk.toml is not a conffile"
 if command -v lintian >/dev/null; then
