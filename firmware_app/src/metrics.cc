@@ -69,11 +69,13 @@ void SessionSums::Add(const SessionSums& o) {
   unhappy += o.unhappy;
 }
 
-void SessionSums::AddFeedback(const FeedbackPayload& f) {
+void SessionSums::AddFeedback(const FeedbackPayload& f) { AddAnswers(f.answers); }
+
+void SessionSums::AddAnswers(const std::vector<Answer>& answers) {
   ++sessions;
   std::optional<int> first_csat, first_nps, first_effort;
   std::set<std::string_view> tags;
-  for (const Answer& a : f.answers) {
+  for (const Answer& a : answers) {
     if (a.type == QuestionType::kTags) {
       for (const std::string& t : a.tags) tags.insert(t);
       continue;
