@@ -96,6 +96,17 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
 
   std::vector<ViewRow> cells;                                           // kCell
   std::map<std::pair<std::string, int64_t>, rollups::CellSums> groups;  // the other views
+  // Consecutive cells mostly fall in the same group (a store's cells, a day's hours).
+  std::pair<std::string, int64_t> last_key;
+  rollups::CellSums* last = nullptr;
+  auto group = [&](const std::string& store, int64_t k) {
+    if (!last || last_key.second != k || last_key.first != store) {
+      last_key = {store, k};
+      last = &groups[last_key];
+    }
+    return last;
+  };
+  static const std::string kNone;
   for (const Dim& d : dims) {
     sqlite3_reset(st.get());
     rc = sqlite3_bind_int64(st.get(), 1, d.key);
@@ -117,19 +128,19 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
           to = &cell;
           break;
         case ViewBy::kLocalDay:
-          to = &groups[{std::string(), day}];
+          to = group(kNone, day);
           break;
         case ViewBy::kIsoWeek:
-          to = &groups[{std::string(), day - (IsoWeekday(day) - 1)}];
+          to = group(kNone, day - (IsoWeekday(day) - 1));
           break;
         case ViewBy::kWeekdayHour:
-          to = &groups[{std::string(), IsoWeekday(day) * 24 + (hour - day * 24)}];
+          to = group(kNone, IsoWeekday(day) * 24 + (hour - day * 24));
           break;
         case ViewBy::kStore:
-          to = &groups[{d.store, 0}];
+          to = group(d.store, 0);
           break;
         case ViewBy::kTotal:
-          to = &groups[{std::string(), 0}];
+          to = group(kNone, 0);
           break;
       }
       if (Status s = rollups::AddCellRow(st.get(), 2, to); !s.ok()) {

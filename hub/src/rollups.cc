@@ -155,12 +155,24 @@ class Reader {
       if (mask & (uint64_t{1} << i)) d->counts[i] += Signed();
     }
   }
+  // The blob's keys come in key order, and a sum read into usually holds the same keys: walk the
+  // map alongside (no string is built unless a key is new).
+  template <typename V>
+  V& Entry(std::map<std::string, V>* m, typename std::map<std::string, V>::iterator* hint,
+           std::string_view key) {
+    while (*hint != m->end() && std::string_view((*hint)->first) < key) ++*hint;
+    if (*hint == m->end() || std::string_view((*hint)->first) != key) {
+      *hint = m->emplace_hint(*hint, std::string(key), V{});
+    }
+    return (*hint)->second;
+  }
   void Counts(std::map<std::string, int64_t>* m) {
     uint64_t n = Varint();
+    auto hint = m->begin();
     for (uint64_t i = 0; i < n && ok_; ++i) {
       std::string_view k = String();
       int64_t v = Signed();
-      if (ok_) (*m)[std::string(k)] += v;
+      if (ok_) Entry(m, &hint, k) += v;
     }
   }
   void Session(metrics::SessionSums* s) {
@@ -169,14 +181,16 @@ class Reader {
     Dist(&s->nps);
     Dist(&s->effort);
     uint64_t n = Varint();
+    auto hint = s->questions.begin();
     for (uint64_t i = 0; i < n && ok_; ++i) {
       std::string_view id = String();
       uint64_t type = Varint();
       if (type > static_cast<uint64_t>(QuestionType::kText)) ok_ = false;
       if (!ok_) break;
-      auto [it, fresh] = s->questions.try_emplace(std::string(id));
-      if (fresh) it->second.type = static_cast<QuestionType>(type);
-      Dist(&it->second.scores);
+      size_t before = s->questions.size();
+      metrics::QuestionSums& q = Entry(&s->questions, &hint, id);
+      if (s->questions.size() != before) q.type = static_cast<QuestionType>(type);
+      Dist(&q.scores);
     }
     Counts(&s->reasons);
     Counts(&s->reasons_unhappy);

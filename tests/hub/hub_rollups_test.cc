@@ -318,6 +318,12 @@ Stream RandomStream(uint32_t seed, int events_per_kiosk) {
             if (chance(30)) tags.push_back(r);
           }
           if (!tags.empty()) answers.push_back(Tags(tags));
+          if (!tags.empty() && chance(20)) {  // a second tag question naming some again
+            Answer again = Tags({tags[0], reasons[static_cast<size_t>(uniform(0, 4))]});
+            if (again.tags[0] == again.tags[1]) again.tags.pop_back();
+            again.question_id = "more_reasons";
+            answers.push_back(again);
+          }
         }
         std::shuffle(answers.begin(), answers.end(), rng);
         e = Scored(st, t, answers, chance(15));
@@ -665,6 +671,28 @@ TEST_F(HubLocalTimeTest, IsoWeekAtTheTurnOfTheYear) {
   EXPECT_EQ(FormatUtcMs(weeks[0].local_ms), "2026-12-28T00:00:00.000Z");
   EXPECT_EQ(weeks[1].iso_year, 2027);
   EXPECT_EQ(weeks[1].iso_week, 1);
+}
+
+// The hub adds a session's answers with metrics::SessionSums::AddAnswers: a reason named by two
+// tag questions counts once, with few tags (a scan) and with many (a set).
+TEST(HubRollupsMetrics, AReasonCountsOncePerSession) {
+  metrics::SessionSums s;
+  Answer more = Tags({"queue", "staff"});
+  more.question_id = "more";
+  s.AddAnswers({Score("overall", QuestionType::kCsat, 1), Tags({"staff", "price"}), more});
+  EXPECT_EQ(s.reasons, (std::map<std::string, int64_t>{{"price", 1}, {"queue", 1}, {"staff", 1}}));
+  EXPECT_EQ(s.reasons_unhappy, s.reasons);
+  std::vector<std::string> many;
+  for (int i = 0; i < 20; ++i) many.push_back("r" + std::to_string(i));
+  Answer second = Tags({"r3", "r19", "extra"});
+  second.question_id = "more";
+  s.AddAnswers({Score("overall", QuestionType::kCsat, 5), Tags(many), second});
+  EXPECT_EQ(s.reasons.size(), 3u + 21u);
+  EXPECT_EQ(s.reasons["r3"], 1);
+  EXPECT_EQ(s.reasons["extra"], 1);
+  EXPECT_EQ(s.reasons_unhappy.size(), 3u);
+  EXPECT_EQ(s.sessions, 2);
+  EXPECT_EQ(s.unhappy, 1);
 }
 
 // A damaged cell is refused with what and where, not read as zeros.
