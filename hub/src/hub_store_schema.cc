@@ -168,7 +168,7 @@ Status EnsureHubSchema(sql::Database* db) {
     // Version 3 -> 4: the events' UTC offset and the rollup cells, recomputed from the stored
     // events' JSON (which also fills the offsets).
     if (Status s = db->Exec("ALTER TABLE events ADD COLUMN utc_offset_min INTEGER;" +
-                            rollups::CellsTableSql("cells"));
+                            rollups::CellsTableSql("cells") + rollups::CellsTableSql("cells_day"));
         !s.ok()) {
       return s;
     }

@@ -15,6 +15,10 @@ void AddFootfall(CellMap* cells, int64_t dim_key, int64_t start_ms, int32_t offs
   c.sums.counted_s += sign * interval_s;
 }
 
+void AddDays(const CellMap& hours, CellMap* days) {
+  for (const auto& [key, delta] : hours) (*days)[DayOf(key)].Add(delta);
+}
+
 void AddEvent(CellMap* cells, int64_t dim_key, const HubEvent& e) {
   // What metrics::Sums::AddEvent adds for the event (footfall lines are summed in HubEvent).
   switch (e.type) {

@@ -63,6 +63,15 @@ struct CellSums {
 
 using CellMap = std::unordered_map<CellKey, CellSums, CellKeyHash>;
 
+// The day level (`cells_day`, same columns): per dim and local day, every offset together;
+// `hour_local` is the day's first local hour (day x 24), `utc_offset_min` is 0. Views by day,
+// week, store or in total over whole local days read it: 24x fewer rows than hours.
+inline CellKey DayOf(const CellKey& hour) {
+  return {hour.dim_key, FloorDiv(hour.hour_local, 24) * 24, 0};
+}
+// Adds every hour delta of `hours` to its day in *days.
+void AddDays(const CellMap& hours, CellMap* days);
+
 // Adds what one held, not superseded, in-range event contributes (footfall, feedback,
 // feedback_abandoned, camera/kiosk coverage; status adds nothing).
 void AddEvent(CellMap* cells, int64_t dim_key, const HubEvent& e);
@@ -102,7 +111,7 @@ class CellTable {
   sqlite3_stmt *select_ = nullptr, *upsert_ = nullptr, *delete_ = nullptr;
 };
 
-// Recomputes every cell from the held events' JSON into `cells` (also fills
+// Recomputes every cell (both levels) from the held events' JSON (also fills
 // events.utc_offset_min where it is unknown, as after a migration from version 3).
 // REQUIRES: inside a write transaction.
 Result<RollupRebuild> Rebuild(sql::Database* db);

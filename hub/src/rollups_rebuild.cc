@@ -13,7 +13,9 @@ namespace {
 
 constexpr size_t kFlushCells = 50000;  // cells held in memory before they are written
 constexpr size_t kCachedBlocks = 64;   // decompressed payload blocks kept while scanning
-constexpr const char* kScratch = "cells_rebuild";
+// The tables of the two levels and their scratch copies while rebuilding.
+constexpr const char* kTables[2][2] = {{"cells", "cells_rebuild"},
+                                       {"cells_day", "cells_day_rebuild"}};
 
 // Decompressed payload blocks by id, dropped all at once when full (events of one kiosk in seq
 // order mostly share blocks, so a small cache reads each block about once).
@@ -61,8 +63,14 @@ struct OffsetFix {
 
 // Reads every event; adds the counted ones to the scratch table's cells.
 Status Recompute(sql::Database* db, RollupRebuild* r) {
-  CellTable out(db->handle(), kScratch);
-  CellMap cells;
+  CellTable out(db->handle(), kTables[0][1]), out_days(db->handle(), kTables[1][1]);
+  CellMap cells, days;
+  auto flush = [&]() -> Status {
+    days.clear();
+    AddDays(cells, &days);
+    if (Status s = out.Flush(&cells); !s.ok()) return s;
+    return out_days.Flush(&days);
+  };
   BlockCache blocks(db);
   std::vector<OffsetFix> fixes;
   auto st = db->Prepare(
@@ -87,11 +95,11 @@ Status Recompute(sql::Database* db, RollupRebuild* r) {
     }
     if (!counted) return Status::Ok();
     AddEvent(&cells, st->ColumnInt(2), ToHubEvent(std::move(event.value()), {}, {}));
-    if (cells.size() >= kFlushCells) return out.Flush(&cells);
+    if (cells.size() >= kFlushCells) return flush();
     return Status::Ok();
   });
   if (!rows.ok()) return rows;
-  if (Status s = out.Flush(&cells); !s.ok()) return s;
+  if (Status s = flush(); !s.ok()) return s;
   auto fix = db->Prepare("UPDATE events SET utc_offset_min = ?3 WHERE kiosk_key = ?1 AND seq = ?2");
   if (!fix.ok()) return fix.status();
   for (const OffsetFix& f : fixes) {
@@ -106,36 +114,42 @@ Status Recompute(sql::Database* db, RollupRebuild* r) {
 
 Result<RollupRebuild> Rebuild(sql::Database* db) {
   RollupRebuild r;
-  if (Status s =
-          db->Exec(std::string("DROP TABLE IF EXISTS ") + kScratch + ";" + CellsTableSql(kScratch));
-      !s.ok()) {
-    return s;
+  for (const auto& t : kTables) {
+    if (Status s =
+            db->Exec(std::string("DROP TABLE IF EXISTS ") + t[1] + ";" + CellsTableSql(t[1]));
+        !s.ok()) {
+      return s;
+    }
   }
   if (Status s = Recompute(db, &r); !s.ok()) return s;
-  const std::string same_key =
-      "o.dim_key = n.dim_key AND o.hour_local = n.hour_local AND "
-      "o.utc_offset_min = n.utc_offset_min";
-  auto added = Count(db, std::string("SELECT COUNT(*) FROM ") + kScratch +
-                             " n WHERE NOT EXISTS (SELECT 1 FROM cells o WHERE " + same_key + ")");
-  auto removed = Count(db, std::string("SELECT COUNT(*) FROM cells o WHERE NOT EXISTS (SELECT 1 "
-                                       "FROM ") +
-                               kScratch + " n WHERE " + same_key + ")");
-  auto changed = Count(
-      db, std::string("SELECT COUNT(*) FROM ") + kScratch + " n JOIN cells o ON " + same_key +
-              " WHERE o.visitors_in != n.visitors_in OR o.visitors_out != n.visitors_out OR "
-              "o.counted_s != n.counted_s OR o.gap_s != n.gap_s OR o.abandoned != n.abandoned OR "
-              "o.ok_sessions != n.ok_sessions OR o.suspect_sessions != n.suspect_sessions OR "
-              "o.detail IS NOT n.detail");
-  for (auto* n : {&added, &removed, &changed}) {
-    if (!n->ok()) return n->status();
-  }
-  r.added = *added;
-  r.removed = *removed;
-  r.changed = *changed;
-  if (Status s = db->Exec(std::string("DELETE FROM cells; INSERT INTO cells SELECT * FROM ") +
-                          kScratch + "; DROP TABLE " + kScratch + ";");
-      !s.ok()) {
-    return s;
+  for (const auto& t : kTables) {
+    const std::string live = t[0], scratch = t[1];
+    const std::string same_key =
+        "o.dim_key = n.dim_key AND o.hour_local = n.hour_local AND "
+        "o.utc_offset_min = n.utc_offset_min";
+    auto added =
+        Count(db, "SELECT COUNT(*) FROM " + scratch + " n WHERE NOT EXISTS (SELECT 1 FROM " + live +
+                      " o WHERE " + same_key + ")");
+    auto removed =
+        Count(db, "SELECT COUNT(*) FROM " + live + " o WHERE NOT EXISTS (SELECT 1 FROM " + scratch +
+                      " n WHERE " + same_key + ")");
+    auto changed = Count(
+        db, "SELECT COUNT(*) FROM " + scratch + " n JOIN " + live + " o ON " + same_key +
+                " WHERE o.visitors_in != n.visitors_in OR o.visitors_out != n.visitors_out OR "
+                "o.counted_s != n.counted_s OR o.gap_s != n.gap_s OR o.abandoned != n.abandoned "
+                "OR o.ok_sessions != n.ok_sessions OR o.suspect_sessions != n.suspect_sessions OR "
+                "o.detail IS NOT n.detail");
+    for (auto* n : {&added, &removed, &changed}) {
+      if (!n->ok()) return n->status();
+    }
+    r.added += *added;
+    r.removed += *removed;
+    r.changed += *changed;
+    if (Status s = db->Exec("DELETE FROM " + live + "; INSERT INTO " + live + " SELECT * FROM " +
+                            scratch + "; DROP TABLE " + scratch + ";");
+        !s.ok()) {
+      return s;
+    }
   }
   auto cells = Count(db, "SELECT COUNT(*) FROM cells");
   if (!cells.ok()) return cells.status();

@@ -432,6 +432,11 @@ std::vector<ViewFilter> Filters() {
   f.to_ms = kT0 - kDay + 30 * 60000;  // half an hour: no cell starts in it
   fs.push_back(f);
   f = {};
+  f.from_ms = kT0 - 10 * kH - 4 * kDay;  // whole local days: the day level answers
+  f.to_ms = kT0 - 10 * kH + 3 * kDay;
+  f.stores = {"s2", "s3"};
+  fs.push_back(f);
+  f = {};
   f.stores = {"absent"};
   fs.push_back(f);
   return fs;
@@ -702,14 +707,19 @@ TEST_F(HubLocalTimeTest, ADamagedCellIsAClearError) {
   store_.reset();
   {
     auto db = sql::Database::Open(dir_.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
-    ASSERT_TRUE((*db)->Exec("UPDATE cells SET detail = x'01ff'").ok());
+    ASSERT_TRUE(
+        (*db)
+            ->Exec("UPDATE cells SET detail = x'01ff'; UPDATE cells_day SET detail = x'01ff'")
+            .ok());
   }
   store_ = Open(dir_.File("hub.db"));
-  auto v = store_->View({}, ViewBy::kTotal);
-  ASSERT_FALSE(v.ok());
-  EXPECT_NE(v.status().message().find("s1/checkout/purchase"), std::string::npos)
-      << v.status().ToString();
-  EXPECT_NE(v.status().message().find("malformed"), std::string::npos) << v.status().ToString();
+  for (ViewBy by : {ViewBy::kCell, ViewBy::kTotal}) {  // the hour and the day level
+    auto v = store_->View({}, by);
+    ASSERT_FALSE(v.ok());
+    EXPECT_NE(v.status().message().find("s1/checkout/purchase"), std::string::npos)
+        << v.status().ToString();
+    EXPECT_NE(v.status().message().find("malformed"), std::string::npos) << v.status().ToString();
+  }
 }
 
 }  // namespace

@@ -204,9 +204,9 @@ std::vector<ReasonRow> PainPoints(const metrics::Sums& sums, bool include_suspec
 
 // What HubStore::RebuildRollups found, comparing the recomputed cells with those it replaced.
 struct RollupRebuild {
-  int64_t events = 0;  // events read (every held event)
-  int64_t cells = 0;   // cells after the rebuild
-  int64_t added = 0, removed = 0, changed = 0;
+  int64_t events = 0;                           // events read (every held event)
+  int64_t cells = 0;                            // hour cells after the rebuild
+  int64_t added = 0, removed = 0, changed = 0;  // hour and day cells
 };
 
 struct KioskSummary {
