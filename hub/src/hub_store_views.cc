@@ -81,11 +81,15 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
   }
   bool utc = f.basis == ViewFilter::Basis::kUtc;
   int64_t lo = -kUnbounded, hi = kUnbounded;  // local hours [lo, hi)
+  // Far beyond any event time either way (and no overflow below).
+  auto bounded = [](int64_t t) { return std::clamp<int64_t>(t, -kUnbounded, kUnbounded); };
   if (f.from_ms) {
-    lo = utc ? FloorDiv(*f.from_ms, kHourMs) - kOffsetSlackHours : CeilDiv(*f.from_ms, kHourMs);
+    int64_t from = bounded(*f.from_ms);
+    lo = utc ? FloorDiv(from, kHourMs) - kOffsetSlackHours : CeilDiv(from, kHourMs);
   }
   if (f.to_ms) {
-    hi = utc ? CeilDiv(*f.to_ms, kHourMs) + kOffsetSlackHours : CeilDiv(*f.to_ms, kHourMs);
+    int64_t to = bounded(*f.to_ms);
+    hi = utc ? CeilDiv(to, kHourMs) + kOffsetSlackHours : CeilDiv(to, kHourMs);
   }
   sqlite3_stmt* raw = nullptr;
   // Views by day, week, store or in total over whole local days read the day level.

@@ -196,9 +196,18 @@ std::vector<MapCell> JourneyMapFromCells(const std::vector<ViewRow>& cells,
     size_t end = begin + 1;
     while (end < cells.size() && same_group(cells[begin], cells[end])) ++end;
     int64_t first = cells[begin].local_ms, last = cells[end - 1].local_ms;
-    if (local_range && filter.from_ms) first = HourOf(*filter.from_ms + kHourMs - 1);
-    if (local_range && filter.to_ms) last = HourOf(*filter.to_ms - 1);
-    if ((last - first) / kHourMs > kMaxHoursPerGroup) first = last - kMaxHoursPerGroup * kHourMs;
+    // (Clamped far beyond any event time: no overflow; the hours listed are capped below.)
+    constexpr int64_t kFar = int64_t{1} << 60;
+    if (local_range && filter.from_ms) {
+      first = HourOf(std::clamp(*filter.from_ms, -kFar, kFar) + kHourMs - 1);
+    }
+    if (local_range && filter.to_ms) last = HourOf(std::clamp(*filter.to_ms, -kFar, kFar) - 1);
+    if ((last - first) / kHourMs > kMaxHoursPerGroup) {
+      // Too long to list: the hours with data, and of those the latest if still too long.
+      first = std::max(first, cells[begin].local_ms);
+      last = std::min(last, cells[end - 1].local_ms);
+      if ((last - first) / kHourMs > kMaxHoursPerGroup) first = last - kMaxHoursPerGroup * kHourMs;
+    }
     size_t i = begin;
     int32_t offset = cells[begin].utc_offset_min;
     for (int64_t h = first; h <= last; h += kHourMs) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -698,6 +699,23 @@ TEST(HubRollupsMetrics, AReasonCountsOncePerSession) {
   EXPECT_EQ(s.reasons_unhappy.size(), 3u);
   EXPECT_EQ(s.sessions, 2);
   EXPECT_EQ(s.unhappy, 1);
+}
+
+// Filter bounds at the ends of int64 select everything, in either basis, without overflow; the
+// map lists a bounded number of hours per group.
+TEST_F(HubLocalTimeTest, ExtremeRangesAreBounded) {
+  EventStamper st(synctest::Kiosk("k1", "s1"), std::make_shared<ManualClock>(kT0));
+  Write({Received(Scored(st, kT0, {Score("overall", QuestionType::kCsat, 4)}, false), 1, 60)});
+  for (auto basis : {ViewFilter::Basis::kLocal, ViewFilter::Basis::kUtc}) {
+    ViewFilter f;
+    f.basis = basis;
+    f.from_ms = std::numeric_limits<int64_t>::min();
+    f.to_ms = std::numeric_limits<int64_t>::max();
+    for (ViewBy by : kAllViews) EXPECT_EQ(ViewOf(store_.get(), f, by).size(), 1u) << Name(by);
+    auto map = JourneyMapFromCells(ViewOf(store_.get(), f, ViewBy::kCell), f);
+    ASSERT_EQ(map.size(), 1u);  // too long a range to list: the hours with data
+    EXPECT_EQ(map[0].responses, 1);
+  }
 }
 
 // A damaged cell is refused with what and where, not read as zeros.
