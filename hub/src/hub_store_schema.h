@@ -2,7 +2,8 @@
 //
 // Version 4 (current): version 3 plus `events.utc_offset_min` (the kiosk's offset at event time)
 // and the rollup cells (`cells`, rollups.h): one row per (dim_key, local hour, UTC offset) with
-// everything metrics::Sums needs, kept by the writer in the events' transaction. A version 3
+// everything metrics::Sums needs, and their day level (`cells_day`), kept by the writer in the
+// events' transaction. A version 3
 // database is migrated in place: the offsets and cells are recomputed from the events' JSON.
 // Version 3: version 2 plus kiosk registration (`registered_kiosks`: the hub accepts
 // events only from these), per-kiosk counters (`hub_counters`: conflicts, events with a time out
