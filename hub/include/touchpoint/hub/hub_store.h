@@ -143,9 +143,9 @@ struct MapFact {
 // ---- Rollup cells and the views over them (docs/hub.md, "Rollups and views") ----------------
 //
 // At ingest the store keeps one cell per (store, touchpoint, stage, store-LOCAL hour, UTC offset)
-// with the metrics::Sums of the events in it (plus coverage gap seconds), in the same transaction
-// as the events. Every view below reads cells only, never events: its cost depends on the cells
-// the filter selects, not on the length of history.
+// with the metrics::Sums of the events in it (plus coverage gap seconds), and one per local day,
+// in the same transaction as the events. Every view below reads cells only, never events: its cost
+// depends on the cells the filter selects, not on the length of history.
 
 // Which cells a view reads. A cell is selected when its hour STARTS in [from_ms, to_ms).
 struct ViewFilter {
@@ -266,7 +266,8 @@ class HubStore {
   virtual Result<int64_t> CountEvents() = 0;
 
   // A view over the rollup cells (see ViewFilter, ViewBy), rows in key order. Reads cells only:
-  // one store's month reads that store's cells of that month.
+  // one store's month reads that store's cells of that month; views by day, week, store or in
+  // total over whole local days (or unbounded) read the day level (one cell per dim and day).
   virtual Result<std::vector<ViewRow>> View(const ViewFilter& f, ViewBy by) = 0;
   // Recomputes every cell from the held events' JSON (as a migration does), in one transaction,
   // and says what differed from the cells it replaces (an audit: normally nothing).
