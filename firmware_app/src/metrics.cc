@@ -69,13 +69,15 @@ void SessionSums::Add(const SessionSums& o) {
   unhappy += o.unhappy;
 }
 
-void SessionSums::AddFeedback(const FeedbackPayload& f) {
+void SessionSums::AddFeedback(const FeedbackPayload& f) { AddAnswers(f.answers); }
+
+void SessionSums::AddAnswers(const std::vector<Answer>& answers) {
   ++sessions;
   std::optional<int> first_csat, first_nps, first_effort;
-  std::set<std::string_view> tags;
-  for (const Answer& a : f.answers) {
+  size_t tag_count = 0;
+  for (const Answer& a : answers) {
     if (a.type == QuestionType::kTags) {
-      for (const std::string& t : a.tags) tags.insert(t);
+      tag_count += a.tags.size();
       continue;
     }
     if (!a.score) continue;
@@ -103,9 +105,37 @@ void SessionSums::AddFeedback(const FeedbackPayload& f) {
   if (first_effort) effort.AddScore(*first_effort);
   bool is_unhappy = first_csat ? *first_csat <= 2 : (first_nps && *first_nps <= 6);
   if (is_unhappy) ++unhappy;
-  for (std::string_view t : tags) {
-    ++reasons[std::string(t)];
-    if (is_unhappy) ++reasons_unhappy[std::string(t)];
+  if (tag_count == 0) return;
+  // Each reason counts once per session, also when two tag questions name it.
+  auto count = [&](const std::string& t) {
+    ++reasons[t];
+    if (is_unhappy) ++reasons_unhappy[t];
+  };
+  if (tag_count > 16) {
+    std::set<std::string_view> seen;
+    for (const Answer& a : answers) {
+      if (a.type != QuestionType::kTags) continue;
+      for (const std::string& t : a.tags) {
+        if (seen.insert(t).second) count(t);
+      }
+    }
+    return;
+  }
+  // Few tags (the usual case): a tag counts at its first mention, found by a scan (no
+  // allocation per session).
+  for (size_t ai = 0; ai < answers.size(); ++ai) {
+    if (answers[ai].type != QuestionType::kTags) continue;
+    const std::vector<std::string>& list = answers[ai].tags;
+    for (size_t ti = 0; ti < list.size(); ++ti) {
+      bool before = std::find(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(ti),
+                              list[ti]) != list.begin() + static_cast<std::ptrdiff_t>(ti);
+      for (size_t bi = 0; bi < ai && !before; ++bi) {
+        const Answer& b = answers[bi];
+        before = b.type == QuestionType::kTags &&
+                 std::find(b.tags.begin(), b.tags.end(), list[ti]) != b.tags.end();
+      }
+      if (!before) count(list[ti]);
+    }
   }
 }
 

@@ -1,4 +1,5 @@
-// touchpoint-hub: the central side. Subcommands: run, map, import, gaps, rejects, kiosks.
+// touchpoint-hub: the central side. Subcommands: run, map, rebuild-rollups, import, gaps,
+// rejects, kiosks.
 #include <sys/stat.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -33,6 +34,7 @@ int64_t NowMs() {
 constexpr int64_t kDefaultSpanMs = 30LL * 24 * 3600 * 1000;
 constexpr int64_t kMaxEventTimeAheadMs = 24LL * 3600 * 1000;  // as the hub's ingest
 constexpr int64_t kMaxSpanMs = 400LL * 24 * 3600 * 1000;
+constexpr int64_t kMaxOffsetMs = 14LL * 3600 * 1000;  // the largest UTC offset
 
 // A secret from a file (first line, at most 4 KiB) or else from the environment; empty if
 // neither is given.
@@ -65,22 +67,32 @@ std::unique_ptr<HubStore> OpenOrExit(const std::string& db) {
   return std::move(store.value());
 }
 
-std::optional<int64_t> ParseTime(const std::string& s, const char* what) {
+// A --from/--to time: store-local by default ("2026-11-23", "2026-11-23T10",
+// "2026-11-23T10:00", "2026-11-23T10:00:00"), UTC with a trailing Z. Local times come back as
+// wall-clock ms written as UTC (ViewFilter::Basis::kLocal).
+struct MapTime {
+  int64_t ms = 0;
+  bool utc = false;
+};
+
+std::optional<MapTime> ParseTime(const std::string& s, const char* what) {
   if (s.empty()) return std::nullopt;
   std::string t = s;
-  // Accept "2026-11-23", "2026-11-23T10", "2026-11-23T10:00" too.
-  if (t.size() == 10) t += "T00:00:00.000Z";
-  if (t.size() == 13) t += ":00:00.000Z";
-  if (t.size() == 16) t += ":00.000Z";
-  if (t.size() == 19) t += ".000Z";
-  if (t.size() == 20 && t.back() == 'Z') t = t.substr(0, 19) + ".000Z";
-  auto ms = ParseUtcMs(t);
+  bool utc = !t.empty() && (t.back() == 'Z' || t.back() == 'z');
+  if (utc) t.pop_back();
+  if (t.size() == 10) t += "T00:00:00.000";
+  if (t.size() == 13) t += ":00:00.000";
+  if (t.size() == 16) t += ":00.000";
+  if (t.size() == 19) t += ".000";
+  auto ms = t.size() == 23 ? ParseUtcMs(t + "Z") : std::nullopt;
   if (!ms) {
-    std::fprintf(stderr, "touchpoint-hub: --%s: '%s' is not a UTC time like 2026-11-23T10:00Z\n",
+    std::fprintf(stderr,
+                 "touchpoint-hub: --%s: '%s' is not a store-local time like 2026-11-23T10:00 "
+                 "(or a UTC time like 2026-11-23T10:00Z)\n",
                  what, s.c_str());
     std::exit(2);
   }
-  return ms;
+  return MapTime{*ms, utc};
 }
 
 }  // namespace
@@ -121,15 +133,22 @@ int main(int argc, char** argv) {
                   "re-request a sequence hole older than this (0: never)")
       ->capture_default_str();
 
-  MapFilter filter;
+  ViewFilter filter;
   std::string from, to, format = "table";
   auto* map = app.add_subcommand(
-      "map", "print the journey map (event time, UTC hours; default: the last 30 days)");
-  map->add_option("--store", filter.store, "only this store");
+      "map",
+      "print the journey map from the rollup cells (event time, store-local hours; default: the "
+      "last 30 days)");
+  map->add_option("--store", filter.stores, "only these stores (repeat, or comma-separated)")
+      ->delimiter(',');
   map->add_option("--touchpoint", filter.touchpoint, "only this touchpoint");
   map->add_option("--stage", filter.stage, "only this journey stage");
-  map->add_option("--from", from, "from this UTC time (inclusive), e.g. 2026-11-23T08:00Z");
-  map->add_option("--to", to, "to this UTC time (exclusive)");
+  map->add_option("--from", from,
+                  "from this store-local time (inclusive), e.g. 2026-11-23 or 2026-11-23T08:00; "
+                  "a trailing Z means UTC");
+  map->add_option("--to", to, "to this store-local time (exclusive); trailing Z: UTC");
+  map->add_flag("--include-suspect", filter.include_suspect,
+                "count sessions flagged suspect in responses and scores");
   map->add_option("--format", format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
@@ -140,6 +159,10 @@ int main(int argc, char** argv) {
   bool enrol = false;
   imp->add_flag("--enrol", enrol,
                 "register kiosks that are not registered yet at the store their events name");
+
+  auto* rebuild = app.add_subcommand(
+      "rebuild-rollups",
+      "recompute every rollup cell from the stored events and report what differed");
 
   auto* gaps = app.add_subcommand("gaps", "sequence holes per kiosk, and gaps kiosks confirmed");
   size_t limit = 50;
@@ -207,28 +230,51 @@ int main(int argc, char** argv) {
 
   auto store = OpenOrExit(db);
   if (*map) {
-    filter.from_ms = ParseTime(from, "from");
-    filter.to_ms = ParseTime(to, "to");
+    auto from_t = ParseTime(from, "from");
+    auto to_t = ParseTime(to, "to");
+    if (from_t && to_t && from_t->utc != to_t->utc) {
+      std::fprintf(stderr,
+                   "touchpoint-hub: map: --from and --to must both be store-local times or both "
+                   "UTC (trailing Z)\n");
+      return 2;
+    }
+    bool utc = (from_t && from_t->utc) || (to_t && to_t->utc);
+    filter.basis = utc ? ViewFilter::Basis::kUtc : ViewFilter::Basis::kLocal;
+    if (from_t) filter.from_ms = from_t->ms;
+    if (to_t) filter.to_ms = to_t->ms;
     // Bounded by default: up to now (and the next day, which the hub accepts ahead of its own
-    // clock), from 30 days before the end. An event dated years ahead cannot stretch it.
-    if (!filter.to_ms) filter.to_ms = NowMs() + kMaxEventTimeAheadMs;
+    // clock; local: plus the largest offset, 14 h), from 30 days before the end. An event dated
+    // years ahead cannot stretch it.
+    if (!filter.to_ms) filter.to_ms = NowMs() + kMaxEventTimeAheadMs + (utc ? 0 : kMaxOffsetMs);
     if (!filter.from_ms) filter.from_ms = *filter.to_ms - kDefaultSpanMs;
     if (*filter.to_ms - *filter.from_ms > kMaxSpanMs) {
       std::fprintf(stderr, "touchpoint-hub: map: --from %s --to %s spans more than 400 days\n",
-                   FormatUtcMs(*filter.from_ms).c_str(), FormatUtcMs(*filter.to_ms).c_str());
+                   from.empty() ? "(default)" : from.c_str(),
+                   to.empty() ? "(default)" : to.c_str());
       return 2;
     }
-    auto facts = store->Facts(filter);
-    if (!facts.ok()) return Fail(facts.status());
+    auto cells = store->View(filter, ViewBy::kCell);
+    if (!cells.ok()) return Fail(cells.status());
     MapFormat f = format == "csv"    ? MapFormat::kCsv
                   : format == "json" ? MapFormat::kJson
                                      : MapFormat::kTable;
     // Hours are listed over the range asked for; within a default range, from the first to the
     // last hour with data.
-    MapFilter shown = filter;
+    ViewFilter shown = filter;
     if (from.empty()) shown.from_ms.reset();
     if (to.empty()) shown.to_ms.reset();
-    std::fputs(FormatJourneyMap(BuildJourneyMap(facts.value(), shown), f).c_str(), stdout);
+    std::fputs(FormatJourneyMap(JourneyMapFromCells(cells.value(), shown), f).c_str(), stdout);
+    return 0;
+  }
+  if (*rebuild) {
+    auto r = store->RebuildRollups();
+    if (!r.ok()) return Fail(r.status());
+    std::printf(
+        "rebuild-rollups: %lld events read; %lld cells: %lld added, %lld removed, %lld changed%s\n",
+        static_cast<long long>(r->events), static_cast<long long>(r->cells),
+        static_cast<long long>(r->added), static_cast<long long>(r->removed),
+        static_cast<long long>(r->changed),
+        r->added + r->removed + r->changed == 0 ? " (the cells matched the events)" : "");
     return 0;
   }
   if (*imp) {

@@ -15,6 +15,7 @@ HubEvent ToHubEvent(Event e, std::string json, std::string source) {
   h.seq = e.seq;
   h.type = e.type();
   h.time_ms = e.time_ms;
+  h.utc_offset_min = e.utc_offset_min;
   h.source = std::move(source);
   h.json = std::move(json);
   auto scores = [&h](const std::vector<Answer>& answers) {
@@ -42,9 +43,10 @@ HubEvent ToHubEvent(Event e, std::string json, std::string source) {
     }
     h.tags = std::move(tags);
   };
-  if (const auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
+  if (auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
     scores(fb->answers);
     h.suspect = fb->suspect;
+    h.answers = std::move(fb->answers);
   } else if (const auto* ab = std::get_if<FeedbackAbandonedPayload>(&e.payload)) {
     scores(ab->answers);
   } else if (const auto* ff = std::get_if<FootfallPayload>(&e.payload)) {

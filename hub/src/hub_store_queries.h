@@ -23,5 +23,7 @@ Result<std::vector<KioskRegistration>> RegisteredKiosks(sql::Database* db);
 Result<std::vector<KnownGap>> KnownGaps(sql::Database* db);
 Result<std::vector<KioskSummary>> Kiosks(sql::Database* db);
 Result<int64_t> CountEvents(sql::Database* db);
+// HubStore::View over the `cells` table (hub_store_views.cc).
+Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy by);
 
 }  // namespace touchpoint::hub::queries

@@ -1,6 +1,7 @@
 #include "hub_store_schema.h"
 
 #include "payload_block.h"
+#include "rollups.h"
 
 namespace touchpoint::hub {
 
@@ -143,7 +144,9 @@ Status EnsureHubSchema(sql::Database* db) {
         db->QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'");
     if (!has_events.ok()) return has_events.status();
     bool v1 = v == 1 || (v == 0 && has_events->value_or(0) > 0);
-    if (v == 2) {
+    if (v == 3) {
+      // Only the version 4 step below.
+    } else if (v == 2) {
       // Only the version 3 step below.
     } else if (v1) {
       if (Status s = db->Exec("ALTER TABLE events RENAME TO events_v1; "
@@ -159,7 +162,20 @@ Status EnsureHubSchema(sql::Database* db) {
     if (v < 2) {
       if (Status s = db->Exec(kCommonTables); !s.ok()) return s;
     }
-    if (Status s = db->Exec(kMigrateV2); !s.ok()) return s;
+    if (v < 3) {
+      if (Status s = db->Exec(kMigrateV2); !s.ok()) return s;
+    }
+    // Version 3 -> 4: the events' UTC offset and the rollup cells, recomputed from the stored
+    // events' JSON (which also fills the offsets).
+    if (Status s = db->Exec("ALTER TABLE events ADD COLUMN utc_offset_min INTEGER;" +
+                            rollups::CellsTableSql("cells") + rollups::CellsTableSql("cells_day"));
+        !s.ok()) {
+      return s;
+    }
+    if (auto r = rollups::Rebuild(db); !r.ok()) {
+      return Status::Corruption(
+          db->path() + ": migrating to version 4 (rollup cells): " + r.status().ToString());
+    }
     return db->Exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion));
   };
   Status s = work();

@@ -1,6 +1,11 @@
 // The hub database's layout (PRAGMA user_version) and its migrations.
 //
-// Version 3 (current): version 2 plus kiosk registration (`registered_kiosks`: the hub accepts
+// Version 4 (current): version 3 plus `events.utc_offset_min` (the kiosk's offset at event time)
+// and the rollup cells (`cells`, rollups.h): one row per (dim_key, local hour, UTC offset) with
+// everything metrics::Sums needs, and their day level (`cells_day`), kept by the writer in the
+// events' transaction. A version 3
+// database is migrated in place: the offsets and cells are recomputed from the events' JSON.
+// Version 3: version 2 plus kiosk registration (`registered_kiosks`: the hub accepts
 // events only from these), per-kiosk counters (`hub_counters`: conflicts, events with a time out
 // of range, rejects in total), `events.id_hash` (FNV-1a of the event id: a second, different
 // event under a held (kiosk, seq) is a conflict) and `events.flags` (kEventFlag*), rejects kept
@@ -24,7 +29,7 @@
 
 namespace touchpoint::hub {
 
-constexpr int64_t kHubSchemaVersion = 3;
+constexpr int64_t kHubSchemaVersion = 4;
 
 // Creates the tables of an empty database, migrates a version 1 database, or refuses a database
 // of a newer version (made by a newer hub) with kInvalidArgument. Safe when several processes

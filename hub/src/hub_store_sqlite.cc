@@ -17,6 +17,7 @@
 #include "hub_store_queries.h"
 #include "hub_store_schema.h"
 #include "payload_block.h"
+#include "rollups.h"
 #include "sha256.h"
 #include "touchpoint/core/sqlite.h"
 #include "touchpoint/hub/hub_store.h"
@@ -152,6 +153,21 @@ class SqliteHubStore final : public HubStore {
 
   Result<std::vector<MapFact>> Facts(const MapFilter& f) override {
     return queries::Facts(db_.get(), f);
+  }
+
+  Result<std::vector<ViewRow>> View(const ViewFilter& f, ViewBy by) override {
+    return queries::View(db_.get(), f, by);
+  }
+
+  Result<RollupRebuild> RebuildRollups() override {
+    if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    auto r = rollups::Rebuild(db_.get());
+    Status s = r.ok() ? db_->Exec("COMMIT") : r.status();
+    if (!s.ok()) {
+      db_->RollbackQuietly();
+      return s;
+    }
+    return r;
   }
 
   Result<std::optional<std::string>> EventJson(const std::string& kiosk, uint64_t seq) override {
@@ -354,11 +370,13 @@ class SqliteHubStore final : public HubStore {
         db_->handle(),
         "INSERT OR IGNORE INTO events(kiosk_key, seq, dim_key, type, time_ms, received_ms, "
         "source, superseded_by, f_in, f_out, f_interval_s, csat, nps, effort, tags, suspect, "
-        "c_source, c_start_ms, c_end_ms, payload_id, payload_line, id_hash, flags) VALUES(?1, "
-        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-        "?21, ?22, ?23)");
+        "c_source, c_start_ms, c_end_ms, payload_id, payload_line, id_hash, flags, utc_offset_min) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+        "?19, ?20, ?21, ?22, ?23, ?24)");
     if (!prepared.ok()) return prepared.status();
     sqlite3_stmt* ins = *prepared;
+    // Rollup deltas of this whole write, written once per touched cell at the end.
+    cell_deltas_.clear();
     // Payload ids: the JSON of new events goes into our own compressed blocks, or, when the
     // event came in a compressed batch (HubEvent::block), the batch is stored as it came. An id
     // is taken (next_id++) when its first event is inserted; all-duplicate batches store nothing.
@@ -405,6 +423,8 @@ class SqliteHubStore final : public HubStore {
       Bound(sqlite3_bind_int64(ins, 7, e.source == "import" ? kSourceImport : kSourceMqtt), &bind);
       int64_t id_hash = IdHash(e.id);
       Bound(sqlite3_bind_int64(ins, 22, id_hash), &bind);
+      Bound(sqlite3_bind_int64(ins, 24, e.utc_offset_min), &bind);
+      bool superseded = false;
       if (e.time_out_of_range) {
         Bound(sqlite3_bind_int64(ins, 23, kEventFlagTimeOutOfRange), &bind);
       }
@@ -412,6 +432,7 @@ class SqliteHubStore final : public HubStore {
         case EventType::kFootfall:
           if (auto by = CompactedBy(e.kiosk, e.seq)) {
             Bound(sqlite3_bind_int64(ins, 8, ToInt(*by)), &bind);
+            superseded = true;  // a compaction held already replaces it: never counted
           }
           Bound(sqlite3_bind_int64(ins, 9, e.visitors_in), &bind);
           Bound(sqlite3_bind_int64(ins, 10, e.visitors_out), &bind);
@@ -463,6 +484,8 @@ class SqliteHubStore final : public HubStore {
       ++result->inserted;
       if (e.time_out_of_range) {
         if (Status s = BumpCounter(e.kiosk, "time_out_of_range", 1); !s.ok()) return s;
+      } else if (!superseded) {
+        rollups::AddEvent(&cell_deltas_, *dim_key, e);
       }
       if (!*id) *id = next_id++;
       if (!in_batch) {
@@ -478,6 +501,14 @@ class SqliteHubStore final : public HubStore {
     }
     sqlite3_reset(ins);
     sqlite3_clear_bindings(ins);
+    if (!cells_) {
+      cells_ = std::make_unique<rollups::CellTable>(db_->handle(), "cells");
+      days_ = std::make_unique<rollups::CellTable>(db_->handle(), "cells_day");
+    }
+    day_deltas_.clear();
+    rollups::AddDays(cell_deltas_, &day_deltas_);
+    if (Status s = cells_->Flush(&cell_deltas_); !s.ok()) return s;
+    if (Status s = days_->Flush(&day_deltas_); !s.ok()) return s;
     if (!block.empty()) {
       if (Status s = StorePayloadBlock(block_id, &block); !s.ok()) return s;
     }
@@ -630,6 +661,24 @@ class SqliteHubStore final : public HubStore {
     (*st)->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
     if (Status s = (*st)->Run(); !s.ok()) return s;
     compactions_rowid_ = std::max(compactions_rowid_, db_->LastInsertRowId());
+    // The originals held and still counted leave their cells (exactly once: they are marked
+    // superseded below, and one that arrives later is superseded at insert).
+    auto held = Cached(&counted_originals_,
+                       "SELECT dim_key, time_ms, utc_offset_min, f_in, f_out, f_interval_s "
+                       "FROM events WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3 AND type = ?5 "
+                       "AND seq != ?4 AND superseded_by IS NULL AND "
+                       "(flags IS NULL OR (flags & ?6) = 0)");
+    if (!held.ok()) return held.status();
+    (*held)->Bind(1, kiosk_key).Bind(2, ToInt(r.first));
+    (*held)->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
+    (*held)->Bind(5, EventTypeCode(EventType::kFootfall)).Bind(6, kEventFlagTimeOutOfRange);
+    sql::Statement& h = **held;
+    Status subtract = h.ForEachRow([&] {
+      rollups::AddFootfall(&cell_deltas_, h.ColumnInt(0), h.ColumnInt(1),
+                           static_cast<int32_t>(h.ColumnInt(2)), h.ColumnInt(3), h.ColumnInt(4),
+                           h.ColumnInt(5), -1);
+    });
+    if (!subtract.ok()) return subtract;
     auto up = Cached(&supersede_,
                      "UPDATE events SET superseded_by = ?4 WHERE kiosk_key = ?1 AND seq BETWEEN "
                      "?2 AND ?3 AND type = ?5 AND seq != ?4");
@@ -684,7 +733,10 @@ class SqliteHubStore final : public HubStore {
   std::unique_ptr<sql::Database> db_;
   // Finalized before db_ closes (declared after it).
   PersistentStatement insert_event_, insert_kiosk_, insert_dim_, insert_payload_;
-  std::optional<sql::Statement> bump_counter_, insert_reject_, insert_compaction_, supersede_;
+  std::optional<sql::Statement> bump_counter_, insert_reject_, insert_compaction_, supersede_,
+      counted_originals_;
+  std::unique_ptr<rollups::CellTable> cells_, days_;
+  rollups::CellMap cell_deltas_, day_deltas_;  // of the current write (rollups.h)
   // Caches of committed rows (cleared when a transaction rolls back).
   std::unordered_map<std::string, KioskKey> kiosk_keys_;
   std::unordered_map<std::string, int64_t> dim_keys_;  // "store\0touchpoint\0stage" -> key

@@ -85,4 +85,65 @@ Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64
   }
 }
 
+Result<PayloadBlockReader> PayloadBlockReader::Open(PayloadCodec codec, std::string_view data) {
+  PayloadBlockReader r;
+  r.codec_ = codec;
+  if (codec == PayloadCodec::kRawJson) {
+    r.raw_ = std::string(data);
+    return r;
+  }
+  if (codec != PayloadCodec::kZstdLines && codec != PayloadCodec::kZstdBatch) {
+    return Status::Corruption("payload: unknown codec " +
+                              std::to_string(static_cast<int64_t>(codec)));
+  }
+  unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 31)) {
+    return Status::Corruption("payload: not a zstd frame of known size");
+  }
+  r.raw_.assign(static_cast<size_t>(size), '\0');
+  size_t n = ZSTD_decompress(r.raw_.data(), r.raw_.size(), data.data(), data.size());
+  if (ZSTD_isError(n) || n != r.raw_.size()) {
+    return Status::Corruption(std::string("payload: zstd: ") +
+                              (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));
+  }
+  if (codec == PayloadCodec::kZstdLines) {
+    std::string_view rest(r.raw_);
+    while (!rest.empty()) {
+      if (rest.size() < 4) return Status::Corruption("payload: truncated line length");
+      uint32_t len = GetLength(rest);
+      rest.remove_prefix(4);
+      if (rest.size() < len) return Status::Corruption("payload: truncated line");
+      r.lines_.emplace_back(r.raw_.size() - rest.size(), len);
+      rest.remove_prefix(len);
+    }
+  }
+  return r;
+}
+
+Result<std::string_view> PayloadBlockReader::Line(int64_t line) const {
+  std::string_view raw(raw_);
+  switch (codec_) {
+    case PayloadCodec::kRawJson:
+      if (line != 0) return Status::Corruption("payload: raw JSON has only line 0");
+      return raw;
+    case PayloadCodec::kZstdLines:
+      if (line < 0 || static_cast<uint64_t>(line) >= lines_.size()) {
+        return Status::Corruption("payload: line " + std::to_string(line) +
+                                  " is past the block's end");
+      }
+      return raw.substr(lines_[static_cast<size_t>(line)].first,
+                        lines_[static_cast<size_t>(line)].second);
+    case PayloadCodec::kZstdBatch: {
+      if (line < 0 || static_cast<uint64_t>(line) >= raw.size()) {
+        return Status::Corruption("payload: offset " + std::to_string(line) + " is past the batch");
+      }
+      size_t start = static_cast<size_t>(line);
+      size_t end = raw.find('\n', start);
+      return raw.substr(start,
+                        end == std::string_view::npos ? std::string_view::npos : end - start);
+    }
+  }
+  return Status::Corruption("payload: unknown codec");
+}
+
 }  // namespace touchpoint::hub

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "touchpoint/core/status.h"
 
@@ -40,5 +42,18 @@ class PayloadBlockBuilder {
 // The event JSON at `line` of a stored block: a line index (kRawJson: 0, kZstdLines) or a byte
 // offset (kZstdBatch).
 Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64_t line);
+
+// A stored block decompressed once, to read many of its lines (rollup rebuilds, migrations).
+class PayloadBlockReader {
+ public:
+  static Result<PayloadBlockReader> Open(PayloadCodec codec, std::string_view data);
+  // As PayloadLine; valid while the reader lives.
+  Result<std::string_view> Line(int64_t line) const;
+
+ private:
+  PayloadCodec codec_ = PayloadCodec::kRawJson;
+  std::string raw_;
+  std::vector<std::pair<size_t, size_t>> lines_;  // kZstdLines: offset and length in raw_
+};
 
 }  // namespace touchpoint::hub

@@ -167,6 +167,44 @@ TEST(HubCli, RegistersKiosksAndTheDefaultMapIgnoresEventsDatedFarAhead) {
   EXPECT_NE(enrolled.second.find("1 new events"), std::string::npos) << enrolled.second;
 }
 
+// map takes store-local times by default and UTC with a trailing Z; rebuild-rollups reports
+// that the cells kept at import match the events.
+TEST(HubCli, MapTakesLocalTimesAndRebuildRollupsFindsNothingToChange) {
+  testing::TempDir dir;
+  std::string db = dir.File("hub.db");
+  EventStamper st(synctest::Kiosk("k1", "s1"), std::make_shared<ManualClock>(kT0));
+  std::string file = dir.File("k1.jsonl");
+  {
+    std::ofstream out(file);
+    Event e = synctest::Feedback(st, kT0 + 10 * 60000, 4);  // 10:10Z, 12:10 local at +120
+    e.seq = 1;
+    e.boot_count = 1;
+    e.utc_offset_min = 120;
+    out << EncodeEvent(e) << "\n";
+  }
+  ASSERT_EQ(Hub({"--db", db, "import", "--enrol", file}).first, 0);
+  auto local = Hub({"--db", db, "map", "--from", "2026-11-23T12:00", "--to", "2026-11-23T13",
+                    "--format", "csv"});
+  ASSERT_EQ(local.first, 0);
+  EXPECT_NE(local.second.find("s1,checkout,purchase,2026-11-23T12:00,+02:00,2026-11-23T10:00Z"),
+            std::string::npos)
+      << local.second;
+  auto utc = Hub({"--db", db, "map", "--from", "2026-11-23T10:00Z", "--to", "2026-11-23T11:00Z",
+                  "--format", "csv"});
+  ASSERT_EQ(utc.first, 0);
+  EXPECT_EQ(utc.second, local.second);
+  auto none = Hub({"--db", db, "map", "--from", "2026-11-23T10:00", "--to", "2026-11-23T11:00",
+                   "--format", "csv"});
+  EXPECT_EQ(none.second.find("2026-11-23T10:00Z"), std::string::npos) << none.second;
+  EXPECT_EQ(Hub({"--db", db, "map", "--from", "2026-11-23T10:00Z", "--to", "2026-11-24"}).first, 2);
+  EXPECT_EQ(Hub({"--db", db, "map", "--from", "23.11.2026"}).first, 2);
+  auto rebuilt = Hub({"--db", db, "rebuild-rollups"});
+  ASSERT_EQ(rebuilt.first, 0);
+  EXPECT_NE(rebuilt.second.find("1 events read; 1 cells: 0 added, 0 removed, 0 changed"),
+            std::string::npos)
+      << rebuilt.second;
+}
+
 TEST(HubCli, TheBrokerPasswordNeverComesFromTheCommandLine) {
   testing::TempDir dir;
   // No --password option at all; a missing password file is an error that names it.

@@ -26,6 +26,13 @@ HubEvent Hub(Event e, uint64_t seq) {
   return ToHubEvent(back.value(), json, "mqtt");
 }
 
+// The journey map as the CLI shows it: from the rollup cells.
+std::vector<MapCell> Map(HubStore* store, const ViewFilter& f = {}) {
+  auto cells = store->View(f, ViewBy::kCell);
+  EXPECT_TRUE(cells.ok()) << cells.status().ToString();
+  return JourneyMapFromCells(cells.ok() ? cells.value() : std::vector<ViewRow>{}, f);
+}
+
 class HubStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -67,9 +74,7 @@ TEST_F(HubStoreTest, MapUsesEventTimeAndMarksMissingHours) {
   // Hour 12: one late feedback, no counting at all.
   w.events.push_back(Hub(synctest::Feedback(st_, kT0 + 2 * 3600000 + 10, 1), 3));
   ASSERT_TRUE(store_->Write(w, kT0 + 48 * 3600000).ok());
-  auto facts = store_->Facts({});
-  ASSERT_TRUE(facts.ok());
-  auto map = BuildJourneyMap(facts.value(), {});
+  auto map = Map(store_.get());
   ASSERT_EQ(map.size(), 3u);  // 10:00, 11:00 (missing, no data), 12:00
   EXPECT_EQ(map[0].coverage, "ok");
   EXPECT_EQ(map[0].visitors_in, 60);
@@ -84,13 +89,14 @@ TEST_F(HubStoreTest, MapUsesEventTimeAndMarksMissingHours) {
   EXPECT_EQ(map[2].responses, 1);
   EXPECT_FALSE(map[2].response_rate.has_value());
   std::string csv = FormatJourneyMap(map, MapFormat::kCsv);
-  EXPECT_NE(csv.find("s1,checkout,purchase,2026-11-23T10:00Z,ok,60,60,2"), std::string::npos)
+  EXPECT_NE(csv.find("s1,checkout,purchase,2026-11-23T10:00,+00:00,2026-11-23T10:00Z,ok,60,60,2"),
+            std::string::npos)
       << csv;
   EXPECT_NE(FormatJourneyMap(map, MapFormat::kJson).find("\"visitors_in\": null"),
             std::string::npos);
-  MapFilter f;
-  f.store = "other";
-  EXPECT_TRUE(store_->Facts(f)->empty());
+  ViewFilter f;
+  f.stores = {"other"};
+  EXPECT_TRUE(store_->View(f, ViewBy::kCell)->empty());
 }
 
 TEST_F(HubStoreTest, CompactedFootfallReplacesOriginalsInAnyOrder) {
@@ -107,7 +113,7 @@ TEST_F(HubStoreTest, CompactedFootfallReplacesOriginalsInAnyOrder) {
   HubWrite w3;
   w3.events.push_back(Hub(synctest::Footfall(st_, kT0 + 60000, 4, 0), 2));
   ASSERT_TRUE(store_->Write(w3, kT0).ok());
-  auto map = BuildJourneyMap(store_->Facts({}).value(), {});
+  auto map = Map(store_.get());
   ASSERT_EQ(map.size(), 1u);
   EXPECT_EQ(map[0].visitors_in, 7);
   auto seqs = store_->AccountedSeqs().value();
@@ -249,7 +255,7 @@ TEST(HubStoreMigration, Version1DatabaseIsMigratedInPlace) {
   EXPECT_EQ(seqs[0].store, "s1");
   // The replaced footfall (seq 3) stays out of the map; a late replaced one (seq 3's compaction
   // range) written after the migration is also superseded.
-  auto map = BuildJourneyMap((*store)->Facts({}).value(), {});
+  auto map = Map(store->get());
   ASSERT_EQ(map.size(), 1u);
   EXPECT_EQ(map[0].visitors_in, 4);
   EXPECT_EQ(map[0].responses, 1);
@@ -271,7 +277,7 @@ TEST(HubStoreMigration, Version1DatabaseIsMigratedInPlace) {
   EXPECT_EQ(regs->at(0).how, "migrated");
   store->reset();
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 3);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 4);
 }
 
 TEST(HubStoreMigration, NewerDatabaseIsRefusedAndLeftAlone) {
@@ -332,7 +338,7 @@ TEST(HubStoreShared, TwoWritersOnOneFileDedupAndSeeEachOthersCompactions) {
   wb.events.push_back(Hub(synctest::Footfall(st, kT0 + 60000, 4, 0), 5002));
   ASSERT_TRUE((*b)->Write(wb, kT0).ok());
   int64_t visitors = 0;
-  for (const MapCell& c : BuildJourneyMap((*a)->Facts({}).value(), {})) {
+  for (const MapCell& c : Map(a->get())) {
     visitors += c.visitors_in.value_or(0);
   }
   EXPECT_EQ(visitors, 7);

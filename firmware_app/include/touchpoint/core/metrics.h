@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "touchpoint/core/event.h"
 
@@ -57,6 +58,9 @@ struct SessionSums {
 
   void Add(const SessionSums& o);
   void AddFeedback(const FeedbackPayload& f);
+  // The same for one session given by its answers alone (AddFeedback adds f.answers): the hub
+  // keeps a feedback event's answers, not the whole payload, for its rollup cells.
+  void AddAnswers(const std::vector<Answer>& answers);
   bool operator==(const SessionSums&) const = default;
 };
 

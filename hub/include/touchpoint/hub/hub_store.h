@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "touchpoint/core/event.h"
+#include "touchpoint/core/metrics.h"
 #include "touchpoint/core/status.h"
 #include "touchpoint/sync/wire.h"
 
@@ -26,8 +27,9 @@ struct HubEvent {
   std::string kiosk, store, touchpoint, stage, id;
   uint64_t seq = 0;
   EventType type = EventType::kStatus;
-  int64_t time_ms = 0;  // event time; footfall: interval start
-  std::string source;   // "mqtt" or "import"
+  int64_t time_ms = 0;         // event time; footfall: interval start
+  int32_t utc_offset_min = 0;  // the kiosk's offset at event time: its cell's local hour
+  std::string source;          // "mqtt" or "import"
   // The event time is more than a day after it reached the hub, or before 2020 (a kiosk clock
   // at 1970): stored, counted per kiosk, kept off the map.
   bool time_out_of_range = false;
@@ -43,6 +45,9 @@ struct HubEvent {
   std::vector<SeqRange> compacted;  // footfall events this one replaces (store compaction)
   // feedback / feedback_abandoned (first answer of each type)
   std::optional<int> csat, nps, effort;
+  // feedback: every answer (moved from the event), what its rollup cell adds
+  // (metrics::SessionSums::AddAnswers); empty for other types.
+  std::vector<Answer> answers;
   std::string tags;  // comma-separated reason ids
   bool suspect = false;
   // coverage
@@ -135,6 +140,75 @@ struct MapFact {
   int64_t coverage_start_ms = 0, coverage_end_ms = 0;
 };
 
+// ---- Rollup cells and the views over them (docs/hub.md, "Rollups and views") ----------------
+//
+// At ingest the store keeps one cell per (store, touchpoint, stage, store-LOCAL hour, UTC offset)
+// with the metrics::Sums of the events in it (plus coverage gap seconds), and one per local day,
+// in the same transaction as the events. Every view below reads cells only, never events: its cost
+// depends on the cells the filter selects, not on the length of history.
+
+// Which cells a view reads. A cell is selected when its hour STARTS in [from_ms, to_ms).
+struct ViewFilter {
+  enum class Basis {
+    kLocal,  // from/to are store-local wall-clock times written as UTC ms (local 2026-11-23
+             // 08:00 is ParseUtcMs("2026-11-23T08:00:00.000Z")), compared with local hours
+    kUtc,    // from/to are instants, compared with each cell's UTC hour
+  };
+  Basis basis = Basis::kLocal;
+  std::optional<int64_t> from_ms, to_ms;  // unbounded when absent
+  std::vector<std::string> stores;        // empty: every store
+  std::string touchpoint, stage;          // empty: any
+  // Sums always keep suspect sessions apart; this is what Figures() and PainPoints() use.
+  bool include_suspect = false;
+};
+
+enum class ViewBy {
+  kCell,         // the journey map: store x touchpoint x stage x local hour x UTC offset
+  kLocalDay,     // trend per local calendar day
+  kIsoWeek,      // trend per ISO 8601 week (Monday..Sunday, local days)
+  kWeekdayHour,  // ISO weekday (1 Monday .. 7 Sunday) x local hour of day (0..23)
+  kStore,        // per store
+  kTotal,        // one row: everything the filter selects (no row when nothing is selected)
+};
+
+// One group of a view. Keys not used by the grouping stay empty / 0.
+struct ViewRow {
+  std::string store, touchpoint, stage;  // kCell: all three; kStore: store
+  // Local wall-clock time as UTC ms: kCell the local hour's start, kLocalDay the day's start,
+  // kIsoWeek the Monday's start.
+  int64_t local_ms = 0;
+  // kCell: the offset of the cell's events; the UTC hour it came from starts at
+  // local_ms - utc_offset_min * 60000. A day that turns the clocks back has two cells with the
+  // same local hour and different offsets.
+  int32_t utc_offset_min = 0;
+  int iso_year = 0, iso_week = 0;  // kIsoWeek
+  int weekday = 0, hour = 0;       // kWeekdayHour (and kCell): ISO weekday 1..7, hour 0..23
+  metrics::Sums sums;
+  int64_t gap_s = 0;  // seconds camera/kiosk coverage events reported not counting (summed)
+
+  int64_t utc_ms() const { return local_ms - int64_t{utc_offset_min} * 60000; }  // kCell
+  metrics::Figures Figures(bool include_suspect) const {
+    return metrics::Compute(sums, include_suspect);
+  }
+};
+
+// A reason (tag id) as a pain point: sessions naming it and of those the unhappy ones.
+struct ReasonRow {
+  std::string reason;
+  int64_t sessions = 0, unhappy = 0;
+  bool operator==(const ReasonRow&) const = default;
+};
+// The reasons of `sums` (suspect sessions' only when included), most unhappy sessions first,
+// then most sessions, then by id.
+std::vector<ReasonRow> PainPoints(const metrics::Sums& sums, bool include_suspect);
+
+// What HubStore::RebuildRollups found, comparing the recomputed cells with those it replaced.
+struct RollupRebuild {
+  int64_t events = 0;                           // events read (every held event)
+  int64_t cells = 0;                            // hour cells after the rebuild
+  int64_t added = 0, removed = 0, changed = 0;  // hour and day cells
+};
+
 struct KioskSummary {
   std::string kiosk, store;
   int64_t events = 0;
@@ -172,6 +246,8 @@ class HubStore {
   // to resend a hole.
   virtual Result<std::vector<SeqRange>> AccountedSeqsIn(const std::string& kiosk,
                                                         SeqRange within) = 0;
+  // Every event fact of the filter, scanning the events (UTC times). Superseded by View(): kept
+  // for the sync tests and bench that count what reached the hub.
   virtual Result<std::vector<MapFact>> Facts(const MapFilter& f) = 0;
   // The exact JSON of a held event as it was received; nullopt if (kiosk, seq) is not held.
   virtual Result<std::optional<std::string>> EventJson(const std::string& kiosk, uint64_t seq) = 0;
@@ -188,6 +264,14 @@ class HubStore {
   virtual Result<std::vector<KioskSummary>> Kiosks() = 0;
   // Number of held events.
   virtual Result<int64_t> CountEvents() = 0;
+
+  // A view over the rollup cells (see ViewFilter, ViewBy), rows in key order. Reads cells only:
+  // one store's month reads that store's cells of that month; views by day, week, store or in
+  // total over whole local days (or unbounded) read the day level (one cell per dim and day).
+  virtual Result<std::vector<ViewRow>> View(const ViewFilter& f, ViewBy by) = 0;
+  // Recomputes every cell from the held events' JSON (as a migration does), in one transaction,
+  // and says what differed from the cells it replaces (an audit: normally nothing).
+  virtual Result<RollupRebuild> RebuildRollups() = 0;
 };
 
 // The embedded default: one SQLite file (WAL, synchronous=FULL), created if absent; an older

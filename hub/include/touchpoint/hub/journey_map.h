@@ -1,5 +1,6 @@
-// The journey map: rollups by EVENT time (not arrival) per store x touchpoint x journey stage x
-// UTC hour, built from the hub store's facts. Pure functions; thread-safe.
+// The journey map: per store x touchpoint x journey stage x store-LOCAL hour by event time (not
+// arrival), from the hub store's rollup cells (HubStore::View, ViewBy::kCell) with every figure
+// from metrics::Compute. Pure functions; thread-safe.
 #pragma once
 
 #include <array>
@@ -15,19 +16,22 @@ namespace touchpoint::hub {
 
 struct MapCell {
   std::string store, touchpoint, stage;
-  int64_t hour_ms = 0;  // start of the UTC hour
+  int64_t hour_local_ms = 0;   // start of the local hour (wall clock written as UTC ms)
+  int32_t utc_offset_min = 0;  // of the cell's events
+  int64_t hour_ms = 0;         // the UTC instant the local hour starts at
   // Counting coverage: "ok" (the whole hour counted), "partial", or "missing" (no counting at
   // all: visitors are unknown, not zero).
   std::string coverage = "missing";
   double counted_fraction = 0;  // counted seconds / 3600
   int64_t gap_s = 0;            // seconds reported not counting (coverage events)
   std::optional<int64_t> visitors_in, visitors_out;  // nullopt when missing
-  int64_t responses = 0;                             // feedback sessions (suspect ones included)
-  int64_t suspect = 0;                               // of which flagged suspect
-  int64_t abandoned = 0;                             // feedback_abandoned sessions
-  std::optional<double> response_rate;               // responses / visitors_in
-  std::array<int64_t, 5> csat_counts{};              // answers 1..5
+  int64_t responses = 0;  // scored sessions (metrics::Figures: suspect ones only if included)
+  int64_t suspect = 0;    // sessions flagged suspect (always counted apart)
+  int64_t abandoned = 0;  // feedback_abandoned sessions
+  std::optional<double> response_rate;   // responses / visitors_in
+  std::array<int64_t, 5> csat_counts{};  // answers 1..5
   std::optional<double> csat_mean;
+  std::optional<double> csat_satisfied_pct;  // % of CSAT answers 4-5
   int64_t nps_answers = 0;
   std::optional<double> nps;  // % promoters (9-10) - % detractors (0-6)
   int64_t effort_answers = 0;
@@ -35,8 +39,17 @@ struct MapCell {
   std::vector<std::pair<std::string, int64_t>> top_reasons;  // at most 3, most frequent first
 };
 
-// Cells in (store, touchpoint, stage, hour) order. Within each group every hour from the first
-// to the last with data (or the filter's range, if given) appears, so missing hours show.
+// The map from the rollup cells of View(filter, ViewBy::kCell), in (store, touchpoint, stage,
+// local hour, offset) order, figures from metrics::Compute(sums, filter.include_suspect). Within
+// each group every local hour from the first to the last with data (or the filter's local range,
+// if given) appears, so missing hours show; such a row takes the offset of the cell before it. A
+// day that turns the clocks back shows its repeated local hour twice, once per offset.
+std::vector<MapCell> JourneyMapFromCells(const std::vector<ViewRow>& cells,
+                                         const ViewFilter& filter);
+
+// The former map by UTC hour from scanned facts (HubStore::Facts), with its own formulas and
+// suspect sessions counted in `responses`; hour_local_ms = hour_ms, offset 0. Kept for the sync
+// tests and bench that count what reached the hub; the CLI and views use the cells.
 std::vector<MapCell> BuildJourneyMap(const std::vector<MapFact>& facts, const MapFilter& filter);
 
 enum class MapFormat { kTable, kCsv, kJson };

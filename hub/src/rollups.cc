@@ -1,0 +1,362 @@
+#include "rollups.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "touchpoint/core/event_json.h"
+
+namespace touchpoint::hub::rollups {
+
+void AddFootfall(CellMap* cells, int64_t dim_key, int64_t start_ms, int32_t offset_min, int64_t in,
+                 int64_t out, int64_t interval_s, int sign) {
+  CellSums& c = (*cells)[{dim_key, LocalHourOf(start_ms, offset_min), offset_min}];
+  c.sums.visitors_in += sign * in;
+  c.sums.visitors_out += sign * out;
+  c.sums.counted_s += sign * interval_s;
+}
+
+void AddDays(const CellMap& hours, CellMap* days) {
+  for (const auto& [key, delta] : hours) (*days)[DayOf(key)].Add(delta);
+}
+
+void AddEvent(CellMap* cells, int64_t dim_key, const HubEvent& e) {
+  // What metrics::Sums::AddEvent adds for the event (footfall lines are summed in HubEvent).
+  switch (e.type) {
+    case EventType::kFootfall:
+      AddFootfall(cells, dim_key, e.time_ms, e.utc_offset_min, e.visitors_in, e.visitors_out,
+                  e.interval_s, 1);
+      return;
+    case EventType::kFeedback: {
+      CellSums& c = (*cells)[{dim_key, LocalHourOf(e.time_ms, e.utc_offset_min), e.utc_offset_min}];
+      (e.suspect ? c.sums.suspect : c.sums.ok).AddAnswers(e.answers);
+      return;
+    }
+    case EventType::kFeedbackAbandoned:
+      ++(*cells)[{dim_key, LocalHourOf(e.time_ms, e.utc_offset_min), e.utc_offset_min}]
+            .sums.abandoned;
+      return;
+    case EventType::kCoverage: {
+      if (e.coverage_source != "camera" && e.coverage_source != "kiosk") return;
+      // Split over the local hours of the kiosk's offset (the coverage event's own).
+      int64_t off = int64_t{e.utc_offset_min} * kMinuteMs;
+      int64_t start = e.coverage_start_ms + off, end = e.coverage_end_ms + off;
+      int64_t h = FloorDiv(start, kHourMs);
+      for (int64_t n = 0; h * kHourMs < end && n < kMaxCoverageHours; ++h, ++n) {
+        int64_t overlap = std::min(end, (h + 1) * kHourMs) - std::max(start, h * kHourMs);
+        if (overlap > 0) (*cells)[{dim_key, h, e.utc_offset_min}].gap_s += overlap / 1000;
+      }
+      return;
+    }
+    case EventType::kStatus:
+      return;
+  }
+}
+
+// ---- detail blob ----------------------------------------------------------------------------
+// Version byte 1, then for the ok and then the suspect sessions: unhappy, the csat, nps and
+// effort headline distributions, the questions (id, type, distribution), reasons and unhappy
+// reasons (id, count). Integers are LEB128 varints (signed ones zigzag); a distribution is a
+// bit mask of its non-zero scores then those counts; maps in key order (canonical: equal sums
+// give equal blobs).
+
+namespace {
+
+constexpr char kDetailVersion = 1;
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutSigned(std::string* out, int64_t v) {
+  PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+
+void PutString(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s);
+}
+
+void PutDist(std::string* out, const metrics::ScoreDist& d) {
+  uint64_t mask = 0;
+  for (size_t i = 0; i < d.counts.size(); ++i) {
+    if (d.counts[i] != 0) mask |= uint64_t{1} << i;
+  }
+  PutVarint(out, mask);
+  for (int64_t c : d.counts) {
+    if (c != 0) PutSigned(out, c);
+  }
+}
+
+void PutCounts(std::string* out, const std::map<std::string, int64_t>& m) {
+  PutVarint(out, m.size());
+  for (const auto& [k, v] : m) {
+    PutString(out, k);
+    PutSigned(out, v);
+  }
+}
+
+void PutSession(std::string* out, const metrics::SessionSums& s) {
+  PutSigned(out, s.unhappy);
+  PutDist(out, s.csat);
+  PutDist(out, s.nps);
+  PutDist(out, s.effort);
+  PutVarint(out, s.questions.size());
+  for (const auto& [id, q] : s.questions) {
+    PutString(out, id);
+    PutVarint(out, static_cast<uint64_t>(q.type));
+    PutDist(out, q.scores);
+  }
+  PutCounts(out, s.reasons);
+  PutCounts(out, s.reasons_unhappy);
+}
+
+bool DetailEmpty(const metrics::SessionSums& s) {
+  return s.unhappy == 0 && s.csat == metrics::ScoreDist{} && s.nps == metrics::ScoreDist{} &&
+         s.effort == metrics::ScoreDist{} && s.questions.empty() && s.reasons.empty() &&
+         s.reasons_unhappy.empty();
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool done() const { return pos_ == in_.size(); }
+  size_t pos() const { return pos_; }
+
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && ok_; shift += 7) {
+      if (pos_ >= in_.size()) break;
+      auto b = static_cast<uint8_t>(in_[pos_++]);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    ok_ = false;
+    return 0;
+  }
+  int64_t Signed() {
+    uint64_t u = Varint();
+    return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  }
+  std::string_view String() {
+    uint64_t n = Varint();
+    if (!ok_ || n > in_.size() - pos_) {
+      ok_ = false;
+      return {};
+    }
+    std::string_view s = in_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  void Dist(metrics::ScoreDist* d) {
+    uint64_t mask = Varint();
+    if (mask >> d->counts.size()) ok_ = false;
+    for (size_t i = 0; i < d->counts.size() && ok_; ++i) {
+      if (mask & (uint64_t{1} << i)) d->counts[i] += Signed();
+    }
+  }
+  // The blob's keys come in key order, and a sum read into usually holds the same keys: walk the
+  // map alongside (no string is built unless a key is new).
+  template <typename V>
+  V& Entry(std::map<std::string, V>* m, typename std::map<std::string, V>::iterator* hint,
+           std::string_view key) {
+    while (*hint != m->end() && std::string_view((*hint)->first) < key) ++*hint;
+    if (*hint == m->end() || std::string_view((*hint)->first) != key) {
+      *hint = m->emplace_hint(*hint, std::string(key), V{});
+    }
+    return (*hint)->second;
+  }
+  void Counts(std::map<std::string, int64_t>* m) {
+    uint64_t n = Varint();
+    auto hint = m->begin();
+    for (uint64_t i = 0; i < n && ok_; ++i) {
+      std::string_view k = String();
+      int64_t v = Signed();
+      if (ok_) Entry(m, &hint, k) += v;
+    }
+  }
+  void Session(metrics::SessionSums* s) {
+    s->unhappy += Signed();
+    Dist(&s->csat);
+    Dist(&s->nps);
+    Dist(&s->effort);
+    uint64_t n = Varint();
+    auto hint = s->questions.begin();
+    for (uint64_t i = 0; i < n && ok_; ++i) {
+      std::string_view id = String();
+      uint64_t type = Varint();
+      if (type > static_cast<uint64_t>(QuestionType::kText)) ok_ = false;
+      if (!ok_) break;
+      size_t before = s->questions.size();
+      metrics::QuestionSums& q = Entry(&s->questions, &hint, id);
+      if (s->questions.size() != before) q.type = static_cast<QuestionType>(type);
+      Dist(&q.scores);
+    }
+    Counts(&s->reasons);
+    Counts(&s->reasons_unhappy);
+  }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::string EncodeDetail(const metrics::Sums& s) {
+  std::string out;
+  if (DetailEmpty(s.ok) && DetailEmpty(s.suspect)) return out;
+  out.push_back(kDetailVersion);
+  PutSession(&out, s.ok);
+  PutSession(&out, s.suspect);
+  return out;
+}
+
+Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
+  if (blob.empty()) return Status::Ok();
+  if (blob[0] != kDetailVersion) {
+    return Status::Corruption("cells.detail: unknown version " +
+                              std::to_string(static_cast<unsigned char>(blob[0])));
+  }
+  Reader r(blob.substr(1));
+  r.Session(&s->ok);
+  r.Session(&s->suspect);
+  if (!r.ok() || !r.done()) {
+    return Status::Corruption("cells.detail: malformed at byte " + std::to_string(r.pos() + 1) +
+                              " of " + std::to_string(blob.size()));
+  }
+  return Status::Ok();
+}
+
+Status AddCellRow(sqlite3_stmt* st, int col, CellSums* to) {
+  metrics::Sums& s = to->sums;
+  s.visitors_in += sqlite3_column_int64(st, col);
+  s.visitors_out += sqlite3_column_int64(st, col + 1);
+  s.counted_s += sqlite3_column_int64(st, col + 2);
+  to->gap_s += sqlite3_column_int64(st, col + 3);
+  s.abandoned += sqlite3_column_int64(st, col + 4);
+  s.ok.sessions += sqlite3_column_int64(st, col + 5);
+  s.suspect.sessions += sqlite3_column_int64(st, col + 6);
+  const void* blob = sqlite3_column_blob(st, col + 7);
+  if (!blob) return Status::Ok();
+  return DecodeDetail(std::string_view(static_cast<const char*>(blob),
+                                       static_cast<size_t>(sqlite3_column_bytes(st, col + 7))),
+                      &s);
+}
+
+std::string CellsTableSql(const std::string& table) {
+  return "CREATE TABLE IF NOT EXISTS " + table +
+         "(dim_key INTEGER NOT NULL, hour_local INTEGER NOT NULL, "
+         "utc_offset_min INTEGER NOT NULL, visitors_in INTEGER NOT NULL, "
+         "visitors_out INTEGER NOT NULL, counted_s INTEGER NOT NULL, gap_s INTEGER NOT NULL, "
+         "abandoned INTEGER NOT NULL, ok_sessions INTEGER NOT NULL, "
+         "suspect_sessions INTEGER NOT NULL, detail BLOB, "
+         "PRIMARY KEY(dim_key, hour_local, utc_offset_min)) WITHOUT ROWID;";
+}
+
+// ---- CellTable ------------------------------------------------------------------------------
+
+CellTable::~CellTable() {
+  sqlite3_finalize(select_);
+  sqlite3_finalize(upsert_);
+  sqlite3_finalize(delete_);
+}
+
+Status CellTable::Prepare() {
+  if (select_) return Status::Ok();
+  const std::string key = " WHERE dim_key = ?1 AND hour_local = ?2 AND utc_offset_min = ?3";
+  const std::string sqls[3] = {
+      std::string("SELECT ") + kCellValueColumns + " FROM " + table_ + key,
+      "INSERT OR REPLACE INTO " + table_ +
+          "(dim_key, hour_local, utc_offset_min, visitors_in, visitors_out, counted_s, gap_s, "
+          "abandoned, ok_sessions, suspect_sessions, detail) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      "DELETE FROM " + table_ + key};
+  sqlite3_stmt** out[3] = {&select_, &upsert_, &delete_};
+  for (int i = 0; i < 3; ++i) {
+    int rc =
+        sqlite3_prepare_v3(db_, sqls[i].c_str(), -1, SQLITE_PREPARE_PERSISTENT, out[i], nullptr);
+    if (rc != SQLITE_OK) return sql::FromSqlite(rc, "prepare " + sqls[i], db_);
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+Status BindKey(sqlite3_stmt* st, const CellKey& k) {
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  int rc = sqlite3_bind_int64(st, 1, k.dim_key);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, k.hour_local);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, k.offset_min);
+  if (rc != SQLITE_OK) return sql::FromSqlite(rc, "cells: bind key", nullptr);
+  return Status::Ok();
+}
+
+Status StepDone(sqlite3_stmt* st, sqlite3* db, const char* what) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return sql::FromSqlite(rc, what, db);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CellTable::Flush(CellMap* deltas) {
+  if (deltas->empty()) return Status::Ok();
+  if (Status s = Prepare(); !s.ok()) return s;
+  std::string detail;
+  for (const auto& [key, delta] : *deltas) {
+    if (delta.Empty()) continue;
+    if (Status s = BindKey(select_, key); !s.ok()) return s;
+    int rc = sqlite3_step(select_);
+    CellSums total;
+    bool held = rc == SQLITE_ROW;
+    if (held) {
+      Status s = AddCellRow(select_, 0, &total);
+      if (!s.ok()) {
+        sqlite3_reset(select_);
+        return Status::Corruption(table_ + " (dim " + std::to_string(key.dim_key) +
+                                  ", local hour " + std::to_string(key.hour_local) +
+                                  "): " + s.message());
+      }
+    } else if (rc != SQLITE_DONE) {
+      Status s = sql::FromSqlite(rc, "cells: read", db_);
+      sqlite3_reset(select_);
+      return s;
+    }
+    sqlite3_reset(select_);
+    total.Add(delta);
+    if (total.Empty()) {
+      if (!held) continue;
+      if (Status s = BindKey(delete_, key); !s.ok()) return s;
+      if (Status s = StepDone(delete_, db_, "cells: delete"); !s.ok()) return s;
+      continue;
+    }
+    if (Status s = BindKey(upsert_, key); !s.ok()) return s;
+    const metrics::Sums& t = total.sums;
+    const int64_t values[7] = {t.visitors_in, t.visitors_out, t.counted_s,       total.gap_s,
+                               t.abandoned,   t.ok.sessions,  t.suspect.sessions};
+    int rc2 = SQLITE_OK;
+    for (int i = 0; i < 7 && rc2 == SQLITE_OK; ++i) {
+      rc2 = sqlite3_bind_int64(upsert_, 4 + i, values[i]);
+    }
+    detail = EncodeDetail(t);
+    if (rc2 == SQLITE_OK) {
+      rc2 = detail.empty() ? sqlite3_bind_null(upsert_, 11)
+                           : sqlite3_bind_blob(upsert_, 11, detail.data(),
+                                               static_cast<int>(detail.size()), SQLITE_STATIC);
+    }
+    if (rc2 != SQLITE_OK) return sql::FromSqlite(rc2, "cells: bind", nullptr);
+    if (Status s = StepDone(upsert_, db_, "cells: write"); !s.ok()) return s;
+  }
+  deltas->clear();
+  return Status::Ok();
+}
+
+}  // namespace touchpoint::hub::rollups

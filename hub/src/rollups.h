@@ -1,0 +1,122 @@
+// The rollup cells (schema v4, docs/hub.md): one row per (dim_key, local hour, UTC offset) in
+// `cells`, holding everything metrics::Sums needs. The writer accumulates per-cell deltas of a
+// whole HubWrite in a CellMap (no SQL per event) and then reads, adds and writes each touched
+// cell once (CellTable::Flush), inside its transaction.
+//
+// Threads: a CellTable belongs to the connection of its store (one thread at a time).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "touchpoint/core/metrics.h"
+#include "touchpoint/core/sqlite.h"
+#include "touchpoint/core/status.h"
+#include "touchpoint/hub/hub_store.h"
+
+namespace touchpoint::hub::rollups {
+
+constexpr int64_t kHourMs = 3600 * 1000;
+constexpr int64_t kMinuteMs = 60 * 1000;
+// A coverage interval is split over at most this many hours (400 days); beyond, it is cut.
+constexpr int64_t kMaxCoverageHours = 24 * 400;
+
+// Floor division (towards minus infinity) for b > 0.
+inline int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && a < 0 ? 1 : 0); }
+
+// The local hour of an instant: hours since 1970-01-01T00:00 of the local wall clock.
+inline int64_t LocalHourOf(int64_t utc_ms, int32_t offset_min) {
+  return FloorDiv(utc_ms + int64_t{offset_min} * kMinuteMs, kHourMs);
+}
+
+struct CellKey {
+  int64_t dim_key = 0;
+  int64_t hour_local = 0;
+  int32_t offset_min = 0;
+  bool operator==(const CellKey&) const = default;
+};
+
+struct CellKeyHash {
+  size_t operator()(const CellKey& k) const {
+    uint64_t h = static_cast<uint64_t>(k.dim_key) * 0x9E3779B97F4A7C15ull;
+    h ^= static_cast<uint64_t>(k.hour_local) + 0x7F4A7C159E3779B9ull + (h << 6) + (h >> 2);
+    h ^= static_cast<uint64_t>(static_cast<uint32_t>(k.offset_min)) * 0xC2B2AE3D27D4EB4Full;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+
+// A cell's contents (or a delta to add to one: footfall may be negative when a compaction
+// supersedes originals already counted).
+struct CellSums {
+  metrics::Sums sums;
+  int64_t gap_s = 0;
+  bool Empty() const { return gap_s == 0 && sums == metrics::Sums{}; }
+  void Add(const CellSums& o) {
+    sums.Add(o.sums);
+    gap_s += o.gap_s;
+  }
+};
+
+using CellMap = std::unordered_map<CellKey, CellSums, CellKeyHash>;
+
+// The day level (`cells_day`, same columns): per dim and local day, every offset together;
+// `hour_local` is the day's first local hour (day x 24), `utc_offset_min` is 0. Views by day,
+// week, store or in total over whole local days read it: 24x fewer rows than hours.
+inline CellKey DayOf(const CellKey& hour) {
+  return {hour.dim_key, FloorDiv(hour.hour_local, 24) * 24, 0};
+}
+// Adds every hour delta of `hours` to its day in *days.
+void AddDays(const CellMap& hours, CellMap* days);
+
+// Adds what one held, not superseded, in-range event contributes (footfall, feedback,
+// feedback_abandoned, camera/kiosk coverage; status adds nothing).
+void AddEvent(CellMap* cells, int64_t dim_key, const HubEvent& e);
+// Adds sign x one footfall interval (sign -1: a compaction supersedes it).
+void AddFootfall(CellMap* cells, int64_t dim_key, int64_t start_ms, int32_t offset_min, int64_t in,
+                 int64_t out, int64_t interval_s, int sign);
+
+// The per-session detail of a cell (distributions, per-question scores, reasons, unhappy) as a
+// compact canonical blob; empty when there is none. Sessions counts are columns.
+std::string EncodeDetail(const metrics::Sums& s);
+// Adds a blob's detail to *s.
+Status DecodeDetail(std::string_view blob, metrics::Sums* s);
+
+// The columns every cell query reads, in this order, after the key columns.
+inline constexpr const char* kCellValueColumns =
+    "visitors_in, visitors_out, counted_s, gap_s, abandoned, ok_sessions, suspect_sessions, "
+    "detail";
+// Adds the values of a row whose value columns start at `col`.
+Status AddCellRow(sqlite3_stmt* st, int col, CellSums* to);
+
+// Read-modify-write of cells in one table ("cells", or the rebuild's scratch table).
+class CellTable {
+ public:
+  CellTable(sqlite3* db, std::string table) : db_(db), table_(std::move(table)) {}
+  ~CellTable();
+  CellTable(const CellTable&) = delete;
+  CellTable& operator=(const CellTable&) = delete;
+
+  // Adds every delta to its cell (a cell that becomes empty is deleted), then clears *deltas.
+  // REQUIRES: inside a write transaction.
+  Status Flush(CellMap* deltas);
+
+ private:
+  Status Prepare();
+  sqlite3* db_;
+  std::string table_;
+  sqlite3_stmt *select_ = nullptr, *upsert_ = nullptr, *delete_ = nullptr;
+};
+
+// Recomputes every cell (both levels) from the held events' JSON (also fills
+// events.utc_offset_min where it is unknown, as after a migration from version 3).
+// REQUIRES: inside a write transaction.
+Result<RollupRebuild> Rebuild(sql::Database* db);
+
+// The schema of a cells table.
+std::string CellsTableSql(const std::string& table);
+
+}  // namespace touchpoint::hub::rollups
