@@ -28,7 +28,6 @@
 #include "touchpoint/core/clock.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/hub/hub_store.h"
-#include "touchpoint/hub/journey_map.h"
 
 namespace touchpoint::bench {
 namespace {
@@ -219,21 +218,34 @@ struct View {
   std::function<Status()> run;
 };
 
-// The views the hub answers for the last month (local dates), all stores or one.
+// The views the hub answers for the last month (local dates), all stores or one, read from
+// the rollup cells (HubStore::View): the journey map, daily and weekly trends, weekday x hour,
+// the store ranking and the pain points (reasons of the total).
 std::vector<View> Views(hub::HubStore* store, const std::string& one_store) {
   std::vector<View> v;
+  const std::pair<const char*, hub::ViewBy> kViews[] = {
+      {"map", hub::ViewBy::kCell},      {"days", hub::ViewBy::kLocalDay},
+      {"weeks", hub::ViewBy::kIsoWeek}, {"weekday_hour", hub::ViewBy::kWeekdayHour},
+      {"stores", hub::ViewBy::kStore},  {"reasons", hub::ViewBy::kTotal}};
   for (int scope = 0; scope < 2; ++scope) {
-    std::string suffix = scope == 0 ? "_all" : "_store";
-    hub::MapFilter f;
-    if (scope == 1) f.store = one_store;
-    f.from_ms = kEndDayMs - 30 * kDayMs;
+    hub::ViewFilter f;
+    if (scope == 1) f.stores = {one_store};
+    f.from_ms = kEndDayMs - 30 * kDayMs;  // local dates: the last 30 days
     f.to_ms = kEndDayMs;
-    v.push_back({"map" + suffix, [store, f] {
-                   auto facts = store->Facts(f);
-                   if (!facts.ok()) return facts.status();
-                   auto cells = hub::BuildJourneyMap(*facts, f);
-                   return cells.empty() ? Status::NotFound("map: no cells") : Status::Ok();
-                 }});
+    for (const auto& [name, by] : kViews) {
+      std::string label = std::string(name) + (scope == 0 ? "_all" : "_store");
+      bool reasons = by == hub::ViewBy::kTotal;
+      v.push_back({label, [store, f, by = by, reasons] {
+                     auto rows = store->View(f, by);
+                     if (!rows.ok()) return rows.status();
+                     if (rows->empty()) return Status::NotFound("no rows");
+                     if (reasons) {
+                       auto pains = hub::PainPoints(rows->front().sums, f.include_suspect);
+                       if (pains.empty()) return Status::NotFound("no reasons");
+                     }
+                     return Status::Ok();
+                   }});
+    }
   }
   return v;
 }

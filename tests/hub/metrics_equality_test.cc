@@ -1,0 +1,140 @@
+// One definition of the metrics (docs/metrics.md): the same events give the kiosk dashboard's
+// figures and the hub's figures exactly, per local hour and in total, with suspect sessions
+// (left out by default, included on request), two CSAT questions in one survey, reasons,
+// abandoned sessions and footfall, in a store at UTC+1.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "stats.h"  // the dashboard's aggregation (ui/src)
+#include "test_support.h"
+#include "touchpoint/core/clock.h"
+#include "touchpoint/core/event_json.h"
+#include "touchpoint/core/event_stamper.h"
+#include "touchpoint/core/metrics.h"
+#include "touchpoint/hub/hub_store.h"
+
+namespace touchpoint::hub {
+namespace {
+
+constexpr int64_t kT0 = 1795428000000;  // 2026-11-23T10:00:00Z = 11:00 local at UTC+1
+constexpr int64_t kMin = 60'000;
+
+Answer Score(const char* id, QuestionType t, int s) { return Answer{id, t, s, {}, ""}; }
+
+std::vector<Event> Events(const EventStamper& st) {
+  std::vector<Event> out;
+  auto feedback = [&](int64_t t, int store_csat, int checkout_csat, int nps, int effort,
+                      std::vector<std::string> tags, bool suspect) {
+    FeedbackPayload p;
+    p.survey_id = "visit";
+    p.survey_version = 2;
+    p.language = "de";
+    p.duration_ms = 8000;
+    p.answers = {Score("store", QuestionType::kCsat, store_csat),
+                 Score("checkout", QuestionType::kCsat, checkout_csat),
+                 Answer{"why", QuestionType::kTags, std::nullopt, std::move(tags), ""},
+                 Score("recommend", QuestionType::kNps, nps),
+                 Score("effort", QuestionType::kEffort, effort)};
+    p.suspect = suspect;
+    if (suspect) p.suspect_reason = "rapid_repeat";
+    out.push_back(st.MakeAt(p, t));
+  };
+  for (int h = 0; h < 3; ++h) {
+    for (int m = 0; m < 60; m += 15) {
+      FootfallPayload f;
+      f.interval_start_ms = kT0 + h * 60 * kMin + m * kMin;
+      f.interval_s = 900;
+      f.lines = {{"door", 3 + h + m / 15, 2 + m / 15}, {"side", 1, 1}};
+      out.push_back(st.MakeAt(f, f.interval_start_ms));
+    }
+    feedback(kT0 + h * 60 * kMin + 5 * kMin, 5, 2, 10, 2, {"staff"}, false);
+    feedback(kT0 + h * 60 * kMin + 20 * kMin, 1 + h, 4, 3, 6, {"queue", "price"}, false);
+    feedback(kT0 + h * 60 * kMin + 21 * kMin, 1, 1, 0, 7, {"queue"}, true);  // a robot
+    FeedbackAbandonedPayload a;
+    a.survey_id = "visit";
+    a.questions_total = 5;
+    a.questions_answered = 1;
+    a.answers = {Score("store", QuestionType::kCsat, 1)};
+    out.push_back(st.MakeAt(a, kT0 + h * 60 * kMin + 40 * kMin));
+  }
+  uint64_t seq = 0;
+  for (Event& e : out) e.seq = ++seq;
+  return out;
+}
+
+void ExpectSameFigures(const metrics::Figures& kiosk, const metrics::Figures& hub) {
+  EXPECT_EQ(kiosk.responses, hub.responses);
+  EXPECT_EQ(kiosk.suspect, hub.suspect);
+  EXPECT_EQ(kiosk.abandoned, hub.abandoned);
+  EXPECT_EQ(kiosk.visitors_in, hub.visitors_in);
+  EXPECT_EQ(kiosk.visitors_out, hub.visitors_out);
+  EXPECT_EQ(kiosk.response_rate, hub.response_rate);
+  EXPECT_EQ(kiosk.csat_mean, hub.csat_mean);
+  EXPECT_EQ(kiosk.csat_satisfied_pct, hub.csat_satisfied_pct);
+  EXPECT_EQ(kiosk.nps, hub.nps);
+  EXPECT_EQ(kiosk.effort_mean, hub.effort_mean);
+  EXPECT_EQ(kiosk.csat_n, hub.csat_n);
+  EXPECT_EQ(kiosk.nps_n, hub.nps_n);
+  EXPECT_EQ(kiosk.effort_n, hub.effort_n);
+  EXPECT_EQ(kiosk.scored, hub.scored);  // per question id, reasons, unhappy reasons
+}
+
+TEST(MetricsEquality, TheDashboardAndTheHubShowTheSameFiguresForTheSameEvents) {
+  KioskConfig k;
+  k.kiosk_id = "k1";
+  k.store_id = "s1";
+  k.touchpoint = "checkout";
+  k.journey_stage = "pay";
+  EventStamper st(k, std::make_shared<ManualClock>(kT0, /*offset_min=*/60));
+  std::vector<Event> events = Events(st);
+
+  ui::HourlyStats dashboard;
+  HubWrite w;
+  for (const Event& e : events) {
+    dashboard.Add(e);
+    w.events.push_back(ToHubEvent(e, EncodeEvent(e), "import"));
+  }
+  testing::TempDir dir;
+  auto store = OpenSqliteHubStore(dir.File("hub.db"));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Write(w, kT0 + 86400'000).ok());
+
+  // In total, as the dashboard's "today" and the hub's store row.
+  const int64_t local_from = kT0 + 60 * kMin - 60 * kMin * 11;  // local midnight
+  metrics::Sums kiosk_total = dashboard.Sum(local_from, local_from + 24 * 60 * kMin);
+  ViewFilter f;
+  f.from_ms = local_from;
+  f.to_ms = local_from + 24 * 60 * kMin;
+  auto total = (*store)->View(f, ViewBy::kTotal);
+  ASSERT_TRUE(total.ok());
+  ASSERT_EQ(total->size(), 1u);
+  EXPECT_EQ(kiosk_total, total->front().sums);
+  for (bool include_suspect : {false, true}) {
+    SCOPED_TRACE(include_suspect ? "suspect included" : "suspect left out");
+    ExpectSameFigures(metrics::Compute(kiosk_total, include_suspect),
+                      total->front().Figures(include_suspect));
+  }
+  // Two CSAT questions: the headline is the first ("store"), "checkout" kept apart.
+  metrics::Figures fig = total->front().Figures(false);
+  EXPECT_EQ(fig.csat_n, 6);
+  ASSERT_EQ(fig.scored.questions.count("checkout"), 1u);
+  EXPECT_EQ(fig.scored.questions.at("checkout").scores.n(), 6);
+  EXPECT_EQ(fig.suspect, 3);
+  EXPECT_EQ(fig.responses, 6);
+
+  // Per local hour: the dashboard's buckets are the hub's cells.
+  auto cells = (*store)->View(f, ViewBy::kCell);
+  ASSERT_TRUE(cells.ok());
+  ASSERT_EQ(cells->size(), dashboard.hours().size());
+  for (const ViewRow& c : *cells) {
+    auto it = dashboard.hours().find(c.local_ms);
+    ASSERT_NE(it, dashboard.hours().end()) << "hub cell at local " << c.local_ms;
+    EXPECT_EQ(it->second, c.sums) << "local hour " << c.hour;
+    EXPECT_EQ(c.hour, ui::LocalHour(c.local_ms));
+  }
+}
+
+}  // namespace
+}  // namespace touchpoint::hub
