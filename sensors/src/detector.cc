@@ -54,13 +54,28 @@ class Mog2Detector final : public Detector {
     }
   }
 
+  void Hold(const std::vector<cv::Rect>& regions) override { holding_ = !regions.empty(); }
+  void SetPerson(const PersonSizeModel& person) override { o_.person = person; }
+
   std::vector<Detection> Detect(const cv::Mat& frame) override {
-    bg_->apply(frame, raw_, o_.learning_rate);
+    // While someone stands still the whole model learns slower (OpenCV's MOG2 has one learning
+    // rate per frame, not per pixel): they are not absorbed, and the scene still adapts. A
+    // model that is clearly wrong (a sudden lighting change: a third of the frame foreground)
+    // learns at full speed again.
+    double rate = o_.learning_rate;
+    if (holding_ && o_.hold_learning > 0 && fg_fraction_ < 0.3) {
+      const double full = rate >= 0 ? rate : 1.0 / std::max(1, o_.history);
+      rate = full * o_.hold_learning;
+    }
+    bg_->apply(frame, raw_, rate);
     // MOG2 marks shadows 127 and foreground 255: keep only the foreground.
     cv::threshold(raw_, fg_, 200, 255, cv::THRESH_BINARY);
     if (!open_kernel_.empty()) cv::morphologyEx(fg_, fg_, cv::MORPH_OPEN, open_kernel_);
     if (!close_kernel_.empty()) cv::morphologyEx(fg_, fg_, cv::MORPH_CLOSE, close_kernel_);
     int n = cv::connectedComponentsWithStats(fg_, labels_, stats_, centroids_, 8, CV_32S);
+    int64_t fg_pixels = 0;
+    for (int i = 1; i < n; ++i) fg_pixels += stats_.ptr<int>(i)[cv::CC_STAT_AREA];
+    fg_fraction_ = static_cast<double>(fg_pixels) / std::max(1, frame.cols * frame.rows);
     const double min_area = o_.min_area_frac * frame.cols * frame.rows;
     std::vector<Detection> out;
     for (int i = 1; i < n; ++i) {
@@ -112,7 +127,7 @@ class Mog2Detector final : public Detector {
   // profile. Returns false (and adds nothing) when the blob is one person wide.
   bool SplitGroup(int id, const cv::Rect& box, std::vector<Detection>* out) {
     const double person_w = o_.person.WidthAt(box.y + box.height);
-    if (person_w < 2 || box.width < 1.7 * person_w) return false;
+    if (person_w < 2 || box.width < o_.split_width * person_w) return false;
     int parts = static_cast<int>(std::lround(box.width / person_w));
     parts = std::clamp(parts, 2, 8);
     std::vector<int> profile = ColumnProfile(labels_, box, id);
@@ -145,6 +160,8 @@ class Mog2Detector final : public Detector {
   cv::Ptr<cv::BackgroundSubtractorMOG2> bg_;
   cv::Mat open_kernel_, close_kernel_;
   cv::Mat raw_, fg_, labels_, stats_, centroids_;
+  bool holding_ = false;
+  double fg_fraction_ = 0;  // of the last frame
 };
 
 class HogDetector final : public Detector {
