@@ -91,6 +91,8 @@ class Mog2Detector final : public Detector {
     }
     if (o_.shadow_feet > 0) {
       for (Detection& d : out) ExtendThroughShadow(&d);
+    } else if (o_.shadow_legs && o_.person.known()) {
+      for (Detection& d : out) ExtendLegsThroughShadow(&d);
     }
     return out;
   }
@@ -121,6 +123,29 @@ class Mog2Detector final : public Detector {
       }
     }
     d->box.height = static_cast<float>(bottom) - d->box.y;
+  }
+
+  // A blob much shorter than a person (dark legs over a bright floor are classed "shadow")
+  // grows down through shadow-class pixels under its middle, but never past a person's height
+  // below its top (a glossy floor mirrors the legs under the feet: that reflection stays out).
+  void ExtendLegsThroughShadow(Detection* d) const {
+    const float top = d->box.y;
+    const float bottom = d->box.y + d->box.height;
+    const double expected = o_.person.HeightAt(bottom);
+    if (expected < 8 || d->box.height >= 0.8 * expected) return;
+    const int x0 = static_cast<int>(d->box.x + 0.25f * d->box.width);
+    const int x1 = std::max(x0 + 1, static_cast<int>(d->box.x + 0.75f * d->box.width));
+    const int limit = std::min(raw_.rows, static_cast<int>(std::lround(top + expected)));
+    const int need = std::max(1, (x1 - x0) / 4);
+    int y_end = static_cast<int>(bottom);
+    for (int y = y_end; y < limit; ++y) {
+      const uint8_t* row = raw_.ptr<uint8_t>(y);
+      int n = 0;
+      for (int x = std::max(0, x0); x < x1 && x < raw_.cols; ++x) n += row[x] != 0;
+      if (n < need) break;  // the first row without legs ends them
+      y_end = y + 1;
+    }
+    d->box.height = static_cast<float>(y_end) - top;
   }
 
   // Cuts a blob wider than one person into person-wide parts at the valleys of its column

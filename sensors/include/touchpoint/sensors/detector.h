@@ -53,6 +53,10 @@ struct DetectorOptions {
   // a blob's bottom extends down through shadow pixels under its middle, at most this
   // fraction of its height (0 = off).
   double shadow_feet = 0.0;
+  // A blob shorter than 0.8 of a person grows down through shadow-class pixels under its
+  // middle, up to a person's height (needs the person size; the legs of dark trousers over a
+  // bright floor). Off when shadow_feet is set.
+  bool shadow_legs = true;
   double min_area_frac = 0.00035;  // blobs below this fraction of the frame are noise
   int open_size = 3;               // morphology kernel sizes (pixels; 0 = off)
   int close_width = 5;
