@@ -95,8 +95,8 @@ int LineCounter::HandedOverSide(int line, const Track& t, int64_t frame) {
       options_.person.known() ? options_.person.HeightAt(t.foot.y) : static_cast<double>(t.height);
   for (auto it = lost_.rbegin(); it != lost_.rend(); ++it) {
     if (frame - it->frame > options_.handover_frames || it->sides[line] == 0) continue;
-    // Within half a person of where that track was lost.
-    const double reach = 0.5 * std::max(expected, it->height);
+    // Near where that track was lost (in persons).
+    const double reach = options_.handover_reach * std::max(expected, it->height);
     if (std::hypot(t.foot.x - it->foot.x, t.foot.y - it->foot.y) > reach) continue;
     const int side = it->sides[line];
     it->sides[line] = 0;  // handed over once
@@ -114,6 +114,14 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
   for (const Track& t : tracks) {
     // A track coasting longer than max_unsupported frames is a guess: it moves no sides.
     if (!t.confirmed || t.misses > options_.max_unsupported) continue;
+    // A track hidden in another's blob follows that blob: where it is is a guess.
+    if (t.merged && !options_.count_merged) continue;
+    // A track much narrower than a person there (a sliver: the edge of someone standing
+    // still and swaying, an arm) is no one walking: it moves no sides.
+    if (options_.min_width > 0 && options_.person.known() &&
+        t.width < options_.min_width * options_.person.WidthAt(t.foot.y)) {
+      continue;
+    }
     // The band grows with the person: a standing person's swaying fragments (one leg, one
     // arm) move the foot point by up to half a body width.
     const double expected = options_.person.known() ? options_.person.HeightAt(t.foot.y)

@@ -58,6 +58,13 @@ struct LineCounterOptions {
   // before (a person who stood still, faded into the background and walks on) takes over
   // that track's side of the line, so the crossing it then makes counts. Frames, 0 = off.
   int handover_frames = 500;
+  double handover_reach = 1.0;  // ... within this many person heights of where it was lost
+  // Tracks hidden in another track's blob ("merged": they follow the blob) move between
+  // sides too.
+  bool count_merged = true;
+  // Tracks narrower than this fraction of a person's width there move no sides (needs the
+  // person size). 0 = off.
+  double min_width = 0.3;
 };
 
 class LineCounter {
