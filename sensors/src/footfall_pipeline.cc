@@ -116,7 +116,21 @@ void FootfallPipeline::Process(const cv::Mat& frame, int64_t frame_index,
   if (frame.size() == proc_size_) {
     scaled_ = frame;
   } else {
-    cv::resize(frame, scaled_, proc_size_, 0, 0, cv::INTER_AREA);
+    // INTER_AREA is fast only for integer factors (768 -> 384: 0.4 ms; 768 -> 320: 2.4 ms
+    // here, a third of the whole frame's budget): shrink by the largest integer factor that
+    // stays at or above the processing size first, then the rest (768 -> 384 -> 320: 1.5 ms).
+    const int k = std::min(frame.cols / proc_size_.width, frame.rows / proc_size_.height);
+    const cv::Size mid(frame.cols / std::max(1, k), frame.rows / std::max(1, k));
+    if (k >= 2 && mid.width * k == frame.cols && mid.height * k == frame.rows) {
+      cv::resize(frame, prescaled_, mid, 0, 0, cv::INTER_AREA);
+      if (mid == proc_size_) {
+        scaled_ = prescaled_;
+      } else {
+        cv::resize(prescaled_, scaled_, proc_size_, 0, 0, cv::INTER_AREA);
+      }
+    } else {
+      cv::resize(frame, scaled_, proc_size_, 0, 0, cv::INTER_AREA);
+    }
   }
   detections_ = detector_->Detect(scaled_(roi_));
   for (Detection& d : detections_) {

@@ -78,7 +78,7 @@ class FootfallPipeline {
   std::vector<cv::Rect> holds_;
   cv::Size source_size_, proc_size_;
   cv::Rect roi_;  // processing pixels
-  cv::Mat scaled_;
+  cv::Mat scaled_, prescaled_;
   std::unique_ptr<Detector> detector_;
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<LineCounter> counter_;
