@@ -54,13 +54,28 @@ class Mog2Detector final : public Detector {
     }
   }
 
+  void Hold(const std::vector<cv::Rect>& regions) override { holding_ = !regions.empty(); }
+  void SetPerson(const PersonSizeModel& person) override { o_.person = person; }
+
   std::vector<Detection> Detect(const cv::Mat& frame) override {
-    bg_->apply(frame, raw_, o_.learning_rate);
+    // While someone stands still the whole model learns slower (OpenCV's MOG2 has one learning
+    // rate per frame, not per pixel): they are not absorbed, and the scene still adapts. A
+    // model that is clearly wrong (a sudden lighting change: a third of the frame foreground)
+    // learns at full speed again.
+    double rate = o_.learning_rate;
+    if (holding_ && o_.hold_learning > 0 && fg_fraction_ < 0.3) {
+      const double full = rate >= 0 ? rate : 1.0 / std::max(1, o_.history);
+      rate = full * o_.hold_learning;
+    }
+    bg_->apply(frame, raw_, rate);
     // MOG2 marks shadows 127 and foreground 255: keep only the foreground.
     cv::threshold(raw_, fg_, 200, 255, cv::THRESH_BINARY);
     if (!open_kernel_.empty()) cv::morphologyEx(fg_, fg_, cv::MORPH_OPEN, open_kernel_);
     if (!close_kernel_.empty()) cv::morphologyEx(fg_, fg_, cv::MORPH_CLOSE, close_kernel_);
     int n = cv::connectedComponentsWithStats(fg_, labels_, stats_, centroids_, 8, CV_32S);
+    int64_t fg_pixels = 0;
+    for (int i = 1; i < n; ++i) fg_pixels += stats_.ptr<int>(i)[cv::CC_STAT_AREA];
+    fg_fraction_ = static_cast<double>(fg_pixels) / std::max(1, frame.cols * frame.rows);
     const double min_area = o_.min_area_frac * frame.cols * frame.rows;
     std::vector<Detection> out;
     for (int i = 1; i < n; ++i) {
@@ -76,6 +91,8 @@ class Mog2Detector final : public Detector {
     }
     if (o_.shadow_feet > 0) {
       for (Detection& d : out) ExtendThroughShadow(&d);
+    } else if (o_.shadow_legs && o_.person.known()) {
+      for (Detection& d : out) ExtendLegsThroughShadow(&d);
     }
     return out;
   }
@@ -108,11 +125,34 @@ class Mog2Detector final : public Detector {
     d->box.height = static_cast<float>(bottom) - d->box.y;
   }
 
+  // A blob much shorter than a person (dark legs over a bright floor are classed "shadow")
+  // grows down through shadow-class pixels under its middle, but never past a person's height
+  // below its top (a glossy floor mirrors the legs under the feet: that reflection stays out).
+  void ExtendLegsThroughShadow(Detection* d) const {
+    const float top = d->box.y;
+    const float bottom = d->box.y + d->box.height;
+    const double expected = o_.person.HeightAt(bottom);
+    if (expected < 8 || d->box.height >= 0.8 * expected) return;
+    const int x0 = static_cast<int>(d->box.x + 0.25f * d->box.width);
+    const int x1 = std::max(x0 + 1, static_cast<int>(d->box.x + 0.75f * d->box.width));
+    const int limit = std::min(raw_.rows, static_cast<int>(std::lround(top + expected)));
+    const int need = std::max(1, (x1 - x0) / 4);
+    int y_end = static_cast<int>(bottom);
+    for (int y = y_end; y < limit; ++y) {
+      const uint8_t* row = raw_.ptr<uint8_t>(y);
+      int n = 0;
+      for (int x = std::max(0, x0); x < x1 && x < raw_.cols; ++x) n += row[x] != 0;
+      if (n < need) break;  // the first row without legs ends them
+      y_end = y + 1;
+    }
+    d->box.height = static_cast<float>(y_end) - top;
+  }
+
   // Cuts a blob wider than one person into person-wide parts at the valleys of its column
   // profile. Returns false (and adds nothing) when the blob is one person wide.
   bool SplitGroup(int id, const cv::Rect& box, std::vector<Detection>* out) {
     const double person_w = o_.person.WidthAt(box.y + box.height);
-    if (person_w < 2 || box.width < 1.7 * person_w) return false;
+    if (person_w < 2 || box.width < o_.split_width * person_w) return false;
     int parts = static_cast<int>(std::lround(box.width / person_w));
     parts = std::clamp(parts, 2, 8);
     std::vector<int> profile = ColumnProfile(labels_, box, id);
@@ -145,6 +185,8 @@ class Mog2Detector final : public Detector {
   cv::Ptr<cv::BackgroundSubtractorMOG2> bg_;
   cv::Mat open_kernel_, close_kernel_;
   cv::Mat raw_, fg_, labels_, stats_, centroids_;
+  bool holding_ = false;
+  double fg_fraction_ = 0;  // of the last frame
 };
 
 class HogDetector final : public Detector {

@@ -56,6 +56,27 @@ bool LineCounter::Repeats(const LineCrossing& c, double along, const cv::Rect2f&
     const cv::Rect2f& a = r.body;
     const float overlap_x = std::min(a.x + a.width, body.x + body.width) - std::max(a.x, body.x);
     const float gap_y = std::max(a.y, body.y) - std::min(a.y + a.height, body.y + body.height);
+    if (options_.refractory_same_body && overlap_x >= 0.5f * std::min(a.width, body.width)) {
+      // Parts of one person: one box mostly inside the other, or stacked with little vertical
+      // overlap and a small gap (a person behind another overlaps far more). Two whole people
+      // are never both inside one person's height.
+      const float inter = (a & body).area();
+      const float overlap_y = -gap_y;
+      const bool inside = inter >= 0.6f * std::min(a.area(), body.area());
+      const bool stacked = overlap_y <= 0.3f * std::min(a.height, body.height) &&
+                           gap_y <= 0.5f * std::max(a.height, body.height);
+      // With the person size known: at least one of them is a fragment (much shorter than a
+      // person standing where it stands; a person behind another is whole), and together they
+      // are no taller than one person.
+      const cv::Rect2f both = a | body;
+      const PersonSizeModel& m = options_.person;
+      auto fragment = [&m](const cv::Rect2f& box) {
+        return box.height < 0.7 * m.HeightAt(box.y + box.height);
+      };
+      const bool one_person = !m.known() || ((fragment(a) || fragment(body)) &&
+                                             both.height <= 1.2 * m.HeightAt(both.y + both.height));
+      if ((inside || stacked) && one_person) return true;
+    }
     if (!options_.refractory_stacked || !options_.person.known()) continue;
     const cv::Rect2f both = a | body;
     if (overlap_x >= 0.5f * std::min(a.width, body.width) &&
@@ -68,6 +89,22 @@ bool LineCounter::Repeats(const LineCrossing& c, double along, const cv::Rect2f&
   return false;
 }
 
+int LineCounter::HandedOverSide(int line, const Track& t, int64_t frame) {
+  if (options_.handover_frames <= 0) return 0;
+  const double expected =
+      options_.person.known() ? options_.person.HeightAt(t.foot.y) : static_cast<double>(t.height);
+  for (auto it = lost_.rbegin(); it != lost_.rend(); ++it) {
+    if (frame - it->frame > options_.handover_frames || it->sides[line] == 0) continue;
+    // Near where that track was lost (in persons).
+    const double reach = options_.handover_reach * std::max(expected, it->height);
+    if (std::hypot(t.foot.x - it->foot.x, t.foot.y - it->foot.y) > reach) continue;
+    const int side = it->sides[line];
+    it->sides[line] = 0;  // handed over once
+    return side;
+  }
+  return 0;
+}
+
 void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int>& ended,
                          int64_t frame, std::vector<LineCrossing>* out) {
   auto emit = [&](const Track* t, int line, const State& s) {
@@ -77,6 +114,14 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
   for (const Track& t : tracks) {
     // A track coasting longer than max_unsupported frames is a guess: it moves no sides.
     if (!t.confirmed || t.misses > options_.max_unsupported) continue;
+    // A track hidden in another's blob follows that blob: where it is is a guess.
+    if (t.merged && !options_.count_merged) continue;
+    // A track much narrower than a person there (a sliver: the edge of someone standing
+    // still and swaying, an arm) is no one walking: it moves no sides.
+    if (options_.min_width > 0 && options_.person.known() &&
+        t.width < options_.min_width * options_.person.WidthAt(t.foot.y)) {
+      continue;
+    }
     // The band grows with the person: a standing person's swaying fragments (one leg, one
     // arm) move the foot point by up to half a body width.
     const double expected = options_.person.known() ? options_.person.HeightAt(t.foot.y)
@@ -95,9 +140,15 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
         if (known != 0) {
           s.side = known;
           s.last_point = t.foot;
+        } else if (!s.seen) {
+          // First seen inside the band: a person who was tracked here before?
+          s.side = HandedOverSide(i, t, frame);
+          s.last_point = t.foot;
         }
+        s.seen = true;
         continue;
       }
+      s.seen = true;
       if (s.pending != 0) {
         if (known == s.pending) {
           if (++s.pending_frames >= options_.confirm_frames) {
@@ -135,8 +186,33 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
       }
     }
   }
+  std::vector<Track> previous;
+  previous.swap(last_tracks_);
+  for (const Track& t : tracks) {
+    if (t.confirmed) last_tracks_.push_back(t);
+  }
   if (ended.empty()) return;
   std::set<int> gone(ended.begin(), ended.end());
+  if (options_.handover_frames > 0) {
+    // Remember where confirmed tracks were lost and on which side (for HandedOverSide).
+    lost_.erase(
+        std::remove_if(lost_.begin(), lost_.end(),
+                       [&](const Lost& l) { return frame - l.frame > options_.handover_frames; }),
+        lost_.end());
+    for (const Track& t : previous) {
+      if (gone.count(t.id) == 0) continue;
+      Lost l{t.foot, t.height, frame, std::vector<int>(lines_.size(), 0)};
+      bool any = false;
+      for (int i = 0; i < static_cast<int>(lines_.size()); ++i) {
+        auto it = states_.find({t.id, i});
+        if (it == states_.end()) continue;
+        l.sides[i] = it->second.pending != 0 ? it->second.pending : it->second.side;
+        any = any || l.sides[i] != 0;
+      }
+      if (any) lost_.push_back(std::move(l));
+    }
+    if (lost_.size() > 64) lost_.erase(lost_.begin(), lost_.end() - 64);  // bounded
+  }
   for (auto it = states_.begin(); it != states_.end();) {
     if (gone.count(it->first.first) == 0) {
       ++it;

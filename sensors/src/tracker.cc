@@ -31,6 +31,27 @@ double Tracker::ExpectedHeight(const Track& t) const {
   return std::max(8.0, static_cast<double>(t.height));
 }
 
+bool Tracker::GroupHost(size_t i, const Detection& d) const {
+  const Track& t = tracks_[i];
+  if (!t.confirmed || t.width <= 0 || d.box.width < options_.group_width * t.width) return false;
+  for (size_t k = 0; k < tracks_.size(); ++k) {
+    const Track& o = tracks_[k];
+    if (k == i || !o.confirmed || o.misses > 2) continue;
+    if (std::abs(o.foot.x - t.foot.x) < 0.5f * t.width) continue;  // the same place: no help
+    if (o.foot.x >= d.box.x && o.foot.x <= d.box.x + d.box.width && o.foot.y >= d.box.y &&
+        o.foot.y <= d.box.y + d.box.height + 0.25f * d.box.height) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Tracker::ClampSpeed(Track* t) const {
+  const float limit = static_cast<float>(options_.max_speed * ExpectedHeight(*t));
+  const float speed = std::hypot(t->velocity.x, t->velocity.y);
+  if (speed > limit && speed > 0) t->velocity *= limit / speed;
+}
+
 const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detections) {
   ended_.clear();
   // 1. Predict.
@@ -78,6 +99,16 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
       // stands still and fades into the background) does not move it sideways either.
       const bool sliver = t.full_width > 0 && d.box.width < options_.sliver_width * t.full_width;
       if (sliver) r.x = 0;
+      // A group blob (this person and someone beside them): follow the group's edge on this
+      // track's side, keeping the track's own width, instead of the group's centre.
+      const bool group = GroupHost(i, d);
+      if (group) {
+        const float half = 0.5f * t.width;
+        const float left = d.box.x + half, right = d.box.x + d.box.width - half;
+        const float anchored =
+            std::abs(left - t.foot.x) <= std::abs(right - t.foot.x) ? left : right;
+        r.x = anchored - t.foot.x;
+      }
       if (options_.foot_from_head && options_.person.known()) {
         // Heads stand out against the background more reliably than feet (dark shoes on a
         // dark floor, reflections, shadows): the foot row whose person height reaches the
@@ -93,10 +124,14 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
       t.velocity += static_cast<float>(options_.velocity_gain) * r;
       if (partial) t.velocity.y *= 0.8f;
       if (sliver) t.velocity.x *= 0.5f;
+      ClampSpeed(&t);
+      t.travelled = std::max(t.travelled, static_cast<float>(cv::norm(t.foot - t.first_foot)));
       t.partial = partial || sliver;
-      t.full_width = std::max(0.995f * t.full_width, d.box.width);
-      t.width = t.width > 0 ? 0.7f * t.width + 0.3f * d.box.width : d.box.width;
-      t.height = t.height > 0 ? 0.7f * t.height + 0.3f * d.box.height : d.box.height;
+      if (!group) {
+        t.full_width = std::max(0.995f * t.full_width, d.box.width);
+        t.width = t.width > 0 ? 0.7f * t.width + 0.3f * d.box.width : d.box.width;
+        t.height = t.height > 0 ? 0.7f * t.height + 0.3f * d.box.height : d.box.height;
+      }
       ++t.hits;
       t.misses = 0;
       t.merged = false;
@@ -168,6 +203,7 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
     Track t;
     t.id = next_id_++;
     t.foot = d.foot();
+    t.first_foot = t.foot;
     t.width = d.box.width;
     t.height = d.box.height;
     t.hits = 1;

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   app.add_option("--var-threshold", tuning.detector.var_threshold)->capture_default_str();
   app.add_option("--shadow-threshold", tuning.detector.shadow_threshold)->capture_default_str();
   app.add_option("--shadow-feet", tuning.detector.shadow_feet)->capture_default_str();
+  app.add_option("--shadow-legs", tuning.detector.shadow_legs)->capture_default_str();
   app.add_option("--min-area", tuning.detector.min_area_frac)->capture_default_str();
   app.add_option("--open", tuning.detector.open_size)->capture_default_str();
   app.add_option("--close-w", tuning.detector.close_width)->capture_default_str();
@@ -62,6 +63,19 @@ int main(int argc, char** argv) {
   app.add_option("--max-unsupported", tuning.counter.max_unsupported)->capture_default_str();
   app.add_option("--refractory-stacked", tuning.counter.refractory_stacked)->capture_default_str();
   app.add_option("--confirm-frames", tuning.counter.confirm_frames)->capture_default_str();
+  app.add_option("--hold-after", tuning.detector.hold_after)->capture_default_str();
+  app.add_option("--hold-radius", tuning.detector.hold_radius)->capture_default_str();
+  app.add_option("--hold-frames", tuning.detector.hold_frames)->capture_default_str();
+  app.add_option("--split-learned", tuning.detector.split_learned)->capture_default_str();
+  app.add_option("--split-width", tuning.detector.split_width)->capture_default_str();
+  app.add_option("--hold-learning", tuning.detector.hold_learning)->capture_default_str();
+  app.add_option("--max-speed", tuning.tracker.max_speed)->capture_default_str();
+  app.add_option("--group-width", tuning.tracker.group_width)->capture_default_str();
+  app.add_option("--same-body", tuning.counter.refractory_same_body)->capture_default_str();
+  app.add_option("--handover-frames", tuning.counter.handover_frames)->capture_default_str();
+  app.add_option("--handover-reach", tuning.counter.handover_reach)->capture_default_str();
+  app.add_option("--count-merged", tuning.counter.count_merged)->capture_default_str();
+  app.add_option("--min-width", tuning.counter.min_width)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   // One core: OpenCV's own thread pool and FFmpeg's decoder threads.

@@ -200,5 +200,135 @@ TEST(SyntheticSceneTest, PersonSizeIsLearnedFromTracksWhenNotConfigured) {
   }
 }
 
+// An indoor room seen by a fixed high camera: people large in the frame (about 100 px tall at
+// the top edge, 170 px at the bottom of a 240-px frame), nothing calibrated (the size is
+// learned). The failure seen on such a clip: one person counted up to four times within a few
+// frames (fragments of a large body as separate tracks) and people standing near the line
+// counting "in".
+SyntheticScene LargeScene() { return SyntheticScene({kW, kH}, 100, 170, 11); }
+
+TEST(SyntheticSceneTest, SixLargePeopleLeavingCountSixOuts) {
+  SyntheticScene scene = LargeScene();
+  for (int k = 0; k < 6; ++k) {  // one after another, at different depths, some split in two
+    SyntheticPerson p = Walker(300, 20, 175 + 10.0f * (k % 3), kWarmup + 120 * k, 3.0f);
+    p.split_body = k % 2 == 1;
+    p.torso = k % 3 == 0 ? cv::Scalar(160, 60, 40) : cv::Scalar(40, 140, 160);
+    scene.Add(p);
+  }
+  Counts c = CountScene(scene, Config(), kWarmup + 6 * 120 + 30);
+  EXPECT_EQ(c.out, 6);
+  EXPECT_EQ(c.in, 0);
+}
+
+// Two people first teach the counter the size of people here; then `standing` walk up to the
+// line, stand close to it swaying for 6 s, and walk back.
+Counts CountStandingNearTheLine(const std::vector<SyntheticPerson>& standing) {
+  SyntheticScene scene = LargeScene();
+  scene.Add(Walker(20, 300, 190, kWarmup, 3.0f));
+  scene.Add(Walker(300, 20, 215, kWarmup + 100, 3.0f));
+  for (const SyntheticPerson& p : standing) scene.Add(p);
+  return CountScene(scene, Config(), kWarmup + 470);
+}
+
+// Stands within a body width before the line (feet 32 px before it, 57 px wide), swaying.
+SyntheticPerson StandsBeforeTheLine() {
+  SyntheticPerson a;
+  a.path = {{kWarmup + 200, {40, 200}},
+            {kWarmup + 240, {128, 200}},
+            {kWarmup + 390, {128, 200}},
+            {kWarmup + 430, {40, 200}}};
+  a.sway_px = 6;
+  return a;
+}
+
+// Stands as close past the line, swaying, split in two by the background subtraction.
+SyntheticPerson StandsPastTheLine() {
+  SyntheticPerson b;
+  b.path = {{kWarmup + 220, {300, 180}},
+            {kWarmup + 260, {196, 180}},
+            {kWarmup + 410, {196, 180}},
+            {kWarmup + 450, {300, 180}}};
+  b.sway_px = 6;
+  b.split_body = true;
+  return b;
+}
+
+TEST(SyntheticSceneTest, ALargePersonStandingBeforeTheLineNeverCounts) {
+  Counts c = CountStandingNearTheLine({StandsBeforeTheLine()});
+  EXPECT_EQ(c.in, 1);  // the two walkers only
+  EXPECT_EQ(c.out, 1);
+}
+
+TEST(SyntheticSceneTest, ALargeSplitPersonStandingPastTheLineNeverCounts) {
+  Counts c = CountStandingNearTheLine({StandsPastTheLine()});
+  EXPECT_EQ(c.in, 1);
+  EXPECT_EQ(c.out, 1);
+}
+
+// NOT reached yet (docs/footfall.md): both at once, one on each side a few pixels apart.
+// The background absorbs them within about 30 frames of stopping (uniform clothes), before
+// the tracks on their flickering fragments are still enough to hold the model; fragment tracks
+// then jump between the two and count.
+TEST(SyntheticSceneTest, DISABLED_TwoLargePeopleStandingEitherSideOfTheLineNeverCount) {
+  Counts c = CountStandingNearTheLine({StandsBeforeTheLine(), StandsPastTheLine()});
+  EXPECT_EQ(c.in, 1);
+  EXPECT_EQ(c.out, 1);
+}
+
+TEST(SyntheticSceneTest, TwoPeopleSideBySideCountTwiceWithALearnedSize) {
+  SyntheticScene scene = Scene();
+  // People walk along the room first (below a horizontal door line): the size is learned.
+  for (int k = 0; k < 4; ++k) {
+    const float y = 170 + 20.0f * k;
+    scene.Add(k % 2 ? Walker(300, 20, y, kWarmup + 60 * k) : Walker(20, 300, y, kWarmup + 60 * k));
+  }
+  // Then two walk up through the line shoulder to shoulder (their boxes touch).
+  const float gap = static_cast<float>(0.38 * scene.PersonHeight(150));
+  for (float dx : {-gap / 2, gap / 2}) {
+    SyntheticPerson p;
+    p.path = {{kWarmup + 340, {150 + dx, 235}}, {kWarmup + 410, {150 + dx, 95}}};
+    p.torso = dx < 0 ? cv::Scalar(160, 60, 40) : cv::Scalar(40, 60, 160);
+    scene.Add(p);
+  }
+  Counts c = CountScene(scene, Config(/*vertical=*/false), kWarmup + 430);
+  ASSERT_TRUE(c.person.known());
+  EXPECT_EQ(c.in, 2);
+  EXPECT_EQ(c.out, 0);
+}
+
+TEST(SyntheticSceneTest, StoppingOnTheThresholdThenLeavingCountsOnce) {
+  SyntheticScene scene = Scene();
+  // Walks up, stops with the feet just past the line for 10 s at 25 fps (longer than the
+  // background model's memory of him would last without help), then goes on through.
+  SyntheticPerson p;
+  p.path = {{kWarmup, {40, 190}},
+            {kWarmup + 45, {166, 190}},
+            {kWarmup + 295, {166, 190}},
+            {kWarmup + 345, {290, 190}}};
+  scene.Add(p);
+  // And one stops just before the line, then crosses.
+  SyntheticPerson q;
+  q.path = {{kWarmup + 20, {290, 110}},
+            {kWarmup + 65, {168, 110}},
+            {kWarmup + 315, {168, 110}},
+            {kWarmup + 365, {40, 110}}};
+  scene.Add(q);
+  Counts c = CountScene(scene, Config(), kWarmup + 390);
+  EXPECT_EQ(c.in, 1);
+  EXPECT_EQ(c.out, 1);
+}
+
+TEST(SyntheticSceneTest, ALargePersonSplitIntoFragmentsCountsOnceWithoutCalibration) {
+  SyntheticScene scene = LargeScene();
+  for (int k = 0; k < 4; ++k) {
+    SyntheticPerson p = Walker(20, 300, 200 + 8.0f * k, kWarmup + 110 * k, 3.0f);
+    p.split_body = true;
+    scene.Add(p);
+  }
+  Counts c = CountScene(scene, Config(), kWarmup + 4 * 110 + 30);
+  EXPECT_EQ(c.in, 4);
+  EXPECT_EQ(c.out, 0);
+}
+
 }  // namespace
 }  // namespace touchpoint::sensors

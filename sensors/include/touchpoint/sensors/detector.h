@@ -53,11 +53,26 @@ struct DetectorOptions {
   // a blob's bottom extends down through shadow pixels under its middle, at most this
   // fraction of its height (0 = off).
   double shadow_feet = 0.0;
+  // A blob shorter than 0.8 of a person grows down through shadow-class pixels under its
+  // middle, up to a person's height (needs the person size; the legs of dark trousers over a
+  // bright floor). Off when shadow_feet is set.
+  bool shadow_legs = true;
   double min_area_frac = 0.00035;  // blobs below this fraction of the frame are noise
   int open_size = 3;               // morphology kernel sizes (pixels; 0 = off)
   int close_width = 5;
   int close_height = 9;
-  bool split_groups = true;  // cut wide blobs into person-wide parts (needs `person`)
+  bool split_groups = true;   // cut wide blobs into person-wide parts (needs `person`)
+  bool split_learned = true;  // ... also with a learned person size (not only a configured one)
+  double split_width = 2.0;   // ... when at least this many person widths wide
+  // Someone who has stood still (within `hold_radius` of their height) for `hold_after`
+  // frames is held: while anyone is, the background learns at `hold_learning` of its rate, so
+  // a person who stops on a threshold is not absorbed before walking on. For at most
+  // `hold_frames` frames per track (a false track must not slow the model for ever).
+  // hold_frames 0 = off.
+  int hold_after = 15;
+  double hold_radius = 0.15;
+  int hold_frames = 3000;
+  double hold_learning = 0.1;
   // HOG
   double hog_scale = 1.05;
   double hog_hit_threshold = 0;
@@ -68,6 +83,14 @@ class Detector {
   virtual ~Detector() = default;
   // Candidate people in `frame` (8-bit BGR, processing resolution). Learns from the frame.
   virtual std::vector<Detection> Detect(const cv::Mat& frame) = 0;
+  // Regions (pixels of the frames given to Detect) where the next frames show people who
+  // stand still: a background model must not absorb them (on a threshold, at a shelf) before
+  // they walk on. Replaces the previous regions; empty = nobody. Detectors without a
+  // background model ignore it.
+  virtual void Hold(const std::vector<cv::Rect>& regions) { (void)regions; }
+  // Replaces the expected person size (a learned calibration; pixels of the frames given to
+  // Detect). Detectors that do not use it ignore it.
+  virtual void SetPerson(const PersonSizeModel& person) { (void)person; }
   // The last foreground mask (empty for detectors without one). In memory only: the sensors
   // library never writes images anywhere.
   virtual const cv::Mat& foreground() const = 0;

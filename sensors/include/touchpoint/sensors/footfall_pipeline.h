@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -64,9 +65,20 @@ class FootfallPipeline {
  private:
   FootfallPipeline() = default;
   void Learn();
+  // Tells the detector where still people stand (DetectorOptions::hold_after).
+  void HoldStillPeople();
+  bool learned_splits_ = false;  // the detector splits groups by the learned size too
+  int hold_after_ = 0, hold_frames_ = 0;
+  double hold_radius_ = 0;
+  struct Still {
+    cv::Point2f anchor;  // where the track stands
+    int frames = 0;      // frames it has stayed within hold_radius of it
+  };
+  std::map<int, Still> still_;  // per track id
+  std::vector<cv::Rect> holds_;
   cv::Size source_size_, proc_size_;
   cv::Rect roi_;  // processing pixels
-  cv::Mat scaled_;
+  cv::Mat scaled_, prescaled_;
   std::unique_ptr<Detector> detector_;
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<LineCounter> counter_;

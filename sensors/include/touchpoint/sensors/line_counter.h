@@ -50,6 +50,21 @@ struct LineCounterOptions {
   // 0 pixels = the hysteresis band's width.
   int refractory_frames = 8;
   double refractory_px = 0;
+  // ... and a crossing in the same direction within refractory_frames by a track whose body
+  // is part of the same person: one box mostly inside the other, or the two stacked (torso
+  // and legs) no taller together than a person (when the person size is known).
+  bool refractory_same_body = true;
+  // A track that appears inside the band of a line where another track was lost shortly
+  // before (a person who stood still, faded into the background and walks on) takes over
+  // that track's side of the line, so the crossing it then makes counts. Frames, 0 = off.
+  int handover_frames = 500;
+  double handover_reach = 1.0;  // ... within this many person heights of where it was lost
+  // Tracks hidden in another track's blob ("merged": they follow the blob) move between
+  // sides too.
+  bool count_merged = true;
+  // Tracks narrower than this fraction of a person's width there move no sides (needs the
+  // person size). 0 = off.
+  double min_width = 0.3;
 };
 
 class LineCounter {
@@ -78,6 +93,7 @@ class LineCounter {
     int64_t pending_frame = 0;
     cv::Point2f pending_point;  // where the track was when the crossing became pending
     cv::Rect2f pending_body;    // and its body box
+    bool seen = false;          // the track was seen (confirmed) before
   };
   bool WithinSegment(int line, cv::Point2f a, cv::Point2f b) const;
   // Position of p along line i (pixels from p1).
@@ -90,6 +106,17 @@ class LineCounter {
     cv::Rect2f body;
   };
   std::vector<Recent> recent_;
+  // Where tracks were lost, and on which side of each line they were (handover_frames).
+  struct Lost {
+    cv::Point2f foot;
+    double height = 0;
+    int64_t frame = 0;
+    std::vector<int> sides;  // per line
+  };
+  std::vector<Lost> lost_;
+  std::vector<Track> last_tracks_;  // the previous frame's confirmed tracks
+  // The side a track seen for the first time inside line i's band takes over, 0 = none.
+  int HandedOverSide(int line, const Track& t, int64_t frame);
   std::vector<LineSpec> lines_;
   std::vector<cv::Point2f> normals_;
   LineCounterOptions options_;

@@ -29,6 +29,8 @@ struct Track {
   bool partial = false;      // last matched detection was a fragment (too short or too narrow)
   float full_width = 0;      // widest matched detection, slowly forgotten
   cv::Point2f merge_offset;  // foot minus the host blob's bottom centre when it merged
+  cv::Point2f first_foot;    // where the track was born
+  float travelled = 0;       // farthest distance from first_foot so far (pixels)
 };
 
 struct TrackerOptions {
@@ -43,6 +45,13 @@ struct TrackerOptions {
   bool foot_from_head = false;  // foot row = box top + person height there (needs `person`)
   double position_gain = 0.7;   // weight of the detection vs the prediction
   double velocity_gain = 0.4;
+  // People do not move faster than this many of their heights per frame (a track that
+  // matched a far fragment would otherwise fly off and cross lines it never reached).
+  double max_speed = 0.25;
+  // A detection this many times wider than a track, with another confirmed track inside it,
+  // is a group: the track keeps its own width and follows the group's edge nearest to it
+  // instead of jumping to the group's centre (two people meeting on either side of a line).
+  double group_width = 1.5;
 };
 
 class Tracker {
@@ -63,6 +72,9 @@ class Tracker {
 
  private:
   double ExpectedHeight(const Track& t) const;
+  // Whether detection d, matched to track i, is a group holding another confirmed track.
+  bool GroupHost(size_t i, const Detection& d) const;
+  void ClampSpeed(Track* t) const;
   TrackerOptions options_;
   std::vector<Track> tracks_;
   std::vector<int> ended_;
