@@ -13,7 +13,6 @@
 #include <optional>
 
 #include "json_field_reader.h"
-#include "json_simd_lexer.h"
 #include "touchpoint/core/event_json.h"
 
 namespace touchpoint {
@@ -112,27 +111,9 @@ constexpr Keys<15> kStatusKeys = {"software_version",  "config_version",       "
                                   "events_pruned",     "footfall_compacted",   "problems"};
 constexpr Keys<5> kAnswerKeys = {"question_id", "type", "score", "tags", "text"};
 
-template <class Lex>
-class Decoder : private FieldReader<Lex> {
-  using Base = FieldReader<Lex>;
-  using Base::Boolean;
-  using Base::Double;
-  using Base::Int;
-  using Base::IntAs;
-  using Base::IntValue;
-  using Base::Items;
-  using Base::lex_;
-  using Base::Members;
-  using Base::Missing;
-  using Base::ObjectStart;
-  using Base::problems_;
-  using Base::ReportUnknown;
-  using Base::String;
-  using Base::StringView;
-  using Base::Time;
-
+class Decoder : private FieldReader {
  public:
-  explicit Decoder(std::string_view text) : Base(text), text_size_(text.size()) {}
+  explicit Decoder(std::string_view text) : FieldReader(text), text_size_(text.size()) {}
 
   Result<Event> Run(uint64_t* claimed_seq) {
     if (claimed_seq) *claimed_seq = 0;
@@ -245,8 +226,8 @@ class Decoder : private FieldReader<Lex> {
  private:
   Status NotJson() const {
     if (lex_.too_deep()) {
-      return Status::InvalidArgument("event: nested deeper than " + std::to_string(Lex::kMaxDepth) +
-                                     " levels");
+      return Status::InvalidArgument("event: nested deeper than " +
+                                     std::to_string(Lexer::kMaxDepth) + " levels");
     }
     return Status::InvalidArgument("event: not valid JSON");
   }
@@ -641,22 +622,10 @@ class Decoder : private FieldReader<Lex> {
 
 }  // namespace
 
-#ifdef TOUCHPOINT_DECODE_WITH_SIMDJSON  // to run every decoder test over simdjson
-using DefaultLexer = json_simd::SimdLexer;
-#else
-using DefaultLexer = Lexer;
-#endif
-
-Result<Event> DecodeEvent(std::string_view text) {
-  return Decoder<DefaultLexer>(text).Run(nullptr);
-}
+Result<Event> DecodeEvent(std::string_view text) { return Decoder(text).Run(nullptr); }
 
 Result<Event> DecodeEvent(std::string_view text, uint64_t* claimed_seq) {
-  return Decoder<DefaultLexer>(text).Run(claimed_seq);
-}
-
-Result<Event> DecodeEventSimdjson(std::string_view text, uint64_t* claimed_seq) {
-  return Decoder<json_simd::SimdLexer>(text).Run(claimed_seq);
+  return Decoder(text).Run(claimed_seq);
 }
 
 }  // namespace touchpoint

@@ -1,9 +1,8 @@
 // The field-level half of a strict JSON decoder (used by event_decode.cc): where a problem
 // stands in schema order (Rank), the path it is reported at (Path), the lowest-ranked problem
 // (Problems), and FieldReader, whose readers each consume one value from the lexer and check
-// it. A decoder derives from FieldReader and adds what its schema means. The lexer is a template
-// parameter (json_lexer::Lexer's interface) so that the same checks run over another tokenizer.
-// Not thread-safe; one reader per document. Inline because it sits on the hub's ingest path.
+// it. A decoder derives from FieldReader and adds what its schema means. Not thread-safe; one
+// reader per document. Inline because it sits on the hub's ingest path.
 #pragma once
 
 #include <algorithm>
@@ -132,7 +131,6 @@ inline std::string OutOfRange(int64_t v, int64_t min, int64_t max) {
 // Input text in a message: escaped and cut short (input_bounds.h).
 inline std::string Quoted(std::string_view s) { return QuoteForMessage(s); }
 
-template <class Lex>
 class FieldReader {
  protected:
   explicit FieldReader(std::string_view text) : lex_(text) {}
@@ -326,7 +324,7 @@ class FieldReader {
     }
   }
 
-  Lex lex_;
+  Lexer lex_;
   Problems problems_;
 };
 

@@ -319,38 +319,5 @@ TEST(EventDecodeDifferential, AcceptsExactlyWhatTheReferenceParserAccepts) {
               kTexts, accepted, not_json, field_errors, too_deep);
 }
 
-// The same decoder over simdjson's On-Demand API (touchpoint-bench codec compares their speed)
-// must decide every mutant as the hand-written lexer does, with the same message. One exception:
-// a text both too deep and malformed elsewhere; the hand-written lexer reports what it meets
-// first, simdjson finds the malformation before reading anything (both refuse it).
-TEST(EventDecodeDifferential, SimdjsonLexerDecidesAsTheHandWrittenOne) {
-  std::vector<std::string> bases;
-  for (const Event& e : Samples()) {
-    std::string text = EncodeEvent(e);
-    bases.push_back(text);
-    bases.push_back(json::parse(text).dump(2));
-  }
-  Mutator mutator(7);
-  for (int i = 0; i < 30000; ++i) {
-    std::string text = mutator.Mutate(bases[static_cast<size_t>(i) % bases.size()]);
-    uint64_t seq_a = 0, seq_b = 0;
-    auto a = DecodeEvent(text, &seq_a);
-    auto b = DecodeEventSimdjson(text, &seq_b);
-    ASSERT_EQ(a.ok(), b.ok()) << text
-                              << "\n  hand-written: " << (a.ok() ? "ok" : a.status().message())
-                              << "\n  simdjson: " << (b.ok() ? "ok" : b.status().message());
-    if (a.ok()) {
-      ASSERT_EQ(EncodeEvent(*a), EncodeEvent(*b)) << text;
-    } else if (a.status().message() != b.status().message()) {
-      const std::string deep = "event: nested deeper than 32 levels", bad = "event: not valid JSON";
-      const std::string ma = a.status().message(), mb = b.status().message();
-      ASSERT_TRUE((ma == deep && mb == bad) || (ma == bad && mb == deep))
-          << text << "\n  hand-written: " << ma << "\n  simdjson: " << mb;
-    } else {
-      ASSERT_EQ(seq_a, seq_b) << text;
-    }
-  }
-}
-
 }  // namespace
 }  // namespace touchpoint

@@ -20,9 +20,6 @@ Result<Event> DecodeEvent(std::string_view json);
 // The same, and when the event is refused *claimed_seq is the seq it claims if it is valid JSON
 // with a seq in range (for the reject record: one pass, the text is not parsed again), else 0.
 Result<Event> DecodeEvent(std::string_view json, uint64_t* claimed_seq);
-// The same decoder (same checks, same messages) reading the text through simdjson's On-Demand
-// API instead of the hand-written lexer: for touchpoint-bench codec's comparison.
-Result<Event> DecodeEventSimdjson(std::string_view json, uint64_t* claimed_seq = nullptr);
 
 // Limits DecodeEvent enforces (docs/events.md). An event's text is refused whole above
 // kMaxEventBytes, before any parsing.
