@@ -227,7 +227,10 @@ class Lexer {
   // Objects: BeginObject(), then NextMember() until it returns false (at '}' or on failure).
   // After a true NextMember() the caller must read or skip exactly one value.
   bool BeginObject() { return Open('{'); }
-  bool NextMember(bool* first, std::string_view* key) {
+  // `expected` (optional; plain ASCII without quote or backslash) is the key the caller expects
+  // next: when the text holds exactly that key, *key is `expected` itself (a decoder's keys
+  // usually come in schema order, and comparing bytes is cheaper than reading a string).
+  bool NextMember(bool* first, std::string_view* key, std::string_view expected = {}) {
     SkipWs();
     if (p_ == end_) return Fail();
     if (*p_ == '}') return Close();
@@ -236,7 +239,15 @@ class Lexer {
       ++p_;
     }
     *first = false;
-    if (!ReadString(key)) return false;
+    SkipWs();
+    size_t n = expected.size();
+    if (n != 0 && static_cast<size_t>(end_ - p_) > n + 1 && p_[0] == '"' && p_[n + 1] == '"' &&
+        std::memcmp(p_ + 1, expected.data(), n) == 0) {
+      *key = expected;
+      p_ += n + 2;
+    } else if (!ReadString(key)) {
+      return false;
+    }
     SkipWs();
     if (p_ == end_ || *p_ != ':') return Fail();
     ++p_;
