@@ -115,7 +115,9 @@ inline bool Same(std::string_view a, std::string_view b) {
 
 template <size_t N>
 int FindKey(const Keys<N>& keys, std::string_view key, size_t hint) {
-  if (hint < N && Same(keys[hint], key)) return static_cast<int>(hint);  // usually in order
+  if (hint < N && (key.data() == keys[hint].data() || Same(keys[hint], key))) {
+    return static_cast<int>(hint);  // usually in order (NextMember hands back keys[hint] then)
+  }
   for (size_t i = 0; i < N; ++i) {
     if (Same(keys[i], key)) return static_cast<int>(i);
   }
@@ -260,7 +262,7 @@ class FieldReader {
     bool first = true;
     std::string_view key;
     size_t hint = 0;
-    while (lex_.NextMember(&first, &key)) {
+    while (lex_.NextMember(&first, &key, hint < N ? keys[hint] : std::string_view())) {
       int i = FindKey(keys, key, hint);
       if (i < 0) {
         unknown->Add(key);

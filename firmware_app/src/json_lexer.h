@@ -111,6 +111,7 @@ class Lexer {
     if (p_ == end_ || *p_ != '"') return Fail();
     const char* start = ++p_;
     while (p_ < end_) {
+      SkipPlain8();
       while (p_ < end_ && !kSpecial[static_cast<unsigned char>(*p_)]) ++p_;
       if (p_ == end_) break;
       auto c = static_cast<unsigned char>(*p_);
@@ -226,7 +227,10 @@ class Lexer {
   // Objects: BeginObject(), then NextMember() until it returns false (at '}' or on failure).
   // After a true NextMember() the caller must read or skip exactly one value.
   bool BeginObject() { return Open('{'); }
-  bool NextMember(bool* first, std::string_view* key) {
+  // `expected` (optional; plain ASCII without quote or backslash) is the key the caller expects
+  // next: when the text holds exactly that key, *key is `expected` itself (a decoder's keys
+  // usually come in schema order, and comparing bytes is cheaper than reading a string).
+  bool NextMember(bool* first, std::string_view* key, std::string_view expected = {}) {
     SkipWs();
     if (p_ == end_) return Fail();
     if (*p_ == '}') return Close();
@@ -235,7 +239,15 @@ class Lexer {
       ++p_;
     }
     *first = false;
-    if (!ReadString(key)) return false;
+    SkipWs();
+    size_t n = expected.size();
+    if (n != 0 && static_cast<size_t>(end_ - p_) > n + 1 && p_[0] == '"' && p_[n + 1] == '"' &&
+        std::memcmp(p_ + 1, expected.data(), n) == 0) {
+      *key = expected;
+      p_ += n + 2;
+    } else if (!ReadString(key)) {
+      return false;
+    }
     SkipWs();
     if (p_ == end_ || *p_ != ':') return Fail();
     ++p_;
@@ -337,6 +349,22 @@ class Lexer {
     t['"'] = t['\\'] = true;
     return t;
   }();
+
+  // Skips 8 bytes at a time while none of them is special (kSpecial): most of an event's bytes
+  // are plain string content. Bit tricks on a 64-bit word ("has a zero byte", "has a byte less
+  // than n"); a false alarm only stops the fast path, the byte loop then decides.
+  void SkipPlain8() {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    while (end_ - p_ >= 8) {
+      uint64_t v;
+      std::memcpy(&v, p_, 8);
+      uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
+      uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                         ((v - kOnes * 0x20) & ~v) | v;
+      if (special & kHigh) return;
+      p_ += 8;
+    }
+  }
 
   bool Fail() {
     failed_ = true;

@@ -1,0 +1,323 @@
+// Differential test of the strict event decoder against a reference JSON parser (nlohmann):
+// many event texts, mutated from valid ones with a fixed seed (byte flips, truncations,
+// duplicated keys, \u escapes, numbers at the edges, deep nesting, whitespace), and for each:
+//   - DecodeEvent accepts  => nlohmann parses it, and the decoded event re-encodes to the same
+//                             JSON value (times compared as instants: "…T10:00:00Z" and
+//                             "…T10:00:00.000Z" are one time; "compacted_seqs":[] is the same
+//                             as no compacted_seqs, which is how the encoder writes it);
+//   - nlohmann rejects it  => DecodeEvent rejects it as "event: not valid JSON";
+//   - DecodeEvent says "not valid JSON" => nlohmann rejects it too (the decoder refuses no JSON
+//                             as malformed; only its depth and size limits come first).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "touchpoint/core/event_json.h"
+
+namespace touchpoint {
+namespace {
+
+using json = nlohmann::json;
+
+Event Header(Payload p, uint64_t seq) {
+  Event e;
+  e.id = "01890a5d-ac96-774b-bcce-b302099a8057";
+  e.kiosk_id = "kiosk-1";
+  e.store_id = "store-9";
+  e.touchpoint = "checkout";
+  e.journey_stage = "purchase";
+  e.seq = seq;
+  e.boot_count = 3;
+  e.time_ms = 1795000000123;
+  e.utc_offset_min = -300;
+  e.clock_synced = true;
+  e.payload = std::move(p);
+  return e;
+}
+
+std::vector<Event> Samples() {
+  FeedbackPayload f;
+  f.survey_id = "visit";
+  f.survey_version = 4;
+  f.language = "de-CH";
+  f.duration_ms = 8123;
+  f.answers = {Answer{"overall", QuestionType::kCsat, 4, {}, ""},
+               Answer{"recommend", QuestionType::kNps, 10, {}, ""},
+               Answer{"reasons", QuestionType::kTags, std::nullopt, {"staff", "queue"}, ""},
+               Answer{"comment",
+                      QuestionType::kText,
+                      std::nullopt,
+                      {},
+                      "Gr\xc3\xbc"
+                      "ezi \"q\""}};
+  f.suspect = true;
+  f.suspect_reason = "3 sessions within 20 s";
+  FeedbackAbandonedPayload ab;
+  ab.survey_id = "visit";
+  ab.survey_version = 4;
+  ab.language = "en";
+  ab.duration_ms = 30000;
+  ab.questions_total = 3;
+  ab.questions_answered = 1;
+  ab.last_question_id = "reasons";
+  ab.answers = {Answer{"overall", QuestionType::kCsat, 2, {}, ""}};
+  FootfallPayload ff;
+  ff.interval_start_ms = 1795000020000;
+  ff.interval_s = 60;
+  ff.lines = {{"door", 12, 9}, {"aisle-3", 0, 5}};
+  ff.occupancy_min = 2;
+  ff.occupancy_max = 30;
+  ff.occupancy_end = 24;
+  ff.compacted_seqs = {3, 4, 5};
+  CoveragePayload cv;
+  cv.source = "camera";
+  cv.start_ms = 1795000000000;
+  cv.end_ms = 1795000060000;
+  cv.reason = "camera offline";
+  StatusPayload st;
+  st.software_version = "0.4.1";
+  st.config_version = "";
+  st.uptime_s = 86400;
+  st.camera_state = "ok";
+  st.camera_fps = 9.5;
+  st.last_hub_ack_ms = 1795000000000;
+  st.problems = {"disk nearly full"};
+  return {Header(f, 42), Header(ab, 43), Header(ff, 44), Header(cv, 45), Header(st, 46)};
+}
+
+// Equal JSON values, except that two strings that are the same RFC 3339 instant are equal.
+bool SameValue(const json& a, const json& b) {
+  if (a.is_object() && b.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      auto other = b.find(it.key());
+      if (other == b.end() || !SameValue(it.value(), *other)) return false;
+    }
+    return true;
+  }
+  if (a.is_array() && b.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!SameValue(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_string() && b.is_string() && a != b) {
+    auto ta = ParseUtcMs(a.get<std::string>());
+    return ta && ta == ParseUtcMs(b.get<std::string>());
+  }
+  return a == b;
+}
+
+// Edits that keep the text close to an event, so that many mutants are still valid JSON and
+// reach the decoder's field checks, and the rest fail in every way JSON can.
+class Mutator {
+ public:
+  explicit Mutator(uint32_t seed) : rng_(seed) {}
+
+  std::string Mutate(std::string s) {
+    for (size_t edits = Pick(3) == 0 ? 2 + Pick(2) : 1; edits > 0; --edits) {
+      switch (Pick(9)) {
+        case 0:  // a random byte
+          if (!s.empty()) s[Pick(s.size())] = static_cast<char>(Pick(256));
+          break;
+        case 1:  // truncation
+          s.resize(Pick(s.size() + 1));
+          break;
+        case 2:
+          DuplicateKey(&s);
+          break;
+        case 3:
+          Escape(&s);
+          break;
+        case 4:
+          EdgeNumber(&s);
+          break;
+        case 5:
+          Nest(&s);
+          break;
+        case 6: {  // whitespace (JSON's and not)
+          static const char* kSpaces[] = {" ", "\n", "\r\n", "\t", "\v", "\f", "\xc2\xa0"};
+          s.insert(Pick(s.size() + 1), kSpaces[Pick(std::size(kSpaces))]);
+          break;
+        }
+        case 7: {  // a token from JSON's grammar, anywhere
+          static const char* kTokens[] = {"\"",   "\\",   "{",     "}",    "[",  "]",  ",", ":",
+                                          "null", "true", "false", "\"\"", "{}", "[]", "0", "-"};
+          s.insert(Pick(s.size() + 1), kTokens[Pick(std::size(kTokens))]);
+          break;
+        }
+        default:  // delete a few bytes
+          if (!s.empty()) s.erase(Pick(s.size()), 1 + Pick(6));
+      }
+    }
+    return s;
+  }
+
+ private:
+  size_t Pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+
+  // The start of a random "key": member, or npos.
+  size_t RandomKey(const std::string& s) {
+    std::vector<size_t> keys;
+    for (size_t i = s.find("\":"); i != std::string::npos; i = s.find("\":", i + 1)) {
+      size_t open = s.rfind('"', i - 1);
+      if (open != std::string::npos) keys.push_back(open);
+    }
+    return keys.empty() ? std::string::npos : keys[Pick(keys.size())];
+  }
+
+  // Copies a `"key":value` member (scalar values) right after itself, or a value replaced.
+  void DuplicateKey(std::string* s) {
+    size_t k = RandomKey(*s);
+    if (k == std::string::npos) return;
+    size_t end = s->find_first_of(",}", k);
+    if (end == std::string::npos) return;
+    std::string member = s->substr(k, end - k);
+    if (Pick(2)) {
+      size_t colon = member.find("\":");
+      static const char* kValues[] = {"1", "\"x\"", "null", "[]", "{}", "true"};
+      member = member.substr(0, colon + 2) + kValues[Pick(std::size(kValues))];
+    }
+    s->insert(end, "," + member);
+  }
+
+  // Replaces one character of a string with a \u escape (valid, surrogates, lone halves, bad).
+  void Escape(std::string* s) {
+    static const char* kEscapes[] = {"\\u0061", "\\u00e9", "\\u20AC", "\\ud83d\\ude00", "\\ud83d",
+                                     "\\ude00", "\\u0000", "\\u001f", "\\ud83d\\u0041", "\\uZZZZ",
+                                     "\\u12",   "\\/",     "\\b",     "\\x41",          "\\'",
+                                     "\\U0041"};
+    size_t q = s->find('"', Pick(s->size() + 1));
+    if (q == std::string::npos || q + 1 >= s->size()) return;
+    s->replace(q + 1, Pick(2), kEscapes[Pick(std::size(kEscapes))]);
+  }
+
+  // Replaces a number with one at the edge of what JSON, int64 and double hold.
+  void EdgeNumber(std::string* s) {
+    static const char* kNumbers[] = {"0",
+                                     "-0",
+                                     "1",
+                                     "-1",
+                                     "9223372036854775807",
+                                     "9223372036854775808",
+                                     "-9223372036854775808",
+                                     "-9223372036854775809",
+                                     "18446744073709551615",
+                                     "18446744073709551616",
+                                     "1e308",
+                                     "1e309",
+                                     "-1e309",
+                                     "1e-400",
+                                     "4.9e-324",
+                                     "1.0",
+                                     "1e2",
+                                     "1E+2",
+                                     "01",
+                                     "1.",
+                                     ".1",
+                                     "+1",
+                                     "0x1",
+                                     "1e",
+                                     "NaN",
+                                     "1_0",
+                                     "2147483648",
+                                     "-2147483649",
+                                     "4294967296",
+                                     "86400",
+                                     "86401",
+                                     "840",
+                                     "841"};
+    std::vector<std::pair<size_t, size_t>> numbers;
+    for (size_t i = 0; i < s->size();) {
+      char c = (*s)[i];
+      if ((c >= '0' && c <= '9') || c == '-') {
+        size_t j = i;
+        while (j < s->size() &&
+               std::string_view("0123456789+-.eE").find((*s)[j]) != std::string_view::npos) {
+          ++j;
+        }
+        if (i > 0 && (*s)[i - 1] == ':') numbers.emplace_back(i, j - i);
+        i = j;
+      } else {
+        ++i;
+      }
+    }
+    if (numbers.empty()) return;
+    auto [pos, len] = numbers[Pick(numbers.size())];
+    s->replace(pos, len, kNumbers[Pick(std::size(kNumbers))]);
+  }
+
+  // An unknown member holding arrays/objects nested 28..36 deep (the decoder's limit is 32).
+  void Nest(std::string* s) {
+    size_t k = RandomKey(*s);
+    if (k == std::string::npos) return;
+    size_t depth = 28 + Pick(9);
+    std::string v;
+    for (size_t i = 0; i < depth; ++i) v += Pick(2) ? "[" : "{\"a\":";
+    v += "1";
+    for (size_t i = v.size(); i-- > 0;) {
+      if (v[i] == '[') v += ']';
+      if (v[i] == '{') v += '}';
+    }
+    s->insert(k, "\"deep\":" + v + ",");
+  }
+
+  std::mt19937 rng_;
+};
+
+TEST(EventDecodeDifferential, AcceptsExactlyWhatTheReferenceParserAccepts) {
+  std::vector<std::string> bases;
+  for (const Event& e : Samples()) {
+    std::string text = EncodeEvent(e);
+    bases.push_back(text);
+    bases.push_back(json::parse(text).dump(2));  // whitespace, sorted keys
+  }
+  Mutator mutator(20261130);
+  int accepted = 0, not_json = 0, field_errors = 0, too_deep = 0;
+  constexpr int kTexts = 30000;
+  for (int i = 0; i < kTexts; ++i) {
+    std::string text = mutator.Mutate(bases[static_cast<size_t>(i) % bases.size()]);
+    json reference = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    bool reference_ok = !reference.is_discarded();
+    auto decoded = DecodeEvent(text);
+    if (decoded.ok()) {
+      ++accepted;
+      ASSERT_TRUE(reference_ok) << "accepted what nlohmann rejects: " << text;
+      if (auto d = reference.find("data"); d != reference.end() && d->is_object()) {
+        if (auto c = d->find("compacted_seqs"); c != d->end() && c->empty()) d->erase(c);
+      }
+      std::string again = EncodeEvent(*decoded);
+      ASSERT_TRUE(SameValue(reference, json::parse(again)))
+          << "decoded to another value:\n  text: " << text << "\n  re-encoded: " << again;
+      continue;
+    }
+    const std::string why = decoded.status().message();
+    ASSERT_FALSE(why.empty());
+    if (why.find("nested deeper than") != std::string::npos) {
+      ++too_deep;
+      continue;
+    }
+    if (why == "event: not valid JSON") {
+      ++not_json;
+      ASSERT_FALSE(reference_ok) << "called valid JSON malformed: " << text;
+    } else {
+      ++field_errors;
+      ASSERT_TRUE(reference_ok) << "nlohmann rejects it, the decoder said \"" << why
+                                << "\": " << text;
+    }
+  }
+  // Every kind of outcome is reached often enough to mean something.
+  EXPECT_GT(accepted, 1000);  // e.g. whitespace, escapes, numbers in range
+  EXPECT_GT(not_json, 5000);
+  EXPECT_GT(field_errors, 3000);
+  EXPECT_GT(too_deep, 100);
+  std::printf("differential: %d texts: %d accepted, %d not JSON, %d field errors, %d too deep\n",
+              kTexts, accepted, not_json, field_errors, too_deep);
+}
+
+}  // namespace
+}  // namespace touchpoint
