@@ -29,5 +29,12 @@ find "$dir/usr/lib" "$dir/lib" -type l -lname '/*' 2>/dev/null | while read -r l
   target=$(readlink "$link")
   ln -sfr "$dir$target" "$link"
 done
+# Libraries Debian provides through update-alternatives (BLAS, LAPACK: OpenCV needs them through
+# armadillo/arpack) get their links from maintainer scripts, which did not run: make them.
+for lib in "$dir"/usr/lib/*-linux-gnu*/{blas,lapack}/lib*.so.3; do
+  [ -e "$lib" ] || continue
+  link="$(dirname "$(dirname "$lib")")/$(basename "$lib")"
+  [ -e "$link" ] || ln -sr "$lib" "$link"
+done
 echo "$stamp" >"$dir/.touchpoint-sysroot"
 echo "sysroot ready in $dir"
