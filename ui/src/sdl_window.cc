@@ -66,6 +66,12 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
   w->imgui_sdl_ = ImGui_ImplSDL2_InitForOpenGL(w->window_, w->gl_context_);
   w->imgui_gl_ = ImGui_ImplOpenGL3_Init("#version 130");
   if (!w->imgui_sdl_ || !w->imgui_gl_) return Status::Internal("Dear ImGui backend init failed");
+  // The backend would upload the font atlas as RGBA on its first frame (4 bytes a texel, plus
+  // ImGui's own alpha and RGBA copies on the heap: ~70 MB at 1080x1920). Its shader and buffers
+  // are made now, with ImGui's tiny default atlas, whose texture goes at once: the window owns
+  // the font texture (UploadFontTexture) and the backend never makes another.
+  ImGui_ImplOpenGL3_CreateDeviceObjects();
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
   w->font_files_ = FindFontFiles(options.font_file);
   if (w->font_files_.regular.empty()) {
     std::fprintf(stderr,
@@ -76,6 +82,7 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
 }
 
 KioskWindow::~KioskWindow() {
+  DestroyFontTexture();
   if (imgui_gl_) ImGui_ImplOpenGL3_Shutdown();
   if (imgui_sdl_) ImGui_ImplSDL2_Shutdown();
   if (ImGui::GetCurrentContext() != nullptr) ImGui::DestroyContext();
@@ -100,14 +107,60 @@ void KioskWindow::ReloadFontsIfNeeded() {
       std::fabs(short_side - fonts_short_side_) < 0.1f * fonts_short_side_) {
     return;
   }
-  if (fonts_short_side_ > 0) ImGui_ImplOpenGL3_DestroyFontsTexture();
+  DestroyFontTexture();
   std::string error;
   if (!LoadFonts(font_files_, short_side, &fonts_, &error)) {
     std::fprintf(stderr, "touchpoint-ui: %s\n", error.c_str());
   }
-  if (fonts_short_side_ > 0) ImGui_ImplOpenGL3_CreateFontsTexture();
+  UploadFontTexture();
   fonts_short_side_ = short_side;
   redraw_needed_ = true;
+}
+
+void KioskWindow::UploadFontTexture() {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;  // as tall as the glyphs need
+  unsigned char* pixels = nullptr;
+  int width = 0, height = 0;
+  io.Fonts->GetTexDataAsAlpha8(&pixels, &width, &height);
+  // One byte a texel: the texture holds coverage in its red channel and the sampler reads it as
+  // (1, 1, 1, coverage), exactly what the backend's RGBA texture held (GL 3.3 or
+  // ARB_texture_swizzle; otherwise the RGBA texture as before).
+  GLint major = 0, minor = 0;
+  glGetIntegerv(GL_MAJOR_VERSION, &major);
+  glGetIntegerv(GL_MINOR_VERSION, &minor);
+  const bool swizzle = major > 3 || (major == 3 && minor >= 3) ||
+                       SDL_GL_ExtensionSupported("GL_ARB_texture_swizzle") == SDL_TRUE;
+  GLint last_texture = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &last_texture);
+  glGenTextures(1, &font_texture_);
+  glBindTexture(GL_TEXTURE_2D, font_texture_);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  if (swizzle) {
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, width, height, 0, GL_RED, GL_UNSIGNED_BYTE, pixels);
+    const GLint white_coverage[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+    glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, white_coverage);
+  } else {
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
+  }
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last_texture));
+  io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(font_texture_)));
+  // The pixels live in the texture now, and the glyphs' metrics in the fonts: the atlas's CPU
+  // copies and the TTF files' bytes (one copy per size) are not needed until the next rebuild,
+  // which loads the files again (LoadFonts).
+  io.Fonts->ClearTexData();
+  io.Fonts->ClearInputData();
+}
+
+void KioskWindow::DestroyFontTexture() {
+  if (font_texture_ == 0) return;
+  glDeleteTextures(1, &font_texture_);
+  font_texture_ = 0;
+  ImGui::GetIO().Fonts->SetTexID(nullptr);
 }
 
 bool KioskWindow::PumpEvents(int wait_ms) {

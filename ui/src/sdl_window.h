@@ -65,6 +65,9 @@ class KioskWindow {
  private:
   KioskWindow() = default;
   void ReloadFontsIfNeeded();
+  // The font atlas as a one-byte-a-texel texture; the atlas's CPU copies are freed.
+  void UploadFontTexture();
+  void DestroyFontTexture();
   struct PointerEvent {
     enum Kind { kMove, kDown, kUp } kind;
     ImVec2 pos;
@@ -77,6 +80,7 @@ class KioskWindow {
   FontFiles font_files_;
   Fonts fonts_;
   float fonts_short_side_ = 0;
+  unsigned int font_texture_ = 0;  // GL texture name (GLuint)
   std::deque<PointerEvent> pending_;
   uint32_t press_event_ms_ = 0;  // the held press's event time
   PointerState pointer_;
