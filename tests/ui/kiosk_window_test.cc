@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "attract_wave.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/ui/demo_data.h"
@@ -232,6 +233,36 @@ TEST_F(KioskWindowTest, ScriptedSessionStoresOneFeedbackEventWithAllAnswers) {
 // A store that cannot save (here: its data folder cannot be made; on a kiosk, a full disk) does
 // not stop the shopper: the screens say answers cannot be saved, and stop saying it once the
 // store has opened by itself.
+// An idle kiosk renders nothing: the attract screen stands still between its waves (frames are
+// still built, to keep input and timers live, but equal ones are not rendered), and moves again
+// in the next wave.
+TEST_F(KioskWindowTest, IdleAttractScreenRendersOnlyInItsWave) {
+  auto now_s = [] { return static_cast<double>(SDL_GetTicks()) / 1000.0; };  // Frame::time_s
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        // Wait for a still stretch with at least 3 s to go (within one wave period).
+        ASSERT_TRUE(WaitFor(
+            [&] { return AttractStillForS(now_s()) > 3.0; },
+            std::chrono::milliseconds(static_cast<int>(kAttractWavePeriodS * 1000) + 1000)));
+        ASSERT_TRUE(p.WaitFrames(2));  // the rest pose is on screen
+        p.ClearSamples();
+        uint64_t built = p.frames();
+        double until = now_s() + 2.0;
+        ASSERT_TRUE(WaitFor([&] { return now_s() >= until; }, 5s));
+        EXPECT_GE(p.frames() - built, 10u) << "the UI stopped building frames";
+        EXPECT_EQ(p.frame_ms().size(), 0u) << "a still attract screen was rendered again";
+        // The next wave moves the faces: frames are rendered again.
+        ASSERT_TRUE(WaitFor(
+            [&] { return AttractStillForS(now_s()) == 0.0; },
+            std::chrono::milliseconds(static_cast<int>(kAttractWavePeriodS * 1000) + 1000)));
+        ASSERT_TRUE(WaitFor([&] { return p.frame_ms().size() >= 5; }, 5s))
+            << "the attract wave was not rendered";
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+}
+
 TEST_F(KioskWindowTest, DegradedStoreIsToldOnScreenAndTheFlowGoesOnUntilItRecovers) {
   std::ofstream(dir_.File("blocker")) << "a file where the data folder should be\n";
   EventStoreOptions o;

@@ -21,9 +21,7 @@ namespace touchpoint::ui {
 
 namespace {
 
-constexpr uint32_t kActiveFrameMs = 16;     // ~60 fps while someone touches the screen
-constexpr uint32_t kAnimationFrameMs = 33;  // attract / thank-you animations
-constexpr uint32_t kStaticFrameMs = 100;    // nothing moves: keep timeouts ticking only
+constexpr uint32_t kActiveFrameMs = 16;  // ~60 fps while someone touches the screen
 
 bool CheckContext(const UiContext& ctx) {
   if (ctx.ui == nullptr || ctx.kiosk == nullptr || ctx.stamper == nullptr ||
@@ -110,11 +108,13 @@ int RunKioskUi(UiContext ctx) {
       if (ctx.probe != nullptr) ctx.probe->EndFrame(MsSince(t0), window.rendered_last_frame());
       if (!keep) break;
       if (window.close_requested() && !fullscreen) break;  // windowed (development) only
-      // Pace: at most ~60 fps; slower when nothing moves, waking at once on input. A press or
-      // release is handled at once (moves wait for the 60 fps slot).
+      // Pace: at most ~60 fps; when nobody touches the screen, the next frame is due when the
+      // screen next changes by itself (KioskController::IdleFrameMs), and the thread sleeps in
+      // SDL_WaitEventTimeout until then, waking at once on input. A press or release is handled
+      // at once (moves wait for the 60 fps slot).
       input = false;
       uint32_t min_next = start + kActiveFrameMs;
-      uint32_t interval = controller.animating() ? kAnimationFrameMs : kStaticFrameMs;
+      uint32_t interval = controller.IdleFrameMs(f.time_s);
       if (window.pointer().down || ctx.probe != nullptr) interval = kActiveFrameMs;
       uint32_t idle_next = start + interval;
       for (uint32_t now = window.TicksMs(); now < min_next && !window.press_or_release_pending();
@@ -122,7 +122,8 @@ int RunKioskUi(UiContext ctx) {
         input |= window.PumpEvents(static_cast<int>(min_next - now));
       }
       input |= window.PumpEvents(0);
-      for (uint32_t now = window.TicksMs(); !input && now < idle_next; now = window.TicksMs()) {
+      for (uint32_t now = window.TicksMs(); !input && !window.redraw_needed() && now < idle_next;
+           now = window.TicksMs()) {
         input |= window.PumpEvents(static_cast<int>(idle_next - now));
         if (ctx.stop != nullptr && ctx.stop->load()) break;
       }
@@ -235,8 +236,15 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
     }
     std::printf("%s\n", file);
   };
+  // The attract screen at rest, as an idle kiosk shows it (not in the middle of a wave).
+  auto at_rest = [](const Frame& f) {
+    Frame still = f;
+    still.time_s = (kAttractWaveS + kAttractWavePeriodS) / 2;
+    return still;
+  };
   auto attract = [&](const Frame& f) {
-    DrawAttractScreen(f, AttractView{Tr(survey.title, lang, lang), lang, lang, survey.languages});
+    DrawAttractScreen(at_rest(f),
+                      AttractView{Tr(survey.title, lang, lang), lang, lang, survey.languages});
   };
   // Typed text for the free-text question: the survey's language, or one of the languages with a
   // keyboard in their own script (shown in the tour whatever the survey's languages).
@@ -284,7 +292,7 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
   auto attract_cannot_save = [&](const Frame& f) {
     AttractView v{Tr(survey.title, lang, lang), lang, lang, survey.languages};
     v.cannot_save = true;
-    DrawAttractScreen(f, v);
+    DrawAttractScreen(at_rest(f), v);
   };
   auto thank_you_cannot_save = [&](const Frame& f) {
     DrawThankYouScreen(

@@ -58,6 +58,8 @@ class KioskWindow {
 
   const PointerState& pointer() const { return pointer_; }
   bool close_requested() const { return close_requested_; }
+  // The window was exposed, resized or its fonts changed: the next frame must be rendered.
+  bool redraw_needed() const { return redraw_needed_; }
   uint32_t TicksMs() const;
   // Resizes the window (the tour renders portrait and landscape).
   void SetSize(int width, int height);
