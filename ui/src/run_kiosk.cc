@@ -39,6 +39,7 @@ WindowOptions OptionsOf(const UiContext& ctx, bool fullscreen) {
   o.height = ctx.ui->height;
   o.fullscreen = fullscreen;
   o.font_file = ctx.ui->font_file;
+  o.software_renderer = ctx.ui->renderer == "software";
   return o;
 }
 
