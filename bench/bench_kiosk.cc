@@ -1,4 +1,5 @@
-// touchpoint-bench kiosk [--seconds N] [--warmup N] [--mode both|window|headless] [--clip FILE]
+// touchpoint-bench kiosk [--seconds N] [--warmup N] [--mode both|window|headless]
+//                        [--renderer opengl|software] [--clip FILE]
 //
 // What an idle kiosk costs: starts the real touchpoint-kiosk as a child process with a fresh data
 // folder and config, the camera counting the PETS clip looped at its 10 fps, the attract screen
@@ -81,7 +82,8 @@ std::optional<long long> StatusKb(pid_t pid, const std::string& name) {
   return std::nullopt;
 }
 
-std::string KioskConfig(const std::string& data_dir, const std::string& clip) {
+std::string KioskConfig(const std::string& data_dir, const std::string& clip,
+                        const std::string& renderer) {
   std::ostringstream c;
   c << "[kiosk]\n"
        "kiosk_id = \"bench-kiosk-01\"\n"
@@ -107,7 +109,9 @@ std::string KioskConfig(const std::string& data_dir, const std::string& clip) {
        "[mqtt]\n"
        "enabled = false\n\n"
        "[ui]\n"
-       "fullscreen = true\n";
+       "fullscreen = true\n"
+       "renderer = \""
+    << renderer << "\"\n";
   return c.str();
 }
 
@@ -116,7 +120,8 @@ struct Figures {
   double peak_rss_mb = 0;
 };
 
-std::optional<Figures> Measure(bool window, int warmup_s, int seconds, const std::string& clip) {
+std::optional<Figures> Measure(bool window, int warmup_s, int seconds, const std::string& clip,
+                               const std::string& renderer) {
   const char* mode = window ? "window" : "headless";
   std::unique_ptr<testing::Xvfb> xvfb;
   std::vector<std::string> env;
@@ -131,7 +136,7 @@ std::optional<Figures> Measure(bool window, int warmup_s, int seconds, const std
   TempDir dir;
   {
     std::ofstream out(dir.File("kiosk.toml"));
-    out << KioskConfig(dir.File("data"), clip);
+    out << KioskConfig(dir.File("data"), clip, renderer);
   }
   // The kiosk logs to stdout and stderr: kept out of the figures unless asked for. `exec` keeps
   // the pid, so the process measured is the kiosk itself.
@@ -198,7 +203,7 @@ std::optional<Figures> Measure(bool window, int warmup_s, int seconds, const std
 
 int Run(const std::vector<std::string>& args) {
   int seconds = 60, warmup = 5;
-  std::string mode = "both";
+  std::string mode = "both", renderer = "opengl";
   std::string clip = SharedDataPath("footfall/pets09-s2l1-vtest/vtest.avi");
   if (::access(clip.c_str(), R_OK) != 0) clip = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
   for (size_t i = 0; i < args.size(); ++i) {
@@ -209,21 +214,25 @@ int Run(const std::vector<std::string>& args) {
       warmup = std::atoi(args[++i].c_str());
     } else if (args[i] == "--mode" && has_value) {
       mode = args[++i];
+    } else if (args[i] == "--renderer" && has_value) {
+      renderer = args[++i];
     } else if (args[i] == "--clip" && has_value) {
       clip = args[++i];
     } else {
       std::fprintf(stderr,
                    "usage: touchpoint-bench kiosk [--seconds N] [--warmup N] "
-                   "[--mode both|window|headless] [--clip FILE]\n(bad argument: %s)\n",
+                   "[--mode both|window|headless] [--renderer opengl|software] [--clip FILE]\n"
+                   "(bad argument: %s)\n",
                    args[i].c_str());
       return 2;
     }
   }
   if (seconds < 1 || seconds > 3600 || warmup < 0 || warmup > 600 ||
-      (mode != "both" && mode != "window" && mode != "headless")) {
+      (mode != "both" && mode != "window" && mode != "headless") ||
+      (renderer != "opengl" && renderer != "software")) {
     std::fprintf(stderr,
                  "bench kiosk: --seconds must be 1..3600, --warmup 0..600, --mode "
-                 "both|window|headless\n");
+                 "both|window|headless, --renderer opengl|software\n");
     return 2;
   }
   if (::access(clip.c_str(), R_OK) != 0) {
@@ -235,12 +244,13 @@ int Run(const std::vector<std::string>& args) {
     std::fprintf(stderr, "bench kiosk: %s not built\n", BinaryPath("touchpoint-kiosk").c_str());
     return 1;
   }
-  std::fprintf(stderr, "bench kiosk: camera on %s, %d s warm-up, %d s measured per mode\n",
-               clip.c_str(), warmup, seconds);
+  std::fprintf(stderr,
+               "bench kiosk: camera on %s, %d s warm-up, %d s measured per mode, ui.renderer %s\n",
+               clip.c_str(), warmup, seconds, renderer.c_str());
   int failures = 0;
   for (bool window : {true, false}) {
     if (mode != "both" && (mode == "window") != window) continue;
-    auto f = Measure(window, warmup, seconds, clip);
+    auto f = Measure(window, warmup, seconds, clip, renderer);
     if (!f) {
       ++failures;
       continue;
