@@ -1,4 +1,4 @@
-// touchpoint-bench ui [--sessions N] [--frames N] [--tour DIR]
+// touchpoint-bench ui [--sessions N] [--frames N] [--tour DIR] [--renderer opengl|software]
 //
 // Renders the manager dashboard with a week of data in a real 1080x1920 window and measures the
 // frame time (build + render + swap, Mesa llvmpipe), then drives shopper sessions through the
@@ -59,8 +59,9 @@ double ProcessCpuMs() {
 
 int Run(const std::vector<std::string>& args) {
   int sessions = 100, frames = 300;
-  std::string tour;
+  std::string tour, renderer = "opengl";
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--renderer") renderer = args[i + 1];
     if (args[i] == "--sessions") sessions = std::atoi(args[i + 1].c_str());
     if (args[i] == "--frames") frames = std::atoi(args[i + 1].c_str());
     if (args[i] == "--tour") tour = args[i + 1];
@@ -82,6 +83,7 @@ int Run(const std::vector<std::string>& args) {
   kiosk.store_id = "bench-store";
   kiosk.data_dir = dir.path();
   UiConfig ui;
+  ui.renderer = renderer;  // "software": SDL's renderer instead of OpenGL (docs/ui.md)
   ui.fullscreen = false;
   ui.thank_you_s = 1;
   ui.suspect_window_s = 0;

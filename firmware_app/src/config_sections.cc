@@ -200,6 +200,10 @@ void ReadUi(const toml::table& t, Problems* p, UiConfig* out) {
   r.Int("idle_timeout_s", &out->idle_timeout_s, 5, 3600);
   r.Int("thank_you_s", &out->thank_you_s, 1, 60);
   r.String("font_file", &out->font_file);
+  r.String("renderer", &out->renderer);
+  if (out->renderer != "opengl" && out->renderer != "software") {
+    r.Error("renderer", "\"" + out->renderer + "\" is not one of opengl, software");
+  }
   r.Int("suspect_window_s", &out->suspect_window_s, 0, 3600);
   r.Int("long_press_ms", &out->long_press_ms, 300, 60000);
   r.Int("manager_timeout_s", &out->manager_timeout_s, 10, 86400);

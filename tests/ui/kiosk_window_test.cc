@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "attract_wave.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/ui/demo_data.h"
@@ -232,6 +233,36 @@ TEST_F(KioskWindowTest, ScriptedSessionStoresOneFeedbackEventWithAllAnswers) {
 // A store that cannot save (here: its data folder cannot be made; on a kiosk, a full disk) does
 // not stop the shopper: the screens say answers cannot be saved, and stop saying it once the
 // store has opened by itself.
+// An idle kiosk renders nothing: the attract screen stands still between its waves (frames are
+// still built, to keep input and timers live, but equal ones are not rendered), and moves again
+// in the next wave.
+TEST_F(KioskWindowTest, IdleAttractScreenRendersOnlyInItsWave) {
+  auto now_s = [] { return static_cast<double>(SDL_GetTicks()) / 1000.0; };  // Frame::time_s
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        // Wait for a still stretch with at least 3 s to go (within one wave period).
+        ASSERT_TRUE(WaitFor(
+            [&] { return AttractStillForS(now_s()) > 3.0; },
+            std::chrono::milliseconds(static_cast<int>(kAttractWavePeriodS * 1000) + 1000)));
+        ASSERT_TRUE(p.WaitFrames(2));  // the rest pose is on screen
+        p.ClearSamples();
+        uint64_t built = p.frames();
+        double until = now_s() + 2.0;
+        ASSERT_TRUE(WaitFor([&] { return now_s() >= until; }, 5s));
+        EXPECT_GE(p.frames() - built, 10u) << "the UI stopped building frames";
+        EXPECT_EQ(p.frame_ms().size(), 0u) << "a still attract screen was rendered again";
+        // The next wave moves the faces: frames are rendered again.
+        ASSERT_TRUE(WaitFor(
+            [&] { return AttractStillForS(now_s()) == 0.0; },
+            std::chrono::milliseconds(static_cast<int>(kAttractWavePeriodS * 1000) + 1000)));
+        ASSERT_TRUE(WaitFor([&] { return p.frame_ms().size() >= 5; }, 5s))
+            << "the attract wave was not rendered";
+      },
+      Context());
+  EXPECT_EQ(rc, 0);
+}
+
 TEST_F(KioskWindowTest, DegradedStoreIsToldOnScreenAndTheFlowGoesOnUntilItRecovers) {
   std::ofstream(dir_.File("blocker")) << "a file where the data folder should be\n";
   EventStoreOptions o;
@@ -457,6 +488,51 @@ TEST_F(KioskWindowTest, ScreenshotTourRendersEveryScreenAndNoneIsBlank) {
   EXPECT_EQ(kinds.size(), 9u) << "every screen and question type";
   EXPECT_TRUE(text_landscape) << "the keyboard in landscape too";
   EXPECT_GE(files.size(), 18u);
+}
+
+// Mean absolute difference per channel (0..255) of two PNGs of the same size; -1 if they differ in
+// size or cannot be read.
+double MeanDifference(const std::string& a, const std::string& b) {
+  int wa = 0, ha = 0, wb = 0, hb = 0, n = 0;
+  unsigned char* pa = stbi_load(a.c_str(), &wa, &ha, &n, 3);
+  unsigned char* pb = stbi_load(b.c_str(), &wb, &hb, &n, 3);
+  double diff = -1;
+  if (pa != nullptr && pb != nullptr && wa == wb && ha == hb) {
+    size_t count = static_cast<size_t>(wa) * static_cast<size_t>(ha) * 3;
+    double sum = 0;
+    for (size_t i = 0; i < count; ++i) sum += std::abs(pa[i] - pb[i]);
+    diff = sum / static_cast<double>(count);
+  }
+  if (pa != nullptr) stbi_image_free(pa);
+  if (pb != nullptr) stbi_image_free(pb);
+  return diff;
+}
+
+// ui.renderer = "software" (SDL's renderer, no OpenGL) draws every screen, close to the OpenGL
+// picture: it samples the font texture without filtering, so text drawn at a scaled size is
+// rougher, and rounds shape edges differently (measured: mean difference up to 2.1 of 255).
+TEST_F(KioskWindowTest, SoftwareRendererDrawsTheSameScreensAsOpenGl) {
+  ASSERT_TRUE(SeedDemoData(*store_, *stamper_, TestSurvey(), 7).ok());
+  std::string gl = dir_.File("tour-gl"), sw = dir_.File("tour-sw");
+  ASSERT_EQ(RunScreenshotTour(Context(), gl), 0);
+  ui_.renderer = "software";
+  ASSERT_EQ(RunScreenshotTour(Context(), sw), 0);
+  int compared = 0;
+  DIR* d = ::opendir(gl.c_str());
+  ASSERT_NE(d, nullptr);
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() < 5 || name.substr(name.size() - 4) != ".png") continue;
+    if (name.find("dashboard") != std::string::npos) continue;  // "updated N s ago" may differ
+    int w = 0, h = 0;
+    EXPECT_GT(Busyness(sw + "/" + name, &w, &h), 2.0) << name << " looks blank";
+    double diff = MeanDifference(gl + "/" + name, sw + "/" + name);
+    EXPECT_GE(diff, 0.0) << name << " missing or of another size";
+    EXPECT_LT(diff, 4.0) << name << " differs from the OpenGL rendering";
+    ++compared;
+  }
+  ::closedir(d);
+  EXPECT_GE(compared, 15);
 }
 
 // The test survey with an optional free-text question at the end.

@@ -1,6 +1,8 @@
 #include "kiosk_controller.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "i18n.h"
@@ -10,7 +12,10 @@ namespace touchpoint::ui {
 
 namespace {
 constexpr int kMaxPinDigits = 8;
-}
+constexpr uint32_t kAnimationFrameMs = 33;  // thank-you, PIN, export progress, attract wave
+constexpr uint32_t kStaticFrameMs = 100;    // nothing moves: keep timeouts ticking only
+constexpr uint32_t kAttractPollMs = 500;    // attract at rest: health notice, pushed survey
+}  // namespace
 
 KioskController::KioskController(const UiContext& ctx, ManagerPin* pin, DashboardWorker* worker)
     : ctx_(ctx),
@@ -41,9 +46,16 @@ const char* KioskController::screen_name() const {
   return "?";
 }
 
-bool KioskController::animating() const {
-  return screen_ == Screen::kAttract || screen_ == Screen::kThankYou || screen_ == Screen::kPin ||
-         (screen_ == Screen::kDashboard && worker_ != nullptr && worker_->export_state().running);
+uint32_t KioskController::IdleFrameMs(double time_s) const {
+  if (screen_ == Screen::kAttract) {
+    double still_ms = AttractStillForS(time_s) * 1000.0;
+    if (still_ms <= 0) return kAnimationFrameMs;
+    return static_cast<uint32_t>(std::clamp(std::ceil(still_ms), 1.0, double{kAttractPollMs}));
+  }
+  bool animating =
+      screen_ == Screen::kThankYou || screen_ == Screen::kPin ||
+      (screen_ == Screen::kDashboard && worker_ != nullptr && worker_->export_state().running);
+  return animating ? kAnimationFrameMs : kStaticFrameMs;
 }
 
 void KioskController::Go(Screen s) {

@@ -36,8 +36,12 @@ class KioskController {
   void Shutdown();
 
   const char* screen_name() const;
-  // Whether the screen animates when nobody touches it (frame pacing).
-  bool animating() const;
+  // Frame pacing when nobody touches the screen: how long after a frame at `time_s`
+  // (Frame::time_s) the next one is due. A frame interval while the screen animates; a short
+  // tick on screens with timers (a question's idle timeout and caret, the dashboard's refresh);
+  // on the attract screen the time until its next wave, at most kAttractPollMs so that the
+  // storage notice and a pushed survey still show soon. Input wakes the UI earlier.
+  uint32_t IdleFrameMs(double time_s) const;
   // Tests/bench: open the dashboard without the PIN (UiContext::start_screen).
   void OpenDashboardForTest();
 

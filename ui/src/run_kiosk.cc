@@ -21,9 +21,7 @@ namespace touchpoint::ui {
 
 namespace {
 
-constexpr uint32_t kActiveFrameMs = 16;     // ~60 fps while someone touches the screen
-constexpr uint32_t kAnimationFrameMs = 33;  // attract / thank-you animations
-constexpr uint32_t kStaticFrameMs = 100;    // nothing moves: keep timeouts ticking only
+constexpr uint32_t kActiveFrameMs = 16;  // ~60 fps while someone touches the screen
 
 bool CheckContext(const UiContext& ctx) {
   if (ctx.ui == nullptr || ctx.kiosk == nullptr || ctx.stamper == nullptr ||
@@ -41,6 +39,7 @@ WindowOptions OptionsOf(const UiContext& ctx, bool fullscreen) {
   o.height = ctx.ui->height;
   o.fullscreen = fullscreen;
   o.font_file = ctx.ui->font_file;
+  o.software_renderer = ctx.ui->renderer == "software";
   return o;
 }
 
@@ -111,22 +110,28 @@ int RunKioskUi(UiContext ctx) {
       if (ctx.probe != nullptr) ctx.probe->EndFrame(MsSince(t0), window.rendered_last_frame());
       if (!keep) break;
       if (window.close_requested() && !fullscreen) break;  // windowed (development) only
-      // Pace: at most ~60 fps; slower when nothing moves, waking at once on input. A press or
-      // release is handled at once (moves wait for the 60 fps slot).
+      // Pace: at most ~60 fps; when nobody touches the screen, the next frame is due when the
+      // screen next changes by itself (KioskController::IdleFrameMs), and the thread sleeps in
+      // SDL_WaitEventTimeout until then, waking at once on input. A press or release is handled
+      // at once (moves wait for the 60 fps slot).
       input = false;
       uint32_t min_next = start + kActiveFrameMs;
-      uint32_t interval = controller.animating() ? kAnimationFrameMs : kStaticFrameMs;
+      uint32_t interval = controller.IdleFrameMs(f.time_s);
       if (window.pointer().down || ctx.probe != nullptr) interval = kActiveFrameMs;
       uint32_t idle_next = start + interval;
-      // The service watchdog: this thread now waits for input until idle_next at the latest.
-      if (ctx.heartbeat != nullptr)
-        ctx.heartbeat->Beat(idle_next - window.TicksMs() + kActiveFrameMs);
+      // The service watchdog: this thread now waits for input until idle_next at the latest
+      // (signed: a frame that overran its interval promises no quiet time at all).
+      if (ctx.heartbeat != nullptr) {
+        int64_t quiet = static_cast<int64_t>(idle_next) - static_cast<int64_t>(window.TicksMs());
+        ctx.heartbeat->Beat(std::max<int64_t>(quiet, 0) + kActiveFrameMs);
+      }
       for (uint32_t now = window.TicksMs(); now < min_next && !window.press_or_release_pending();
            now = window.TicksMs()) {
         input |= window.PumpEvents(static_cast<int>(min_next - now));
       }
       input |= window.PumpEvents(0);
-      for (uint32_t now = window.TicksMs(); !input && now < idle_next; now = window.TicksMs()) {
+      for (uint32_t now = window.TicksMs(); !input && !window.redraw_needed() && now < idle_next;
+           now = window.TicksMs()) {
         input |= window.PumpEvents(static_cast<int>(idle_next - now));
         if (ctx.stop != nullptr && ctx.stop->load()) break;
       }
@@ -239,8 +244,15 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
     }
     std::printf("%s\n", file);
   };
+  // The attract screen at rest, as an idle kiosk shows it (not in the middle of a wave).
+  auto at_rest = [](const Frame& f) {
+    Frame still = f;
+    still.time_s = (kAttractWaveS + kAttractWavePeriodS) / 2;
+    return still;
+  };
   auto attract = [&](const Frame& f) {
-    DrawAttractScreen(f, AttractView{Tr(survey.title, lang, lang), lang, lang, survey.languages});
+    DrawAttractScreen(at_rest(f),
+                      AttractView{Tr(survey.title, lang, lang), lang, lang, survey.languages});
   };
   // Typed text for the free-text question: the survey's language, or one of the languages with a
   // keyboard in their own script (shown in the tour whatever the survey's languages).
@@ -288,7 +300,7 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
   auto attract_cannot_save = [&](const Frame& f) {
     AttractView v{Tr(survey.title, lang, lang), lang, lang, survey.languages};
     v.cannot_save = true;
-    DrawAttractScreen(f, v);
+    DrawAttractScreen(at_rest(f), v);
   };
   auto thank_you_cannot_save = [&](const Frame& f) {
     DrawThankYouScreen(

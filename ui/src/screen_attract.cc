@@ -30,6 +30,27 @@ std::optional<std::string> DrawLanguageRow(const Frame& f, const std::vector<std
   return chosen;
 }
 
+namespace {
+
+// Progress through the current wave, 0..1, or 0 at rest.
+float WaveProgress(double time_s) {
+  double in_period = std::fmod(std::max(0.0, time_s), kAttractWavePeriodS);
+  return in_period < kAttractWaveS ? static_cast<float>(in_period / kAttractWaveS) : 0.0f;
+}
+
+// 0 at rest, rising to 1 and back to 0 while `progress` crosses [start, start + length].
+float Bump(float progress, float start, float length) {
+  float x = (progress - start) / length;
+  return x <= 0.0f || x >= 1.0f ? 0.0f : std::sin(x * 3.14159265f);
+}
+
+}  // namespace
+
+double AttractStillForS(double time_s) {
+  double in_period = std::fmod(std::max(0.0, time_s), kAttractWavePeriodS);
+  return in_period < kAttractWaveS ? 0.0 : kAttractWavePeriodS - in_period;
+}
+
 AttractAction DrawAttractScreen(const Frame& f, const AttractView& v) {
   AttractAction action;
   BeginScreen(f, "attract", color::kBackground);
@@ -40,14 +61,14 @@ AttractAction DrawAttractScreen(const Frame& f, const AttractView& v) {
   float lang_y = f.size.y - lang_h - u * 5.0f;
   if (HitArea(f, "start", ImVec2(0, 0), ImVec2(f.size.x, lang_y - u * 2.0f))) action.start = true;
 
-  // A row of faces as a hint of what is coming, gently bobbing.
+  // A row of faces as a hint of what is coming; in a wave each hops in turn.
+  const float wave = WaveProgress(f.time_s);
   float face_r = std::min(f.size.x / 13.0f, u * 8.0f);
   float cy = f.size.y * (f.portrait() ? 0.3f : 0.22f);
   for (int i = 0; i < 5; ++i) {
     float cx = f.size.x * 0.5f + static_cast<float>(i - 2) * face_r * 2.5f;
-    float bob = std::sin(static_cast<float>(f.time_s) * 2.0f + static_cast<float>(i) * 0.7f) *
-                face_r * 0.08f;
-    DrawFace(dl, ImVec2(cx, cy + bob), face_r, i + 1, false);
+    float hop = Bump(wave, static_cast<float>(i) * 0.12f, 0.5f) * face_r * 0.15f;
+    DrawFace(dl, ImVec2(cx, cy - hop), face_r, i + 1, false);
   }
   float wrap = f.size.x * 0.86f;
   float y = cy + face_r * 2.0f;
@@ -57,8 +78,8 @@ AttractAction DrawAttractScreen(const Frame& f, const AttractView& v) {
   y += TextWrappedCentered(f.fonts->body, f.fonts->body->FontSize, f.size.x * 0.5f, y, wrap,
                            color::kMuted, Phrase(Phrase::kWelcome, v.language));
 
-  // Pulsing call to action.
-  float pulse = 0.5f + 0.5f * std::sin(static_cast<float>(f.time_s) * 3.0f);
+  // The call to action swells once in a wave.
+  float pulse = Bump(wave, 0.0f, 1.0f);
   float cta_w = std::min(f.size.x * 0.84f, u * 90.0f), cta_h = u * 13.0f;
   float cta_y =
       f.portrait() ? std::max(y + u * 24.0f, f.size.y * 0.62f) : lang_y - cta_h - u * 6.0f;

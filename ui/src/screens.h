@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "attract_wave.h"
 #include "dashboard_worker.h"
 #include "survey_session.h"
 #include "text_entry.h"

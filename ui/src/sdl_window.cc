@@ -4,6 +4,7 @@
 #include <SDL_opengl.h>
 #include <imgui_impl_opengl3.h>
 #include <imgui_impl_sdl.h>
+#include <imgui_impl_sdlrenderer.h>
 #include <stb_image_write.h>
 #include <sys/resource.h>
 
@@ -29,6 +30,11 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
   // Lowering one's own priority needs no privilege.
   setpriority(PRIO_PROCESS, 0, options.render_nice);
   std::unique_ptr<KioskWindow> w(new KioskWindow());
+  if (options.software_renderer) {
+    // SDL would otherwise present the software renderer's frames through OpenGL, loading Mesa.
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+  }
   SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
   SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
   SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
@@ -36,7 +42,8 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
   SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
   SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
   SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
-  Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI | SDL_WINDOW_RESIZABLE;
+  Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | SDL_WINDOW_RESIZABLE;
+  if (!options.software_renderer) flags |= SDL_WINDOW_OPENGL;
   if (options.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
   w->window_ = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED,
                                 SDL_WINDOWPOS_CENTERED, options.width, options.height, flags);
@@ -45,12 +52,19 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
     SDL_Quit();
     return Status::Unavailable(err);
   }
-  w->gl_context_ = SDL_GL_CreateContext(w->window_);
-  if (w->gl_context_ == nullptr) {
-    return Status::Unavailable(std::string("SDL_GL_CreateContext: ") + SDL_GetError());
+  if (options.software_renderer) {
+    w->renderer_ = SDL_CreateRenderer(w->window_, -1, SDL_RENDERER_SOFTWARE);
+    if (w->renderer_ == nullptr) {
+      return Status::Unavailable(std::string("SDL_CreateRenderer (software): ") + SDL_GetError());
+    }
+  } else {
+    w->gl_context_ = SDL_GL_CreateContext(w->window_);
+    if (w->gl_context_ == nullptr) {
+      return Status::Unavailable(std::string("SDL_GL_CreateContext: ") + SDL_GetError());
+    }
+    SDL_GL_MakeCurrent(w->window_, w->gl_context_);
+    SDL_GL_SetSwapInterval(0);  // the kiosk paces frames itself (see RunKioskUi)
   }
-  SDL_GL_MakeCurrent(w->window_, w->gl_context_);
-  SDL_GL_SetSwapInterval(0);  // the kiosk paces frames itself (see RunKioskUi)
   if (options.fullscreen) SDL_ShowCursor(SDL_DISABLE);
 
   IMGUI_CHECKVERSION();
@@ -63,9 +77,25 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
   style.TouchExtraPadding = ImVec2(0, 0);
   style.AntiAliasedFill = true;
   style.AntiAliasedLines = true;
-  w->imgui_sdl_ = ImGui_ImplSDL2_InitForOpenGL(w->window_, w->gl_context_);
-  w->imgui_gl_ = ImGui_ImplOpenGL3_Init("#version 130");
-  if (!w->imgui_sdl_ || !w->imgui_gl_) return Status::Internal("Dear ImGui backend init failed");
+  if (w->renderer_ != nullptr) {
+    w->imgui_sdl_ = ImGui_ImplSDL2_InitForSDLRenderer(w->window_);
+    w->imgui_renderer_ = ImGui_ImplSDLRenderer_Init(w->renderer_);
+    if (!w->imgui_sdl_ || !w->imgui_renderer_) {
+      return Status::Internal("Dear ImGui backend init failed");
+    }
+    SetBaseLayerFill(&KioskWindow::FillWithRenderer, w->renderer_);
+  } else {
+    w->imgui_sdl_ = ImGui_ImplSDL2_InitForOpenGL(w->window_, w->gl_context_);
+    w->imgui_gl_ = ImGui_ImplOpenGL3_Init("#version 130");
+    if (!w->imgui_sdl_ || !w->imgui_gl_) return Status::Internal("Dear ImGui backend init failed");
+    // The backend would upload the font atlas as RGBA on its first frame (4 bytes a texel, plus
+    // ImGui's own alpha and RGBA copies on the heap: ~70 MB at 1080x1920). Its shader and
+    // buffers are made now, with ImGui's tiny default atlas, whose texture goes at once: the
+    // window owns the font texture (UploadFontTexture) and the backend never makes another.
+    ImGui_ImplOpenGL3_CreateDeviceObjects();
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    SetBaseLayerFill(nullptr, nullptr);
+  }
   w->font_files_ = FindFontFiles(options.font_file);
   if (w->font_files_.regular.empty()) {
     std::fprintf(stderr,
@@ -76,10 +106,14 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
 }
 
 KioskWindow::~KioskWindow() {
+  DestroyFontTexture();
+  if (imgui_renderer_) ImGui_ImplSDLRenderer_Shutdown();
+  if (renderer_ != nullptr) SetBaseLayerFill(nullptr, nullptr);
   if (imgui_gl_) ImGui_ImplOpenGL3_Shutdown();
   if (imgui_sdl_) ImGui_ImplSDL2_Shutdown();
   if (ImGui::GetCurrentContext() != nullptr) ImGui::DestroyContext();
   if (gl_context_ != nullptr) SDL_GL_DeleteContext(gl_context_);
+  if (renderer_ != nullptr) SDL_DestroyRenderer(renderer_);
   if (window_ != nullptr) SDL_DestroyWindow(window_);
   SDL_Quit();
 }
@@ -100,14 +134,68 @@ void KioskWindow::ReloadFontsIfNeeded() {
       std::fabs(short_side - fonts_short_side_) < 0.1f * fonts_short_side_) {
     return;
   }
-  if (fonts_short_side_ > 0) ImGui_ImplOpenGL3_DestroyFontsTexture();
+  DestroyFontTexture();
   std::string error;
   if (!LoadFonts(font_files_, short_side, &fonts_, &error)) {
     std::fprintf(stderr, "touchpoint-ui: %s\n", error.c_str());
   }
-  if (fonts_short_side_ > 0) ImGui_ImplOpenGL3_CreateFontsTexture();
+  UploadFontTexture();
   fonts_short_side_ = short_side;
   redraw_needed_ = true;
+}
+
+void KioskWindow::UploadFontTexture() {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;  // as tall as the glyphs need
+  if (renderer_ != nullptr) {
+    // SDL's renderer blends an RGBA texture; its backend makes and owns it.
+    ImGui_ImplSDLRenderer_CreateFontsTexture();
+    io.Fonts->ClearTexData();
+    io.Fonts->ClearInputData();
+    return;
+  }
+  unsigned char* pixels = nullptr;
+  int width = 0, height = 0;
+  io.Fonts->GetTexDataAsAlpha8(&pixels, &width, &height);
+  // One byte a texel: the texture holds coverage in its red channel and the sampler reads it as
+  // (1, 1, 1, coverage), exactly what the backend's RGBA texture held (GL 3.3 or
+  // ARB_texture_swizzle; otherwise the RGBA texture as before).
+  GLint major = 0, minor = 0;
+  glGetIntegerv(GL_MAJOR_VERSION, &major);
+  glGetIntegerv(GL_MINOR_VERSION, &minor);
+  const bool swizzle = major > 3 || (major == 3 && minor >= 3) ||
+                       SDL_GL_ExtensionSupported("GL_ARB_texture_swizzle") == SDL_TRUE;
+  GLint last_texture = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &last_texture);
+  glGenTextures(1, &font_texture_);
+  glBindTexture(GL_TEXTURE_2D, font_texture_);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  if (swizzle) {
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, width, height, 0, GL_RED, GL_UNSIGNED_BYTE, pixels);
+    const GLint white_coverage[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+    glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, white_coverage);
+  } else {
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
+  }
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last_texture));
+  io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(font_texture_)));
+  // The pixels live in the texture now, and the glyphs' metrics in the fonts: the atlas's CPU
+  // copies and the TTF files' bytes (one copy per size) are not needed until the next rebuild,
+  // which loads the files again (LoadFonts).
+  io.Fonts->ClearTexData();
+  io.Fonts->ClearInputData();
+}
+
+void KioskWindow::DestroyFontTexture() {
+  if (imgui_renderer_) ImGui_ImplSDLRenderer_DestroyFontsTexture();
+  if (font_texture_ == 0) return;
+  glDeleteTextures(1, &font_texture_);
+  font_texture_ = 0;
+  ImGui::GetIO().Fonts->SetTexID(nullptr);
 }
 
 bool KioskWindow::PumpEvents(int wait_ms) {
@@ -170,7 +258,11 @@ bool KioskWindow::PumpEvents(int wait_ms) {
 
 Frame KioskWindow::BeginFrame(UiProbe* probe) {
   ReloadFontsIfNeeded();
-  ImGui_ImplOpenGL3_NewFrame();
+  if (renderer_ != nullptr) {
+    ImGui_ImplSDLRenderer_NewFrame();
+  } else {
+    ImGui_ImplOpenGL3_NewFrame();
+  }
   ImGui_ImplSDL2_NewFrame();
   ImGuiIO& io = ImGui::GetIO();
   // Our pointer replaces the backend's polled mouse state. Moves are applied freely; a press or
@@ -236,6 +328,7 @@ Status KioskWindow::EndFrame(const std::string& png_path, bool force) {
   if (!rendered_last_frame_) return Status();
   shown_fingerprint_ = fingerprint;
   redraw_needed_ = false;
+  if (renderer_ != nullptr) return PresentWithRenderer(png_path);
   ImGuiIO& io = ImGui::GetIO();
   glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
              static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));
@@ -263,6 +356,44 @@ Status KioskWindow::EndFrame(const std::string& png_path, bool force) {
   }
   SDL_GL_SwapWindow(window_);
   return result;
+}
+
+Status KioskWindow::PresentWithRenderer(const std::string& png_path) {
+  SDL_RenderSetClipRect(renderer_, nullptr);
+  SDL_SetRenderDrawBlendMode(renderer_, SDL_BLENDMODE_NONE);
+  SDL_SetRenderDrawColor(renderer_, 13, 23, 43, 255);  // as the OpenGL path's clear colour
+  SDL_RenderClear(renderer_);
+  ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  Status result;
+  if (!png_path.empty()) {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(renderer_, &w, &h);
+    std::vector<unsigned char> pixels(static_cast<size_t>(w) * h * 4);
+    if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGBA32, pixels.data(), w * 4) !=
+        0) {
+      result = Status::IoError(std::string("SDL_RenderReadPixels: ") + SDL_GetError());
+    } else {
+      for (size_t i = 3; i < pixels.size(); i += 4) pixels[i] = 255;
+      if (stbi_write_png(png_path.c_str(), w, h, 4, pixels.data(), w * 4) == 0) {
+        result = Status::IoError("could not write " + png_path);
+      }
+    }
+  }
+  SDL_RenderPresent(renderer_);
+  return result;
+}
+
+void KioskWindow::FillWithRenderer(int x, int y, int w, int h, ImVec4 color, void* user) {
+  auto* renderer = static_cast<SDL_Renderer*>(user);
+  // Opaque, like the scissored glClear of the OpenGL path.
+  SDL_RenderSetClipRect(renderer, nullptr);
+  SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_NONE);
+  SDL_SetRenderDrawColor(renderer, static_cast<Uint8>(std::lround(color.x * 255.0f)),
+                         static_cast<Uint8>(std::lround(color.y * 255.0f)),
+                         static_cast<Uint8>(std::lround(color.z * 255.0f)), 255);
+  SDL_Rect r{x, y, w, h};
+  SDL_RenderFillRect(renderer, &r);
+  SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_BLEND);
 }
 
 }  // namespace touchpoint::ui

@@ -13,6 +13,7 @@
 #include "widgets.h"
 
 struct SDL_Window;
+struct SDL_Renderer;
 
 namespace touchpoint::ui {
 
@@ -23,6 +24,8 @@ struct WindowOptions {
   bool fullscreen = true;
   std::string font_file;
   int render_nice = 5;  // nice value of the UI thread and the renderer's threads (0 = unchanged)
+  // SDL's own software renderer instead of OpenGL: no Mesa, no LLVM (ui.renderer = "software").
+  bool software_renderer = false;
 };
 
 // The single pointer (finger or mouse) as the screens see it.
@@ -58,6 +61,8 @@ class KioskWindow {
 
   const PointerState& pointer() const { return pointer_; }
   bool close_requested() const { return close_requested_; }
+  // The window was exposed, resized or its fonts changed: the next frame must be rendered.
+  bool redraw_needed() const { return redraw_needed_; }
   uint32_t TicksMs() const;
   // Resizes the window (the tour renders portrait and landscape).
   void SetSize(int width, int height);
@@ -65,6 +70,12 @@ class KioskWindow {
  private:
   KioskWindow() = default;
   void ReloadFontsIfNeeded();
+  // The font atlas as a one-byte-a-texel texture; the atlas's CPU copies are freed.
+  void UploadFontTexture();
+  void DestroyFontTexture();
+  // The software renderer's EndFrame after the fingerprint check; its base-layer fill.
+  Status PresentWithRenderer(const std::string& png_path);
+  static void FillWithRenderer(int x, int y, int w, int h, ImVec4 color, void* user);
   struct PointerEvent {
     enum Kind { kMove, kDown, kUp } kind;
     ImVec2 pos;
@@ -73,10 +84,12 @@ class KioskWindow {
   };
   SDL_Window* window_ = nullptr;
   void* gl_context_ = nullptr;
-  bool imgui_sdl_ = false, imgui_gl_ = false;
+  SDL_Renderer* renderer_ = nullptr;  // the software renderer, instead of gl_context_
+  bool imgui_sdl_ = false, imgui_gl_ = false, imgui_renderer_ = false;
   FontFiles font_files_;
   Fonts fonts_;
   float fonts_short_side_ = 0;
+  unsigned int font_texture_ = 0;  // GL texture name (GLuint)
   std::deque<PointerEvent> pending_;
   uint32_t press_event_ms_ = 0;  // the held press's event time
   PointerState pointer_;

@@ -34,7 +34,9 @@ std::vector<ClearOp>& ClearOps() {
 }
 // Below this many pixels a rectangle is cheaper as ImGui geometry than as a scissored clear.
 constexpr int kMinClearArea = 128 * 128;
-int g_overlay_depth = 0;  // inside BeginOverlay/EndOverlay: FillRect draws in order
+int g_overlay_depth = 0;         // inside BeginOverlay/EndOverlay: FillRect draws in order
+BaseLayerFill g_fill = nullptr;  // null: glClear
+void* g_fill_user = nullptr;
 
 void BaseLayerCallback(const ImDrawList* /*list*/, const ImDrawCmd* cmd) {
   const ImDrawData* dd = ImGui::GetDrawData();
@@ -53,6 +55,10 @@ void BaseLayerCallback(const ImDrawList* /*list*/, const ImDrawCmd* cmd) {
     int y1 = static_cast<int>(std::lround(cy1 * scale.y));
     if (x1 <= x0 || y1 <= y0) continue;
     ImVec4 c = ImGui::ColorConvertU32ToFloat4(op.col);
+    if (g_fill != nullptr) {
+      g_fill(x0, y0, x1 - x0, y1 - y0, c, g_fill_user);
+      continue;
+    }
     glScissor(x0, fb_h - y1, x1 - x0, y1 - y0);  // the backend sets its own before each draw
     glClearColor(c.x, c.y, c.z, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
@@ -64,6 +70,11 @@ void Register(const Frame& f, const std::string& target, ImVec2 pos, ImVec2 size
 }
 
 }  // namespace
+
+void SetBaseLayerFill(BaseLayerFill fill, void* user) {
+  g_fill = fill;
+  g_fill_user = user;
+}
 
 void ProbeTarget(const Frame& f, const std::string& name, ImVec2 pos, ImVec2 size) {
   Register(f, name, pos, size);

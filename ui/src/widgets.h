@@ -58,6 +58,10 @@ void EndScreen();
 // A fingerprint of the frame just built (ImGui's draw data and the base layer's clears): equal
 // fingerprints draw equal pixels, so the loop skips rendering a frame that changes nothing.
 uint64_t FrameFingerprint(const ImDrawData& dd);
+// How the base layer's rectangles reach the screen: by default a scissored glClear; a window
+// without OpenGL sets its own (`x`, `y` in framebuffer pixels from the top left). UI thread.
+using BaseLayerFill = void (*)(int x, int y, int w, int h, ImVec4 color, void* user);
+void SetBaseLayerFill(BaseLayerFill fill, void* user);
 // Content drawn over other content (a dialog over a dimmed screen): FillRect draws in order.
 void BeginOverlay();
 void EndOverlay();
