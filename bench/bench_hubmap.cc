@@ -219,14 +219,18 @@ struct View {
 };
 
 // The views the hub answers for the last month (local dates), all stores or one, read from
-// the rollup cells (HubStore::View): the journey map, daily and weekly trends, weekday x hour,
-// the store ranking and the pain points (reasons of the total).
+// the rollup cells (HubStore::View): the journey map (touchpoint x stage over the month), every
+// hour cell (the CLI map's rows), daily and weekly trends, weekday x hour, the store ranking and
+// the pain points (reasons of the total).
 std::vector<View> Views(hub::HubStore* store, const std::string& one_store) {
   std::vector<View> v;
-  const std::pair<const char*, hub::ViewBy> kViews[] = {
-      {"map", hub::ViewBy::kCell},      {"days", hub::ViewBy::kLocalDay},
-      {"weeks", hub::ViewBy::kIsoWeek}, {"weekday_hour", hub::ViewBy::kWeekdayHour},
-      {"stores", hub::ViewBy::kStore},  {"reasons", hub::ViewBy::kTotal}};
+  const std::pair<const char*, hub::ViewBy> kViews[] = {{"journey", hub::ViewBy::kJourney},
+                                                        {"cells", hub::ViewBy::kCell},
+                                                        {"days", hub::ViewBy::kLocalDay},
+                                                        {"weeks", hub::ViewBy::kIsoWeek},
+                                                        {"weekday_hour", hub::ViewBy::kWeekdayHour},
+                                                        {"stores", hub::ViewBy::kStore},
+                                                        {"reasons", hub::ViewBy::kTotal}};
   for (int scope = 0; scope < 2; ++scope) {
     hub::ViewFilter f;
     if (scope == 1) f.stores = {one_store};

@@ -96,7 +96,7 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
   auto whole_day = [](const std::optional<int64_t>& t) { return !t || *t % (24 * kHourMs) == 0; };
   bool days = !utc && whole_day(f.from_ms) && whole_day(f.to_ms) &&
               (by == ViewBy::kLocalDay || by == ViewBy::kIsoWeek || by == ViewBy::kStore ||
-               by == ViewBy::kTotal);
+               by == ViewBy::kJourney || by == ViewBy::kTotal);
   std::string q = std::string("SELECT hour_local, utc_offset_min, ") + rollups::kCellValueColumns +
                   " FROM " + (days ? "cells_day" : "cells") +
                   " WHERE dim_key = ?1 AND hour_local >= ?2 AND hour_local < ?3 "
@@ -150,6 +150,9 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
         case ViewBy::kStore:
           to = group(d.store, 0);
           break;
+        case ViewBy::kJourney:
+          to = group(d.touchpoint + '\x1f' + d.stage, 0);  // ids never hold control characters
+          break;
         case ViewBy::kTotal:
           to = group(kNone, 0);
           break;
@@ -193,6 +196,12 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
       case ViewBy::kStore:
         r.store = key.first;
         break;
+      case ViewBy::kJourney: {
+        size_t sep = key.first.find('\x1f');
+        r.touchpoint = key.first.substr(0, sep);
+        r.stage = key.first.substr(sep + 1);
+        break;
+      }
       case ViewBy::kCell:
       case ViewBy::kTotal:
         break;

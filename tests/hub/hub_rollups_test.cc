@@ -185,6 +185,9 @@ std::map<std::string, RefCell> Expected(const RefCells& cells, const ViewFilter&
       case ViewBy::kStore:
         key = k.store;
         break;
+      case ViewBy::kJourney:
+        key = k.touchpoint + "|" + k.stage;
+        break;
       case ViewBy::kTotal:
         key = "total";
         break;
@@ -212,6 +215,8 @@ std::string KeyOf(const ViewRow& r, ViewBy by) {
       return std::to_string(r.weekday) + "|" + std::to_string(r.hour);
     case ViewBy::kStore:
       return r.store;
+    case ViewBy::kJourney:
+      return r.touchpoint + "|" + r.stage;
     case ViewBy::kTotal:
       return "total";
   }
@@ -230,6 +235,8 @@ const char* Name(ViewBy by) {
       return "weekday x hour";
     case ViewBy::kStore:
       return "store";
+    case ViewBy::kJourney:
+      return "journey";
     case ViewBy::kTotal:
       return "total";
   }
@@ -237,7 +244,8 @@ const char* Name(ViewBy by) {
 }
 
 constexpr ViewBy kAllViews[] = {ViewBy::kCell,        ViewBy::kLocalDay, ViewBy::kIsoWeek,
-                                ViewBy::kWeekdayHour, ViewBy::kStore,    ViewBy::kTotal};
+                                ViewBy::kWeekdayHour, ViewBy::kStore,    ViewBy::kJourney,
+                                ViewBy::kTotal};
 
 // Every view under every filter equals the reference; returns the number of rows compared.
 int64_t ExpectViewsEqualReference(HubStore* store, const RefCells& ref,

@@ -168,12 +168,13 @@ enum class ViewBy {
   kIsoWeek,      // trend per ISO 8601 week (Monday..Sunday, local days)
   kWeekdayHour,  // ISO weekday (1 Monday .. 7 Sunday) x local hour of day (0..23)
   kStore,        // per store
+  kJourney,      // the journey map over the period: touchpoint x stage, across the stores
   kTotal,        // one row: everything the filter selects (no row when nothing is selected)
 };
 
 // One group of a view. Keys not used by the grouping stay empty / 0.
 struct ViewRow {
-  std::string store, touchpoint, stage;  // kCell: all three; kStore: store
+  std::string store, touchpoint, stage;  // kCell: all three; kStore: store; kJourney: the last two
   // Local wall-clock time as UTC ms: kCell the local hour's start, kLocalDay the day's start,
   // kIsoWeek the Monday's start.
   int64_t local_ms = 0;
