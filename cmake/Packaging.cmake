@@ -8,13 +8,14 @@ set(TP_GEN ${CMAKE_BINARY_DIR}/packaging)
 # --- touchpoint-kiosk ---
 install(TARGETS touchpoint-kiosk touchpoint-footfall-eval RUNTIME DESTINATION bin
         COMPONENT kiosk)
+# A cross build runs the kiosk under its emulator (a list: passed with '|' between items).
+string(REPLACE ";" "|" TP_EMULATOR "${CMAKE_CROSSCOMPILING_EMULATOR}")
 add_custom_command(
   OUTPUT ${TP_GEN}/kiosk.toml
-  COMMAND ${CMAKE_COMMAND} -DKIOSK=$<TARGET_FILE:touchpoint-kiosk>
-          "-DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}" -DOUT=${TP_GEN}/kiosk.toml
-          -P ${PROJECT_SOURCE_DIR}/cmake/gen_kiosk_conf.cmake
+  COMMAND ${CMAKE_COMMAND} -DKIOSK=$<TARGET_FILE:touchpoint-kiosk> "-DEMULATOR=${TP_EMULATOR}"
+          -DOUT=${TP_GEN}/kiosk.toml -P ${PROJECT_SOURCE_DIR}/cmake/gen_kiosk_conf.cmake
   DEPENDS touchpoint-kiosk ${PROJECT_SOURCE_DIR}/cmake/gen_kiosk_conf.cmake
-  COMMENT "packaged kiosk.toml from --print-default-config")
+  COMMENT "packaged kiosk.toml from --print-default-config" VERBATIM)
 add_custom_target(touchpoint_kiosk_conf ALL DEPENDS ${TP_GEN}/kiosk.toml)
 install(FILES ${TP_GEN}/kiosk.toml DESTINATION /etc/touchpoint PERMISSIONS OWNER_READ
         OWNER_WRITE GROUP_READ COMPONENT kiosk)
