@@ -24,17 +24,23 @@ constexpr int64_t kT0 = 1798761600000;  // 2027-01-01T00:00:00Z
 std::string ClipDir() { return SharedDataPath("footfall/pets09-s2l1-vtest"); }
 
 // The real clip played as a live camera on a manual clock (100 ms per frame) that dies after
-// `die_after` frames, refuses `failed_opens` reconnects (each takes 10 s), then delivers the
-// rest and ends.
+// `die_after` frames (-1: never), refuses `failed_opens` reconnects (each takes 10 s), then
+// delivers the rest and ends. `steps` set the wall clock at given frames, as a kiosk without a
+// battery-backed clock sees it (1970 unsynchronised, then NTP).
 class FlakyClipCamera final : public FrameSource {
  public:
+  struct ClockStep {
+    int64_t at_frame, to_utc_ms;
+    bool synced;
+  };
   FlakyClipCamera(std::shared_ptr<ManualClock> clock, int64_t die_after, int failed_opens,
-                  int64_t total)
+                  int64_t total, std::vector<ClockStep> steps = {})
       : clock_(std::move(clock)),
         clip_(MakeOpenCvSource(ClipDir() + "/vtest.avi", false)),
         die_after_(die_after),
         failed_opens_(failed_opens),
-        total_(total) {}
+        total_(total),
+        steps_(std::move(steps)) {}
   Status Open() override {
     if (died_ && failed_opens_ > 0) {
       --failed_opens_;
@@ -53,6 +59,12 @@ class FlakyClipCamera final : public FrameSource {
       return ReadResult::kFailed;
     }
     if (delivered_ >= total_) return ReadResult::kEnd;
+    for (const ClockStep& s : steps_) {
+      if (s.at_frame == delivered_) {
+        clock_->SetUtcMs(s.to_utc_ms);
+        clock_->SetSynced(s.synced);
+      }
+    }
     ReadResult r = clip_->Read(frame);
     if (r != ReadResult::kFrame) return r;
     ++delivered_;
@@ -70,6 +82,7 @@ class FlakyClipCamera final : public FrameSource {
   int64_t die_after_;
   int failed_opens_;
   int64_t total_;
+  std::vector<ClockStep> steps_;
   int64_t delivered_ = 0;
   bool opened_ = false, died_ = false;
 };
@@ -324,54 +337,6 @@ TEST_F(FootfallServiceTest, ABadLineIsRefusedAtStart) {
   EXPECT_NE(s.message().find("dot"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace touchpoint::sensors
-
-namespace touchpoint::sensors {
-namespace {
-
-// The real clip as a live camera on a manual clock (100 ms per frame) whose wall clock is
-// stepped at given frames, as a kiosk without a battery-backed clock sees it: it starts at
-// 1970 unsynchronised, NTP sets it, then corrects it backwards.
-class SteppingClockCamera final : public FrameSource {
- public:
-  struct Step {
-    int64_t at_frame, to_utc_ms;
-    bool synced;
-  };
-  SteppingClockCamera(std::shared_ptr<ManualClock> clock, std::vector<Step> steps, int64_t total)
-      : clock_(std::move(clock)),
-        clip_(MakeOpenCvSource(ClipDir() + "/vtest.avi", false)),
-        steps_(std::move(steps)),
-        total_(total) {}
-  Status Open() override { return clip_->Open(); }
-  ReadResult Read(Frame* frame) override {
-    if (delivered_ >= total_) return ReadResult::kEnd;
-    for (const Step& s : steps_) {
-      if (s.at_frame == delivered_) {
-        clock_->SetUtcMs(s.to_utc_ms);
-        clock_->SetSynced(s.synced);
-      }
-    }
-    ReadResult r = clip_->Read(frame);
-    if (r != ReadResult::kFrame) return r;
-    ++delivered_;
-    clock_->AdvanceMs(100);
-    return r;
-  }
-  void Close() override {}
-  bool live() const override { return true; }
-  double fps() const override { return 10; }
-  std::string description() const override { return "clip camera on a stepping clock"; }
-
- private:
-  std::shared_ptr<ManualClock> clock_;
-  std::unique_ptr<FrameSource> clip_;
-  std::vector<Step> steps_;
-  int64_t total_;
-  int64_t delivered_ = 0;
-};
-
 TEST_F(FootfallServiceTest, AClockAt1970ThatNtpStepsForwardThenBackKeepsCountingInOrder) {
   if (!std::filesystem::exists(ClipDir() + "/vtest.avi")) GTEST_SKIP() << "clip absent";
   const int64_t boot = 3600'000;             // 1970-01-01T01:00Z: no RTC
@@ -380,9 +345,9 @@ TEST_F(FootfallServiceTest, AClockAt1970ThatNtpStepsForwardThenBackKeepsCounting
   clock_->SetUtcMs(boot);
   clock_->SetSynced(false);
   FootfallServiceOptions options;
-  options.source = std::make_unique<SteppingClockCamera>(
-      clock_, std::vector<SteppingClockCamera::Step>{{250, synced, true}, {500, corrected, true}},
-      750);
+  options.source = std::make_unique<FlakyClipCamera>(
+      clock_, /*die_after=*/-1, /*failed_opens=*/0, /*total=*/750,
+      std::vector<FlakyClipCamera::ClockStep>{{250, synced, true}, {500, corrected, true}});
   FootfallService service(ClipConfig(), store_.get(), stamper_.get(), std::move(options));
   ASSERT_TRUE(service.Start().ok());
   ASSERT_TRUE(WaitFor([&] { return service.Health().state == "ended"; }, std::chrono::seconds(60)));
