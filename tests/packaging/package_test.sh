@@ -32,12 +32,17 @@ done
 hdeps=$(dpkg-deb -f "$HUB" Depends)
 grep -q libsqlite3-0 <<<"$hdeps" || fail "touchpoint-hub does not depend on libsqlite3-0"
 grep -q libopencv <<<"$hdeps" && fail "touchpoint-hub depends on OpenCV: $hdeps"
-# Cross builds use the checked-in lists (deploy/debian/runtime-depends.cmake): they must be what
-# dpkg-shlibdeps computes here.
-want=$(sed -n 's/^kiosk=//p' "$BUILD/packaging/runtime-depends.txt")
-[ "$kdeps" = "$want" ] || fail "touchpoint-kiosk Depends changed: update deploy/debian/runtime-depends.cmake to: $kdeps"
-want=$(sed -n 's/^hub=//p' "$BUILD/packaging/runtime-depends.txt")
-[ "$hdeps" = "$want" ] || fail "touchpoint-hub Depends changed: update deploy/debian/runtime-depends.cmake to: $hdeps"
+# Cross builds use the checked-in lists (deploy/debian/runtime-depends.cmake): they must name the
+# packages dpkg-shlibdeps computes here (a version bound that moved is only reported: it follows
+# the symbols the code happens to use).
+names() { tr ',' '\n' | sed 's/(.*)//; s/ //g' | sort; }
+for pkg in kiosk hub; do
+  if [ "$pkg" = kiosk ]; then got=$kdeps; else got=$hdeps; fi
+  want=$(sed -n "s/^$pkg=//p" "$BUILD/packaging/runtime-depends.txt")
+  [ "$(names <<<"$got")" = "$(names <<<"$want")" ] \
+    || fail "touchpoint-$pkg Depends changed: update deploy/debian/runtime-depends.cmake to: $got"
+  [ "$got" = "$want" ] || echo "note: touchpoint-$pkg version bounds moved; runtime-depends.cmake could be: $got"
+done
 dpkg-deb --ctrl-tarfile "$KIOSK" | tar -xO ./conffiles | grep -qx /etc/touchpoint/kiosk.toml \
   || fail "kiosk.toml is not a conffile"
 if command -v lintian >/dev/null; then
