@@ -10,12 +10,13 @@
 #include "touchpoint/sync/wire.h"
 
 namespace ts = touchpoint::sync;
+namespace th = touchpoint::hub;
 
 namespace {
 
 void Prepare(std::string_view payload, bool compressed) {
-  ts::IngestPolicy policy;
-  auto p = ts::PrepareMessage(policy, "touchpoint/v1/s1/k1/events", payload, 1764500000000);
+  th::IngestPolicy policy;
+  auto p = th::PrepareMessage(policy, "touchpoint/v1/s1/k1/events", payload, 1764500000000);
   for (const auto& r : p.write.rejects) {
     FUZZ_CHECK(touchpoint::fuzz::PrintableMessage(r.reason));
     FUZZ_CHECK(r.payload.size() <= 64 * 1024);

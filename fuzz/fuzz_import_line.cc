@@ -8,13 +8,13 @@
 #include "fuzz_check.h"
 #include "ingest.h"
 
-namespace ts = touchpoint::sync;
+namespace th = touchpoint::hub;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view line(reinterpret_cast<const char*>(data), size);
-  ts::IngestPolicy policy;
-  ts::HubWrite write;
-  ts::PrepareImportLine(policy, line, "fuzz.jsonl", 7, 1764500000000, &write);
+  th::IngestPolicy policy;
+  th::HubWrite write;
+  th::PrepareImportLine(policy, line, "fuzz.jsonl", 7, 1764500000000, &write);
   FUZZ_CHECK(write.events.size() + write.rejects.size() <= 1);
   for (const auto& r : write.rejects) {
     FUZZ_CHECK(!r.seq.has_value());

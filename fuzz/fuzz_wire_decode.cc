@@ -10,6 +10,7 @@
 #include "touchpoint/sync/wire.h"
 
 namespace ts = touchpoint::sync;
+namespace th = touchpoint::hub;
 
 namespace {
 
@@ -53,8 +54,8 @@ void HubMessage(std::string_view text) {
 }
 
 void Status(std::string_view text) {
-  ts::IngestPolicy policy;
-  auto p = ts::PrepareMessage(policy, "touchpoint/v1/s1/k1/status", text, 1764500000000);
+  th::IngestPolicy policy;
+  auto p = th::PrepareMessage(policy, "touchpoint/v1/s1/k1/status", text, 1764500000000);
   FUZZ_CHECK(p.write.events.empty() && p.acked.empty());
   FUZZ_CHECK(p.write.statuses.size() + p.write.rejects.size() <= 1);
   for (const auto& r : p.write.rejects) FUZZ_CHECK(touchpoint::fuzz::PrintableMessage(r.reason));
