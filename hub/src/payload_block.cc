@@ -44,47 +44,6 @@ Result<std::string> PayloadBlockBuilder::Finish() {
   return out;
 }
 
-Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64_t line) {
-  if (codec == PayloadCodec::kRawJson) {
-    if (line != 0) return Status::Corruption("payload: raw JSON has only line 0");
-    return std::string(data);
-  }
-  if (codec != PayloadCodec::kZstdLines && codec != PayloadCodec::kZstdBatch) {
-    return Status::Corruption("payload: unknown codec " +
-                              std::to_string(static_cast<int64_t>(codec)));
-  }
-  unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 31)) {
-    return Status::Corruption("payload: not a zstd frame of known size");
-  }
-  std::string raw(static_cast<size_t>(size), '\0');
-  size_t n = ZSTD_decompress(raw.data(), raw.size(), data.data(), data.size());
-  if (ZSTD_isError(n) || n != raw.size()) {
-    return Status::Corruption(std::string("payload: zstd: ") +
-                              (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));
-  }
-  if (codec == PayloadCodec::kZstdBatch) {
-    if (line < 0 || static_cast<uint64_t>(line) >= raw.size()) {
-      return Status::Corruption("payload: offset " + std::to_string(line) + " is past the batch");
-    }
-    size_t start = static_cast<size_t>(line);
-    size_t end = raw.find('\n', start);
-    return raw.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  }
-  int64_t index = line;
-  std::string_view rest(raw);
-  for (int64_t i = 0;; ++i) {
-    if (rest.size() < 4)
-      return Status::Corruption("payload: line " + std::to_string(index) +
-                                " is past the block's end");
-    uint32_t len = GetLength(rest);
-    rest.remove_prefix(4);
-    if (rest.size() < len) return Status::Corruption("payload: truncated line");
-    if (i == index) return std::string(rest.substr(0, len));
-    rest.remove_prefix(len);
-  }
-}
-
 Result<PayloadBlockReader> PayloadBlockReader::Open(PayloadCodec codec, std::string_view data) {
   PayloadBlockReader r;
   r.codec_ = codec;
@@ -144,6 +103,14 @@ Result<std::string_view> PayloadBlockReader::Line(int64_t line) const {
     }
   }
   return Status::Corruption("payload: unknown codec");
+}
+
+Result<std::string> PayloadLine(PayloadCodec codec, std::string_view data, int64_t line) {
+  auto block = PayloadBlockReader::Open(codec, data);
+  if (!block.ok()) return block.status();
+  auto text = block->Line(line);
+  if (!text.ok()) return text.status();
+  return std::string(*text);
 }
 
 }  // namespace touchpoint::hub
