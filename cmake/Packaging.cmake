@@ -92,11 +92,22 @@ endif()
 file(WRITE ${TP_GEN}/runtime-depends.txt
      "kiosk=passwd, ${TOUCHPOINT_KIOSK_RUNTIME_DEPENDS}\nhub=passwd, ${TOUCHPOINT_HUB_RUNTIME_DEPENDS}\n")
 set(CPACK_DEBIAN_HUB_PACKAGE_RECOMMENDS "mosquitto, openssl")
+# One set of maintainer scripts for both packages (deploy/debian/*.in): the kiosk starts on
+# install, the hub waits for its certificate.
 foreach(c kiosk hub)
   string(TOUPPER ${c} C)
-  foreach(script postinst prerm postrm conffiles)
-    configure_file(${TP_DEPLOY}/debian/${c}/${script} ${TP_GEN}/${c}/${script} COPYONLY)
+  set(TP_COMPONENT ${c})
+  if(c STREQUAL kiosk)
+    set(TP_START_ON_INSTALL yes)
+  else()
+    set(TP_START_ON_INSTALL no)
+  endif()
+  foreach(script postinst prerm postrm)
+    configure_file(${TP_DEPLOY}/debian/${script}.in ${TP_GEN}/${c}/${script} @ONLY
+                   FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ
+                   GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
   endforeach()
+  configure_file(${TP_DEPLOY}/debian/${c}/conffiles ${TP_GEN}/${c}/conffiles COPYONLY)
   set(CPACK_DEBIAN_${C}_PACKAGE_CONTROL_EXTRA
       ${TP_GEN}/${c}/postinst ${TP_GEN}/${c}/prerm ${TP_GEN}/${c}/postrm ${TP_GEN}/${c}/conffiles)
   set(CPACK_DEBIAN_${C}_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
