@@ -132,14 +132,17 @@ DashboardData DashboardWorker::Load(const UiContext& ctx, EventReader* reader) {
         static_cast<double>(metrics::Compute(b).responses);
   }
   static const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // epoch: Thu
+  metrics::Sums week;
   for (int i = 0; i < 7; ++i) {
     int64_t day = from_local + i * kDayMs;
-    d.days.push_back(stats.Sum(day, day + kDayMs));
+    metrics::Sums sums = stats.Sum(day, day + kDayMs);
+    week.Add(sums);
+    d.days.push_back(metrics::Compute(sums));
     d.day_labels.push_back(i == 6 ? "Today" : kDays[((day / kDayMs) % 7 + 7) % 7]);
   }
   d.today = d.days.back();
-  for (const metrics::Sums& b : d.days) d.week.Add(b);
-  const auto& reasons = metrics::Compute(d.week).scored.reasons;
+  d.week = metrics::Compute(week);
+  const auto& reasons = d.week.scored.reasons;
   d.top_reasons.assign(reasons.begin(), reasons.end());
   std::sort(d.top_reasons.begin(), d.top_reasons.end(),
             [](const auto& a, const auto& b) { return a.second > b.second; });

@@ -22,9 +22,10 @@ struct DashboardData {
   std::string error;  // reading the store failed
   std::vector<double> in_by_hour = std::vector<double>(24), out_by_hour = std::vector<double>(24),
                       responses_by_hour = std::vector<double>(24);
-  // Core metric sums (docs/metrics.md); the screen shows metrics::Compute of them.
-  metrics::Sums today, week;
-  std::vector<metrics::Sums> days;  // the last 7 local days, oldest first (today last)
+  // The figures of the core metrics (docs/metrics.md), computed here on the worker thread so
+  // that the screen only draws them.
+  metrics::Figures today, week;
+  std::vector<metrics::Figures> days;  // the last 7 local days, oldest first (today last)
   std::vector<std::string> day_labels;
   std::vector<std::pair<std::string, int64_t>>
       top_reasons;  // last 7 days, scored sessions, most frequent first

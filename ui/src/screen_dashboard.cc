@@ -201,7 +201,7 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
     int rows = 6 / cols;
     float tw = (W - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
     float th = u * 15.0f;
-    const metrics::Figures t = metrics::Compute(d.today), w = metrics::Compute(d.week);
+    const metrics::Figures &t = d.today, &w = d.week;
     struct T {
       std::string label, value;
       ImU32 col;
@@ -245,8 +245,7 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
     std::vector<std::string> hours;
     for (int h = 0; h < 24; ++h) hours.push_back(std::to_string(h));
     std::vector<double> day_csat, day_resp;
-    for (const metrics::Sums& b : d.days) {
-      metrics::Figures day = metrics::Compute(b);
+    for (const metrics::Figures& day : d.days) {
       day_resp.push_back(static_cast<double>(day.responses));
       day_csat.push_back(day.csat_satisfied_pct.value_or(0));
     }
