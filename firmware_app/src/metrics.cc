@@ -162,6 +162,17 @@ void Sums::AddEvent(const Event& e) {
   }
 }
 
+int64_t LocalHourOf(int64_t utc_ms, int32_t offset_min) {
+  constexpr int64_t kHourMs = 3'600'000;
+  int64_t local = utc_ms + int64_t{offset_min} * 60'000;
+  return local / kHourMs - (local % kHourMs != 0 && local < 0 ? 1 : 0);  // floor
+}
+
+int64_t LocalHourOf(const Event& e) {
+  const auto* ff = std::get_if<FootfallPayload>(&e.payload);
+  return LocalHourOf(ff != nullptr ? ff->interval_start_ms : e.time_ms, e.utc_offset_min);
+}
+
 Figures Compute(const Sums& s, bool include_suspect) {
   Figures f;
   f.scored = s.ok;

@@ -28,10 +28,8 @@ constexpr int64_t kMaxCoverageHours = 24 * 400;
 // Floor division (towards minus infinity) for b > 0.
 inline int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && a < 0 ? 1 : 0); }
 
-// The local hour of an instant: hours since 1970-01-01T00:00 of the local wall clock.
-inline int64_t LocalHourOf(int64_t utc_ms, int32_t offset_min) {
-  return FloorDiv(utc_ms + int64_t{offset_min} * kMinuteMs, kHourMs);
-}
+// The local hour of an instant, as the dashboard buckets it (one definition, core metrics.h).
+using metrics::LocalHourOf;
 
 struct CellKey {
   int64_t dim_key = 0;

@@ -6,13 +6,8 @@
 namespace touchpoint::ui {
 
 void HourlyStats::Add(const Event& e) {
-  int64_t offset_ms = static_cast<int64_t>(e.utc_offset_min) * 60'000;
-  int64_t local = e.time_ms + offset_ms;
-  if (const auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
-    local = ff->interval_start_ms + offset_ms;
-  }
-  int64_t hour = LocalDayStart(local) + (local - LocalDayStart(local)) / kHourMs * kHourMs;
-  hours_[hour].AddEvent(e);
+  // The same local hour the hub's rollup cells use (metrics::LocalHourOf).
+  hours_[metrics::LocalHourOf(e) * kHourMs].AddEvent(e);
 }
 
 metrics::Sums HourlyStats::Sum(int64_t from_local_ms, int64_t to_local_ms) const {

@@ -79,6 +79,13 @@ struct Sums {
   bool operator==(const Sums&) const = default;
 };
 
+// The store-local hour an instant belongs to (docs/metrics.md, "Time"): whole hours since
+// 1970-01-01T00:00 of the local wall clock, for a UTC time and the offset in force then.
+int64_t LocalHourOf(int64_t utc_ms, int32_t offset_min);
+// The local hour an event is counted in: its time (a footfall event's: the interval start)
+// plus its utc_offset_min. The dashboard's buckets and the hub's cells both use it.
+int64_t LocalHourOf(const Event& e);
+
 // The figures shown for a set of sums.
 struct Figures {
   int64_t responses = 0;  // scored sessions (suspect ones only when included)
