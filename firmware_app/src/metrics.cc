@@ -1,8 +1,8 @@
 #include "touchpoint/core/metrics.h"
 
 #include <algorithm>
-#include <set>
-#include <string_view>
+#include <string>
+#include <vector>
 
 namespace touchpoint::metrics {
 
@@ -107,35 +107,19 @@ void SessionSums::AddAnswers(const std::vector<Answer>& answers) {
   if (is_unhappy) ++unhappy;
   if (tag_count == 0) return;
   // Each reason counts once per session, also when two tag questions name it.
-  auto count = [&](const std::string& t) {
-    ++reasons[t];
-    if (is_unhappy) ++reasons_unhappy[t];
-  };
-  if (tag_count > 16) {
-    std::set<std::string_view> seen;
-    for (const Answer& a : answers) {
-      if (a.type != QuestionType::kTags) continue;
-      for (const std::string& t : a.tags) {
-        if (seen.insert(t).second) count(t);
-      }
-    }
-    return;
+  std::vector<const std::string*> tags;
+  tags.reserve(tag_count);
+  for (const Answer& a : answers) {
+    if (a.type != QuestionType::kTags) continue;
+    for (const std::string& t : a.tags) tags.push_back(&t);
   }
-  // Few tags (the usual case): a tag counts at its first mention, found by a scan (no
-  // allocation per session).
-  for (size_t ai = 0; ai < answers.size(); ++ai) {
-    if (answers[ai].type != QuestionType::kTags) continue;
-    const std::vector<std::string>& list = answers[ai].tags;
-    for (size_t ti = 0; ti < list.size(); ++ti) {
-      bool before = std::find(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(ti),
-                              list[ti]) != list.begin() + static_cast<std::ptrdiff_t>(ti);
-      for (size_t bi = 0; bi < ai && !before; ++bi) {
-        const Answer& b = answers[bi];
-        before = b.type == QuestionType::kTags &&
-                 std::find(b.tags.begin(), b.tags.end(), list[ti]) != b.tags.end();
-      }
-      if (!before) count(list[ti]);
-    }
+  auto less = [](const std::string* x, const std::string* y) { return *x < *y; };
+  auto same = [](const std::string* x, const std::string* y) { return *x == *y; };
+  std::sort(tags.begin(), tags.end(), less);
+  tags.erase(std::unique(tags.begin(), tags.end(), same), tags.end());
+  for (const std::string* t : tags) {
+    ++reasons[*t];
+    if (is_unhappy) ++reasons_unhappy[*t];
   }
 }
 
