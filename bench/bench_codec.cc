@@ -151,14 +151,6 @@ Event NaiveDecode(std::string_view text) {
   return e;
 }
 
-// CPU time of the calling thread: time the thread waits for a core (other engineers' builds on
-// a 2-core machine) is not counted.
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 // Lowest CPU µs per call of each of `fns`, over rounds that take each in turn for about
 // `seconds` / kRounds / fns.size(), so that every function meets the same load.
 template <class... Fn>

@@ -9,7 +9,6 @@
 // --seconds (default 60) and reads its peak RSS (VmHWM of /proc/<pid>/status) before stopping it
 // with SIGTERM. Prints kiosk_{window,headless}_cpu_pct (percent of ONE core) and
 // kiosk_{window,headless}_peak_rss_mb, and on stderr the threads that used the CPU.
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,41 +35,6 @@ using touchpoint::testing::BinaryPath;
 using touchpoint::testing::ChildProcess;
 using touchpoint::testing::SharedDataPath;
 using touchpoint::testing::TempDir;
-
-// utime + stime in clock ticks from a /proc/.../stat line ("pid (comm) state ..."), and the comm.
-std::optional<long long> CpuTicksOf(const std::string& stat_path, std::string* comm = nullptr) {
-  std::ifstream in(stat_path);
-  std::string line;
-  if (!std::getline(in, line)) return std::nullopt;
-  size_t open = line.find('('), close = line.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
-  if (comm != nullptr) *comm = line.substr(open + 1, close - open - 1);
-  std::istringstream rest(line.substr(close + 1));
-  std::string field;
-  long long utime = 0, stime = 0;
-  // Fields after the comm start at field 3 (state); utime and stime are fields 14 and 15.
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::atoll(field.c_str());
-    if (i == 15) stime = std::atoll(field.c_str());
-  }
-  if (!rest) return std::nullopt;
-  return utime + stime;
-}
-
-// CPU ticks per thread name ("llvmpipe-0", "touchpoint-kios", ...), summed over same-named threads.
-std::map<std::string, long long> ThreadTicks(pid_t pid) {
-  std::map<std::string, long long> out;
-  std::string dir = "/proc/" + std::to_string(pid) + "/task";
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    std::string comm;
-    if (auto t = CpuTicksOf(dir + "/" + e->d_name + "/stat", &comm)) out[comm] += *t;
-  }
-  ::closedir(d);
-  return out;
-}
 
 // A "Name:   123 kB" line of /proc/<pid>/status, in kB.
 std::optional<long long> StatusKb(pid_t pid, const std::string& name) {
@@ -154,20 +118,19 @@ std::optional<Figures> Measure(bool window, int warmup_s, int seconds, const std
   opts.extra_env = env;
   ChildProcess kiosk(argv, opts);
   const pid_t pid = kiosk.pid();
-  const std::string stat_path = "/proc/" + std::to_string(pid) + "/stat";
 
   // Durations being measured, not synchronisation: the kiosk idles on its own.
   std::this_thread::sleep_for(std::chrono::seconds(warmup_s));
   auto t0 = std::chrono::steady_clock::now();
-  std::optional<long long> ticks0 = CpuTicksOf(stat_path);
-  std::map<std::string, long long> threads0 = ThreadTicks(pid);
+  std::optional<double> cpu0 = CpuSecondsOfProcess(pid);
+  std::map<std::string, double> threads0 = CpuSecondsByThreadName(pid);
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  std::optional<long long> ticks1 = CpuTicksOf(stat_path);
-  std::map<std::string, long long> threads1 = ThreadTicks(pid);
+  std::optional<double> cpu1 = CpuSecondsOfProcess(pid);
+  std::map<std::string, double> threads1 = CpuSecondsByThreadName(pid);
   auto t1 = std::chrono::steady_clock::now();
   std::optional<long long> hwm_kb = StatusKb(pid, "VmHWM");
   std::optional<long long> rss_kb = StatusKb(pid, "VmRSS");
-  if (!kiosk.running() || !ticks0 || !ticks1 || !hwm_kb) {
+  if (!kiosk.running() || !cpu0 || !cpu1 || !hwm_kb) {
     std::fprintf(stderr,
                  "bench kiosk (%s): the kiosk exited early or /proc/%d could not be read "
                  "(TOUCHPOINT_BENCH_VERBOSE=1 shows its log)\n",
@@ -181,17 +144,16 @@ std::optional<Figures> Measure(bool window, int warmup_s, int seconds, const std
                  rc ? *rc : -1);
   }
 
-  const double tick_s = 1.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
   const double elapsed_s = std::chrono::duration<double>(t1 - t0).count();
   Figures f;
-  f.cpu_pct = 100.0 * static_cast<double>(*ticks1 - *ticks0) * tick_s / elapsed_s;
+  f.cpu_pct = 100.0 * (*cpu1 - *cpu0) / elapsed_s;
   f.peak_rss_mb = static_cast<double>(*hwm_kb) / 1024.0;
   // Where the CPU went, busiest threads first.
   std::vector<std::pair<double, std::string>> busy;
   for (const auto& [name, t] : threads1) {
     auto before = threads0.find(name);
-    long long d = t - (before == threads0.end() ? 0 : before->second);
-    if (d > 0) busy.emplace_back(100.0 * static_cast<double>(d) * tick_s / elapsed_s, name);
+    double d = t - (before == threads0.end() ? 0 : before->second);
+    if (d > 0) busy.emplace_back(100.0 * d / elapsed_s, name);
   }
   std::sort(busy.rbegin(), busy.rend());
   std::fprintf(stderr, "bench kiosk (%s, %.0f s): rss at end %.0f MB; cpu by thread:", mode,

@@ -1,8 +1,15 @@
 // touchpoint-bench SUBCOMMAND [args]: runs one benchmark; without arguments lists them.
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -30,6 +37,56 @@ Registrar::Registrar(const char* name, const char* summary, BenchMain main) {
 void PrintBench(const std::string& name, double value, const std::string& unit) {
   std::printf("BENCH %s %.6g %s\n", name.c_str(), value, unit.c_str());
   std::fflush(stdout);
+}
+
+namespace {
+
+// utime + stime in seconds from a /proc/.../stat line ("pid (comm) state ..."), and the comm.
+std::optional<double> StatCpuSeconds(const std::string& stat_path, std::string* comm = nullptr) {
+  std::ifstream in(stat_path);
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  size_t open = line.find('('), close = line.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  if (comm != nullptr) *comm = line.substr(open + 1, close - open - 1);
+  std::istringstream rest(line.substr(close + 1));
+  std::string field;
+  long long utime = 0, stime = 0;
+  // Fields after the comm start at field 3 (state); utime and stime are fields 14 and 15.
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::atoll(field.c_str());
+    if (i == 15) stime = std::atoll(field.c_str());
+  }
+  if (!rest) return std::nullopt;
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double CpuSecondsOf(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+}  // namespace
+
+double ProcessCpuSeconds() { return CpuSecondsOf(CLOCK_PROCESS_CPUTIME_ID); }
+double ThreadCpuSeconds() { return CpuSecondsOf(CLOCK_THREAD_CPUTIME_ID); }
+
+std::optional<double> CpuSecondsOfProcess(pid_t pid) {
+  return StatCpuSeconds("/proc/" + std::to_string(pid) + "/stat");
+}
+
+std::map<std::string, double> CpuSecondsByThreadName(pid_t pid) {
+  std::map<std::string, double> out;
+  std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::string comm;
+    if (auto s = StatCpuSeconds(dir + "/" + e->d_name + "/stat", &comm)) out[comm] += *s;
+  }
+  ::closedir(d);
+  return out;
 }
 
 double Percentile(std::vector<double>& samples, double pct) {

@@ -4,8 +4,8 @@
 // baseline publishes M of the same events one per QoS 1 message.
 #include <mqtt/async_client.h>
 
-#include <dirent.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <chrono>
@@ -37,35 +37,6 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-// CPU time of this process (all threads), so figures mean something on a loaded machine.
-double CpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// CPU seconds of each thread of this process so far, summed by thread name (threads that ended
-// are not included): where a drain's CPU goes.
-std::map<std::string, double> CpuByThreadName() {
-  std::map<std::string, double> out;
-  DIR* dir = opendir("/proc/self/task");
-  if (!dir) return out;
-  while (dirent* d = readdir(dir)) {
-    if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
-    pid_t tid = static_cast<pid_t>(std::stol(d->d_name));
-    std::ifstream comm(std::string("/proc/self/task/") + d->d_name + "/comm");
-    std::string name;
-    std::getline(comm, name);
-    // The CPU-time clock of another thread of this process, by its tid (Linux: the clock id of
-    // CPUCLOCK_SCHED for a thread, as pthread_getcpuclockid() builds it).
-    auto clock = static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 6);
-    timespec ts{};
-    if (clock_gettime(clock, &ts) != 0) continue;
-    out[name] += static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-  }
-  closedir(dir);
-  return out;
-}
 
 // Bytes this process has caused to be written to storage so far (/proc/self/io), 0 if unknown.
 double WrittenBytes() {
@@ -146,15 +117,15 @@ int Run(const std::vector<std::string>& args) {
   sync::UplinkHooks hooks;
   hooks.jitter_seed = 1;
   sync::Uplink uplink(mc, kiosk, store->get(), nullptr, hooks);
-  auto threads_before = CpuByThreadName();
+  auto threads_before = CpuSecondsByThreadName(::getpid());
   auto drain_start = Clock::now();
-  double drain_cpu_start = CpuSeconds();
+  double drain_cpu_start = ProcessCpuSeconds();
   if (!uplink.Start().ok()) return 1;
   bool drained =
       testing::WaitFor([&] { return (*store)->Stats().pending == 0; }, std::chrono::seconds(600));
   double drain_s = Seconds(drain_start);
-  double drain_cpu_s = CpuSeconds() - drain_cpu_start;
-  auto threads_after = CpuByThreadName();
+  double drain_cpu_s = ProcessCpuSeconds() - drain_cpu_start;
+  auto threads_after = CpuSecondsByThreadName(::getpid());
   uplink.Stop();
   (*hub)->Stop();
   hub::HubCounters hc = (*hub)->Counters();
@@ -266,7 +237,7 @@ int RunHubStore(const std::vector<std::string>& args) {
   if (!hs.ok()) return 1;
   double written_start = WrittenBytes();
   auto start = Clock::now();
-  double cpu_start = CpuSeconds();
+  double cpu_start = ProcessCpuSeconds();
   for (int64_t i = 0; i < n; i += per_commit) {
     hub::HubWrite w;
     for (int64_t j = i; j < std::min(n, i + per_commit); ++j) {
@@ -275,8 +246,8 @@ int RunHubStore(const std::vector<std::string>& args) {
     if (!(*hs)->Write(w, kT0).ok()) return 1;
   }
   PrintBench("hubstore_insert_events_per_s", static_cast<double>(n) / Seconds(start), "events/s");
-  PrintBench("hubstore_cpu_us_per_event", (CpuSeconds() - cpu_start) * 1e6 / static_cast<double>(n),
-             "us");
+  PrintBench("hubstore_cpu_us_per_event",
+             (ProcessCpuSeconds() - cpu_start) * 1e6 / static_cast<double>(n), "us");
   // Closing the store checkpoints what is left in the WAL: every byte the events cost on disk
   // (WAL + database) is then written.
   hs->reset();

@@ -51,11 +51,7 @@ class AfternoonClock : public Clock {
 
 // CPU time of this whole process (UI thread, llvmpipe's rasterizer threads, the dashboard
 // worker), in ms: a per-frame figure that other load on the machine does not inflate much.
-double ProcessCpuMs() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
+double ProcessCpuMs() { return ProcessCpuSeconds() * 1e3; }
 
 int Run(const std::vector<std::string>& args) {
   int sessions = 100, frames = 300;
