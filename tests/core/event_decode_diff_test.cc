@@ -15,78 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "sample_events.h"
 #include "touchpoint/core/event_json.h"
 
 namespace touchpoint {
 namespace {
 
 using json = nlohmann::json;
-
-Event Header(Payload p, uint64_t seq) {
-  Event e;
-  e.id = "01890a5d-ac96-774b-bcce-b302099a8057";
-  e.kiosk_id = "kiosk-1";
-  e.store_id = "store-9";
-  e.touchpoint = "checkout";
-  e.journey_stage = "purchase";
-  e.seq = seq;
-  e.boot_count = 3;
-  e.time_ms = 1795000000123;
-  e.utc_offset_min = -300;
-  e.clock_synced = true;
-  e.payload = std::move(p);
-  return e;
-}
-
-std::vector<Event> Samples() {
-  FeedbackPayload f;
-  f.survey_id = "visit";
-  f.survey_version = 4;
-  f.language = "de-CH";
-  f.duration_ms = 8123;
-  f.answers = {Answer{"overall", QuestionType::kCsat, 4, {}, ""},
-               Answer{"recommend", QuestionType::kNps, 10, {}, ""},
-               Answer{"reasons", QuestionType::kTags, std::nullopt, {"staff", "queue"}, ""},
-               Answer{"comment",
-                      QuestionType::kText,
-                      std::nullopt,
-                      {},
-                      "Gr\xc3\xbc"
-                      "ezi \"q\""}};
-  f.suspect = true;
-  f.suspect_reason = "3 sessions within 20 s";
-  FeedbackAbandonedPayload ab;
-  ab.survey_id = "visit";
-  ab.survey_version = 4;
-  ab.language = "en";
-  ab.duration_ms = 30000;
-  ab.questions_total = 3;
-  ab.questions_answered = 1;
-  ab.last_question_id = "reasons";
-  ab.answers = {Answer{"overall", QuestionType::kCsat, 2, {}, ""}};
-  FootfallPayload ff;
-  ff.interval_start_ms = 1795000020000;
-  ff.interval_s = 60;
-  ff.lines = {{"door", 12, 9}, {"aisle-3", 0, 5}};
-  ff.occupancy_min = 2;
-  ff.occupancy_max = 30;
-  ff.occupancy_end = 24;
-  ff.compacted_seqs = {3, 4, 5};
-  CoveragePayload cv;
-  cv.source = "camera";
-  cv.start_ms = 1795000000000;
-  cv.end_ms = 1795000060000;
-  cv.reason = "camera offline";
-  StatusPayload st;
-  st.software_version = "0.4.1";
-  st.config_version = "";
-  st.uptime_s = 86400;
-  st.camera_state = "ok";
-  st.camera_fps = 9.5;
-  st.last_hub_ack_ms = 1795000000000;
-  st.problems = {"disk nearly full"};
-  return {Header(f, 42), Header(ab, 43), Header(ff, 44), Header(cv, 45), Header(st, 46)};
-}
 
 // Equal JSON values, except that two strings that are the same RFC 3339 instant are equal.
 bool SameValue(const json& a, const json& b) {
@@ -271,7 +206,7 @@ class Mutator {
 
 TEST(EventDecodeDifferential, AcceptsExactlyWhatTheReferenceParserAccepts) {
   std::vector<std::string> bases;
-  for (const Event& e : Samples()) {
+  for (const Event& e : samples::AllTypes()) {
     std::string text = EncodeEvent(e);
     bases.push_back(text);
     bases.push_back(json::parse(text).dump(2));  // whitespace, sorted keys
