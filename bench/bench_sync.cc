@@ -24,7 +24,6 @@
 #include "touchpoint/core/event_store.h"
 #include "touchpoint/hub/hub.h"
 #include "touchpoint/hub/hub_store.h"
-#include "touchpoint/hub/journey_map.h"
 #include "touchpoint/sync/uplink.h"
 
 namespace touchpoint::bench {
@@ -164,7 +163,9 @@ int Run(const std::vector<std::string>& args) {
   }
   int64_t rows = (*hs)->CountEvents().value();
   int64_t responses = 0;
-  for (const auto& c : hub::BuildJourneyMap((*hs)->Facts({}).value(), {})) responses += c.responses;
+  auto total = (*hs)->View({}, hub::ViewBy::kTotal);
+  if (!total.ok()) return 1;
+  for (const hub::ViewRow& r : total.value()) responses += r.Figures(true).responses;
   int64_t expected_responses = n - (n + 3) / 4;
   PrintBench("sync_lost", static_cast<double>(n - held), "events");
   PrintBench(

@@ -18,37 +18,9 @@ HubEvent ToHubEvent(Event e, std::string json, std::string source) {
   h.utc_offset_min = e.utc_offset_min;
   h.source = std::move(source);
   h.json = std::move(json);
-  auto scores = [&h](const std::vector<Answer>& answers) {
-    std::string tags;
-    for (const Answer& a : answers) {
-      switch (a.type) {
-        case QuestionType::kCsat:
-          if (!h.csat && a.score) h.csat = a.score;
-          break;
-        case QuestionType::kNps:
-          if (!h.nps && a.score) h.nps = a.score;
-          break;
-        case QuestionType::kEffort:
-          if (!h.effort && a.score) h.effort = a.score;
-          break;
-        case QuestionType::kTags:
-          for (const std::string& t : a.tags) {
-            if (!tags.empty()) tags += ',';
-            tags += t;
-          }
-          break;
-        case QuestionType::kText:
-          break;
-      }
-    }
-    h.tags = std::move(tags);
-  };
   if (auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
-    scores(fb->answers);
     h.suspect = fb->suspect;
     h.answers = std::move(fb->answers);
-  } else if (const auto* ab = std::get_if<FeedbackAbandonedPayload>(&e.payload)) {
-    scores(ab->answers);
   } else if (const auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
     h.time_ms = ff->interval_start_ms;
     h.interval_s = ff->interval_s;

@@ -1,7 +1,6 @@
 #include "hub_store_queries.h"
 
 #include <algorithm>
-#include <limits>
 #include <map>
 
 #include "hub_store_schema.h"
@@ -107,50 +106,6 @@ Result<std::vector<SeqRange>> AccountedSeqsIn(sql::Database* db, const std::stri
     if (!rows.ok()) return rows;
   }
   return MergeRanges(std::move(ranges));
-}
-
-Result<std::vector<MapFact>> Facts(sql::Database* db, const MapFilter& f) {
-  // Events drive the scan (CROSS JOIN keeps that order); dims are looked up by key.
-  std::string q =
-      "SELECT d.store, d.touchpoint, d.stage, e.type, e.time_ms, e.f_in, e.f_out, "
-      "e.f_interval_s, e.csat, e.nps, e.effort, e.tags, e.suspect, e.c_source, e.c_start_ms, "
-      "e.c_end_ms FROM events e CROSS JOIN dims d ON d.dim_key = e.dim_key "
-      "WHERE e.superseded_by IS NULL AND e.type IN (1, 2, 3, 4) AND e.flags IS NULL AND "
-      "((e.type = 4 AND e.c_end_ms > ?1 AND e.c_start_ms < ?2) OR "
-      "(e.type != 4 AND e.time_ms >= ?1 AND e.time_ms < ?2))";
-  if (!f.store.empty()) q += " AND d.store = ?3";
-  if (!f.touchpoint.empty()) q += " AND d.touchpoint = ?4";
-  if (!f.stage.empty()) q += " AND d.stage = ?5";
-  auto st = db->Prepare(q);
-  if (!st.ok()) return st.status();
-  st->Bind(1, f.from_ms.value_or(std::numeric_limits<int64_t>::min()));
-  st->Bind(2, f.to_ms.value_or(std::numeric_limits<int64_t>::max()));
-  if (!f.store.empty()) st->Bind(3, f.store);
-  if (!f.touchpoint.empty()) st->Bind(4, f.touchpoint);
-  if (!f.stage.empty()) st->Bind(5, f.stage);
-  std::vector<MapFact> out;
-  Status rows = st->ForEachRow([&] {
-    MapFact m;
-    m.store = st->ColumnText(0);
-    m.touchpoint = st->ColumnText(1);
-    m.stage = st->ColumnText(2);
-    m.type = EventTypeFromCode(st->ColumnInt(3)).value_or(EventType::kStatus);
-    m.time_ms = st->ColumnInt(4);
-    m.visitors_in = st->ColumnInt(5);
-    m.visitors_out = st->ColumnInt(6);
-    m.interval_s = static_cast<int32_t>(st->ColumnInt(7));
-    if (!st->ColumnIsNull(8)) m.csat = static_cast<int>(st->ColumnInt(8));
-    if (!st->ColumnIsNull(9)) m.nps = static_cast<int>(st->ColumnInt(9));
-    if (!st->ColumnIsNull(10)) m.effort = static_cast<int>(st->ColumnInt(10));
-    m.tags = st->ColumnText(11);
-    m.suspect = st->ColumnInt(12) != 0;
-    m.coverage_source = st->ColumnText(13);
-    m.coverage_start_ms = st->ColumnInt(14);
-    m.coverage_end_ms = st->ColumnInt(15);
-    out.push_back(std::move(m));
-  });
-  if (!rows.ok()) return rows;
-  return out;
 }
 
 Result<std::optional<std::string>> EventJson(sql::Database* db, const std::string& kiosk,

@@ -14,7 +14,6 @@ namespace touchpoint::hub::queries {
 Result<std::vector<KioskSeqs>> AccountedSeqs(sql::Database* db);
 Result<std::vector<SeqRange>> AccountedSeqsIn(sql::Database* db, const std::string& kiosk,
                                               SeqRange within);
-Result<std::vector<MapFact>> Facts(sql::Database* db, const MapFilter& f);
 Result<std::optional<std::string>> EventJson(sql::Database* db, const std::string& kiosk,
                                              uint64_t seq);
 Result<std::vector<Reject>> Rejects(sql::Database* db, size_t limit);

@@ -150,11 +150,6 @@ class SqliteHubStore final : public HubStore {
                                                 SeqRange within) override {
     return queries::AccountedSeqsIn(db_.get(), kiosk, within);
   }
-
-  Result<std::vector<MapFact>> Facts(const MapFilter& f) override {
-    return queries::Facts(db_.get(), f);
-  }
-
   Result<std::vector<ViewRow>> View(const ViewFilter& f, ViewBy by) override {
     return queries::View(db_.get(), f, by);
   }
@@ -399,13 +394,6 @@ class SqliteHubStore final : public HubStore {
               &bind);
       }
     };
-    auto opt = [ins, &bind](int i, const std::optional<int>& v) {
-      if (v) {
-        Bound(sqlite3_bind_int64(ins, i, *v), &bind);
-      } else {
-        Bound(sqlite3_bind_null(ins, i), &bind);
-      }
-    };
     for (const HubEvent& e : w.events) {
       auto kiosk_key = KioskKeyOf(e.kiosk, e.store);
       if (!kiosk_key.ok()) return kiosk_key.status();
@@ -440,10 +428,8 @@ class SqliteHubStore final : public HubStore {
           break;
         case EventType::kFeedback:
         case EventType::kFeedbackAbandoned:
-          opt(12, e.csat);
-          opt(13, e.nps);
-          opt(14, e.effort);
-          text(15, e.tags);
+          // The csat/nps/effort/tags columns (12-15) stay NULL: the rollup cells hold the
+          // answers, and the exact JSON is kept; nothing reads those columns since schema v4.
           Bound(sqlite3_bind_int64(ins, 16, e.suspect ? 1 : 0), &bind);
           break;
         case EventType::kCoverage:

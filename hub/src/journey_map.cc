@@ -5,7 +5,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <tuple>
 
 #include "touchpoint/core/event_json.h"
 
@@ -20,129 +19,7 @@ int64_t HourOf(int64_t ms) {
   return ms >= 0 ? ms - ms % kHourMs : ms - (kHourMs + ms % kHourMs) % kHourMs;
 }
 
-struct Acc {
-  int64_t counted_s = 0, gap_s = 0, in = 0, out = 0;
-  int64_t responses = 0, suspect = 0, abandoned = 0;
-  std::array<int64_t, 5> csat{};
-  int64_t csat_sum = 0, csat_n = 0;
-  int64_t promoters = 0, detractors = 0, nps_n = 0;
-  int64_t effort_sum = 0, effort_n = 0;
-  std::map<std::string, int64_t> reasons;
-};
-
-using GroupKey = std::tuple<std::string, std::string, std::string>;
-
 }  // namespace
-
-std::vector<MapCell> BuildJourneyMap(const std::vector<MapFact>& facts, const MapFilter& filter) {
-  std::map<GroupKey, std::map<int64_t, Acc>> groups;
-  for (const MapFact& f : facts) {
-    auto& hours = groups[{f.store, f.touchpoint, f.stage}];
-    switch (f.type) {
-      case EventType::kFootfall: {
-        Acc& a = hours[HourOf(f.time_ms)];
-        a.counted_s += f.interval_s;
-        a.in += f.visitors_in;
-        a.out += f.visitors_out;
-        break;
-      }
-      case EventType::kCoverage: {
-        if (f.coverage_source != "camera" && f.coverage_source != "kiosk") break;
-        int64_t start = f.coverage_start_ms, end = f.coverage_end_ms;
-        if (filter.from_ms) start = std::max(start, *filter.from_ms);
-        if (filter.to_ms) end = std::min(end, *filter.to_ms);
-        for (int64_t h = HourOf(start), n = 0; h < end && n < kMaxHoursPerGroup;
-             h += kHourMs, ++n) {
-          int64_t overlap = std::min(end, h + kHourMs) - std::max(start, h);
-          if (overlap > 0) hours[h].gap_s += overlap / 1000;
-        }
-        break;
-      }
-      case EventType::kFeedback:
-      case EventType::kFeedbackAbandoned: {
-        Acc& a = hours[HourOf(f.time_ms)];
-        if (f.type == EventType::kFeedbackAbandoned) {
-          ++a.abandoned;
-          break;  // an abandoned session is not a response
-        }
-        ++a.responses;
-        if (f.suspect) ++a.suspect;
-        if (f.csat && *f.csat >= 1 && *f.csat <= 5) {
-          ++a.csat[static_cast<size_t>(*f.csat - 1)];
-          a.csat_sum += *f.csat;
-          ++a.csat_n;
-        }
-        if (f.nps) {
-          ++a.nps_n;
-          if (*f.nps >= 9) ++a.promoters;
-          if (*f.nps <= 6) ++a.detractors;
-        }
-        if (f.effort) {
-          a.effort_sum += *f.effort;
-          ++a.effort_n;
-        }
-        std::string_view tags = f.tags;
-        while (!tags.empty()) {
-          size_t c = tags.find(',');
-          if (c != 0) ++a.reasons[std::string(tags.substr(0, c))];
-          if (c == std::string_view::npos) break;
-          tags.remove_prefix(c + 1);
-        }
-        break;
-      }
-      case EventType::kStatus:
-        break;
-    }
-  }
-  std::vector<MapCell> out;
-  for (auto& [key, hours] : groups) {
-    if (hours.empty()) continue;
-    int64_t first = hours.begin()->first, last = hours.rbegin()->first;
-    if (filter.from_ms) first = HourOf(*filter.from_ms);
-    if (filter.to_ms) last = HourOf(*filter.to_ms - 1);
-    if ((last - first) / kHourMs > kMaxHoursPerGroup) first = last - kMaxHoursPerGroup * kHourMs;
-    for (int64_t h = first; h <= last; h += kHourMs) {
-      auto it = hours.find(h);
-      Acc a = it == hours.end() ? Acc{} : it->second;
-      MapCell c;
-      std::tie(c.store, c.touchpoint, c.stage) = key;
-      c.hour_ms = h;
-      c.hour_local_ms = h;
-      int64_t counted = std::min<int64_t>(a.counted_s, 3600);
-      c.counted_fraction = static_cast<double>(counted) / 3600.0;
-      c.gap_s = std::min<int64_t>(a.gap_s, 3600);
-      c.coverage = counted == 0 ? "missing" : (counted < 3600 || c.gap_s > 0 ? "partial" : "ok");
-      if (counted > 0) {
-        c.visitors_in = a.in;
-        c.visitors_out = a.out;
-        if (a.in > 0)
-          c.response_rate = static_cast<double>(a.responses) / static_cast<double>(a.in);
-      }
-      c.responses = a.responses;
-      c.suspect = a.suspect;
-      c.abandoned = a.abandoned;
-      c.csat_counts = a.csat;
-      if (a.csat_n > 0)
-        c.csat_mean = static_cast<double>(a.csat_sum) / static_cast<double>(a.csat_n);
-      c.nps_answers = a.nps_n;
-      if (a.nps_n > 0) {
-        c.nps =
-            100.0 * static_cast<double>(a.promoters - a.detractors) / static_cast<double>(a.nps_n);
-      }
-      c.effort_answers = a.effort_n;
-      if (a.effort_n > 0) {
-        c.effort_mean = static_cast<double>(a.effort_sum) / static_cast<double>(a.effort_n);
-      }
-      std::vector<std::pair<std::string, int64_t>> reasons(a.reasons.begin(), a.reasons.end());
-      std::stable_sort(reasons.begin(), reasons.end(),
-                       [](const auto& x, const auto& y) { return x.second > y.second; });
-      if (reasons.size() > 3) reasons.resize(3);
-      c.top_reasons = std::move(reasons);
-      out.push_back(std::move(c));
-    }
-  }
-  return out;
-}
 
 namespace {
 

@@ -228,12 +228,19 @@ PRAGMA user_version = 1;
       st->BindNull(10);
     }
     st->Bind(11, e.visitors_in).Bind(12, e.visitors_out).Bind(13, int64_t{e.interval_s});
-    if (e.csat) {
-      st->Bind(14, int64_t{*e.csat});
+    // A version 1 hub kept the first CSAT answer and the reasons as columns.
+    std::optional<int> csat;
+    std::string tags;
+    for (const Answer& a : e.answers) {
+      if (a.type == QuestionType::kCsat && !csat) csat = a.score;
+      for (const std::string& t : a.tags) tags += (tags.empty() ? "" : ",") + t;
+    }
+    if (csat) {
+      st->Bind(14, int64_t{*csat});
     } else {
       st->BindNull(14);
     }
-    st->Bind(15, e.tags).Bind(16, int64_t{e.suspect ? 1 : 0}).Bind(17, e.json);
+    st->Bind(15, tags).Bind(16, int64_t{e.suspect ? 1 : 0}).Bind(17, e.json);
     ASSERT_TRUE(st->Run().ok());
   }
   ASSERT_TRUE((*db)->Exec("INSERT INTO compactions VALUES('k1', 3, 3, 10)").ok());

@@ -187,9 +187,12 @@ TEST_F(HubTrustTest, EventTimesFarAheadOrBefore2020AreKeptOffTheMap) {
   auto r = ImportJsonLines(store_.get(), file, false, kT0);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->inserted, 5) << "stored, not lost";
-  auto facts = store_->Facts({}).value();
-  ASSERT_EQ(facts.size(), 2u);
-  for (const MapFact& f : facts) EXPECT_NE(f.csat, 1);
+  // On the map (the rollup cells): only the two within range, neither of the CSAT 1 ones.
+  auto total = store_->View({}, ViewBy::kTotal).value();
+  ASSERT_EQ(total.size(), 1u);
+  metrics::Figures on_map = total.front().Figures(true);
+  ASSERT_EQ(on_map.responses, 2);
+  EXPECT_EQ(on_map.scored.csat.counts[1], 0);
   const KioskSummary* k1 = Summary("k1");
   ASSERT_TRUE(k1);
   EXPECT_EQ(k1->time_out_of_range, 3);

@@ -124,7 +124,7 @@ TEST(SyncMqtt, TwoKiosksAppearOnceEachInTheMap) {
   ExpectExactlyOnce(hub_db, "k1", 400);
   ExpectExactlyOnce(hub_db, "k2", 400);
   auto store = OpenSqliteHubStore(hub_db);
-  auto map = BuildJourneyMap((*store)->Facts({}).value(), {});
+  auto map = JourneyMapFromCells((*store)->View({}, ViewBy::kCell).value(), {});
   int64_t responses = 0, visitors = 0;
   for (const MapCell& c : map) {
     responses += c.responses;
@@ -245,7 +245,7 @@ TEST(SyncMqtt, WeekOfflineKioskDrainsIntoOriginalHours) {
   (*hub)->Stop();
   ExpectExactlyOnce(hub_db, "k1", total);
   auto store = OpenSqliteHubStore(hub_db);
-  auto map = BuildJourneyMap((*store)->Facts({}).value(), {});
+  auto map = JourneyMapFromCells((*store)->View({}, ViewBy::kCell).value(), {});
   ASSERT_EQ(map.size(), 7u * 24);
   EXPECT_EQ(map.front().hour_ms, kT0);
   int64_t responses = 0;

@@ -43,12 +43,9 @@ struct HubEvent {
   int64_t visitors_in = 0, visitors_out = 0;
   int32_t interval_s = 0;
   std::vector<SeqRange> compacted;  // footfall events this one replaces (store compaction)
-  // feedback / feedback_abandoned (first answer of each type)
-  std::optional<int> csat, nps, effort;
   // feedback: every answer (moved from the event), what its rollup cell adds
   // (metrics::SessionSums::AddAnswers); empty for other types.
   std::vector<Answer> answers;
-  std::string tags;  // comma-separated reason ids
   bool suspect = false;
   // coverage
   std::string coverage_source;
@@ -118,26 +115,6 @@ struct HubWriteResult {
   // Another event (different id) already held under the same (kiosk, seq): kept as a reject,
   // counted per kiosk, never a silent duplicate.
   int64_t conflicts = 0;
-};
-
-// Filters of the journey map and of the listing commands. Empty = any.
-struct MapFilter {
-  std::string store, touchpoint, stage;
-  std::optional<int64_t> from_ms, to_ms;  // event time, [from, to)
-};
-
-// What the journey map reads of one event (superseded footfall is never returned).
-struct MapFact {
-  std::string store, touchpoint, stage;
-  EventType type = EventType::kStatus;
-  int64_t time_ms = 0;
-  int64_t visitors_in = 0, visitors_out = 0;
-  int32_t interval_s = 0;
-  std::optional<int> csat, nps, effort;
-  std::string tags;
-  bool suspect = false;
-  std::string coverage_source;
-  int64_t coverage_start_ms = 0, coverage_end_ms = 0;
 };
 
 // ---- Rollup cells and the views over them (docs/hub.md, "Rollups and views") ----------------
@@ -247,9 +224,6 @@ class HubStore {
   // to resend a hole.
   virtual Result<std::vector<SeqRange>> AccountedSeqsIn(const std::string& kiosk,
                                                         SeqRange within) = 0;
-  // Every event fact of the filter, scanning the events (UTC times). Superseded by View(): kept
-  // for the sync tests and bench that count what reached the hub.
-  virtual Result<std::vector<MapFact>> Facts(const MapFilter& f) = 0;
   // The exact JSON of a held event as it was received; nullopt if (kiosk, seq) is not held.
   virtual Result<std::optional<std::string>> EventJson(const std::string& kiosk, uint64_t seq) = 0;
   virtual Result<std::vector<Reject>> Rejects(size_t limit) = 0;

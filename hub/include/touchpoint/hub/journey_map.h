@@ -47,11 +47,6 @@ struct MapCell {
 std::vector<MapCell> JourneyMapFromCells(const std::vector<ViewRow>& cells,
                                          const ViewFilter& filter);
 
-// The former map by UTC hour from scanned facts (HubStore::Facts), with its own formulas and
-// suspect sessions counted in `responses`; hour_local_ms = hour_ms, offset 0. Kept for the sync
-// tests and bench that count what reached the hub; the CLI and views use the cells.
-std::vector<MapCell> BuildJourneyMap(const std::vector<MapFact>& facts, const MapFilter& filter);
-
 enum class MapFormat { kTable, kCsv, kJson };
 std::string FormatJourneyMap(const std::vector<MapCell>& cells, MapFormat format);
 
