@@ -1,10 +1,11 @@
 // touchpoint-bench kiosk [--seconds N] [--warmup N] [--mode both|window|headless]
-//                        [--renderer opengl|software] [--clip FILE]
+//                        [--renderer auto|opengl|software] [--clip FILE]
 //
 // What an idle kiosk costs: starts the real touchpoint-kiosk as a child process with a fresh data
 // folder and config, the camera counting the PETS clip looped at its 10 fps, the attract screen
-// untouched. Once with its window (fullscreen on its own 1080x1920 Xvfb, Mesa llvmpipe) and once
-// headless. After --warmup seconds (default 5: start-up is not idling) it measures the kiosk
+// untouched. Once with its window (fullscreen on its own 1080x1920 Xvfb; ui.renderer as the
+// kiosk's default, "auto", which takes SDL's software renderer there: Xvfb has no GPU; with
+// --renderer opengl, Mesa llvmpipe) and once headless. After --warmup seconds (default 5: start-up is not idling) it measures the kiosk
 // process's CPU time (utime + stime of /proc/<pid>/stat, all its threads, not Xvfb's) over
 // --seconds (default 60) and reads its peak RSS (VmHWM of /proc/<pid>/status) before stopping it
 // with SIGTERM. Prints kiosk_{window,headless}_cpu_pct (percent of ONE core) and
@@ -165,7 +166,7 @@ std::optional<Figures> Measure(bool window, int warmup_s, int seconds, const std
 
 int Run(const std::vector<std::string>& args) {
   int seconds = 60, warmup = 5;
-  std::string mode = "both", renderer = "opengl";
+  std::string mode = "both", renderer = "auto";
   std::string clip = SharedDataPath("footfall/pets09-s2l1-vtest/vtest.avi");
   if (::access(clip.c_str(), R_OK) != 0) clip = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
   for (size_t i = 0; i < args.size(); ++i) {
@@ -183,7 +184,7 @@ int Run(const std::vector<std::string>& args) {
     } else {
       std::fprintf(stderr,
                    "usage: touchpoint-bench kiosk [--seconds N] [--warmup N] "
-                   "[--mode both|window|headless] [--renderer opengl|software] [--clip FILE]\n"
+                   "[--mode both|window|headless] [--renderer auto|opengl|software] [--clip FILE]\n"
                    "(bad argument: %s)\n",
                    args[i].c_str());
       return 2;
@@ -191,10 +192,10 @@ int Run(const std::vector<std::string>& args) {
   }
   if (seconds < 1 || seconds > 3600 || warmup < 0 || warmup > 600 ||
       (mode != "both" && mode != "window" && mode != "headless") ||
-      (renderer != "opengl" && renderer != "software")) {
+      (renderer != "auto" && renderer != "opengl" && renderer != "software")) {
     std::fprintf(stderr,
                  "bench kiosk: --seconds must be 1..3600, --warmup 0..600, --mode "
-                 "both|window|headless, --renderer opengl|software\n");
+                 "both|window|headless, --renderer auto|opengl|software\n");
     return 2;
   }
   if (::access(clip.c_str(), R_OK) != 0) {

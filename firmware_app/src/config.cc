@@ -174,7 +174,7 @@ enabled = true                 # false: headless (no window)
 fullscreen = true
 idle_timeout_s = 30            # mid-survey inactivity before the session is abandoned
 thank_you_s = 4
-renderer = "opengl"            # "software" on a board without a GPU: no OpenGL/LLVM, less memory
+renderer = "auto"              # OpenGL with a GPU, else SDL's software renderer (less memory); or "opengl", "software"
 
 [survey]
 id = "store-visit"

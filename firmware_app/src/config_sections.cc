@@ -201,8 +201,8 @@ void ReadUi(const toml::table& t, Problems* p, UiConfig* out) {
   r.Int("thank_you_s", &out->thank_you_s, 1, 60);
   r.String("font_file", &out->font_file);
   r.String("renderer", &out->renderer);
-  if (out->renderer != "opengl" && out->renderer != "software") {
-    r.Error("renderer", "\"" + out->renderer + "\" is not one of opengl, software");
+  if (out->renderer != "auto" && out->renderer != "opengl" && out->renderer != "software") {
+    r.Error("renderer", "\"" + out->renderer + "\" is not one of auto, opengl, software");
   }
   r.Int("suspect_window_s", &out->suspect_window_s, 0, 3600);
   r.Int("long_press_ms", &out->long_press_ms, 300, 60000);

@@ -43,7 +43,7 @@ TEST(Config, MinimalConfigGetsDefaults) {
   EXPECT_FALSE(r->camera.enabled);
   EXPECT_EQ(r->mqtt.uri, "tcp://127.0.0.1:1883");
   EXPECT_EQ(r->ui.idle_timeout_s, 30);
-  EXPECT_EQ(r->ui.renderer, "opengl");
+  EXPECT_EQ(r->ui.renderer, "auto");
   EXPECT_FALSE(r->survey.questions.empty());  // the built-in default survey
 }
 
@@ -131,7 +131,8 @@ TEST(Config, EveryMistakeNamesItsKey) {
   };
   const std::vector<Case> cases = {
       {"[camera]\nline_hysteresis = \"wide\"\n", "camera.line_hysteresis: expected a number"},
-      {"[ui]\nrenderer = \"vulkan\"\n", "ui.renderer: \"vulkan\" is not one of opengl, software"},
+      {"[ui]\nrenderer = \"vulkan\"\n",
+       "ui.renderer: \"vulkan\" is not one of auto, opengl, software"},
       {"[camera]\nline_hysteresis = 0.9\n",
        "camera.line_hysteresis: 0.900000 is out of range 0.000000..0.500000"},
       {"[camera]\nperson_heights = [[150, 46]]\n",

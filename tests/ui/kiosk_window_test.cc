@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <stb_image.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "attract_wave.h"
+#include "sdl_window.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/ui/demo_data.h"
@@ -76,6 +78,9 @@ class KioskWindowTest : public ::testing::Test {
     kiosk_.store_id = "store-test";
     kiosk_.data_dir = dir_.path();
     ui_.fullscreen = false;
+    // The OpenGL path, as on a kiosk with a GPU (Xvfb has none, so "auto" would choose SDL's
+    // software renderer; its own tests below).
+    ui_.renderer = "opengl";
     ui_.width = 540;
     ui_.height = 960;
     ui_.idle_timeout_s = 30;
@@ -514,6 +519,7 @@ double MeanDifference(const std::string& a, const std::string& b) {
 TEST_F(KioskWindowTest, SoftwareRendererDrawsTheSameScreensAsOpenGl) {
   ASSERT_TRUE(SeedDemoData(*store_, *stamper_, TestSurvey(), 7).ok());
   std::string gl = dir_.File("tour-gl"), sw = dir_.File("tour-sw");
+  ui_.renderer = "opengl";
   ASSERT_EQ(RunScreenshotTour(Context(), gl), 0);
   ui_.renderer = "software";
   ASSERT_EQ(RunScreenshotTour(Context(), sw), 0);
@@ -533,6 +539,49 @@ TEST_F(KioskWindowTest, SoftwareRendererDrawsTheSameScreensAsOpenGl) {
   }
   ::closedir(d);
   EXPECT_GE(compared, 15);
+}
+
+// ui.renderer = "auto": without a DRM device the window never loads OpenGL; with one, it still
+// takes SDL's software renderer when OpenGL would be Mesa's CPU rasteriser (as under Xvfb).
+TEST_F(KioskWindowTest, AutoRendererChoosesSoftwareWithoutAGpu) {
+  WindowOptions o;
+  o.fullscreen = false;
+  o.width = 540;
+  o.height = 960;
+  o.renderer = WindowOptions::Renderer::kAuto;
+  o.dri_dir = dir_.File("dri");  // absent
+  EXPECT_FALSE(HasUsableDrmNode(o.dri_dir));
+  {
+    auto w = KioskWindow::Open(o);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_EQ((*w)->renderer_name(), "software");
+    EXPECT_NE((*w)->renderer_reason().find("no GPU"), std::string::npos) << (*w)->renderer_reason();
+  }
+  ASSERT_EQ(::mkdir(o.dri_dir.c_str(), 0755), 0);
+  EXPECT_FALSE(HasUsableDrmNode(o.dri_dir));
+  std::ofstream(dir_.File("dri/renderD128")) << "";  // a stand-in node this user may open
+  ASSERT_TRUE(HasUsableDrmNode(o.dri_dir));
+  {
+    auto w = KioskWindow::Open(o);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_EQ((*w)->renderer_name(), "software");
+    EXPECT_NE((*w)->renderer_reason().find("llvmpipe"), std::string::npos)
+        << (*w)->renderer_reason();
+  }
+  o.renderer = WindowOptions::Renderer::kOpenGl;
+  auto w = KioskWindow::Open(o);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ((*w)->renderer_name(), "opengl");
+}
+
+TEST(SoftwareGlRendererTest, NamesMesasCpuRasterisersOnly) {
+  EXPECT_TRUE(IsSoftwareGlRenderer("llvmpipe (LLVM 15.0.6, 256 bits)"));
+  EXPECT_TRUE(IsSoftwareGlRenderer("softpipe"));
+  EXPECT_TRUE(IsSoftwareGlRenderer("Mesa X11 swrast"));
+  EXPECT_TRUE(IsSoftwareGlRenderer("Software Rasterizer"));
+  EXPECT_FALSE(IsSoftwareGlRenderer("V3D 4.2"));
+  EXPECT_FALSE(IsSoftwareGlRenderer("Mali-G52 (Panfrost)"));
+  EXPECT_FALSE(IsSoftwareGlRenderer("Mesa Intel(R) UHD Graphics 620 (KBL GT2)"));
 }
 
 // The test survey with an optional free-text question at the end.

@@ -39,7 +39,9 @@ WindowOptions OptionsOf(const UiContext& ctx, bool fullscreen) {
   o.height = ctx.ui->height;
   o.fullscreen = fullscreen;
   o.font_file = ctx.ui->font_file;
-  o.software_renderer = ctx.ui->renderer == "software";
+  o.renderer = ctx.ui->renderer == "software" ? WindowOptions::Renderer::kSoftware
+               : ctx.ui->renderer == "opengl" ? WindowOptions::Renderer::kOpenGl
+                                              : WindowOptions::Renderer::kAuto;
   return o;
 }
 
@@ -86,6 +88,8 @@ int RunKioskUi(UiContext ctx) {
     return 1;
   }
   KioskWindow& window = **win;
+  std::fprintf(stderr, "touchpoint-ui: renderer %s%s%s\n", window.renderer_name().c_str(),
+               window.renderer_reason().empty() ? "" : ": ", window.renderer_reason().c_str());
   {
     DashboardWorker worker(ctx);
     KioskController controller(ctx, pin.get(), &worker);

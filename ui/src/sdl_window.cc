@@ -2,20 +2,95 @@
 
 #include <SDL.h>
 #include <SDL_opengl.h>
+#include <dirent.h>
 #include <imgui_impl_opengl3.h>
 #include <imgui_impl_sdl.h>
 #include <imgui_impl_sdlrenderer.h>
 #include <stb_image_write.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 #include <vector>
 
 #include "touchpoint/ui/ui_probe.h"
 
 namespace touchpoint::ui {
+
+bool HasUsableDrmNode(const std::string& dri_dir) {
+  DIR* d = ::opendir(dri_dir.c_str());
+  if (d == nullptr) return false;
+  bool usable = false;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (!name.starts_with("renderD") && !name.starts_with("card")) continue;
+    if (::access((dri_dir + "/" + std::string(name)).c_str(), R_OK | W_OK) == 0) {
+      usable = true;
+      break;
+    }
+  }
+  ::closedir(d);
+  return usable;
+}
+
+bool IsSoftwareGlRenderer(const std::string& gl_renderer) {
+  std::string lower = gl_renderer;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* cpu : {"llvmpipe", "softpipe", "swrast", "software rasterizer"}) {
+    if (lower.find(cpu) != std::string::npos) return true;
+  }
+  return false;
+}
+
+Status KioskWindow::CreateSurface(const WindowOptions& options, bool software) {
+  if (software) {
+    // SDL would otherwise present the software renderer's frames through OpenGL, loading Mesa.
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+  }
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+  SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+  SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+  SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
+  Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | SDL_WINDOW_RESIZABLE;
+  if (!software) flags |= SDL_WINDOW_OPENGL;
+  if (options.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+  window_ = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                             options.width, options.height, flags);
+  if (window_ == nullptr)
+    return Status::Unavailable(std::string("SDL_CreateWindow: ") + SDL_GetError());
+  if (software) {
+    renderer_ = SDL_CreateRenderer(window_, -1, SDL_RENDERER_SOFTWARE);
+    if (renderer_ == nullptr) {
+      return Status::Unavailable(std::string("SDL_CreateRenderer (software): ") + SDL_GetError());
+    }
+    return Status::Ok();
+  }
+  gl_context_ = SDL_GL_CreateContext(window_);
+  if (gl_context_ == nullptr) {
+    return Status::Unavailable(std::string("SDL_GL_CreateContext: ") + SDL_GetError());
+  }
+  SDL_GL_MakeCurrent(window_, gl_context_);
+  SDL_GL_SetSwapInterval(0);  // the kiosk paces frames itself (see RunKioskUi)
+  return Status::Ok();
+}
+
+void KioskWindow::DestroySurface() {
+  if (gl_context_ != nullptr) SDL_GL_DeleteContext(gl_context_);
+  gl_context_ = nullptr;
+  if (renderer_ != nullptr) SDL_DestroyRenderer(renderer_);
+  renderer_ = nullptr;
+  if (window_ != nullptr) SDL_DestroyWindow(window_);
+  window_ = nullptr;
+}
 
 Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& options) {
   SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");  // we read finger events ourselves
@@ -30,41 +105,31 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
   // Lowering one's own priority needs no privilege.
   setpriority(PRIO_PROCESS, 0, options.render_nice);
   std::unique_ptr<KioskWindow> w(new KioskWindow());
-  if (options.software_renderer) {
-    // SDL would otherwise present the software renderer's frames through OpenGL, loading Mesa.
-    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+  using Renderer = WindowOptions::Renderer;
+  const bool automatic = options.renderer == Renderer::kAuto;
+  bool software = options.renderer == Renderer::kSoftware;
+  if (automatic && !HasUsableDrmNode(options.dri_dir)) {
+    // Without a GPU, OpenGL is Mesa's llvmpipe: ~65 MB of LLVM and rasteriser pages for what
+    // SDL's renderer draws with none (docs/ui.md, "Idle cost"). Decided before anything loads.
+    software = true;
+    w->renderer_reason_ = "no GPU: no DRM device in " + options.dri_dir + " this user may open";
   }
-  SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
-  SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
-  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
-  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
-  SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
-  SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
-  SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
-  Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | SDL_WINDOW_RESIZABLE;
-  if (!options.software_renderer) flags |= SDL_WINDOW_OPENGL;
-  if (options.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-  w->window_ = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED,
-                                SDL_WINDOWPOS_CENTERED, options.width, options.height, flags);
-  if (w->window_ == nullptr) {
-    std::string err = std::string("SDL_CreateWindow: ") + SDL_GetError();
-    SDL_Quit();
-    return Status::Unavailable(err);
-  }
-  if (options.software_renderer) {
-    w->renderer_ = SDL_CreateRenderer(w->window_, -1, SDL_RENDERER_SOFTWARE);
-    if (w->renderer_ == nullptr) {
-      return Status::Unavailable(std::string("SDL_CreateRenderer (software): ") + SDL_GetError());
+  if (Status s = w->CreateSurface(options, software); !s.ok()) return s;
+  if (!software) {
+    const char* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+    std::string gl_renderer = name != nullptr ? name : "";
+    if (automatic && IsSoftwareGlRenderer(gl_renderer)) {
+      // A GPU exists but this display draws OpenGL on the CPU (e.g. a virtual X server).
+      w->DestroySurface();
+      SDL_GL_UnloadLibrary();
+      software = true;
+      w->renderer_reason_ = "OpenGL here is drawn by the CPU (" + gl_renderer + ")";
+      if (Status s = w->CreateSurface(options, true); !s.ok()) return s;
+    } else if (automatic) {
+      w->renderer_reason_ = "GPU: " + gl_renderer;
     }
-  } else {
-    w->gl_context_ = SDL_GL_CreateContext(w->window_);
-    if (w->gl_context_ == nullptr) {
-      return Status::Unavailable(std::string("SDL_GL_CreateContext: ") + SDL_GetError());
-    }
-    SDL_GL_MakeCurrent(w->window_, w->gl_context_);
-    SDL_GL_SetSwapInterval(0);  // the kiosk paces frames itself (see RunKioskUi)
   }
+  w->renderer_name_ = software ? "software" : "opengl";
   if (options.fullscreen) SDL_ShowCursor(SDL_DISABLE);
 
   IMGUI_CHECKVERSION();

@@ -24,9 +24,19 @@ struct WindowOptions {
   bool fullscreen = true;
   std::string font_file;
   int render_nice = 5;  // nice value of the UI thread and the renderer's threads (0 = unchanged)
-  // SDL's own software renderer instead of OpenGL: no Mesa, no LLVM (ui.renderer = "software").
-  bool software_renderer = false;
+  // ui.renderer (docs/ui.md, "Idle cost"): OpenGL, SDL's own software renderer (no Mesa, no
+  // LLVM), or auto: OpenGL where a GPU draws it, else software.
+  enum class Renderer { kAuto, kOpenGl, kSoftware };
+  Renderer renderer = Renderer::kAuto;
+  // Where auto looks for a GPU (DRM device nodes); tests point it elsewhere.
+  std::string dri_dir = "/dev/dri";
 };
+
+// Whether `dri_dir` holds a DRM node (renderD* or card*) this process may open read-write: a GPU
+// (or a display controller with one) that OpenGL could use. Loads nothing.
+bool HasUsableDrmNode(const std::string& dri_dir);
+// Whether an OpenGL renderer string names a CPU rasteriser (Mesa's llvmpipe, softpipe, swrast).
+bool IsSoftwareGlRenderer(const std::string& gl_renderer);
 
 // The single pointer (finger or mouse) as the screens see it.
 struct PointerState {
@@ -54,6 +64,9 @@ class KioskWindow {
   // which. With a non-empty `png_path` it always renders and writes the frame there first.
   Status EndFrame(const std::string& png_path = "", bool force = false);
   bool rendered_last_frame() const { return rendered_last_frame_; }
+  // The renderer in use ("opengl" or "software") and, for auto, why it was chosen.
+  const std::string& renderer_name() const { return renderer_name_; }
+  const std::string& renderer_reason() const { return renderer_reason_; }
   // Ends the ImGui frame without rendering it (a UI pass whose picture is replaced at once).
   void EndFrameUnrendered();
   // Whether a press or release is waiting for the next BeginFrame (a tap is down + up).
@@ -69,6 +82,9 @@ class KioskWindow {
 
  private:
   KioskWindow() = default;
+  // The window with an OpenGL context, or with SDL's software renderer; and their teardown.
+  Status CreateSurface(const WindowOptions& options, bool software);
+  void DestroySurface();
   void ReloadFontsIfNeeded();
   // The font atlas as a one-byte-a-texel texture; the atlas's CPU copies are freed.
   void UploadFontTexture();
@@ -85,6 +101,7 @@ class KioskWindow {
   SDL_Window* window_ = nullptr;
   void* gl_context_ = nullptr;
   SDL_Renderer* renderer_ = nullptr;  // the software renderer, instead of gl_context_
+  std::string renderer_name_, renderer_reason_;
   bool imgui_sdl_ = false, imgui_gl_ = false, imgui_renderer_ = false;
   FontFiles font_files_;
   Fonts fonts_;

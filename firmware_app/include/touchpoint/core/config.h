@@ -109,9 +109,9 @@ struct UiConfig {
   int32_t idle_timeout_s = 30;  // mid-survey inactivity before feedback_abandoned
   int32_t thank_you_s = 4;
   std::string font_file;  // empty: a Debian font found at start
-  // "opengl" (a GPU, or Mesa's llvmpipe) or "software" (SDL's own renderer: no OpenGL, no LLVM;
-  // for boards without a GPU, where it needs far less memory)
-  std::string renderer = "opengl";
+  // "auto" (OpenGL where a GPU draws it, else software), "opengl" (a GPU, or Mesa's llvmpipe)
+  // or "software" (SDL's own renderer: no OpenGL, no LLVM; far less memory without a GPU)
+  std::string renderer = "auto";
   int32_t suspect_window_s = 20;    // sessions closer than this are flagged suspect
   int32_t long_press_ms = 3000;     // hold the top-right corner this long for the PIN prompt
   int32_t manager_timeout_s = 120;  // dashboard/PIN idle this long returns to the attract screen
