@@ -1,0 +1,540 @@
+// touchpoint-bench fleet: a simulated fleet of kiosks with a month of realistic history, for the
+// demo, the web app's screenshots and its tests (issue 12). Not a benchmark: it prints no BENCH
+// lines.
+//
+//   touchpoint-bench fleet --list [--stores N]
+//       "KIOSK STORE" per line: what to register at the hub and to make certificates for.
+//   touchpoint-bench fleet --hub-config FILE [--stores N]
+//       writes the hub config of the fleet: the journey's stage order and the regions.
+//   touchpoint-bench fleet --jsonl FILE [--stores N] [--days D] [--end-day YYYY-MM-DD]
+//       writes the history as a kiosk export (JSON lines) for `touchpoint-hub import --enrol`.
+//   touchpoint-bench fleet --broker URI [--pki DIR] [--stores N] [--days D] [--end-day ...]
+//                          [--live-s S] [--work DIR] [--timeout-s S]
+//       every kiosk stores its history in its own event store and delivers it through the real
+//       uplink (batches, hub acks) to the broker, with DIR/ca.crt and DIR/<kiosk>.crt/.key for
+//       TLS (tools/pki kiosk); then stays online for S seconds (default 0), recording a new
+//       session somewhere in the fleet every ~2 s, and stops cleanly (status "offline").
+//
+// The fleet (default 12 stores x 3 touchpoints, one kiosk each, 30 days ending yesterday): stores
+// in two time zones (UTC+1 and UTC+0) and three regions; opening hours 08-20 (Sunday 10-18);
+// footfall every open hour, busier at midday, late afternoon and Saturdays; feedback from ~4-10%
+// of visitors, CSAT by store and touchpoint quality, NPS and effort with it, reasons on unhappy
+// answers, ~5% abandoned and ~1.5% suspect sessions. Made visible on purpose:
+//   - store-05's fitting room ("try") turns bad over the last 10 days (queue, staff);
+//   - store-11's checkout kiosk stops reporting 2 days before the end and goes offline;
+//   - store-03's entrance camera does not count for 4 hours one afternoon (a coverage gap).
+// Deterministic for a seed (--seed, default 7), apart from event ids.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench.h"
+#include "test_support.h"
+#include "touchpoint/core/clock.h"
+#include "touchpoint/core/event_json.h"
+#include "touchpoint/core/event_stamper.h"
+#include "touchpoint/core/event_store.h"
+#include "touchpoint/core/survey.h"
+#include "touchpoint/sync/uplink.h"
+
+namespace touchpoint::bench {
+namespace {
+
+constexpr int64_t kMinuteMs = 60'000;
+constexpr int64_t kHourMs = 60 * kMinuteMs;
+constexpr int64_t kDayMs = 24 * kHourMs;
+
+struct TouchpointSpec {
+  const char* touchpoint;
+  const char* stage;
+  double visitors_per_hour;  // at the busiest hour of an average weekday, average store
+  double response_rate;
+  double quality;                    // added to the store's
+  std::vector<const char*> reasons;  // what unhappy shoppers name here
+};
+
+const std::vector<TouchpointSpec>& Touchpoints() {
+  static const std::vector<TouchpointSpec> kSpecs = {
+      {"entrance", "arrive", 70, 0.05, 0.05, {"signage", "crowded", "staff", "parking"}},
+      {"fitting-room", "try", 18, 0.10, -0.05, {"queue", "staff", "sizes", "cleanliness"}},
+      {"checkout", "pay", 40, 0.07, 0.0, {"queue", "price", "payment", "staff"}},
+  };
+  return kSpecs;
+}
+
+struct SimKiosk {
+  std::string kiosk, store, region;
+  int store_index = 0, tp = 0;
+  int32_t offset_min = 0;
+  double size = 1, quality = 0.7;
+};
+
+struct FleetSpec {
+  int stores = 12;
+  int days = 30;
+  int64_t end_day_ms = 0;  // the local day AFTER the history (00:00 as UTC ms)
+  uint64_t seed = 7;
+
+  std::string StoreId(int s) const {
+    char b[24];
+    std::snprintf(b, sizeof b, "store-%02d", s + 1);
+    return b;
+  }
+  static const char* Region(int s, int stores) {
+    int third = std::max(1, (stores + 2) / 3);
+    return s < third ? "central" : s < 2 * third ? "west" : "uk";
+  }
+  std::vector<SimKiosk> Kiosks() const {
+    std::vector<SimKiosk> out;
+    for (int s = 0; s < stores; ++s) {
+      for (int t = 0; t < static_cast<int>(Touchpoints().size()); ++t) {
+        SimKiosk k;
+        k.store = StoreId(s);
+        k.kiosk = k.store + "-" + Touchpoints()[static_cast<size_t>(t)].touchpoint;
+        k.region = Region(s, stores);
+        k.store_index = s;
+        k.tp = t;
+        k.offset_min = k.region == std::string("uk") ? 0 : 60;
+        k.size = 0.6 + 0.8 * std::fmod(0.37 * (s + 1) * 1.618, 1.0);
+        k.quality = 0.62 + 0.2 * std::fmod(0.53 * (s + 3) * 1.414, 1.0) +
+                    Touchpoints()[static_cast<size_t>(t)].quality;
+        out.push_back(k);
+      }
+    }
+    return out;
+  }
+  bool Problem(const SimKiosk& k, int64_t day_ms) const {
+    return k.store_index == 4 && k.tp == 1 && day_ms >= end_day_ms - 10 * kDayMs;
+  }
+  bool Offline(const SimKiosk& k) const { return k.store_index == 10 && k.tp == 2; }
+  bool CameraGap(const SimKiosk& k, int64_t day_ms, int hour) const {
+    return k.store_index == 2 && k.tp == 0 && day_ms == end_day_ms - 4 * kDayMs && hour >= 13 &&
+           hour < 17;
+  }
+};
+
+// Visitors at local hour h relative to the busiest hour: a midday and a late-afternoon peak.
+double HourShape(int h) {
+  static const double kShape[24] = {0,   0,   0,   0,   0,   0,    0,    0,   0.35, 0.5, 0.7, 0.9,
+                                    1.0, 0.9, 0.7, 0.7, 0.8, 0.95, 0.85, 0.5, 0,    0,   0,   0};
+  return kShape[h];
+}
+
+// 0 = Monday .. 6 = Sunday, of a day starting at `day_ms` (UTC ms of local midnight).
+int WeekdayOf(int64_t day_ms) { return static_cast<int>(((day_ms / kDayMs) % 7 + 10) % 7); }
+
+class HistoryMaker {
+ public:
+  explicit HistoryMaker(const FleetSpec& spec) : spec_(spec), rng_(spec.seed) {}
+
+  // Every event of kiosk `k` on the local day starting at `day_ms` (local midnight as UTC ms),
+  // stamped by `stamper` (whose clock it sets to each event's time).
+  std::vector<Event> Day(const SimKiosk& k, int64_t day_ms, const EventStamper& stamper,
+                         ManualClock* clock) {
+    std::vector<Event> out;
+    const TouchpointSpec& tp = Touchpoints()[static_cast<size_t>(k.tp)];
+    const int weekday = WeekdayOf(day_ms);
+    const double day_factor = weekday == 5 ? 1.5 : weekday == 6 ? 0.8 : weekday == 4 ? 1.15 : 1.0;
+    const int open = weekday == 6 ? 10 : 8, close = weekday == 6 ? 18 : 20;
+    const double quality = spec_.Problem(k, day_ms) ? 0.25 : k.quality;
+    const int64_t local_to_utc = -int64_t{k.offset_min} * kMinuteMs;
+    for (int h = open; h < close; ++h) {
+      const int64_t hour_utc = day_ms + h * kHourMs + local_to_utc;
+      if (spec_.CameraGap(k, day_ms, h)) {
+        if (h == 13) {
+          CoveragePayload c{"camera", hour_utc, hour_utc + 4 * kHourMs, "frame_timeout"};
+          out.push_back(Stamp(stamper, clock, c, hour_utc + 4 * kHourMs));
+        }
+      } else {
+        double mean = tp.visitors_per_hour * k.size * day_factor * HourShape(h);
+        FootfallPayload f;
+        f.interval_start_ms = hour_utc;
+        f.interval_s = 3600;
+        int64_t in = Poisson(mean);
+        f.lines = {{"door", in, std::max<int64_t>(0, in + Poisson(2) - Poisson(2))}};
+        f.occupancy_max = std::max<int64_t>(1, in / 6);
+        f.occupancy_end = in / 12;
+        out.push_back(Stamp(stamper, clock, f, hour_utc + kHourMs));
+      }
+      const double visitors = tp.visitors_per_hour * k.size * day_factor * HourShape(h);
+      const int sessions = static_cast<int>(Poisson(visitors * tp.response_rate));
+      for (int i = 0; i < sessions; ++i) {
+        int64_t at = hour_utc + Uniform(0, kHourMs - 1);
+        out.push_back(Stamp(stamper, clock, Session(k, quality, spec_.Problem(k, day_ms)), at));
+      }
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Event& a, const Event& b) { return a.time_ms < b.time_ms; });
+    return out;
+  }
+
+  // One shopper's session at kiosk `k`, satisfied about `quality` (0..1).
+  Payload Session(const SimKiosk& k, double quality, bool problem) {
+    const TouchpointSpec& tp = Touchpoints()[static_cast<size_t>(k.tp)];
+    int csat = std::clamp(static_cast<int>(std::lround(Normal(1 + 4 * quality, 0.9))), 1, 5);
+    std::vector<Answer> answers = {Answer{"overall", QuestionType::kCsat, csat, {}, ""}};
+    if (csat <= 3) {
+      Answer reasons{"reasons", QuestionType::kTags, std::nullopt, {}, ""};
+      const char* first = problem && Chance(0.7) ? "queue"
+                          : problem              ? "staff"
+                                                 : tp.reasons[Pick(tp.reasons.size())];
+      reasons.tags.push_back(first);
+      const char* second = tp.reasons[Pick(tp.reasons.size())];
+      if (Chance(0.3) && second != std::string(first)) reasons.tags.push_back(second);
+      answers.push_back(reasons);
+    }
+    int nps = csat == 5   ? static_cast<int>(Uniform(9, 10))
+              : csat == 4 ? static_cast<int>(Uniform(7, 9))
+                          : static_cast<int>(Uniform(0, 6));
+    answers.push_back(Answer{"recommend", QuestionType::kNps, nps, {}, ""});
+    if (k.tp == 2) {
+      int effort = std::clamp(static_cast<int>(std::lround(Normal(1 + 6 * quality, 1.0))), 1, 7);
+      answers.push_back(Answer{"effort", QuestionType::kEffort, effort, {}, ""});
+    }
+    if (Chance(0.05)) {
+      FeedbackAbandonedPayload a;
+      a.survey_id = "store-visit";
+      a.survey_version = 1;
+      a.language = "en";
+      a.duration_ms = 30'000 + Uniform(0, 5000);
+      a.questions_total = static_cast<int>(answers.size()) + 1;
+      a.questions_answered = 1;
+      a.last_question_id = answers.size() > 1 ? answers[1].question_id : "recommend";
+      a.answers = {answers[0]};
+      return a;
+    }
+    FeedbackPayload f;
+    f.survey_id = "store-visit";
+    f.survey_version = 1;
+    f.language = Chance(0.8) ? "en" : "de";
+    f.duration_ms = 4000 + Uniform(0, 9000);
+    f.answers = std::move(answers);
+    if (Chance(0.015)) {
+      f.suspect = true;
+      f.suspect_reason = "rapid_repeat";
+    }
+    return f;
+  }
+
+ private:
+  static Event Stamp(const EventStamper& stamper, ManualClock* clock, Payload p, int64_t at) {
+    clock->SetUtcMs(at);
+    return stamper.MakeAt(std::move(p), at);
+  }
+  int64_t Poisson(double mean) {
+    return mean <= 0 ? 0 : std::poisson_distribution<int64_t>(mean)(rng_);
+  }
+  int64_t Uniform(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
+  }
+  double Normal(double mean, double sd) { return std::normal_distribution<double>(mean, sd)(rng_); }
+  bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  size_t Pick(size_t n) { return static_cast<size_t>(Uniform(0, static_cast<int64_t>(n) - 1)); }
+
+  const FleetSpec& spec_;
+  std::mt19937_64 rng_;
+};
+
+KioskConfig KioskOf(const SimKiosk& k) {
+  KioskConfig c;
+  c.kiosk_id = k.kiosk;
+  c.store_id = k.store;
+  c.touchpoint = Touchpoints()[static_cast<size_t>(k.tp)].touchpoint;
+  c.journey_stage = Touchpoints()[static_cast<size_t>(k.tp)].stage;
+  c.status_interval_s = 10;  // the fleet view sees queues drain soon after delivery
+  return c;
+}
+
+// What a simulated kiosk reports in its status messages, as touchpoint-kiosk would.
+StatusPayload StatusOf(const EventStore& store, int64_t started_ms) {
+  StoreStats st = store.Stats();
+  StatusPayload p;
+  p.software_version = "1.4.2-sim";
+  p.config_version = "store-visit@1";
+  int64_t now = SystemClock()->NowUtcMs();
+  p.uptime_s = (now - started_ms) / 1000;
+  p.queue_depth = st.pending;
+  p.oldest_pending_age_s =
+      st.oldest_pending_ms ? std::max<int64_t>(0, (now - *st.oldest_pending_ms) / 1000) : 0;
+  p.last_hub_ack_ms = st.last_ack_ms;
+  p.camera_state = "ok";
+  p.camera_fps = 10;
+  p.db_bytes = st.file_bytes;
+  p.disk_budget_bytes = st.disk_budget_bytes;
+  return p;
+}
+
+// The days of history of kiosk `k`: [first, last) local midnights.
+int64_t LastDayOf(const FleetSpec& spec, const SimKiosk& k) {
+  return spec.Offline(k) ? spec.end_day_ms - 2 * kDayMs : spec.end_day_ms;
+}
+
+std::string HubConfig(const FleetSpec& spec) {
+  std::string out =
+      "# The simulated fleet's hub config (touchpoint-bench fleet --hub-config).\n"
+      "[journey]\nstages = [";
+  for (size_t t = 0; t < Touchpoints().size(); ++t) {
+    out += std::string(t ? ", " : "") + "\"" + Touchpoints()[t].stage + "\"";
+  }
+  out += "]\n\n[regions]\n";
+  for (const char* region : {"central", "west", "uk"}) {
+    std::string stores;
+    for (int s = 0; s < spec.stores; ++s) {
+      if (std::string(FleetSpec::Region(s, spec.stores)) != region) continue;
+      stores += std::string(stores.empty() ? "" : ", ") + "\"" + spec.StoreId(s) + "\"";
+    }
+    if (!stores.empty()) out += std::string(region) + " = [" + stores + "]\n";
+  }
+  return out;
+}
+
+int WriteJsonLines(const FleetSpec& spec, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) {
+    std::fprintf(stderr, "bench fleet: cannot write %s\n", path.c_str());
+    return 1;
+  }
+  HistoryMaker maker(spec);
+  int64_t events = 0;
+  for (const SimKiosk& k : spec.Kiosks()) {
+    auto clock = std::make_shared<ManualClock>(spec.end_day_ms, k.offset_min);
+    EventStamper stamper(KioskOf(k), clock);
+    uint64_t seq = 0;
+    for (int64_t day = spec.end_day_ms - spec.days * kDayMs; day < LastDayOf(spec, k);
+         day += kDayMs) {
+      for (Event& e : maker.Day(k, day, stamper, clock.get())) {
+        e.seq = ++seq;
+        e.boot_count = 1;
+        out << EncodeEvent(e) << '\n';
+        ++events;
+      }
+    }
+  }
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "bench fleet: writing %s failed\n", path.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "bench fleet: %lld events of %zu kiosks written to %s\n",
+               static_cast<long long>(events), spec.Kiosks().size(), path.c_str());
+  return 0;
+}
+
+// One simulated kiosk delivering through the real uplink.
+struct LiveKiosk {
+  SimKiosk sim;
+  std::shared_ptr<ManualClock> clock;
+  std::unique_ptr<EventStamper> stamper;
+  std::unique_ptr<EventStore> store;
+  std::unique_ptr<SurveySlot> survey;
+  std::unique_ptr<sync::Uplink> uplink;
+};
+
+int RunFleet(const FleetSpec& spec, const std::string& broker, const std::string& pki,
+             std::string work, int live_s, int timeout_s) {
+  std::unique_ptr<testing::TempDir> temp;
+  if (work.empty()) {
+    temp = std::make_unique<testing::TempDir>();
+    work = temp->path();
+  }
+  ::mkdir(work.c_str(), 0755);
+  HistoryMaker maker(spec);
+  std::vector<std::unique_ptr<LiveKiosk>> fleet;
+  int64_t events = 0;
+  for (const SimKiosk& k : spec.Kiosks()) {
+    auto lk = std::make_unique<LiveKiosk>();
+    lk->sim = k;
+    lk->clock = std::make_shared<ManualClock>(spec.end_day_ms, k.offset_min);
+    lk->stamper = std::make_unique<EventStamper>(KioskOf(k), lk->clock);
+    EventStoreOptions o;
+    o.path = work + "/" + k.kiosk + ".db";
+    auto store = EventStore::Open(std::move(o));
+    if (!store.ok()) {
+      std::fprintf(stderr, "bench fleet: %s: %s\n", k.kiosk.c_str(),
+                   store.status().ToString().c_str());
+      return 1;
+    }
+    lk->store = std::move(store.value());
+    for (int64_t day = spec.end_day_ms - spec.days * kDayMs; day < LastDayOf(spec, k);
+         day += kDayMs) {
+      std::vector<Event> batch = maker.Day(k, day, *lk->stamper, lk->clock.get());
+      events += static_cast<int64_t>(batch.size());
+      if (Status s = lk->store->AppendBatch(std::move(batch)).status(); !s.ok()) {
+        std::fprintf(stderr, "bench fleet: %s: %s\n", k.kiosk.c_str(), s.ToString().c_str());
+        return 1;
+      }
+    }
+    lk->survey = std::make_unique<SurveySlot>(DefaultSurvey());
+    fleet.push_back(std::move(lk));
+  }
+  std::fprintf(stderr, "bench fleet: %lld events of %zu kiosks stored; delivering to %s\n",
+               static_cast<long long>(events), fleet.size(), broker.c_str());
+
+  for (auto& lk : fleet) {
+    MqttConfig m;
+    m.enabled = true;
+    m.uri = broker;
+    m.backoff_min_ms = 200;
+    m.reconnect_spread_s = 0;
+    if (!pki.empty()) {
+      m.ca_file = pki + "/ca.crt";
+      m.cert_file = pki + "/" + lk->sim.kiosk + ".crt";
+      m.key_file = pki + "/" + lk->sim.kiosk + ".key";
+    }
+    sync::UplinkHooks hooks;
+    const EventStore* store = lk->store.get();
+    const int64_t started_ms = SystemClock()->NowUtcMs();
+    hooks.status = [store, started_ms] { return StatusOf(*store, started_ms); };
+    lk->uplink = std::make_unique<sync::Uplink>(m, KioskOf(lk->sim), lk->store.get(),
+                                                lk->survey.get(), std::move(hooks));
+    if (Status s = lk->uplink->Start(); !s.ok()) {
+      std::fprintf(stderr, "bench fleet: %s: %s\n", lk->sim.kiosk.c_str(), s.ToString().c_str());
+      return 1;
+    }
+  }
+  auto pending = [&] {
+    int64_t n = 0;
+    for (auto& lk : fleet) n += lk->store->Stats().pending;
+    return n;
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!testing::WaitFor([&] { return pending() == 0; }, std::chrono::seconds(timeout_s))) {
+    std::fprintf(stderr,
+                 "bench fleet: %lld events still unacknowledged after %d s (is the hub running "
+                 "and are the kiosks registered?)\n",
+                 static_cast<long long>(pending()), timeout_s);
+    return 1;
+  }
+  std::fprintf(stderr, "bench fleet: all %lld events acknowledged by the hub in %.1f s\n",
+               static_cast<long long>(events),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  for (auto& lk : fleet) {
+    if (spec.Offline(lk->sim)) lk->uplink->Stop();  // gone: the hub shows it offline
+  }
+
+  // Live: a session somewhere in the fleet every ~2 s, stamped now, until live_s is up.
+  std::mt19937_64 rng(spec.seed + 1);
+  const auto live_end = std::chrono::steady_clock::now() + std::chrono::seconds(live_s);
+  int64_t live_events = 0;
+  while (std::chrono::steady_clock::now() < live_end) {
+    LiveKiosk& lk = *fleet[std::uniform_int_distribution<size_t>(0, fleet.size() - 1)(rng)];
+    if (spec.Offline(lk.sim)) continue;
+    int64_t now = SystemClock()->NowUtcMs();
+    lk.clock->SetUtcMs(now);
+    Event e = lk.stamper->MakeAt(maker.Session(lk.sim, lk.sim.quality, false), now);
+    if (lk.store->AppendBatch({std::move(e)}).ok()) ++live_events;
+    // The interval between sessions of a simulated fleet: pacing, not synchronisation.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500 + rng() % 1000));
+  }
+  if (live_s > 0) {
+    testing::WaitFor([&] { return pending() == 0; }, std::chrono::seconds(30));
+    std::fprintf(stderr, "bench fleet: %lld live sessions recorded and delivered\n",
+                 static_cast<long long>(live_events));
+  }
+  for (auto& lk : fleet) lk->uplink->Stop();
+  return 0;
+}
+
+int Usage(const std::string& bad) {
+  std::fprintf(stderr,
+               "usage: touchpoint-bench fleet (--list | --hub-config FILE | --jsonl FILE | "
+               "--broker URI [--pki DIR] [--live-s S] [--work DIR] [--timeout-s S])\n"
+               "       [--stores N] [--days D] [--end-day YYYY-MM-DD] [--seed N]\n"
+               "(bad argument: %s)\n",
+               bad.c_str());
+  return 2;
+}
+
+int Run(const std::vector<std::string>& args) {
+  FleetSpec spec;
+  std::string list, hub_config, jsonl, broker, pki, work, end_day;
+  bool do_list = false;
+  int live_s = 0, timeout_s = 300;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const bool has_value = i + 1 < args.size();
+    const std::string& a = args[i];
+    if (a == "--list") {
+      do_list = true;
+    } else if (!has_value) {
+      return Usage(a);
+    } else if (a == "--hub-config") {
+      hub_config = args[++i];
+    } else if (a == "--jsonl") {
+      jsonl = args[++i];
+    } else if (a == "--broker") {
+      broker = args[++i];
+    } else if (a == "--pki") {
+      pki = args[++i];
+    } else if (a == "--work") {
+      work = args[++i];
+    } else if (a == "--end-day") {
+      end_day = args[++i];
+    } else if (a == "--stores") {
+      spec.stores = std::atoi(args[++i].c_str());
+    } else if (a == "--days") {
+      spec.days = std::atoi(args[++i].c_str());
+    } else if (a == "--live-s") {
+      live_s = std::atoi(args[++i].c_str());
+    } else if (a == "--timeout-s") {
+      timeout_s = std::atoi(args[++i].c_str());
+    } else if (a == "--seed") {
+      spec.seed = std::strtoull(args[++i].c_str(), nullptr, 10);
+    } else {
+      return Usage(a);
+    }
+  }
+  if (spec.stores < 1 || spec.stores > 99 || spec.days < 1 || spec.days > 400 || live_s < 0 ||
+      live_s > 86400 || timeout_s < 1 || timeout_s > 3600) {
+    std::fprintf(stderr,
+                 "bench fleet: --stores must be 1..99, --days 1..400, --live-s 0..86400, "
+                 "--timeout-s 1..3600\n");
+    return 2;
+  }
+  // The history ends with yesterday (UTC date) unless --end-day names its last day.
+  if (end_day.empty()) {
+    spec.end_day_ms = SystemClock()->NowUtcMs() / kDayMs * kDayMs;
+  } else {
+    auto t = ParseUtcMs(end_day + "T00:00:00.000Z");
+    if (!t || *t % kDayMs != 0) {
+      std::fprintf(stderr, "bench fleet: --end-day: not a date YYYY-MM-DD (%s)\n", end_day.c_str());
+      return 2;
+    }
+    spec.end_day_ms = *t + kDayMs;
+  }
+  if (do_list) {
+    for (const SimKiosk& k : spec.Kiosks())
+      std::printf("%s %s\n", k.kiosk.c_str(), k.store.c_str());
+    return 0;
+  }
+  if (!hub_config.empty()) {
+    std::ofstream out(hub_config);
+    out << HubConfig(spec);
+    out.close();
+    if (!out) {
+      std::fprintf(stderr, "bench fleet: cannot write %s\n", hub_config.c_str());
+      return 1;
+    }
+    if (jsonl.empty() && broker.empty()) return 0;
+  }
+  if (!jsonl.empty()) return WriteJsonLines(spec, jsonl);
+  if (!broker.empty()) return RunFleet(spec, broker, pki, work, live_s, timeout_s);
+  return Usage("one of --list, --hub-config, --jsonl, --broker is needed");
+}
+
+static Registrar reg("fleet",
+                     "a simulated fleet (12 stores x 3 touchpoints, 30 days) through the real "
+                     "uplink, or as an export file (not a benchmark)",
+                     &Run);
+
+}  // namespace
+}  // namespace touchpoint::bench
