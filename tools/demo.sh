@@ -44,6 +44,12 @@ PKI="$WORK/pki"
 "$ROOT/tools/pki" server "$PKI" 127.0.0.1 >/dev/null
 "$ROOT/tools/pki" kiosk "$PKI" demo-kiosk-01 demo-store >/dev/null
 "$ROOT/tools/pki" hub "$PKI" >/dev/null
+# The simulated fleet (touchpoint-bench fleet): 36 kiosks of 12 stores, each with its own
+# certificate, as real kiosks have.
+"$BUILD/touchpoint-bench" fleet --list > "$WORK/fleet-kiosks.txt"
+while read -r kiosk store; do
+  "$ROOT/tools/pki" kiosk "$PKI" "$kiosk" "$store" >/dev/null
+done < "$WORK/fleet-kiosks.txt"
 # Mosquitto started as root reads its files as the mosquitto user: a demo's throwaway keys.
 chmod 755 "$WORK" "$PKI" && chmod 644 "$PKI"/*.crt "$PKI"/crl.pem "$PKI/server.key"
 
@@ -59,6 +65,10 @@ for _ in $(seq 100); do port_free "$PORT" || break; sleep 0.1; done
 
 step "hub: registers the demo kiosk, then $BUILD/touchpoint-hub --db $WORK/hub.db run"
 "$BUILD/touchpoint-hub" --db "$WORK/hub.db" kiosks add demo-kiosk-01 --store demo-store
+while read -r kiosk store; do
+  "$BUILD/touchpoint-hub" --db "$WORK/hub.db" kiosks add "$kiosk" --store "$store" >/dev/null
+done < "$WORK/fleet-kiosks.txt"
+echo "registered demo-kiosk-01 and the $(wc -l < "$WORK/fleet-kiosks.txt") kiosks of the simulated fleet"
 "$BUILD/touchpoint-hub" --db "$WORK/hub.db" run --broker "ssl://127.0.0.1:$PORT" \
   --ca-file "$PKI/ca.crt" --cert-file "$PKI/hub.crt" --key-file "$PKI/hub.key" \
   > "$WORK/hub.log" 2>&1 &
@@ -122,14 +132,21 @@ if [ ${#MODE[@]} -eq 0 ]; then
 fi
 
 # Counts rising: every 10 s, what the hub holds so far.
+step "fleet: 12 simulated stores x 3 touchpoints send 30 days of history, then live sessions"
+"$BUILD/touchpoint-bench" fleet --broker "ssl://127.0.0.1:$PORT" --pki "$PKI" \
+  --live-s "$SECONDS_TO_RUN" --work "$WORK/fleet" 2>&1 | sed 's/^/  fleet | /' &
+FLEET=$!
+PIDS+=($FLEET)
+
 while kill -0 "$KIOSK" 2>/dev/null; do
   sleep 10
   kill -0 "$KIOSK" 2>/dev/null || break
-  "$BUILD/touchpoint-hub" --db "$WORK/hub.db" map --format table 2>/dev/null \
+  "$BUILD/touchpoint-hub" --db "$WORK/hub.db" map --store demo-store --format table 2>/dev/null \
     | awk -v t="$(date +%T)" 'NR==1{print "  hub   | " t " journey map so far:"} {print "  hub   | " $0}' \
     | head -8 || true
 done
 wait "$KIOSK" || true
+wait "$FLEET" || true
 
 step "what the kiosk stored"
 "$BUILD/touchpoint-kiosk" --config "$WORK/kiosk.toml" --show-stored 3 | cut -c1-300
@@ -137,5 +154,5 @@ step "what the kiosk stored"
 step "hub: kiosks"
 "$BUILD/touchpoint-hub" --db "$WORK/hub.db" kiosks
 
-step "hub: journey map (store x touchpoint x stage x hour, by event time)"
-"$BUILD/touchpoint-hub" --db "$WORK/hub.db" map --format table
+step "hub: the demo kiosk's journey map (store x touchpoint x stage x hour, by event time)"
+"$BUILD/touchpoint-hub" --db "$WORK/hub.db" map --store demo-store --format table
