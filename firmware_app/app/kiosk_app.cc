@@ -181,6 +181,12 @@ int KioskApp::Run(const RunOptions& options) {
     ui_ctx.survey = survey_.get();
     ui_ctx.sync_health = sources.sync;
     ui_ctx.camera_health = sources.camera;
+    if (footfall) {
+      ui_ctx.camera_setup_open = [f = footfall.get()](bool open) { f->SetPreviewWanted(open); };
+      ui_ctx.camera_setup_view = [f = footfall.get()](CameraSetupView* v) {
+        return f->SetupView(v);
+      };
+    }
     ui_ctx.config_version = config_.version;
     ui_ctx.software_version = TOUCHPOINT_VERSION;
     ui_ctx.stop = stop_;

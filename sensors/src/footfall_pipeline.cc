@@ -254,15 +254,45 @@ void FootfallPipeline::DrawPreview(cv::Mat* out) const {
     *out = cv::Mat();
     return;
   }
-  scaled_.copyTo(*out);
-  cv::rectangle(*out, roi_, {255, 255, 0}, 1);
-  for (const LineSpec& l : counter_->lines()) cv::line(*out, l.p1, l.p2, {0, 255, 255}, 1);
-  for (const Detection& d : detections_) cv::rectangle(*out, d.box, {255, 0, 0}, 1);
+  // The picture itself never shows: only the edges of a blurred copy, dimmed, on black. At
+  // processing resolution and after a 5x5 blur, a face or a garment's print leaves no edge;
+  // what remains is the scene's structure (door frame, floor tiles) and moving outlines.
+  cv::Mat grey, edges;
+  cv::cvtColor(scaled_, grey, cv::COLOR_BGR2GRAY);
+  cv::GaussianBlur(grey, grey, {5, 5}, 1.5);
+  cv::Canny(grey, edges, 40, 100);
+  out->create(scaled_.size(), CV_8UC3);
+  out->setTo(cv::Scalar::all(0));
+  out->setTo(cv::Scalar::all(110), edges);
+  const cv::Scalar kRoi(255, 255, 0), kLine(0, 215, 255), kIn(0, 150, 255),
+      kDetection(255, 120, 60), kTrack(80, 220, 80), kHidden(0, 128, 255), kScale(200, 200, 200);
+  cv::rectangle(*out, roi_, kRoi, 1);
+  for (const LineSpec& l : counter_->lines()) {
+    cv::line(*out, l.p1, l.p2, kLine, 2);
+    // The "in" side: an arrow from the line's middle.
+    cv::Point2f mid = (l.p1 + l.p2) * 0.5f;
+    cv::arrowedLine(*out, mid, mid + l.in_dir * 18.0f, kIn, 2, cv::LINE_8, 0, 0.35);
+    cv::putText(*out, l.name, l.p1 + cv::Point2f(3, 12), cv::FONT_HERSHEY_PLAIN, 0.9, kLine);
+  }
+  for (const Detection& d : detections_) cv::rectangle(*out, d.box, kDetection, 1);
   for (const Track& t : tracker_->tracks()) {
     if (!t.confirmed) continue;
-    cv::Scalar colour = t.merged ? cv::Scalar(0, 128, 255) : cv::Scalar(0, 255, 0);
-    cv::circle(*out, t.foot, 2, colour, -1);
-    cv::putText(*out, std::to_string(t.id), t.foot, cv::FONT_HERSHEY_PLAIN, 0.8, colour);
+    cv::Scalar colour = t.merged ? kHidden : kTrack;
+    cv::Rect2f box(t.foot.x - t.width * 0.5f, t.foot.y - t.height, t.width, t.height);
+    cv::rectangle(*out, box, colour, 2);
+    cv::circle(*out, t.foot, 3, colour, -1);
+    cv::putText(*out, std::to_string(t.id), box.tl() + cv::Point2f(2, 12), cv::FONT_HERSHEY_PLAIN,
+                0.9, colour);
+  }
+  // The person size in use: a standing person's height at four rows, along the right edge.
+  if (person_.known()) {
+    const int x = out->cols - 8;
+    for (int i = 1; i <= 4; ++i) {
+      const int foot = out->rows * i / 4 - 2;
+      const int top = std::max(0, foot - static_cast<int>(std::lround(person_.HeightAt(foot))));
+      cv::line(*out, {x, foot}, {x, top}, kScale, 3);
+      cv::line(*out, {x - 4, foot}, {x + 4, foot}, kScale, 1);
+    }
   }
 }
 

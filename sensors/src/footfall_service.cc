@@ -1,6 +1,8 @@
 // The counting thread: frames -> pipeline -> per-interval footfall events and coverage events.
 #include "touchpoint/sensors/footfall_service.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -87,6 +89,27 @@ bool FootfallService::Preview(cv::Mat* out) const {
   std::lock_guard<std::mutex> lock(health_mu_);
   if (preview_.empty()) return false;
   preview_.copyTo(*out);
+  return true;
+}
+
+void FootfallService::SetPreviewWanted(bool wanted) {
+  preview_wanted_ = wanted;
+  if (!wanted && !options_.keep_preview) {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    preview_.release();  // nothing of the view outlives the screen
+  }
+}
+
+bool FootfallService::SetupView(CameraSetupView* out) const {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  out->camera = health_;
+  if (preview_.empty()) return false;
+  cv::Mat rgba;
+  cv::cvtColor(preview_, rgba, cv::COLOR_BGR2RGBA);
+  out->width = rgba.cols;
+  out->height = rgba.rows;
+  out->rgba.assign(rgba.data, rgba.data + rgba.total() * rgba.elemSize());
+  out->frame_index = preview_frame_;
   return true;
 }
 
@@ -243,7 +266,10 @@ void FootfallService::OnFrame(const Frame& frame, int64_t now_ms) {
   health_.person_size = pipeline_->person_size_configured() ? "configured"
                         : person.known()                    ? "learned"
                                                             : "learning";
-  if (options_.keep_preview) pipeline_->DrawPreview(&preview_);
+  if (options_.keep_preview || preview_wanted_) {
+    pipeline_->DrawPreview(&preview_);
+    ++preview_frame_;
+  }
 }
 
 void FootfallService::CountCrossings(const std::vector<LineCrossing>& crossings) {

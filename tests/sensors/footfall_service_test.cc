@@ -264,6 +264,49 @@ TEST_F(FootfallServiceTest, TheDemoLoopIsPacedToTheFileRateAndCountsRise) {
   EXPECT_EQ(service.Health().state, "off");
 }
 
+// The installer's setup view (issue 10): drawn only while a setup screen wants it, and never the
+// picture: edges of a blurred frame in one grey on black, plus the overlay's few colours. A
+// camera frame has tens of thousands of colours; a face in it leaves nothing recognisable.
+TEST_F(FootfallServiceTest, TheSetupViewIsEdgesOnlyAndExistsOnlyWhileWanted) {
+  if (!std::filesystem::exists(ClipDir() + "/vtest.avi")) GTEST_SKIP() << "clip absent";
+  CameraConfig config = ClipConfig();
+  config.source = ClipDir() + "/vtest.avi";
+  config.loop = true;
+  config.realtime = true;
+  FootfallService service(config, store_.get(), stamper_.get());
+  ASSERT_TRUE(service.Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return service.Health().state == "ok"; }, std::chrono::seconds(20)));
+  CameraSetupView view;
+  EXPECT_FALSE(service.SetupView(&view)) << "drawn although no setup screen is open";
+  EXPECT_EQ(view.camera.state, "ok");
+
+  service.SetPreviewWanted(true);
+  // Wait for a view with people tracked in it (the clip has some from its first seconds).
+  ASSERT_TRUE(WaitFor([&] { return service.SetupView(&view) && service.Health().occupancy > 0; },
+                      std::chrono::seconds(20)));
+  ASSERT_TRUE(service.SetupView(&view));
+  ASSERT_EQ(view.width, 384);
+  ASSERT_EQ(view.height, 288);
+  ASSERT_EQ(view.rgba.size(), static_cast<size_t>(384 * 288 * 4));
+  std::map<uint32_t, int64_t> colours;
+  int64_t translucent = 0;
+  for (size_t i = 0; i < view.rgba.size(); i += 4) {
+    ++colours[view.rgba[i] | view.rgba[i + 1] << 8 | view.rgba[i + 2] << 16];
+    translucent += view.rgba[i + 3] != 255;
+  }
+  EXPECT_EQ(translucent, 0);
+  EXPECT_LE(colours.size(), 12u) << "more colours than edges and overlay: a picture shows";
+  const int64_t pixels = 384 * 288;
+  EXPECT_GT(colours[0], pixels / 2) << "mostly black";
+  EXPECT_GT(colours[110 | 110 << 8 | 110 << 16], pixels / 100) << "the scene's edges show";
+  const uint32_t kTrackGreen = 80 | 220 << 8 | 80 << 16;  // BGR (80, 220, 80) as RGB
+  EXPECT_GT(colours[kTrackGreen], 0) << "a confirmed track's box is drawn";
+
+  service.SetPreviewWanted(false);
+  EXPECT_FALSE(service.SetupView(&view)) << "the view outlived the setup screen";
+  service.Stop();
+}
+
 TEST_F(FootfallServiceTest, ACameraThatNeverOpensIsRetryingAndCoveredUntilStop) {
   CameraConfig config;
   config.enabled = true;

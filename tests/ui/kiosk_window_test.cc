@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -582,6 +583,87 @@ TEST(SoftwareGlRendererTest, NamesMesasCpuRasterisersOnly) {
   EXPECT_FALSE(IsSoftwareGlRenderer("V3D 4.2"));
   EXPECT_FALSE(IsSoftwareGlRenderer("Mali-G52 (Panfrost)"));
   EXPECT_FALSE(IsSoftwareGlRenderer("Mesa Intel(R) UHD Graphics 620 (KBL GT2)"));
+}
+
+// A camera setup view as the footfall service gives it: black, grey edges, a green track box.
+bool FakeSetupView(CameraSetupView* v, int64_t frame) {
+  v->width = 320;
+  v->height = 240;
+  v->rgba.assign(static_cast<size_t>(320 * 240 * 4), 0);
+  for (int y = 0; y < 240; ++y) {
+    for (int x = 0; x < 320; ++x) {
+      uint8_t* p = &v->rgba[static_cast<size_t>((y * 320 + x) * 4)];
+      bool edge = x % 40 == 0 || y % 40 == 0;
+      bool box = (x >= 100 && x <= 160 && (y == 60 || y == 200)) ||
+                 (y >= 60 && y <= 200 && (x == 100 || x == 160));
+      p[0] = box ? 80 : edge ? 110 : 0;
+      p[1] = box ? 220 : edge ? 110 : 0;
+      p[2] = box ? 80 : edge ? 110 : 0;
+      p[3] = 255;
+    }
+  }
+  v->frame_index = frame;
+  v->camera.enabled = true;
+  v->camera.state = "ok";
+  v->camera.fps = 10;
+  v->camera.occupancy = 1;
+  v->camera.person_size = "learned";
+  v->camera.person_height_top_px = 48;
+  v->camera.person_height_bottom_px = 131;
+  v->camera.today_by_line = {{"door", {12, 9}}};
+  return true;
+}
+
+// The installer's camera setup screen opens from the dashboard, shows the camera's view (a new
+// frame is rendered as the view changes), tells the camera when it opens and closes, and goes
+// back to the dashboard; the tour renders it too.
+TEST_F(KioskWindowTest, CameraSetupScreenShowsTheLiveViewWhileOpen) {
+  std::mutex mu;
+  std::vector<bool> opened;
+  std::atomic<int64_t> frames{0};
+  UiContext c = Context();
+  c.start_screen = "dashboard";
+  c.camera_setup_open = [&](bool open) {
+    std::lock_guard<std::mutex> lock(mu);
+    opened.push_back(open);
+  };
+  c.camera_setup_view = [&](CameraSetupView* v) { return FakeSetupView(v, ++frames); };
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForTarget("camera_setup"));
+        ASSERT_TRUE(p.Tap("camera_setup"));
+        ASSERT_TRUE(p.WaitForScreen("setup"));
+        ASSERT_TRUE(p.WaitForTarget("setup_view")) << "the view is not shown";
+        // The view changes every frame here: the setup screen keeps rendering at the camera's
+        // pace instead of sleeping like a still screen.
+        ASSERT_TRUE(p.WaitFrames(5, std::chrono::seconds(5)));
+        ASSERT_TRUE(p.Tap("setup_back"));
+        ASSERT_TRUE(p.WaitForScreen("dashboard"));
+      },
+      c);
+  EXPECT_EQ(rc, 0);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(opened, (std::vector<bool>{true, false}));
+  }
+
+  std::string tour = dir_.File("tour");
+  ASSERT_EQ(RunScreenshotTour(c, tour), 0);
+  int w = 0, h = 0, n = 0;
+  std::string png;
+  for (const auto& e : std::filesystem::directory_iterator(tour)) {
+    std::string name = e.path().filename().string();
+    if (name.find("-setup.png") != std::string::npos) png = e.path().string();
+  }
+  ASSERT_FALSE(png.empty()) << "the tour has no setup screen";
+  unsigned char* px = stbi_load(png.c_str(), &w, &h, &n, 3);
+  ASSERT_NE(px, nullptr);
+  int64_t green = 0;
+  for (int64_t i = 0; i < int64_t{w} * h; ++i) {
+    green += px[i * 3] < 120 && px[i * 3 + 1] > 180 && px[i * 3 + 2] < 120;
+  }
+  stbi_image_free(px);
+  EXPECT_GT(green, 100) << png << ": the track box of the view is not on screen";
 }
 
 // The test survey with an optional free-text question at the end.

@@ -14,6 +14,7 @@ namespace {
 constexpr int kMaxPinDigits = 8;
 constexpr uint32_t kAnimationFrameMs = 33;  // thank-you, PIN, export progress, attract wave
 constexpr uint32_t kStaticFrameMs = 100;    // nothing moves: keep timeouts ticking only
+constexpr uint32_t kSetupFrameMs = 100;     // the camera setup view: a camera's 10 fps
 constexpr uint32_t kAttractPollMs = 500;    // attract at rest: health notice, pushed survey
 }  // namespace
 
@@ -42,6 +43,8 @@ const char* KioskController::screen_name() const {
       return "pin";
     case Screen::kDashboard:
       return "dashboard";
+    case Screen::kSetup:
+      return "setup";
   }
   return "?";
 }
@@ -52,6 +55,7 @@ uint32_t KioskController::IdleFrameMs(double time_s) const {
     if (still_ms <= 0) return kAnimationFrameMs;
     return static_cast<uint32_t>(std::clamp(std::ceil(still_ms), 1.0, double{kAttractPollMs}));
   }
+  if (screen_ == Screen::kSetup) return kSetupFrameMs;
   bool animating =
       screen_ == Screen::kThankYou || screen_ == Screen::kPin ||
       (screen_ == Screen::kDashboard && worker_ != nullptr && worker_->export_state().running);
@@ -60,6 +64,15 @@ uint32_t KioskController::IdleFrameMs(double time_s) const {
 
 void KioskController::Go(Screen s) {
   if (worker_ != nullptr) worker_->SetActive(s == Screen::kDashboard);
+  // The camera draws its setup view only while the screen is open; none of it is kept after.
+  if ((s == Screen::kSetup) != (screen_ == Screen::kSetup) && ctx_.camera_setup_open) {
+    ctx_.camera_setup_open(s == Screen::kSetup);
+  }
+  if (s != Screen::kSetup) {
+    setup_view_ = CameraSetupView{};
+    have_setup_view_ = false;
+    setup_uploaded_frame_ = -1;
+  }
   if (s != Screen::kDashboard) export_open_ = false;
   screen_ = s;
   screen_since_ms_ = NowMs();
@@ -237,6 +250,7 @@ bool KioskController::RunFrame(const Frame& f, const PointerState& pointer, uint
       break;
     case Screen::kPin:
     case Screen::kDashboard:
+    case Screen::kSetup:
       if (idle_ms >= static_cast<int64_t>(ctx_.ui->manager_timeout_s) * 1000 &&
           !(worker_ != nullptr && worker_->export_state().running)) {
         Go(Screen::kAttract);
@@ -354,6 +368,7 @@ bool KioskController::RunFrame(const Frame& f, const PointerState& pointer, uint
       v.export_open = export_open_;
       v.notice = notice_;
       v.now_ms = ctx_.stamper->clock().NowUtcMs();
+      v.camera_setup = static_cast<bool>(ctx_.camera_setup_view);
       DashboardAction a = DrawDashboardScreen(f, v);
       switch (a.kind) {
         case DashboardAction::kClose:
@@ -371,9 +386,26 @@ bool KioskController::RunFrame(const Frame& f, const PointerState& pointer, uint
         case DashboardAction::kExport:
           if (worker_ != nullptr) worker_->RequestExport(a.folder);
           break;
+        case DashboardAction::kCameraSetup:
+          Go(Screen::kSetup);
+          break;
         case DashboardAction::kNone:
           break;
       }
+      break;
+    }
+    case Screen::kSetup: {
+      if (ctx_.camera_setup_view) have_setup_view_ = ctx_.camera_setup_view(&setup_view_);
+      if (have_setup_view_ && f.images != nullptr &&
+          setup_view_.frame_index != setup_uploaded_frame_) {
+        setup_texture_ =
+            f.images->Upload(setup_view_.rgba.data(), setup_view_.width, setup_view_.height);
+        setup_uploaded_frame_ = setup_view_.frame_index;
+      }
+      SetupScreenView v;
+      v.view = have_setup_view_ ? &setup_view_ : nullptr;
+      v.texture = have_setup_view_ ? setup_texture_ : nullptr;
+      if (DrawSetupScreen(f, v)) Go(Screen::kDashboard);
       break;
     }
   }

@@ -46,7 +46,7 @@ class KioskController {
   void OpenDashboardForTest();
 
  private:
-  enum class Screen { kAttract, kQuestion, kThankYou, kPin, kDashboard };
+  enum class Screen { kAttract, kQuestion, kThankYou, kPin, kDashboard, kSetup };
   enum class PinMode { kUnlock, kNewPin, kConfirmPin };
   struct SubmitState {
     std::atomic<int> state{0};  // 0 saving, 1 saved, 2 failed
@@ -82,6 +82,11 @@ class KioskController {
   std::string pin_digits_, new_pin_;
   std::string pin_message_;
   bool pin_message_error_ = false;
+  // Camera setup: the latest view and its texture (uploaded when a new frame was drawn).
+  CameraSetupView setup_view_;
+  bool have_setup_view_ = false;
+  int64_t setup_uploaded_frame_ = -1;
+  ImTextureID setup_texture_ = nullptr;
   // Dashboard.
   bool export_open_ = false;
   std::string notice_;

@@ -322,6 +322,7 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
     v.software_version = ctx.software_version;
     v.config_version = ctx.config_version;
     v.now_ms = data.computed_at_ms;
+    v.camera_setup = static_cast<bool>(ctx.camera_setup_view);
     return v;
   };
   auto dashboard = [&](const Frame& f) { DrawDashboardScreen(f, dashboard_view()); };
@@ -333,6 +334,24 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
         "Exported 1234 events to " +
             (data.export_folders.empty() ? std::string("/media/usb") : data.export_folders.back())};
     DrawDashboardScreen(f, v);
+  };
+
+  // The camera setup screen, with the view the camera gives now (ctx.camera_setup_view).
+  CameraSetupView setup_view;
+  bool have_setup_view = false;
+  ImTextureID setup_texture = nullptr;
+  auto setup = [&](const Frame& f) {
+    if (!have_setup_view && ctx.camera_setup_view) {
+      have_setup_view = ctx.camera_setup_view(&setup_view);
+      if (have_setup_view && f.images != nullptr) {
+        setup_texture =
+            f.images->Upload(setup_view.rgba.data(), setup_view.width, setup_view.height);
+      }
+    }
+    SetupScreenView v;
+    v.view = have_setup_view ? &setup_view : nullptr;
+    v.texture = setup_texture;
+    DrawSetupScreen(f, v);
   };
 
   auto shoot_all = [&](const std::string& suffix, bool everything) {
@@ -360,6 +379,7 @@ int RunScreenshotTour(UiContext ctx, const std::string& outdir) {
     shoot("pin" + suffix, pin);
     shoot("dashboard" + suffix, dashboard);
     if (everything) shoot("dashboard-export" + suffix, dashboard_export);
+    if (ctx.camera_setup_view) shoot("setup" + suffix, setup);
   };
   int w = ctx.ui->width, h = ctx.ui->height;
   window.SetSize(std::min(w, h), std::max(w, h));

@@ -97,6 +97,16 @@ void ReasonsPanel(const Frame& f, ImVec2 pos, ImVec2 size, const DashboardData& 
   }
 }
 
+}  // namespace
+
+std::string PersonSizeText(const CameraHealth& c) {
+  if (c.person_size == "learning") return "Person size: learning from people seen";
+  return "Person size (" + c.person_size + "): " + Fmt("%.0f px", c.person_height_top_px) +
+         " tall at the top, " + Fmt("%.0f px", c.person_height_bottom_px) + " at the bottom";
+}
+
+namespace {
+
 void HealthPanel(const Frame& f, ImVec2 pos, ImVec2 size, const DashboardView& v) {
   const DashboardData& d = *v.data;
   Panel(f, pos, size);
@@ -142,6 +152,8 @@ void HealthPanel(const Frame& f, ImVec2 pos, ImVec2 size, const DashboardView& v
                     std::to_string(d.camera.coverage_gaps) + " coverage gaps";
     line(ok ? color::kGood : color::kBad, s);
     if (!d.camera.last_error.empty()) line(color::kWarn, "  " + d.camera.last_error);
+    line(d.camera.person_size == "learning" ? color::kWarn : color::kGood,
+         "  " + PersonSizeText(d.camera));
   }
   // Storage.
   if (d.has_store) {
@@ -296,9 +308,11 @@ DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v) {
       {"change_pin", "Change PIN", color::kPanelLight, DashboardAction::kChangePin},
       {"close", "Back to survey", color::kGood, DashboardAction::kClose},
       {"exit_kiosk", "Exit kiosk mode", color::kBad, DashboardAction::kExitKiosk},
+      {"camera_setup", "Camera setup", color::kPanelLight, DashboardAction::kCameraSetup},
   };
-  float bw = (W - gap * 3) / 4.0f;
-  for (int i = 0; i < 4; ++i) {
+  const int count = v.camera_setup ? 5 : 4;
+  float bw = (W - gap * static_cast<float>(count - 1)) / static_cast<float>(count);
+  for (int i = 0; i < count; ++i) {
     ButtonStyle st;
     st.fill = buttons[i].fill;
     st.font = f.fonts->small;

@@ -81,12 +81,31 @@ struct DashboardView {
   bool export_open = false;
   std::string notice;  // e.g. "PIN changed"
   int64_t now_ms = 0;
+  bool camera_setup = false;  // a camera is wired: offer its setup screen
 };
 struct DashboardAction {
-  enum Kind { kNone, kClose, kExitKiosk, kChangePin, kToggleExport, kExport } kind = kNone;
+  enum Kind {
+    kNone,
+    kClose,
+    kExitKiosk,
+    kChangePin,
+    kToggleExport,
+    kExport,
+    kCameraSetup
+  } kind = kNone;
   std::string folder;  // kExport
 };
 DashboardAction DrawDashboardScreen(const Frame& f, const DashboardView& v);
+// "Person size (learned): 60 px tall at the top, 140 px at the bottom", or "learning".
+std::string PersonSizeText(const CameraHealth& c);
+
+// ---- camera setup (manager only, from the dashboard) ----
+struct SetupScreenView {
+  const CameraSetupView* view = nullptr;  // null: no frame yet
+  ImTextureID texture = nullptr;          // the view uploaded for this frame
+};
+// True when "Back" was tapped.
+bool DrawSetupScreen(const Frame& f, const SetupScreenView& v);
 
 // Shared chrome: the language pill row; returns the chosen language, if any.
 std::optional<std::string> DrawLanguageRow(const Frame& f, const std::vector<std::string>& langs,

@@ -172,6 +172,8 @@ Result<std::unique_ptr<KioskWindow>> KioskWindow::Open(const WindowOptions& opti
 
 KioskWindow::~KioskWindow() {
   DestroyFontTexture();
+  if (image_texture_ != 0) glDeleteTextures(1, &image_texture_);
+  if (image_sdl_ != nullptr) SDL_DestroyTexture(image_sdl_);
   if (imgui_renderer_) ImGui_ImplSDLRenderer_Shutdown();
   if (renderer_ != nullptr) SetBaseLayerFill(nullptr, nullptr);
   if (imgui_gl_) ImGui_ImplOpenGL3_Shutdown();
@@ -370,7 +372,48 @@ Frame KioskWindow::BeginFrame(UiProbe* probe) {
   f.probe = probe;
   f.time_s = static_cast<double>(SDL_GetTicks()) / 1000.0;
   f.released_hold_s = released_hold_s;
+  f.images = this;
   return f;
+}
+
+ImTextureID KioskWindow::Upload(const uint8_t* rgba, int width, int height) {
+  if (width <= 0 || height <= 0 || rgba == nullptr) return nullptr;
+  redraw_needed_ = true;
+  const bool resized = width != image_w_ || height != image_h_;
+  image_w_ = width;
+  image_h_ = height;
+  if (renderer_ != nullptr) {
+    if (resized && image_sdl_ != nullptr) {
+      SDL_DestroyTexture(image_sdl_);
+      image_sdl_ = nullptr;
+    }
+    if (image_sdl_ == nullptr) {
+      image_sdl_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STREAMING,
+                                     width, height);
+      if (image_sdl_ == nullptr) return nullptr;
+    }
+    SDL_UpdateTexture(image_sdl_, nullptr, rgba, width * 4);
+    return reinterpret_cast<ImTextureID>(image_sdl_);
+  }
+  GLint last_texture = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &last_texture);
+  if (image_texture_ == 0) {
+    glGenTextures(1, &image_texture_);
+    glBindTexture(GL_TEXTURE_2D, image_texture_);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  } else {
+    glBindTexture(GL_TEXTURE_2D, image_texture_);
+  }
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  if (resized) {
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+  } else {
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+  }
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last_texture));
+  return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(image_texture_));
 }
 
 bool KioskWindow::press_or_release_pending() const {

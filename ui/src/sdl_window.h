@@ -14,6 +14,7 @@
 
 struct SDL_Window;
 struct SDL_Renderer;
+struct SDL_Texture;
 
 namespace touchpoint::ui {
 
@@ -46,7 +47,7 @@ struct PointerState {
   uint32_t down_since_ms = 0;  // SDL ticks at press
 };
 
-class KioskWindow {
+class KioskWindow final : public ImageUploader {
  public:
   static Result<std::unique_ptr<KioskWindow>> Open(const WindowOptions& options);
   ~KioskWindow();
@@ -64,6 +65,9 @@ class KioskWindow {
   // which. With a non-empty `png_path` it always renders and writes the frame there first.
   Status EndFrame(const std::string& png_path = "", bool force = false);
   bool rendered_last_frame() const { return rendered_last_frame_; }
+  // ImageUploader: one picture texture, remade when its size changes; an upload means the next
+  // frame must be rendered even if its draw lists look unchanged.
+  ImTextureID Upload(const uint8_t* rgba, int width, int height) override;
   // The renderer in use ("opengl" or "software") and, for auto, why it was chosen.
   const std::string& renderer_name() const { return renderer_name_; }
   const std::string& renderer_reason() const { return renderer_reason_; }
@@ -107,6 +111,10 @@ class KioskWindow {
   Fonts fonts_;
   float fonts_short_side_ = 0;
   unsigned int font_texture_ = 0;  // GL texture name (GLuint)
+  // The picture texture (Upload): a GL texture name, or an SDL_Texture with the software renderer.
+  unsigned int image_texture_ = 0;
+  SDL_Texture* image_sdl_ = nullptr;
+  int image_w_ = 0, image_h_ = 0;
   std::deque<PointerEvent> pending_;
   uint32_t press_event_ms_ = 0;  // the held press's event time
   PointerState pointer_;

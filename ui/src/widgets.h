@@ -20,6 +20,16 @@ struct Fonts {
 };
 
 // Per-frame context handed to every screen.
+// Shows a picture made on the CPU (the camera setup view): the window keeps one texture for it,
+// made or updated by Upload, and returns its id for ImGui::Image / AddImage (null on failure).
+class ImageUploader {
+ public:
+  virtual ImTextureID Upload(const uint8_t* rgba, int width, int height) = 0;
+
+ protected:
+  ~ImageUploader() = default;
+};
+
 struct Frame {
   ImVec2 size;   // window size in pixels
   float u = 10;  // layout unit: 1% of the shorter window side
@@ -29,6 +39,7 @@ struct Frame {
   // A pointer release applied this frame: how long it was held, from the press and release
   // events' own times (frames may have stalled meanwhile); -1 when no release this frame.
   float released_hold_s = -1;
+  ImageUploader* images = nullptr;  // null in tests that draw without a window
   bool portrait() const { return size.y > size.x; }
 };
 

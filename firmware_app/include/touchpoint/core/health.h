@@ -42,6 +42,17 @@ struct CameraHealth {
   std::string person_size = "learning";
 };
 
+// What the installer's camera setup screen shows (docs/footfall.md, "Setup screen"): the
+// camera's view as EDGES of a blurred, downscaled frame (no recognisable person), with the
+// counting lines, the ROI, detections, confirmed tracks and the person size at each row drawn
+// in. Made only while the screen is open, kept in memory only, never stored or sent.
+struct CameraSetupView {
+  int width = 0, height = 0;  // processing pixels
+  std::vector<uint8_t> rgba;  // width * height * 4
+  int64_t frame_index = 0;    // changes when a new frame was drawn
+  CameraHealth camera;        // state, fps, occupancy, counts, person size
+};
+
 struct UiHealth {
   std::string last_store_error;  // a shopper's submission that could not be stored
   int64_t store_failures = 0;

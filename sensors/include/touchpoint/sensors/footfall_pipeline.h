@@ -59,7 +59,9 @@ class FootfallPipeline {
   bool person_size_configured() const { return person_configured_; }
   // Observations the learner has (0 when the size is configured).
   int64_t person_size_samples() const { return learner_ ? learner_->samples() : 0; }
-  // A preview for the manager dashboard (processing frame with lines and tracks), in memory.
+  // The installer's setup view (processing pixels, BGR): the edges of a blurred copy of the
+  // frame on black, never the picture, with the ROI, the lines and their "in" side, detections,
+  // confirmed tracks (id, box, foot) and the person size in use at four rows. In memory only.
   void DrawPreview(cv::Mat* out) const;
 
  private:

@@ -46,7 +46,8 @@ struct FootfallServiceOptions {
   // nullptr: MakeOpenCvSource(config.source, config.loop, config.stream_timeout_ms).
   std::unique_ptr<FrameSource> source;
   PipelineTuning tuning;
-  // Keep an in-memory preview image for the dashboard (Preview()); costs a copy per frame.
+  // Always keep the in-memory setup view (Preview()), not only while one is wanted
+  // (SetPreviewWanted); costs an edge image per frame.
   bool keep_preview = false;
 };
 
@@ -68,8 +69,14 @@ class FootfallService {
   void Stop();
 
   CameraHealth Health() const;
-  // The latest preview (processing resolution, lines and tracks drawn), if keep_preview.
+  // The latest setup view (FootfallPipeline::DrawPreview: edges only, lines, tracks), drawn
+  // while keep_preview or while a setup screen wants it. False when there is none yet.
   bool Preview(cv::Mat* out) const;
+  // The installer's setup screen opened (true) or closed (false): the counting thread draws the
+  // setup view only in between. Any thread.
+  void SetPreviewWanted(bool wanted);
+  // The setup view as RGBA with the camera's health, for the kiosk UI. Any thread.
+  bool SetupView(CameraSetupView* out) const;
   // Events handed to the store so far / confirmed stored (for tests and status).
   int64_t events_submitted() const { return submitted_.load(); }
   int64_t events_stored() const { return stored_.load(); }
@@ -120,6 +127,8 @@ class FootfallService {
   mutable std::mutex health_mu_;
   CameraHealth health_;
   cv::Mat preview_;
+  int64_t preview_frame_ = 0;
+  std::atomic<bool> preview_wanted_{false};
 };
 
 }  // namespace touchpoint::sensors

@@ -55,6 +55,12 @@ struct UiContext {
   // at most every UiConfig::dashboard_refresh_s. Optional.
   std::function<SyncHealth()> sync_health;
   std::function<CameraHealth()> camera_health;
+  // The installer's camera setup screen (from the dashboard; docs/footfall.md): told when it
+  // opens and closes (the camera draws its edge-only view only in between), and asked for the
+  // latest view on the UI thread while open (false: no frame yet; `camera` filled anyway).
+  // Optional: without camera_setup_view the dashboard offers no setup screen.
+  std::function<void(bool open)> camera_setup_open;
+  std::function<bool(CameraSetupView*)> camera_setup_view;
   std::string config_version;
   std::string software_version;
   std::atomic<bool>* stop = nullptr;   // set by the app (signal): RunKioskUi returns soon after
