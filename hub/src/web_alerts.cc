@@ -276,35 +276,41 @@ ApiResult<std::vector<Json>> Alerts::Evaluate(HubStore* store, const WebConfig& 
   std::vector<Json> opened;
   std::set<std::pair<int64_t, std::string>> holding;
   for (const Hit& h : hits) holding.insert({h.rule, h.scope});
-  std::map<std::pair<int64_t, std::string>, int64_t> open;  // (rule, scope) -> alert id
-  {
-    auto st = db_->Prepare("SELECT id, rule_id, scope FROM web_alerts WHERE state != 'closed'");
-    if (!st.ok()) return Db(st.status());
-    Status s = st->ForEachRow([&] {
-      open[{st->ColumnInt(1), st->ColumnText(2)}] = st->ColumnInt(0);
-    });
-    if (!s.ok()) return Db(s);
+  if (hits.empty()) {
+    // Nothing holds: only open alerts may need closing; without any, take no write lock.
+    auto n = db_->QueryInt("SELECT COUNT(*) FROM web_alerts WHERE state != 'closed'");
+    if (!n.ok()) return Db(n.status());
+    if (n->value_or(0) == 0) return opened;
   }
+  // Read what is open inside the write transaction: evaluators in two processes on one file
+  // (serve beside run --http) serialise here and never open the same alert twice.
   if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return Db(s);
+  std::map<std::pair<int64_t, std::string>, int64_t> open;  // (rule, scope) -> alert id
   std::vector<int64_t> opened_ids;
   auto work = [&]() -> Status {
+    auto st = db_->Prepare("SELECT id, rule_id, scope FROM web_alerts WHERE state != 'closed'");
+    if (!st.ok()) return st.status();
+    Status rows = st->ForEachRow([&] {
+      open[{st->ColumnInt(1), st->ColumnText(2)}] = st->ColumnInt(0);
+    });
+    if (!rows.ok()) return rows;
     for (const auto& [key, id] : open) {
       if (holding.count(key)) continue;
-      auto st =
+      auto up =
           db_->Prepare("UPDATE web_alerts SET state = 'closed', closed_ms = ?2 WHERE id = ?1");
-      if (!st.ok()) return st.status();
-      st->Bind(1, id).Bind(2, now_ms);
-      if (Status s = st->Run(); !s.ok()) return s;
+      if (!up.ok()) return up.status();
+      up->Bind(1, id).Bind(2, now_ms);
+      if (Status s = up->Run(); !s.ok()) return s;
     }
     for (const Hit& h : hits) {
       if (open.count({h.rule, h.scope})) continue;
-      auto st = db_->Prepare(
+      auto in = db_->Prepare(
           "INSERT INTO web_alerts(rule_id, scope, store, region, opened_ms, value, message, "
           "state) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')");
-      if (!st.ok()) return st.status();
-      st->Bind(1, h.rule).Bind(2, h.scope).Bind(3, h.store).Bind(4, h.region).Bind(5, now_ms);
-      st->BindDouble(6, h.value).Bind(7, h.message);
-      if (Status s = st->Run(); !s.ok()) return s;
+      if (!in.ok()) return in.status();
+      in->Bind(1, h.rule).Bind(2, h.scope).Bind(3, h.store).Bind(4, h.region).Bind(5, now_ms);
+      in->BindDouble(6, h.value).Bind(7, h.message);
+      if (Status s = in->Run(); !s.ok()) return s;
       opened_ids.push_back(db_->LastInsertRowId());
     }
     return Status::Ok();
