@@ -268,7 +268,6 @@ ApiResult<Json> TrendsView(const ViewContext& c) {
   if (by != "none") {
     auto j = Rows(c, f.View(), ViewBy::kJourney);
     if (!j.ok()) return j.error();
-    std::vector<ViewRow> none;
     if (by == "stage") {
       keys.clear();
       std::set<std::string> seen;
