@@ -239,6 +239,7 @@ struct Hub::Impl {
     }
     // Enrolled kiosks are registered from now on (the next messages do not enrol them again).
     if (!w.enrolments.empty()) RefreshRegistry();
+    if (result->inserted > 0 && options.on_commit) options.on_commit(result->inserted);
     std::lock_guard<std::mutex> lock(mu);
     for (auto& a : out) pending_acks.push_back(std::move(a));
     ack_cv.notify_one();
@@ -501,6 +502,17 @@ HubCounters Hub::Counters() const {
 const Heartbeat& Hub::writer_heartbeat() const { return impl_->writer_heartbeat; }
 
 bool Hub::Subscribed() const { return impl_->subscribed; }
+
+bool Hub::PublishAlert(const std::string& payload) {
+  if (!impl_->connected || !impl_->client) return false;
+  try {
+    impl_->client->publish(impl_->options.topic_prefix + "/alerts", payload.data(), payload.size(),
+                           1, false);
+    return true;
+  } catch (const mqtt::exception& e) {
+    return false;
+  }
+}
 
 Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path, bool enrol,
                                      int64_t now_ms) {

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct HubOptions {
   int32_t gap_timeout_ms = 60000;  // a hole older than this is requested again (0: never)
   int32_t keepalive_s = 30;
   int32_t decode_threads = 0;  // threads validating messages; 0: one per core (at most 4)
+  // Called on the writer thread after each committed transaction that inserted events (the
+  // number inserted; the commit is visible to other connections, maybe not yet durable), e.g.
+  // the web server's live notices. Must return quickly.
+  std::function<void(int64_t inserted)> on_commit;
 };
 
 struct HubCounters {
@@ -72,6 +77,9 @@ class Hub {
   HubCounters Counters() const;
   // True once subscribed on the current connection.
   bool Subscribed() const;
+  // Publishes an alert (JSON, docs/hub-api.md "Alerts") on <prefix>/alerts, QoS 1, not
+  // retained, for other systems to subscribe to. False when not connected. Any thread.
+  bool PublishAlert(const std::string& payload);
   // The writer thread's proof of life for the service watchdog (docs/operations.md).
   const Heartbeat& writer_heartbeat() const;
 
