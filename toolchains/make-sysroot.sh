@@ -12,7 +12,7 @@ dir=${2:?target directory}
 mirror=${TOUCHPOINT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 pkgs=libsqlite3-dev,libzstd-dev,nlohmann-json3-dev,libtomlplusplus-dev,libspdlog-dev,libcli11-dev,\
 libgtest-dev,libgmock-dev,libopencv-dev,libpaho-mqttpp-dev,libpaho-mqtt-dev,libssl-dev,libimgui-dev,\
-libstb-dev,libsdl2-dev,libgl-dev,libegl-dev,libsystemd-dev
+libstb-dev,libsdl2-dev,libgl-dev,libegl-dev,libsystemd-dev,libcpp-httplib-dev
 stamp="$arch $pkgs"
 if [ -f "$dir/.touchpoint-sysroot" ] && [ "$(cat "$dir/.touchpoint-sysroot")" = "$stamp" ]; then
   echo "sysroot in $dir is up to date"

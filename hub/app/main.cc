@@ -1,5 +1,5 @@
-// touchpoint-hub: the central side. Subcommands: run, map, rebuild-rollups, import, gaps,
-// rejects, kiosks.
+// touchpoint-hub: the central side. Subcommands: run, serve, map, rebuild-rollups, import,
+// gaps, rejects, kiosks.
 #include <sys/stat.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -15,6 +15,7 @@
 #include "touchpoint/core/service_watchdog.h"
 #include "touchpoint/hub/hub.h"
 #include "touchpoint/hub/journey_map.h"
+#include "touchpoint/hub/web_server.h"
 
 namespace {
 
@@ -51,6 +52,34 @@ Result<std::string> ReadSecret(const std::string& file, const char* env) {
   if (secret.size() > 4096) return Status::InvalidArgument(file + ": longer than 4 KiB");
   secret = secret.substr(0, secret.find_first_of("\r\n"));
   return secret;
+}
+
+// The web server's options shared by `serve` and `run --http`.
+void AddWebOptions(CLI::App* cmd, WebOptions* web, bool required) {
+  auto* http = cmd->add_option("--http", web->listen,
+                               "serve the web app and its API on HOST:PORT (docs/hub-api.md)");
+  if (required) http->capture_default_str();
+  cmd->add_option("--hub-config", web->hub_config,
+                  "hub config (TOML): journey stage order and regions");
+  cmd->add_option("--web-root", web->web_root,
+                  "the web app's files (default: <dir of this program>/web, else "
+                  "/usr/share/touchpoint/web)");
+  cmd->add_option("--tls-cert", web->tls_cert, "serve HTTPS with this certificate (PEM)");
+  cmd->add_option("--tls-key", web->tls_key, "the certificate's key (PEM)");
+}
+
+// Starts the web server; prints its URL once listening and, while no user exists, the one-time
+// setup link.
+Result<std::unique_ptr<WebServer>> StartWeb(WebOptions web) {
+  auto server = WebServer::Create(std::move(web));
+  if (!server.ok()) return server.status();
+  if (Status s = (*server)->Start(); !s.ok()) return s;
+  std::printf("hub: web app at %s\n", (*server)->url().c_str());
+  if (std::string setup = (*server)->SetupUrl(); !setup.empty()) {
+    std::printf("hub: first start: create the admin at %s\n", setup.c_str());
+  }
+  std::fflush(stdout);
+  return server;
 }
 
 int Fail(const Status& s) {
@@ -133,6 +162,21 @@ int main(int argc, char** argv) {
                   "re-request a sequence hole older than this (0: never)")
       ->capture_default_str();
 
+  WebOptions web;
+  std::string run_http;
+  run->add_option("--http", run_http,
+                  "also serve the web app and its API on HOST:PORT (as `serve`; live notices "
+                  "come from this hub's writer)");
+  run->add_option("--hub-config", web.hub_config, "with --http: the hub config (TOML)");
+  run->add_option("--web-root", web.web_root, "with --http: the web app's files");
+  run->add_option("--tls-cert", web.tls_cert, "with --http: HTTPS certificate (PEM)");
+  run->add_option("--tls-key", web.tls_key, "with --http: the certificate's key (PEM)");
+  auto* serve = app.add_subcommand(
+      "serve",
+      "serve the web app and its JSON API over the hub database (another process may run the "
+      "hub on the same file: live notices follow its commits)");
+  AddWebOptions(serve, &web, true);
+
   ViewFilter filter;
   std::string from, to, format = "table";
   auto* map = app.add_subcommand(
@@ -192,10 +236,27 @@ int main(int argc, char** argv) {
     } else {
       opts.password = std::move(pw.value());
     }
+    // With --http the web server shares the process; the writer tells it of each commit.
+    std::unique_ptr<WebServer> web_server;
+    std::atomic<WebServer*> web_notify{nullptr};
+    if (!run_http.empty()) {
+      opts.on_commit = [&web_notify](int64_t inserted) {
+        if (WebServer* w = web_notify.load()) w->NotifyCommit(inserted);
+      };
+    }
     auto hub = Hub::Create(opts);
     if (!hub.ok()) return Fail(hub.status());
     std::signal(SIGINT, OnSignal);
     std::signal(SIGTERM, OnSignal);
+    if (!run_http.empty()) {
+      web.listen = run_http;
+      web.db_path = db;
+      web.poll_data_version = false;
+      auto w = StartWeb(web);
+      if (!w.ok()) return Fail(w.status());
+      web_server = std::move(w.value());
+      web_notify = web_server.get();
+    }
     if (Status s = (*hub)->Start(); !s.ok()) return Fail(s);
     // systemd (docs/operations.md): READY once the store is open and the writer runs; pings
     // while the writer and this loop answer.
@@ -221,10 +282,24 @@ int main(int argc, char** argv) {
     }
     watchdog.Stop();
     (*hub)->Stop();
+    web_notify = nullptr;
+    if (web_server) web_server->Stop();
     HubCounters c = (*hub)->Counters();
     std::printf("hub: stopped: %lld messages, %lld events stored, %lld duplicates, %lld rejects\n",
                 static_cast<long long>(c.messages), static_cast<long long>(c.events_inserted),
                 static_cast<long long>(c.duplicates), static_cast<long long>(c.rejects));
+    return 0;
+  }
+
+  if (*serve) {
+    web.db_path = db;
+    std::signal(SIGINT, OnSignal);
+    std::signal(SIGTERM, OnSignal);
+    auto server = StartWeb(web);
+    if (!server.ok()) return Fail(server.status());
+    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    (*server)->Stop();
+    std::printf("hub: web app stopped\n");
     return 0;
   }
 

@@ -239,6 +239,7 @@ struct Hub::Impl {
     }
     // Enrolled kiosks are registered from now on (the next messages do not enrol them again).
     if (!w.enrolments.empty()) RefreshRegistry();
+    if (result->inserted > 0 && options.on_commit) options.on_commit(result->inserted);
     std::lock_guard<std::mutex> lock(mu);
     for (auto& a : out) pending_acks.push_back(std::move(a));
     ack_cv.notify_one();

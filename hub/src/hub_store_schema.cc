@@ -88,6 +88,15 @@ INSERT OR IGNORE INTO hub_counters(kiosk, name, value)
   SELECT '', 'rejects', COUNT(*) FROM rejects;
 )sql";
 
+// Version 4 -> 5: users of the web app (hub/src/web_auth.cc): a salted slow hash per user
+// ("pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>"), the role and, for regional users, the
+// regions they see (comma-separated).
+constexpr const char* kWebUsers = R"sql(
+CREATE TABLE IF NOT EXISTS web_users(
+  user TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+  regions TEXT NOT NULL, created_ms INTEGER NOT NULL);
+)sql";
+
 }  // namespace
 
 int64_t EventTypeCode(EventType t) {
@@ -144,8 +153,8 @@ Status EnsureHubSchema(sql::Database* db) {
         db->QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'");
     if (!has_events.ok()) return has_events.status();
     bool v1 = v == 1 || (v == 0 && has_events->value_or(0) > 0);
-    if (v == 3) {
-      // Only the version 4 step below.
+    if (v == 3 || v == 4) {
+      // Only the steps to version 4 and 5 below.
     } else if (v == 2) {
       // Only the version 3 step below.
     } else if (v1) {
@@ -167,15 +176,20 @@ Status EnsureHubSchema(sql::Database* db) {
     }
     // Version 3 -> 4: the events' UTC offset and the rollup cells, recomputed from the stored
     // events' JSON (which also fills the offsets).
-    if (Status s = db->Exec("ALTER TABLE events ADD COLUMN utc_offset_min INTEGER;" +
-                            rollups::CellsTableSql("cells") + rollups::CellsTableSql("cells_day"));
-        !s.ok()) {
-      return s;
+    if (v < 4) {
+      if (Status s =
+              db->Exec("ALTER TABLE events ADD COLUMN utc_offset_min INTEGER;" +
+                       rollups::CellsTableSql("cells") + rollups::CellsTableSql("cells_day"));
+          !s.ok()) {
+        return s;
+      }
+      if (auto r = rollups::Rebuild(db); !r.ok()) {
+        return Status::Corruption(
+            db->path() + ": migrating to version 4 (rollup cells): " + r.status().ToString());
+      }
     }
-    if (auto r = rollups::Rebuild(db); !r.ok()) {
-      return Status::Corruption(
-          db->path() + ": migrating to version 4 (rollup cells): " + r.status().ToString());
-    }
+    // Version 4 -> 5: the web app's users (web_auth.h).
+    if (Status s = db->Exec(kWebUsers); !s.ok()) return s;
     return db->Exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion));
   };
   Status s = work();

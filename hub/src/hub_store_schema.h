@@ -1,6 +1,7 @@
 // The hub database's layout (PRAGMA user_version) and its migrations.
 //
-// Version 4 (current): version 3 plus `events.utc_offset_min` (the kiosk's offset at event time)
+// Version 5 (current): version 4 plus `web_users` (the web app's users, web_auth.h).
+// Version 4: version 3 plus `events.utc_offset_min` (the kiosk's offset at event time)
 // and the rollup cells (`cells`, rollups.h): one row per (dim_key, local hour, UTC offset) with
 // everything metrics::Sums needs, and their day level (`cells_day`), kept by the writer in the
 // events' transaction. A version 3
@@ -29,7 +30,7 @@
 
 namespace touchpoint::hub {
 
-constexpr int64_t kHubSchemaVersion = 4;
+constexpr int64_t kHubSchemaVersion = 5;
 
 // Creates the tables of an empty database, migrates a version 1 database, or refuses a database
 // of a newer version (made by a newer hub) with kInvalidArgument. Safe when several processes

@@ -526,7 +526,7 @@ TEST(HubRollupsMigration, Version3DatabaseGetsItsCellsFromTheEvents) {
     ++i;
   }
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 4);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 5);
   EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM events WHERE utc_offset_min IS NULL"), 0);
 }
 

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct HubOptions {
   int32_t gap_timeout_ms = 60000;  // a hole older than this is requested again (0: never)
   int32_t keepalive_s = 30;
   int32_t decode_threads = 0;  // threads validating messages; 0: one per core (at most 4)
+  // Called on the writer thread after each committed transaction that inserted events (the
+  // number inserted; the commit is visible to other connections, maybe not yet durable), e.g.
+  // the web server's live notices. Must return quickly.
+  std::function<void(int64_t inserted)> on_commit;
 };
 
 struct HubCounters {
