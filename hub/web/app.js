@@ -358,9 +358,8 @@ async function loadView({live: isLive = false}) {
       h('div', {class: 'toolbar'}, h('h1', {}, view.heading ? view.heading(params) : view.title),
         h('div', {class: 'view-controls'},
           view.controls ? view.controls(state, setState, meta) : null, csv));
-  root.replaceChildren(
-      navBar(location.pathname),
-      view.filters === false ? null : filterBar(state, data && data.filter), toolbar, content);
+  const bar = view.filters === false ? null : filterBar(state, data && data.filter);
+  root.replaceChildren(...[navBar(location.pathname), bar, toolbar, content].filter(Boolean));
   if (error) {
     content.append(
         view.onError ? view.onError(error) :

@@ -145,7 +145,7 @@ export const PALETTE =
 export const DIVERGING_COLOURS = DIVERGING;
 export const SEQUENTIAL_COLOURS = SEQUENTIAL;
 
-function lerpColour(stops, t) {
+function lerpRgb(stops, t) {
   t = Math.min(1, Math.max(0, t));
   const pos = t * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(pos));
@@ -154,7 +154,21 @@ function lerpColour(stops, t) {
   const b = parseInt(stops[i + 1].slice(1), 16);
   const ch = (v, s) => (v >> s) & 255;
   const mix = (s) => Math.round(ch(a, s) + (ch(b, s) - ch(a, s)) * f);
-  return `rgb(${mix(16)}, ${mix(8)}, ${mix(0)})`;
+  return [mix(16), mix(8), mix(0)];
+}
+
+// A background and the text colour that reads best on it (WCAG relative luminance: dark text
+// on light backgrounds, white on dark ones).
+function paint(stops, t) {
+  const rgb = lerpRgb(stops, t);
+  const lin = rgb.map((c) => {
+    const x = c / 255;
+    return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  });
+  const lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  // Contrast with #1d2430 (luminance ~0.017) vs with white: pick the larger.
+  const dark = (1.05 / (lum + 0.05)) > ((lum + 0.05) / 0.067);
+  return {bg: `rgb(${rgb.join(', ')})`, dark};
 }
 
 // Background for a value of metric m, relative to the values [lo, hi] in the view (a fixed
@@ -165,11 +179,10 @@ export function metricColour(m, value, lo, hi) {
   if (!isNum(value)) return {bg: '#eeeeee', dark: false};
   const def = METRICS[m];
   let t = hi > lo ? (value - lo) / (hi - lo) : 0.5;
-  if (def.better === 0) return {bg: lerpColour(SEQUENTIAL, t * 0.85), dark: t > 0.7};
+  if (def.better === 0) return paint(SEQUENTIAL, t * 0.85);
   if (def.better < 0) t = 1 - t;
-  // Keep the ends off the darkest stops so that the text stays readable.
-  t = 0.1 + 0.8 * t;
-  return {bg: lerpColour(DIVERGING, t), dark: t < 0.12 || t > 0.88};
+  // Keep the ends off the darkest stops: softer cells, text readable either way.
+  return paint(DIVERGING, 0.1 + 0.8 * t);
 }
 
 // ---------- the API ----------

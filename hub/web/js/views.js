@@ -264,7 +264,9 @@ const journey = {
           return p ? metricOf(p.figures, m) : null;
         })
       });
-      if (curve.some((c) => (c.points || []).some((p) => p.previous))) {
+      const hasPrevious =
+          (s.points || []).some((p) => p.previous && metricOf(p.previous, m) !== null);
+      if (hasPrevious) {
         series.push({
           name: `${s.name} (previous)`,
           type: 'line',
@@ -350,7 +352,7 @@ const trends = {
         data: dates.map((d) => metricOf(pts.get(d), m))
       });
       const prev = prevSeries.find((p) => p.key === s.key);
-      if (prev) {
+      if (prev && (prev.points || []).some((p) => metricOf(p.figures, m) !== null)) {
         const pp = new Map((prev.points || []).map((p) => [p.date, p.figures]));
         out.push({
           name: `${s.key} (previous)`,
@@ -608,6 +610,20 @@ function pickShared(state) {
   return out;
 }
 
+// Sequence gaps, rejects, conflicts and bad times in one cell: only those that are not zero.
+function dataIssues(k) {
+  const parts = [
+    ['seq_gaps', 'seq gaps'], ['rejects', 'rejects'], ['conflicts', 'conflicts'],
+    ['time_out_of_range', 'bad times']
+  ];
+  if (parts.every(([key]) => !isNum(k[key]))) return DASH;
+  const shown = parts.filter(([key]) => isNum(k[key]) && k[key] > 0);
+  if (!shown.length) return h('span', {class: 'muted'}, 'none');
+  return h(
+      'span', {class: 'issues'},
+      shown.map(([key, label]) => `${fmt.int(k[key])} ${label}`).join(' · '));
+}
+
 function fleetTable(kiosks, nowMs, id) {
   const bad = (k) => k.stale || k.state !== 'online' || (k.problems || []).length > 0;
   const sorted =
@@ -624,6 +640,14 @@ function fleetTable(kiosks, nowMs, id) {
         {label: 'Kiosk', key: 'kiosk', value: (k) => h('strong', {}, k.kiosk)},
         {label: 'Store', value: (k) => k.store},
         {label: 'State', key: 'state', value: stateCell},
+        {
+          label: 'Problems',
+          wrap: true,
+          value: (k) =>
+              ((k.problems || []).length ?
+                   h('ul', {class: 'problems'}, k.problems.map((p) => h('li', {}, '⚠ ', p))) :
+                   h('span', {class: 'muted'}, 'none'))
+        },
         {
           label: 'Last status',
           value: (k) =>
@@ -645,25 +669,13 @@ function fleetTable(kiosks, nowMs, id) {
           value: (k) => h('span', {class: `cam cam-${k.camera}`}, k.camera || DASH)
         },
         {label: 'Coverage gap', num: true, value: (k) => fmt.duration(k.coverage_gap_s)},
-        {label: 'Seq gaps', num: true, value: (k) => fmt.int(k.seq_gaps)},
-        {label: 'Rejects', num: true, value: (k) => fmt.int(k.rejects)},
-        {label: 'Conflicts', num: true, value: (k) => fmt.int(k.conflicts)},
         {
-          label: 'Bad times',
-          num: true,
-          title: 'events with a time out of range',
-          value: (k) => fmt.int(k.time_out_of_range)
+          label: 'Data issues',
+          title: 'sequence gaps, rejected messages, conflicts, events with a time out of range',
+          value: dataIssues
         },
         {label: 'Software', value: (k) => h('code', {}, k.software_version ?? DASH)},
         {label: 'Config', value: (k) => h('code', {}, k.config_version ?? DASH)},
-        {
-          label: 'Problems',
-          wrap: true,
-          value: (k) =>
-              ((k.problems || []).length ?
-                   h('ul', {class: 'problems'}, k.problems.map((p) => h('li', {}, '⚠ ', p))) :
-                   h('span', {class: 'muted'}, 'none'))
-        },
       ],
       sorted, {id, rowAttrs: (k) => ({class: bad(k) ? 'bad' : null, 'data-kiosk': k.kiosk})});
 }

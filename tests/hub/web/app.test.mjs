@@ -200,6 +200,13 @@ describe('web app on a real hub', {skip}, () => {
                 int.format(api.figures.responses));
           }
         }
+        await openView(page, `${hub.url}/alerts`);
+        assert.ok(
+            await page.$('#alerts-table, #alerts-unavailable, #content .empty-state'),
+            'alerts: a list or a note');
+        assert.equal(
+            await page.$eval('#app', (e) => [...e.childNodes].every((n) => n.nodeType === 1)),
+            true);
         const files = await screenshotViews(
             page, hub.url, join(OUT, 'screenshots'), {store: 'store-0003', query});
         console.log(`screenshots (${files.length}): ${join(OUT, 'screenshots')}`);

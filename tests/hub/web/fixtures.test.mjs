@@ -85,8 +85,12 @@ describe(
             () => page.$eval('#app', (e, b) => e.dataset.loaded !== b, before),
             {what: 'the view to reload'});
         assert.match(page.url(), /metric=nps/);
+        const before2 = await page.$eval('#app', (e) => e.dataset.loaded);
         await page.click('input[name=suspect]');
-        await waitFor(async () => /suspect=1/.test(page.url()), {what: 'suspect=1 in the URL'});
+        await waitFor(
+            () => page.$eval('#app', (e, b) => e.dataset.loaded !== b, before2),
+            {what: 'the view to reload'});
+        assert.match(page.url(), /suspect=1/);
         assert.match(
             await page.$eval('#export-csv', (a) => a.getAttribute('href')),
             /^\/api\/v1\/journey\?.*suspect=1.*format=csv/);
@@ -145,5 +149,9 @@ describe(
         await openView(page, `${server.url}/alerts`);
         assert.match(
             await page.$eval('#alerts-unavailable', (e) => e.textContent), /not available/);
+        // Only elements under #app (no stray text such as "null" from a view without filters).
+        assert.equal(
+            await page.$eval('#app', (e) => [...e.childNodes].every((n) => n.nodeType === 1)),
+            true);
       });
     });

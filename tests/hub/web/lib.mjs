@@ -148,8 +148,25 @@ export const VIEW_PATHS = [
   ['alerts', '/alerts'],
 ];
 
-// Loads a URL of the app and waits until a view rendered (#app[data-loaded] set by app.js).
-export async function openView(page, url, {timeoutMs = 15000} = {}) {
+// Opens a URL of the app and waits until a view rendered (#app[data-loaded], set by app.js).
+// When the page already shows the app (signed in), it navigates inside the app as its links do
+// (history + popstate): no reload of the scripts per view, one /api/v1/live stream throughout.
+export async function openView(page, url, {timeoutMs = 15000, reload = false} = {}) {
+  const u = new URL(url);
+  const inApp = !reload && !u.hash && page.url().startsWith(u.origin) &&
+      (await page.$('#app[data-loaded]')) !== null;
+  if (inApp) {
+    const before = await page.$eval('#app', (e) => e.dataset.loaded);
+    await page.evaluate((p) => {
+      history.pushState(null, '', p);
+      dispatchEvent(new PopStateEvent('popstate'));
+    }, u.pathname + u.search);
+    await page.waitForFunction(
+        (b) => document.querySelector('#app')?.dataset.loaded !== b ||
+            document.querySelector('main.auth'),
+        {timeout: timeoutMs}, before);
+    return;
+  }
   await page.goto(url, {waitUntil: 'domcontentloaded', timeout: timeoutMs});
   await page.waitForFunction(
       () => document.querySelector('#app')?.dataset.loaded || document.querySelector('main.auth'),
