@@ -450,6 +450,7 @@ function heatmapChart(el, cells, m, title) {
       splitLine: {show: true, lineStyle: {color: '#eef0f3'}}
     },
     visualMap: {
+      dimension: 2,  // the value; [3] is n, shown in the tooltip
       min: lo,
       max: hi,
       calculable: true,

@@ -200,6 +200,23 @@ describe('web app on a real hub', {skip}, () => {
                 int.format(api.figures.responses));
           }
         }
+        // The heatmap's colours follow the values: Monday 09:00 (quiet) and 15:00 (busy) differ.
+        await openView(page, `${hub.url}/heatmaps`);
+        const colours = await page.evaluate(() => {
+          const el = document.getElementById('heat-visitors_in');
+          const chart = window.echarts.getInstanceByDom(el);
+          const canvas = el.querySelector('canvas');
+          const ratio = canvas.width / el.clientWidth;
+          return [[9, 0], [15, 0]].map((cell) => {
+            const [x, y] = chart.convertToPixel({seriesIndex: 0}, cell);
+            return [
+              ...canvas.getContext('2d')
+                  .getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1)
+                  .data
+            ].join(',');
+          });
+        });
+        assert.notEqual(colours[0], colours[1], `heatmap colours ${colours}`);
         await openView(page, `${hub.url}/alerts`);
         assert.ok(
             await page.$('#alerts-table, #alerts-unavailable, #content .empty-state'),
