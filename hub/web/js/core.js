@@ -92,7 +92,8 @@ export const METRICS = {
     better: 1,
     min: 1,
     max: 5,
-    d: 2
+    d: 2,
+    span: 1
   },
   csat_satisfied_pct: {
     label: 'Satisfied (4–5) %',
@@ -101,7 +102,8 @@ export const METRICS = {
     better: 1,
     min: 0,
     max: 100,
-    d: 0
+    d: 0,
+    span: 20
   },
   nps: {
     label: 'NPS (−100..100)',
@@ -110,7 +112,8 @@ export const METRICS = {
     better: 1,
     min: -100,
     max: 100,
-    d: 0
+    d: 0,
+    span: 30
   },
   effort_mean: {
     label: 'Effort (mean 1–7, lower is easier)',
@@ -119,7 +122,8 @@ export const METRICS = {
     better: -1,
     min: 1,
     max: 7,
-    d: 1
+    d: 1,
+    span: 1
   },
   response_rate: {
     label: 'Response rate',
@@ -128,7 +132,8 @@ export const METRICS = {
     better: 1,
     min: 0,
     max: null,
-    d: 3
+    d: 3,
+    span: 0.02
   },
   responses:
       {label: 'Responses', short: 'Responses', f: fmt.int, better: 0, min: 0, max: null, d: 0},
@@ -171,6 +176,20 @@ function paint(stops, t) {
   return {bg: `rgb(${rgb.join(', ')})`, dark};
 }
 
+// The range a colour scale spans for values lo..hi of metric m: at least the metric's `span`
+// around their middle (within the metric's bounds), so that noise between near-equal values
+// (CSAT 3.9 vs 4.0) is not painted as the whole range from worst to best.
+export function colourRange(m, lo, hi) {
+  const def = METRICS[m];
+  if (!def || !def.span || !isNum(lo) || !isNum(hi) || hi - lo >= def.span) return [lo, hi];
+  const mid = (lo + hi) / 2;
+  let a = mid - def.span / 2;
+  let b = mid + def.span / 2;
+  if (isNum(def.min) && a < def.min) [a, b] = [def.min, def.min + def.span];
+  if (isNum(def.max) && b > def.max) [a, b] = [def.max - def.span, def.max];
+  return [a, b];
+}
+
 // Background for a value of metric m, relative to the values [lo, hi] in the view (a fixed
 // 1..5 scale would paint every store pale: real CSAT means sit within a point of each other).
 // Quality metrics use a diverging scale centred between lo and hi, volumes a sequential one.
@@ -178,6 +197,7 @@ function paint(stops, t) {
 export function metricColour(m, value, lo, hi) {
   if (!isNum(value)) return {bg: '#eeeeee', dark: false};
   const def = METRICS[m];
+  [lo, hi] = colourRange(m, lo, hi);
   let t = hi > lo ? (value - lo) / (hi - lo) : 0.5;
   if (def.better === 0) return paint(SEQUENTIAL, t * 0.85);
   if (def.better < 0) t = 1 - t;

@@ -1,7 +1,7 @@
 // The app's views. Each: {id, path, title, endpoint(params), own: [its URL keys], controls(),
 // render(container, data, state, ctx)}. Numbers are the API's, formatted; null shows as "–".
 import {chart} from './charts.js';
-import {api, ApiError, DASH, DIVERGING_COLOURS, fmt, h, metricColour, METRICS, SEQUENTIAL_COLOURS, stateQuery} from './core.js';
+import {api, ApiError, colourRange, DASH, DIVERGING_COLOURS, fmt, h, metricColour, METRICS, SEQUENTIAL_COLOURS, stateQuery} from './core.js';
 
 const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -425,8 +425,9 @@ function heatmapChart(el, cells, m, title) {
   const def = METRICS[m];
   // Volumes from 0 to the busiest hour; scores over the range seen (a 1..5 scale paints every
   // hour alike, see metricColour).
-  const lo = def.better === 0 ? 0 : values.length ? Math.min(...values) : def.min;
+  let lo = def.better === 0 ? 0 : values.length ? Math.min(...values) : def.min;
   let hi = values.length ? Math.max(...values) : def.max ?? 1;
+  if (def.better !== 0) [lo, hi] = colourRange(m, lo, hi);
   if (hi <= lo) hi = lo + 1;
   chart(el, {
     title: {text: title, left: 0, textStyle: {fontSize: 15, fontWeight: 600, color: '#1d2430'}},
