@@ -14,7 +14,7 @@ import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 
-import {REPO, chromiumPath, launch, openView, screenshotViews, startHub, waitFor} from '../tests/hub/web/lib.mjs';
+import {chromiumPath, launch, openView, REPO, screenshotViews, startHub, waitFor} from '../tests/hub/web/lib.mjs';
 
 function fail(msg) {
   console.error(`hub-screenshots: ${msg}`);
@@ -79,7 +79,7 @@ try {
     password = `tmp-${Math.random().toString(36).slice(2)}-${Date.now()}`;
     await openView(page, setup);
   } else {
-    if (!user || !password) fail('the DB has users: pass --user U --password-file F');
+    if (!user || !password) throw new Error('the DB has users: pass --user U --password-file F');
     await openView(page, `${hub.url}/login`);
   }
   await page.type('input[name=user]', user);
@@ -91,12 +91,15 @@ try {
       {timeout: 15000});
   const err = await page.$eval('.auth-form .error', (e) => (e.hidden ? null : e.textContent))
                   .catch(() => null);
-  if (err) fail(`sign-in failed: ${err}`);
+  if (err) throw new Error(`sign-in failed: ${err}`);
   const meta = await page.evaluate(async () => (await fetch('/api/v1/meta')).json());
   const store = opts.store || (meta.stores && meta.stores[0] && meta.stores[0].store);
   const files =
       await screenshotViews(page, hub.url, resolve(opts.out), {store, query: opts.query, widths});
   for (const f of files) console.log(f);
+} catch (e) {
+  console.error(`hub-screenshots: ${e.message}`);
+  process.exitCode = 1;
 } finally {
   if (browser) await browser.close();
   if (hub) await hub.stop();

@@ -82,6 +82,10 @@ export async function startHub(bin, db, {extraArgs = [], timeoutMs = 30000} = {}
   const port = await freePort();
   const args = ['--db', db, 'serve', '--http', `127.0.0.1:${port}`, ...extraArgs];
   const proc = spawn(bin, args, {stdio: ['ignore', 'pipe', 'pipe']});
+  // Never leave the server behind, whatever way this process ends.
+  const reap = () => proc.kill('SIGKILL');
+  process.once('exit', reap);
+  proc.once('exit', () => process.removeListener('exit', reap));
   let out = '';
   let err = '';
   proc.stderr.on('data', (d) => (err += d));
@@ -104,8 +108,10 @@ export async function startHub(bin, db, {extraArgs = [], timeoutMs = 30000} = {}
       }
     });
   });
-  const url = await ready;
-  proc.removeAllListeners('exit');
+  const url = await ready.catch((e) => {
+    proc.kill('SIGKILL');
+    throw e;
+  });
   // The setup line comes before or right after the URL line; give it a moment to arrive.
   const setup = () => {
     const m = out.match(/create the admin at (http:\/\/\S+\/setup#token=[0-9a-f]{48})/);
