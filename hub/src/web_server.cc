@@ -31,6 +31,7 @@ constexpr int64_t kLivePingMs = 15000;
 constexpr int64_t kKnownStoresTtlMs = 5000;
 constexpr int64_t kSeqGapsTtlMs = 60000;
 constexpr int64_t kMetaTtlMs = 60000;
+constexpr int64_t kMetaDays = 120;  // meta's stages and touchpoints: those with data this recently
 constexpr int64_t kPollMs = 250;
 const char* kCsp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
 
@@ -294,7 +295,7 @@ struct WebServer::Impl {
     if (!cached && (scope.all || !scope.stores.empty())) {
       ViewFilter f;
       int64_t today = now / 86400000;
-      f.from_ms = (today - kMaxRangeDays) * 86400000;
+      f.from_ms = (today - kMetaDays) * 86400000;
       f.to_ms = (today + 2) * 86400000;
       if (!scope.all) f.stores.assign(scope.stores.begin(), scope.stores.end());
       Lease lease(this);
@@ -591,6 +592,9 @@ void WebServer::Impl::Routes() {
   });
   s.Get(R"(/api/v1/stores/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     std::string store = req.matches[1];
+    if (auto session = Require(req, false, false); !session.ok()) {
+      return SendError(res, session.error());  // before the fleet's reads
+    }
     FleetInputs fleet = Fleet();
     ServeView(
         req, res, "store-" + store, "touchpoints",
@@ -606,6 +610,9 @@ void WebServer::Impl::Routes() {
               [](ViewContext& c, const ResolvedFilter&) { return PainPointsView(c); });
   });
   s.Get("/api/v1/fleet", [this](const httplib::Request& req, httplib::Response& res) {
+    if (auto session = Require(req, false, false); !session.ok()) {
+      return SendError(res, session.error());  // before the fleet's reads
+    }
     FleetInputs fleet = Fleet();
     ServeView(req, res, "fleet", "kiosks",
               [&](ViewContext& c, const ResolvedFilter& f) -> ApiResult<Json> {
