@@ -167,6 +167,7 @@ async function logout() {
   meta = null;
   if (live) live.close();
   live = null;
+  clearTimeout(liveRetryTimer);
   navigate('/login', {replace: true});
 }
 
@@ -179,12 +180,30 @@ window.addEventListener('pagehide', () => {
   if (live) live.close();
   live = null;
 });
+// The browser reconnects by itself after a dropped stream, but not after an HTTP error (the hub
+// answers 429 when its live streams are all taken, or 401 after a restart): then the app tries
+// again itself, 5 s, 10 s, ... up to a minute apart, and says so in the badge.
+let liveRetryMs = 5000;
+let liveRetryTimer = 0;
+let liveRetryShownS = 5;  // the wait of the retry now scheduled, for the badge
 function startLive() {
-  if (live || typeof EventSource === 'undefined') return;
-  live = new EventSource('/api/v1/live');
-  live.addEventListener('open', () => setLiveBadge('live'));
-  live.addEventListener('error', () => setLiveBadge('reconnecting'));
-  live.addEventListener('commit', () => {
+  if (live || !session.user || typeof EventSource === 'undefined') return;
+  const es = new EventSource('/api/v1/live');
+  live = es;
+  es.addEventListener('open', () => {
+    liveRetryMs = 5000;
+    setLiveBadge('live');
+  });
+  es.addEventListener('error', () => {
+    if (es.readyState !== EventSource.CLOSED) return setLiveBadge('reconnecting');
+    if (live === es) live = null;
+    liveRetryShownS = Math.round(liveRetryMs / 1000);
+    setLiveBadge('offline', null, liveRetryShownS);
+    clearTimeout(liveRetryTimer);
+    liveRetryTimer = setTimeout(startLive, liveRetryMs);
+    liveRetryMs = Math.min(60000, liveRetryMs * 2);
+  });
+  es.addEventListener('commit', () => {
     clearTimeout(liveTimer);
     liveTimer = setTimeout(() => {
       if (current && current.view.live !== false) loadView({live: true});
@@ -192,11 +211,17 @@ function startLive() {
   });
 }
 
-function setLiveBadge(state, when) {
+function setLiveBadge(state, when, retryS) {
   const b = document.getElementById('live-badge');
   if (!b) return;
   b.dataset.state = state;
-  const label = {live: 'Live', reconnecting: 'Reconnecting…', updated: 'Live'}[state] || state;
+  const label = {
+    live: 'Live',
+    updated: 'Live',
+    reconnecting: 'Reconnecting…',
+    offline: `Not live (retry in ${retryS} s)`,
+  }[state] ||
+      state;
   b.querySelector('.label').textContent = when ? `${label} · updated ${when}` : label;
 }
 
@@ -376,6 +401,8 @@ async function loadView({live: isLive = false}) {
     setLiveBadge('updated', new Date().toLocaleTimeString('en-GB'));
   } else if (live) {
     setLiveBadge(live.readyState === 1 ? 'live' : 'reconnecting');
+  } else {
+    setLiveBadge('offline', null, liveRetryShownS);
   }
   root.dataset.loaded = String(seq);
 }

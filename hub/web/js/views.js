@@ -334,6 +334,8 @@ const trends = {
     const series = data.series || [];
     const prevSeries = data.previous_series || [];
     const dates = [...new Set(series.flatMap((s) => (s.points || []).map((p) => p.date)))].sort();
+    const weekOf = new Map(
+        series.flatMap((s) => (s.points || []).filter((p) => p.week).map((p) => [p.date, p.week])));
     const prevDates =
         [...new Set(prevSeries.flatMap((s) => (s.points || []).map((p) => p.date)))].sort();
     if (!dates.length) el.append(empty('No data in this period and scope.'));
@@ -383,7 +385,8 @@ const trends = {
       legend: {top: 0, type: 'scroll'},
       tooltip: {trigger: 'axis', valueFormatter: (v) => fmtMetric(m, v)},
       dataZoom: dates.length > 45 ? [{type: 'slider', bottom: 5}] : [],
-      xAxis: {type: 'category', data: dates},
+      // Weekly points carry their ISO week ("2026-W47"; the date is its Monday).
+      xAxis: {type: 'category', data: dates.map((d) => weekOf.get(d) || d)},
       yAxis: {
         type: 'value',
         min: METRICS[m].max !== null ? METRICS[m].min : null,

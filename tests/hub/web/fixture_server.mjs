@@ -25,6 +25,7 @@ export function startFixtureServer({port = 0, fixtures = join(WEB_SRC, 'test/fix
   const sessions = new Set();
   const streams = new Set();
   let alertsMissing = false;
+  let live429 = 0;  // answer the next N /api/v1/live requests with 429 (all streams taken)
   const fixture = (name) => JSON.parse(readFileSync(join(fixtures, `${name}.json`), 'utf8'));
   const server = createServer((req, res) => {
     if (process.env.FXLOG) console.log('srv', req.method, req.url);
@@ -38,6 +39,11 @@ export function startFixtureServer({port = 0, fixtures = join(WEB_SRC, 'test/fix
     };
     if (path === '/__commit' && req.method === 'POST') {
       for (const s of streams) s.write(`event: commit\ndata: {"ms":${Date.now()},"events":1}\n\n`);
+      res.writeHead(204);
+      return res.end();
+    }
+    if (path === '/__live429') {
+      live429 = Number(url.searchParams.get('n') || 1);
       res.writeHead(204);
       return res.end();
     }
@@ -65,6 +71,10 @@ export function startFixtureServer({port = 0, fixtures = join(WEB_SRC, 'test/fix
           sessions.delete(cookie[1]);
           res.writeHead(204);
           return res.end();
+        }
+        if (path === '/api/v1/live' && live429 > 0) {
+          live429--;
+          return json(429, {error: 'live: every stream is taken (8); try again later'});
         }
         if (path === '/api/v1/live' && !process.env.NOLIVE) {
           res.writeHead(200, {'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache'});

@@ -110,6 +110,24 @@ describe(
         assert.match(await page.$eval('#live-badge', (e) => e.textContent), /updated/);
       });
 
+      test('a live stream refused (429) is tried again, and then refreshes the view', async () => {
+        await fetch(`${server.url}/__live429?n=1`);
+        await openView(page, page.url(), {reload: true});
+        await page.waitForFunction(
+            () => document.querySelector('#live-badge')?.dataset.state === 'offline',
+            {timeout: 5000});
+        assert.match(
+            await page.$eval('#live-badge', (e) => e.textContent), /Not live \(retry in 5 s\)/);
+        await page.waitForFunction(
+            () => document.querySelector('#live-badge')?.dataset.state === 'live',
+            {timeout: 10000});
+        const before = await page.$eval('#app', (e) => e.dataset.loaded);
+        await fetch(`${server.url}/__commit`, {method: 'POST'});
+        await waitFor(
+            () => page.$eval('#app', (e, b) => e.dataset.loaded !== b, before),
+            {what: 'the live refresh after the retry', timeoutMs: 3000});
+      });
+
       test('the setup link creates the admin and signs in', async () => {
         const ctx = await browser.createBrowserContext();
         const p = await ctx.newPage();
