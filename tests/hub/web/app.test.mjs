@@ -162,6 +162,44 @@ describe('web app on a real hub', {skip}, () => {
     assert.match(rows[0], /csat_mean/);
   });
 
+  test('a regional user sees only its region in the filters and the views', async () => {
+    const made = await page.evaluate(async () => {
+      const session = await (await fetch('/api/v1/session')).json();
+      const r = await fetch('/api/v1/users', {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf},
+        body: JSON.stringify(
+            {user: 'nora', password: 'another long one', role: 'regional', regions: ['north']}),
+      });
+      return r.status;
+    });
+    assert.equal(made, 201);
+    const ctx = await browser.createBrowserContext();
+    const p = await ctx.newPage();
+    try {
+      await openView(p, `${hub.url}/login`);
+      await p.type('input[name=user]', 'nora');
+      await p.type('input[name=password]', 'another long one');
+      await p.click('button[type=submit]');
+      await p.waitForSelector('#journey-grid', {timeout: 15000});
+      const stores =
+          await p.$$eval('details[data-filter=stores] input', (is) => is.map((i) => i.value));
+      assert.deepEqual(stores.sort(), ['store-0001', 'store-0002']);
+      assert.match(await p.$eval('#filter-summary', (e) => e.textContent), /· 2 stores/);
+      await openView(p, `${hub.url}/stores`);
+      const ranked =
+          await p.$$eval('#stores-table tbody tr', (rows) => rows.map((r) => r.dataset.store));
+      assert.deepEqual(ranked.sort(), ['store-0001', 'store-0002']);
+      // A link to another region's store: the hub's 403 is shown, no figures.
+      await openView(p, `${hub.url}/stores/store-0003`);
+      assert.match(
+          await p.$eval('#content .error', (e) => e.textContent), /outside your regions|403/);
+      assert.equal(await p.$('#content .cards'), null);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test(
       'every view renders without errors and matches the API; screenshots at 1366 and 768 px',
       async () => {
