@@ -229,14 +229,15 @@ function setLiveBadge(state, when, retryS) {
 
 function navBar(activePath) {
   const q = stateQuery(pickFilters(readState()));
-  const links = VIEWS.map(
-      (v) =>
-          h('a', {
-            href: v.path + (v.filters === false ? '' : q),
-            'data-nav': true,
-            'aria-current': activePath.startsWith(v.path) ? 'page' : null
-          },
-            v.title));
+  const links = VIEWS.filter((v) => !v.admin || session.role === 'admin')
+                    .map(
+                        (v) =>
+                            h('a', {
+                              href: v.path + (v.filters === false ? '' : q),
+                              'data-nav': true,
+                              'aria-current': activePath.startsWith(v.path) ? 'page' : null
+                            },
+                              v.title));
   return h(
       'header', {class: 'top'},
       h('div', {class: 'brand'}, h('span', {class: 'logo', 'aria-hidden': 'true'}, '◔'),

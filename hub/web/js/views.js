@@ -921,4 +921,103 @@ const alerts = {
   },
 };
 
-export const VIEWS = [journey, trends, heatmaps, stores, painpoints, fleet, alerts];
+// ---------- users (admin only) ----------
+
+const users = {
+  id: 'users',
+  path: '/users',
+  title: 'Users',
+  filters: false,
+  csv: false,
+  live: false,
+  admin: true,
+  endpoint: () => '/api/v1/users',
+  render(el, data, state, ctx) {
+    const msg = h('p', {class: 'error', role: 'alert', hidden: true});
+    const show = (e) => {
+      msg.textContent = e.message;
+      msg.hidden = false;
+    };
+    const list = data.users || [];
+    el.append(
+        msg,
+        table(
+            [
+              {label: 'User', key: 'user', value: (u) => h('strong', {}, u.user)},
+              {label: 'Role', key: 'role', value: (u) => u.role},
+              {
+                label: 'Regions',
+                value: (u) => (u.role === 'regional' ? (u.regions || []).join(', ') : 'all')
+              },
+              {
+                label: '',
+                value: (u) =>
+                    h('button', {
+                      type: 'button',
+                      class: 'small',
+                      'data-delete': u.user,
+                      onclick: async () => {
+                        if (!window.confirm(`Delete the user ${u.user}?`)) return;
+                        try {
+                          await api(
+                              `/api/v1/users/${encodeURIComponent(u.user)}`, {method: 'DELETE'});
+                          ctx.reload();
+                        } catch (e) {
+                          show(e);
+                        }
+                      }
+                    },
+                      'Delete')
+              },
+            ],
+            list, {id: 'users-table', rowAttrs: (u) => ({'data-user': u.user})}));
+    const regions = Object.keys(ctx.meta.regions || {});
+    const regionBoxes =
+        h('fieldset', {class: 'regions', hidden: true}, h('legend', {}, 'Regions'),
+          regions.map(
+              (r) =>
+                  h('label', {class: 'check'},
+                    h('input', {type: 'checkbox', name: 'regions', value: r}), r)));
+    const role = h('select', {name: 'role'}, [
+      ['analyst', 'analyst: every store'], ['regional', 'regional: its regions only'],
+      ['admin', 'admin: everything, and users']
+    ].map(([v, t]) => h('option', {value: v}, t)));
+    role.addEventListener('change', () => (regionBoxes.hidden = role.value !== 'regional'));
+    const form =
+        h('form', {class: 'panel user-form', id: 'new-user'}, h('h2', {}, 'New user'),
+          h('div', {class: 'row'},
+            h('label', {class: 'field'}, h('span', {}, 'User'),
+              h('input', {name: 'user', required: true, autocomplete: 'off'})),
+            h('label', {class: 'field'}, h('span', {}, 'Password (at least 10 characters)'),
+              h('input', {
+                name: 'password',
+                type: 'password',
+                required: true,
+                minlength: 10,
+                autocomplete: 'new-password'
+              })),
+            h('label', {class: 'field'}, h('span', {}, 'Role'), role)),
+          regionBoxes, h('button', {type: 'submit', class: 'primary'}, 'Create user'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const fd = new FormData(form);
+      try {
+        await api('/api/v1/users', {
+          method: 'POST',
+          body: {
+            user: fd.get('user'),
+            password: fd.get('password'),
+            role: fd.get('role'),
+            regions: fd.get('role') === 'regional' ? fd.getAll('regions') : []
+          }
+        });
+        ctx.reload();
+      } catch (e) {
+        show(e);
+      }
+    });
+    el.append(form);
+  },
+};
+
+export const VIEWS = [journey, trends, heatmaps, stores, painpoints, fleet, alerts, users];

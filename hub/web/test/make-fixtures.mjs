@@ -97,6 +97,12 @@ const w = (name, obj) =>
     writeFileSync(join(out, `${name}.json`), JSON.stringify(obj, null, 1) + '\n');
 
 w('session', user);
+w('users', {
+  users: [
+    {user: 'admin', role: 'admin', regions: []},
+    {user: 'nora', role: 'regional', regions: ['north']}
+  ]
+});
 w('meta', {stages, touchpoints, regions, stores, user, now_ms: Date.UTC(2026, 10, 30, 12)});
 
 const reasons = ['queue', 'staff', 'price', 'stock', 'cleanliness', 'fitting_wait'];

@@ -262,10 +262,25 @@ describe('web app on a real hub', {skip}, () => {
         assert.equal(
             await page.$eval('#app', (e) => [...e.childNodes].every((n) => n.nodeType === 1)),
             true);
+        // Users (admin): the list, and a user made with the form.
+        await openView(page, `${hub.url}/users`);
+        assert.deepEqual(
+            await page.$$eval(
+                '#users-table tbody tr', (rows) => rows.map((r) => r.dataset.user).sort()),
+            ['admin', 'nora']);
+        const n = await page.$eval('#app', (e) => e.dataset.loaded);
+        await page.type('#new-user input[name=user]', 'ana');
+        await page.type('#new-user input[name=password]', 'a long password');
+        await page.click('#new-user button[type=submit]');
+        await reloadAfter(n, 'the users list after creating ana');
+        assert.deepEqual(
+            await page.$$eval(
+                '#users-table tbody tr', (rows) => rows.map((r) => r.dataset.user).sort()),
+            ['admin', 'ana', 'nora']);
         const files = await screenshotViews(
             page, hub.url, join(OUT, 'screenshots'), {store: 'store-0003', query});
         console.log(`screenshots (${files.length}): ${join(OUT, 'screenshots')}`);
-        assert.equal(files.length, 16);
+        assert.equal(files.length, 18);
         await page.setViewport({width: 768, height: 900});
         for (const v of ['/journey', '/stores', '/fleet', '/painpoints']) {
           await openView(page, hub.url + v);

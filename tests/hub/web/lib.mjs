@@ -152,6 +152,7 @@ export const VIEW_PATHS = [
   ['painpoints', '/painpoints'],
   ['fleet', '/fleet'],
   ['alerts', '/alerts'],
+  ['users', '/users'],
 ];
 
 // Opens a URL of the app and waits until a view rendered (#app[data-loaded], set by app.js).
@@ -191,7 +192,7 @@ export async function screenshotViews(
       await openView(
           page,
           base + path.replace('{store}', encodeURIComponent(store || '')) +
-              (name === 'alerts' ? '' : query));
+              (name === 'alerts' || name === 'users' ? '' : query));
       const file = join(outDir, `${name}-${width}.png`);
       await page.screenshot({path: file, fullPage: true});
       files.push(file);
