@@ -987,7 +987,7 @@ const users = {
         h('form', {class: 'panel user-form', id: 'new-user'}, h('h2', {}, 'New user'),
           h('div', {class: 'row'},
             h('label', {class: 'field'}, h('span', {}, 'User'),
-              h('input', {name: 'user', required: true, autocomplete: 'off'})),
+              h('input', {name: 'user', type: 'text', required: true, autocomplete: 'off'})),
             h('label', {class: 'field'}, h('span', {}, 'Password (at least 10 characters)'),
               h('input', {
                 name: 'password',

@@ -162,6 +162,15 @@ describe(
         assert.deepEqual(errors, []);
       });
 
+      test('users: the regions appear only for a regional user', async () => {
+        await openView(page, `${server.url}/users`);
+        const visible = () =>
+            page.$eval('#new-user fieldset.regions', (f) => f.offsetParent !== null);
+        assert.equal(await visible(), false);
+        await page.select('#new-user select[name=role]', 'regional');
+        assert.equal(await visible(), true);
+      });
+
       test('alerts: a 404 from the hub shows a note, not an error', async () => {
         await fetch(`${server.url}/__alerts404`);
         await openView(page, `${server.url}/alerts`);
