@@ -252,6 +252,8 @@ int main(int argc, char** argv) {
       web.listen = run_http;
       web.db_path = db;
       web.poll_data_version = false;
+      // Alerts the rules open go out on <prefix>/alerts.
+      web.on_alert = [h = hub->get()](const std::string& alert) { h->PublishAlert(alert); };
       auto w = StartWeb(web);
       if (!w.ok()) return Fail(w.status());
       web_server = std::move(w.value());

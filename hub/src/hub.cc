@@ -503,6 +503,17 @@ const Heartbeat& Hub::writer_heartbeat() const { return impl_->writer_heartbeat;
 
 bool Hub::Subscribed() const { return impl_->subscribed; }
 
+bool Hub::PublishAlert(const std::string& payload) {
+  if (!impl_->connected || !impl_->client) return false;
+  try {
+    impl_->client->publish(impl_->options.topic_prefix + "/alerts", payload.data(), payload.size(),
+                           1, false);
+    return true;
+  } catch (const mqtt::exception& e) {
+    return false;
+  }
+}
+
 Result<ImportReport> ImportJsonLines(HubStore* store, const std::string& path, bool enrol,
                                      int64_t now_ms) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);

@@ -90,11 +90,19 @@ INSERT OR IGNORE INTO hub_counters(kiosk, name, value)
 
 // Version 4 -> 5: users of the web app (hub/src/web_auth.cc): a salted slow hash per user
 // ("pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>"), the role and, for regional users, the
-// regions they see (comma-separated).
+// regions they see (comma-separated); alert rules and the alerts they opened (web_alerts.cc).
 constexpr const char* kWebUsers = R"sql(
 CREATE TABLE IF NOT EXISTS web_users(
   user TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
   regions TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS web_alert_rules(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, metric TEXT NOT NULL, op TEXT NOT NULL,
+  threshold REAL NOT NULL, window_min INTEGER NOT NULL, min_n INTEGER NOT NULL,
+  scope TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS web_alerts(
+  id INTEGER PRIMARY KEY, rule_id INTEGER NOT NULL, scope TEXT NOT NULL, store TEXT NOT NULL,
+  region TEXT NOT NULL, opened_ms INTEGER NOT NULL, value REAL, message TEXT NOT NULL,
+  state TEXT NOT NULL, acked_by TEXT, acked_ms INTEGER, closed_ms INTEGER);
 )sql";
 
 }  // namespace

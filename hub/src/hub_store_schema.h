@@ -1,6 +1,7 @@
 // The hub database's layout (PRAGMA user_version) and its migrations.
 //
-// Version 5 (current): version 4 plus `web_users` (the web app's users, web_auth.h).
+// Version 5 (current): version 4 plus `web_users` (the web app's users, web_auth.h) and
+// `web_alert_rules` / `web_alerts` (web_alerts.h).
 // Version 4: version 3 plus `events.utc_offset_min` (the kiosk's offset at event time)
 // and the rollup cells (`cells`, rollups.h): one row per (dim_key, local hour, UTC offset) with
 // everything metrics::Sums needs, and their day level (`cells_day`), kept by the writer in the

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "touchpoint/hub/hub_store.h"
+#include "web_alerts.h"
 #include "web_auth.h"
 #include "web_config.h"
 #include "web_filter.h"
@@ -110,8 +111,9 @@ struct WebServer::Impl {
   int port = 0;
   bool tls = false;
   std::unique_ptr<httplib::Server> server;
-  std::thread listener, poller;
+  std::thread listener, poller, evaluator;
   std::unique_ptr<Auth> auth;
+  std::unique_ptr<Alerts> alerts;
 
   // HubStore connections, leased one request at a time.
   std::mutex pool_mu;
@@ -434,6 +436,51 @@ struct WebServer::Impl {
     }
   }
 
+  // Evaluates the alert rules after commits (at most once a second) and every
+  // alert_check_ms; publishes what opens through options.on_alert.
+  void EvaluateAlerts() {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(live_mu);
+    while (!stopping) {
+      live_cv.wait_for(lock, std::chrono::milliseconds(options.alert_check_ms),
+                       [&] { return stopping || live_version != seen; });
+      if (stopping) break;
+      seen = live_version;
+      lock.unlock();
+      std::vector<KioskSummary> ks;
+      auto known = KnownStores(&ks);
+      if (known.ok()) {
+        ApiResult<std::vector<Json>> opened = std::vector<Json>{};
+        {
+          Lease lease(this);
+          opened = alerts->Evaluate(lease.get(), config, ks, *known, NowMs());
+        }
+        if (!opened.ok()) {
+          std::fprintf(stderr, "hub: web: %s\n", opened.error().message.c_str());
+        } else if (options.on_alert) {
+          for (const Json& a : *opened) options.on_alert(a.dump());
+        }
+      }
+      lock.lock();
+      live_cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; });
+    }
+  }
+
+  // Which alerts a user sees: everything for admins and analysts; a regional user those of its
+  // stores and regions (chain alerts add up other regions' figures: not shown).
+  AlertVisible VisibleTo(const Session& s) {
+    if (s.user.role != "regional")
+      return [](const std::string&, const std::string&) { return true; };
+    std::vector<std::string> known;
+    if (auto k = KnownStores(); k.ok()) known = *k;
+    Scope scope = ScopeOf(s.user, config, known);
+    std::vector<std::string> regions = s.user.regions;
+    return [scope, regions](const std::string& store, const std::string& region) {
+      if (!store.empty()) return scope.stores.count(store) > 0;
+      return !region.empty() && std::find(regions.begin(), regions.end(), region) != regions.end();
+    };
+  }
+
   void ServeStatic(const httplib::Request& req, httplib::Response& res) {
     std::string path = req.path;
     bool safe = path.find("..") == std::string::npos && path.find('\0') == std::string::npos &&
@@ -626,6 +673,47 @@ void WebServer::Impl::Routes() {
   });
   s.Get("/api/v1/live",
         [this](const httplib::Request& req, httplib::Response& res) { Live(req, res); });
+  s.Get("/api/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) {
+    auto session = Require(req, false, false);
+    if (!session.ok()) return SendError(res, session.error());
+    auto list = alerts->List(VisibleTo(*session));
+    if (!list.ok()) return SendError(res, list.error());
+    SendJson(res, 200, *list);
+  });
+  s.Post(R"(/api/v1/alerts/(\d{1,18})/ack)",
+         [this](const httplib::Request& req, httplib::Response& res) {
+           auto session = Require(req, true, false);
+           if (!session.ok()) return SendError(res, session.error());
+           auto a = alerts->Ack(std::stoll(req.matches[1]), session->user.user, NowMs(),
+                                VisibleTo(*session));
+           if (!a.ok()) return SendError(res, a.error());
+           SendJson(res, 200, *a);
+         });
+  s.Get("/api/v1/rules", [this](const httplib::Request& req, httplib::Response& res) {
+    auto session = Require(req, false, true);
+    if (!session.ok()) return SendError(res, session.error());
+    auto r = alerts->Rules();
+    if (!r.ok()) return SendError(res, r.error());
+    SendJson(res, 200, *r);
+  });
+  s.Post("/api/v1/rules", [this](const httplib::Request& req, httplib::Response& res) {
+    auto session = Require(req, true, true);
+    if (!session.ok()) return SendError(res, session.error());
+    auto body = Body(req);
+    if (!body.ok()) return SendError(res, body.error());
+    auto r = alerts->AddRule(*body, config, NowMs());
+    if (!r.ok()) return SendError(res, r.error());
+    SendJson(res, 201, *r);
+    Notify(0, true);  // evaluate the new rule soon
+  });
+  s.Delete(R"(/api/v1/rules/(\d{1,18}))",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             auto session = Require(req, true, true);
+             if (!session.ok()) return SendError(res, session.error());
+             auto r = alerts->DeleteRule(std::stoll(req.matches[1]));
+             if (!r.ok()) return SendError(res, r.error());
+             res.status = 204;
+           });
 
   // Anything else under /api/: 405 for a known path with another method, else 404.
   auto unknown = [](const char* method) {
@@ -634,10 +722,11 @@ void WebServer::Impl::Routes() {
           "/api/v1/setup",   "/api/v1/login",  "/api/v1/session",    "/api/v1/logout",
           "/api/v1/users",   "/api/v1/meta",   "/api/v1/journey",    "/api/v1/trends",
           "/api/v1/heatmap", "/api/v1/stores", "/api/v1/painpoints", "/api/v1/fleet",
-          "/api/v1/live"};
-      bool known = std::find(kKnown.begin(), kKnown.end(), req.path) != kKnown.end() ||
-                   req.path.rfind("/api/v1/stores/", 0) == 0 ||
-                   req.path.rfind("/api/v1/users/", 0) == 0;
+          "/api/v1/live",    "/api/v1/alerts", "/api/v1/rules"};
+      bool known =
+          std::find(kKnown.begin(), kKnown.end(), req.path) != kKnown.end() ||
+          req.path.rfind("/api/v1/stores/", 0) == 0 || req.path.rfind("/api/v1/users/", 0) == 0 ||
+          req.path.rfind("/api/v1/alerts/", 0) == 0 || req.path.rfind("/api/v1/rules/", 0) == 0;
       if (known) {
         return SendError(
             res, ApiError{405, std::string("method: ") + method + " not allowed on " + req.path});
@@ -692,6 +781,9 @@ Result<std::unique_ptr<WebServer>> WebServer::Create(WebOptions options) {
   auto users_db = sql::Database::Open(options.db_path, sql::Database::Mode::kReadWriteCreate);
   if (!users_db.ok()) return users_db.status();
   impl->auth = Auth::Open(std::move(users_db.value()));
+  auto alerts_db = sql::Database::Open(options.db_path, sql::Database::Mode::kReadWriteCreate);
+  if (!alerts_db.ok()) return alerts_db.status();
+  impl->alerts = std::make_unique<Alerts>(std::move(alerts_db.value()));
   auto misc = sql::Database::Open(options.db_path, sql::Database::Mode::kReadOnly);
   if (!misc.ok()) return misc.status();
   impl->misc_db = std::move(misc.value());
@@ -754,6 +846,7 @@ Status WebServer::Start() {
   }
   i.listener = std::thread([&i] { i.server->listen_after_bind(); });
   if (i.options.poll_data_version) i.poller = std::thread([&i] { i.PollDataVersion(); });
+  i.evaluator = std::thread([&i] { i.EvaluateAlerts(); });
   return Status::Ok();
 }
 
@@ -767,6 +860,7 @@ void WebServer::Stop() {
   if (i.server) i.server->stop();
   if (i.listener.joinable()) i.listener.join();
   if (i.poller.joinable()) i.poller.join();
+  if (i.evaluator.joinable()) i.evaluator.join();
 }
 
 int WebServer::port() const { return impl_->port; }

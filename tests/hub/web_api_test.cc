@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -154,6 +155,11 @@ class WebApiTest : public ::testing::Test {
     o.db_path = db_;
     o.hub_config = dir_->File("hub.toml");
     o.web_root = dir_->File("web");
+    published_ = new std::vector<std::string>();
+    o.on_alert = [](const std::string& alert) {
+      std::lock_guard<std::mutex> lock(published_mu_);
+      published_->push_back(alert);
+    };
     auto s = WebServer::Create(o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     server_ = s.value().release();
@@ -168,6 +174,7 @@ class WebApiTest : public ::testing::Test {
     delete server_;
     server_ = nullptr;
     delete events_;
+    delete published_;
     delete token_;
     delete dir_;
   }
@@ -315,6 +322,8 @@ class WebApiTest : public ::testing::Test {
   static WebServer* server_;
   static std::string* token_;
   static std::vector<RefEvent>* events_;
+  static std::mutex published_mu_;
+  static std::vector<std::string>* published_;  // alerts given to WebOptions::on_alert
 };
 
 TempDir* WebApiTest::dir_ = nullptr;
@@ -322,6 +331,8 @@ std::string WebApiTest::db_;
 WebServer* WebApiTest::server_ = nullptr;
 std::string* WebApiTest::token_ = nullptr;
 std::vector<RefEvent>* WebApiTest::events_ = nullptr;
+std::mutex WebApiTest::published_mu_;
+std::vector<std::string>* WebApiTest::published_ = nullptr;
 
 const std::vector<std::string> kViews = {
     "/api/v1/meta",   "/api/v1/journey",        "/api/v1/trends",     "/api/v1/heatmap",
@@ -927,6 +938,102 @@ TEST_F(WebApiTest, LiveNoticeAfterAnotherConnectionCommits) {
   server_->NotifyCommit(7);
   ASSERT_TRUE(WaitFor([&] { return got2.load(); }, std::chrono::seconds(10)));
   reader2.join();
+}
+
+TEST_F(WebApiTest, AlertsOpenAsEventsCommitAreScopedAndAcknowledged) {
+  Client& admin = Admin();
+  Json rule{{"name", "unhappy"}, {"metric", "unhappy_pct"}, {"op", ">="},
+            {"threshold", 50},   {"window_min", 15},        {"min_n", 4},
+            {"scope", "stores"}};
+  Json bad = rule;
+  bad["metric"] = "happiness";
+  auto b = Http().Post("/api/v1/rules", H(admin, true), bad.dump(), "application/json");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->status, 400);
+  EXPECT_NE(b->body.find("metric: "), std::string::npos);
+  auto no_csrf = Http().Post("/api/v1/rules", H(admin), rule.dump(), "application/json");
+  ASSERT_TRUE(no_csrf);
+  EXPECT_EQ(no_csrf->status, 403);
+  auto analyst = Http().Post("/api/v1/rules", H(Analyst(), true), rule.dump(), "application/json");
+  ASSERT_TRUE(analyst);
+  EXPECT_EQ(analyst->status, 403);
+  auto made = Http().Post("/api/v1/rules", H(admin, true), rule.dump(), "application/json");
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 201) << made->body;
+  int64_t rule_id = Json::parse(made->body)["id"];
+
+  // Four unhappy sessions now in store-b (north) and in store-c (south), from another
+  // connection: the server notices the commit and evaluates.
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  {
+    auto store = OpenSqliteHubStore(db_);
+    ASSERT_TRUE(store.ok());
+    HubWrite w;
+    for (const char* k : {"kb1", "kc1"}) {
+      KioskConfig kc = synctest::Kiosk(k, k == std::string("kb1") ? "store-b" : "store-c");
+      kc.journey_stage = "pay";
+      EventStamper st(kc, std::make_shared<ManualClock>(now));
+      for (int i = 0; i < 4; ++i) {
+        w.events.push_back(Received(FeedbackEvent(st, now - i * 1000, 1, 0, {"queue"}, false),
+                                    1000 + static_cast<uint64_t>(i), 0));
+      }
+    }
+    auto r = (*store)->Write(w, now);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->inserted, 8);
+  }
+  std::map<std::string, Json> open;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Json a = GetJson(admin, "/api/v1/alerts");
+        open.clear();
+        for (const Json& x : a["alerts"]) {
+          if (x["rule"] == rule_id && x["state"] == "open") open[x["store"]] = x;
+        }
+        return open.count("store-b") && open.count("store-c");
+      },
+      std::chrono::seconds(20)));
+  EXPECT_EQ(open["store-b"]["value"], 100.0);
+  EXPECT_EQ(open["store-b"]["region"], "north");
+  EXPECT_NE(Get(open["store-b"], "message").find("store-b: unhappy_pct 100 >= 50 with 4"),
+            std::string::npos)
+      << open["store-b"];
+  {
+    std::lock_guard<std::mutex> lock(published_mu_);
+    std::string all;
+    for (const std::string& p : *published_) all += p;
+    EXPECT_NE(all.find("\"store\":\"store-b\""), std::string::npos) << all;
+    EXPECT_NE(all.find("\"store\":\"store-c\""), std::string::npos) << all;
+  }
+  // The regional user sees north's alert only, and may acknowledge only it.
+  Client& nora = North();
+  Json mine = GetJson(nora, "/api/v1/alerts");
+  for (const Json& x : mine["alerts"]) EXPECT_EQ(x["region"], "north") << x;
+  std::string ack_c =
+      "/api/v1/alerts/" + std::to_string(open["store-c"]["id"].get<int64_t>()) + "/ack";
+  std::string ack_b =
+      "/api/v1/alerts/" + std::to_string(open["store-b"]["id"].get<int64_t>()) + "/ack";
+  auto c = Http().Post(ack_c, H(nora, true), "", "application/json");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, 404);
+  auto nc = Http().Post(ack_b, H(nora), "", "application/json");
+  ASSERT_TRUE(nc);
+  EXPECT_EQ(nc->status, 403);
+  auto ok = Http().Post(ack_b, H(nora, true), "", "application/json");
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  Json acked = Json::parse(ok->body);
+  EXPECT_EQ(acked["state"], "acked");
+  EXPECT_EQ(acked["acked_by"], "nora");
+  // Rules: admin only; deleting one.
+  GetJson(nora, "/api/v1/rules", 403);
+  Json rules = GetJson(admin, "/api/v1/rules");
+  ASSERT_EQ(rules["rules"].size(), 1u);
+  auto del = Http().Delete("/api/v1/rules/" + std::to_string(rule_id), H(admin, true));
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 204);
 }
 
 TEST(WebServerConfig, BadHubConfigNamesFileAndLine) {

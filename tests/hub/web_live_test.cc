@@ -1,9 +1,11 @@
 // `run --http` wiring end to end: a kiosk's events go through a real Mosquitto into the hub,
 // whose writer tells the web server in the same process of each commit (HubOptions::on_commit);
-// an open /api/v1/live stream gets the notice with the number of events, and the API's journey
-// shows them.
+// an open /api/v1/live stream gets the notice with the number of events, the API's journey
+// shows them, and the alert they trip is published on <prefix>/alerts.
 #include <gtest/gtest.h>
 #include <httplib.h>
+
+#include <mqtt/async_client.h>
 
 #include <atomic>
 #include <mutex>
@@ -12,6 +14,9 @@
 
 #include "sync_test_util.h"
 #include "test_support.h"
+#include "touchpoint/core/clock.h"
+#include "touchpoint/core/event_json.h"
+#include "touchpoint/core/event_stamper.h"
 #include "touchpoint/hub/hub.h"
 #include "touchpoint/hub/web_server.h"
 
@@ -37,6 +42,7 @@ TEST(WebLive, HubWriterCommitsReachAnOpenLiveStream) {
   wo.db_path = db;
   wo.poll_data_version = false;  // as `run --http`: notices come from the writer only
   wo.web_root = dir.path();
+  wo.on_alert = [h = hub->get()](const std::string& alert) { h->PublishAlert(alert); };
   auto server = WebServer::Create(wo);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   ASSERT_TRUE((*server)->Start().ok());
@@ -56,7 +62,30 @@ TEST(WebLive, HubWriterCommitsReachAnOpenLiveStream) {
   std::string set = r->get_header_value("Set-Cookie");
   httplib::Headers cookie{{"Cookie", set.substr(0, set.find(';'))}};
 
+  // An alert rule, and a subscriber to <prefix>/alerts.
+  auto rule = http.Post("/api/v1/rules",
+                        {{"Cookie", cookie.begin()->second},
+                         {"X-CSRF-Token", Json::parse(r->body)["csrf"].get<std::string>()}},
+                        Json{{"name", "unhappy"},
+                             {"metric", "unhappy_pct"},
+                             {"op", ">="},
+                             {"threshold", 50},
+                             {"window_min", 15},
+                             {"min_n", 4},
+                             {"scope", "stores"}}
+                            .dump(),
+                        "application/json");
+  ASSERT_TRUE(rule && rule->status == 201) << (rule ? rule->body : "");
   std::mutex mu;
+  std::string alerts_seen;
+  mqtt::async_client watcher(broker.uri(), "alerts-watcher");
+  watcher.set_message_callback([&](mqtt::const_message_ptr m) {
+    std::lock_guard<std::mutex> lock(mu);
+    alerts_seen += m->get_topic() + " " + m->get_payload_str() + "\n";
+  });
+  watcher.connect()->wait();
+  watcher.subscribe("touchpoint/v1/alerts", 1)->wait();
+
   std::string received;
   std::atomic<bool> opened{false}, got{false};
   std::thread reader([&] {
@@ -78,8 +107,13 @@ TEST(WebLive, HubWriterCommitsReachAnOpenLiveStream) {
 
   synctest::KioskRig rig("k1", "s1", broker.uri());
   ASSERT_TRUE(rig.Start().ok());
+  // Five unhappy sessions (CSAT 1) just now.
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  EventStamper stamper(rig.config, std::make_shared<ManualClock>(now));
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(rig.db->Append(synctest::Feedback(rig.stamper, synctest::kT0 + i * 1000, 4)).ok());
+    ASSERT_TRUE(rig.db->Append(synctest::Feedback(stamper, now - i * 1000, 1)).ok());
   }
   bool arrived = WaitFor([&] { return got.load(); }, std::chrono::seconds(20));
   reader.join();
@@ -88,13 +122,27 @@ TEST(WebLive, HubWriterCommitsReachAnOpenLiveStream) {
   Json notice = Json::parse(data.substr(0, data.find('\n')));
   EXPECT_GE(notice["events"].get<int64_t>(), 1);
   EXPECT_LE(notice["events"].get<int64_t>(), 5);
-  // Every event reaches the journey (the stamper's day is 2026-11-23).
+  // Every event reaches the journey (today, UTC: the kiosk's offset is 0).
+  int64_t day_ms = now / 86400000 * 86400000;
+  std::string today = FormatUtcMs(day_ms).substr(0, 10);
   ASSERT_TRUE(WaitFor([&] {
-    auto j = http.Get("/api/v1/journey?from=2026-11-23&to=2026-11-23", cookie);
+    auto j = http.Get("/api/v1/journey?from=" + today + "&to=" + today, cookie);
     if (!j || j->status != 200) return false;
     Json body = Json::parse(j->body);
     return body["cells"].size() == 1 && body["cells"][0]["figures"]["responses"] == 5;
   }));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return alerts_seen.find("\"store\":\"s1\"") != std::string::npos;
+      },
+      std::chrono::seconds(20)));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(alerts_seen.rfind("touchpoint/v1/alerts {", 0), 0u) << alerts_seen;
+    EXPECT_NE(alerts_seen.find("\"state\":\"open\""), std::string::npos) << alerts_seen;
+  }
+  watcher.disconnect()->wait();
   rig.uplink->Stop();
   (*hub)->Stop();
   web = nullptr;

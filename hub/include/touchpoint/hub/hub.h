@@ -77,6 +77,9 @@ class Hub {
   HubCounters Counters() const;
   // True once subscribed on the current connection.
   bool Subscribed() const;
+  // Publishes an alert (JSON, docs/hub-api.md "Alerts") on <prefix>/alerts, QoS 1, not
+  // retained, for other systems to subscribe to. False when not connected. Any thread.
+  bool PublishAlert(const std::string& payload);
   // The writer thread's proof of life for the service watchdog (docs/operations.md).
   const Heartbeat& writer_heartbeat() const;
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,11 @@ struct WebOptions {
   // Watch the store for other processes' commits (PRAGMA data_version, every 250 ms): `serve`.
   // `run --http` calls NotifyCommit from the writer instead.
   bool poll_data_version = true;
+  // Called with each alert the rules open (JSON, docs/hub-api.md "Alerts"), on the server's
+  // evaluation thread: `run --http` publishes it on <prefix>/alerts. Empty: not published.
+  std::function<void(const std::string& alert_json)> on_alert;
+  // Rules are evaluated after commits (at most once a second) and at least this often.
+  int64_t alert_check_ms = 30000;
 };
 
 class WebServer {
