@@ -891,35 +891,168 @@ const alerts = {
     return h('p', {class: 'error', role: 'alert'}, e.message);
   },
   render(el, data, state, ctx) {
+    const order = {open: 0, acked: 1, closed: 2};
     const list = (data.alerts || [])
                      .slice()
                      .sort(
-                         (a, b) => ({open: 0, acked: 1, closed: 2}[a.state] -
-                                    {open: 0, acked: 1, closed: 2}[b.state]) ||
+                         (a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3) ||
                              b.opened_ms - a.opened_ms);
-    if (!list.length)
-      return el.append(empty('No alerts. Rules fire here when a threshold is crossed.'));
     const msg = h('p', {class: 'error', role: 'alert', hidden: true});
-    el.append(msg, table([
-      {label: 'State', key: 'state', value: (a) => h('span', {class: `tag alert-${a.state}`}, a.state === 'open' ? '⚠ open' : a.state)},
-      {label: 'Opened', value: (a) => fmt.time(a.opened_ms)},
-      {label: 'Rule', value: (a) => a.rule},
-      {label: 'Scope', value: (a) => a.scope},
-      {label: 'Message', wrap: true, value: (a) => a.message},
-      {label: 'Value', num: true, value: (a) => (isNum(a.value) ? fmt.num(a.value, 2) : DASH)},
-      {label: 'Acknowledged', value: (a) => (a.acked_by ? `${a.acked_by}, ${fmt.time(a.acked_ms)}` : a.state === 'open' ?
-        h('button', {type: 'button', class: 'primary small', onclick: async () => {
-          try {
-            await api(`/api/v1/alerts/${encodeURIComponent(a.id)}/ack`, {method: 'POST', body: {}});
-            ctx.reload();
-          } catch (e) {
-            msg.textContent = e.message;
-            msg.hidden = false;
-          }
-        }}, 'Acknowledge') : DASH)},
-    ], list, {id: 'alerts-table', rowAttrs: (a) => ({class: a.state === 'open' ? 'bad' : null})}));
+    const show = (e) => {
+      msg.textContent = e.message;
+      msg.hidden = false;
+    };
+    el.append(msg);
+    if (!list.length) {
+      el.append(empty('No alerts. Rules open an alert here when a threshold is crossed.'));
+    } else {
+      el.append(table(
+          [
+            {
+              label: 'State',
+              key: 'state',
+              value: (a) => h(
+                  'span', {class: `tag alert-${a.state}`}, a.state === 'open' ? '⚠ open' : a.state)
+            },
+            {label: 'Opened', value: (a) => fmt.time(a.opened_ms)},
+            {label: 'Where', value: (a) => a.store || (a.region ? `region ${a.region}` : a.scope)},
+            {label: 'Message', wrap: true, value: (a) => a.message},
+            {
+              label: 'Value',
+              num: true,
+              value: (a) => (isNum(a.value) ? fmt.num(a.value, 2) : DASH)
+            },
+            {
+              label: 'Acknowledged',
+              value: (a) => {
+                if (a.acked_by) return `${a.acked_by}, ${fmt.time(a.acked_ms)}`;
+                if (a.state !== 'open')
+                  return a.closed_ms ? `closed ${fmt.time(a.closed_ms)}` : DASH;
+                return h(
+                    'button', {
+                      type: 'button',
+                      class: 'primary small',
+                      'data-ack': a.id,
+                      onclick: async () => {
+                        try {
+                          await api(
+                              `/api/v1/alerts/${encodeURIComponent(a.id)}/ack`,
+                              {method: 'POST', body: {}});
+                          ctx.reload();
+                        } catch (e) {
+                          show(e);
+                        }
+                      }
+                    },
+                    'Acknowledge');
+              }
+            },
+          ],
+          list, {
+            id: 'alerts-table',
+            rowAttrs: (a) => ({class: a.state === 'open' ? 'bad' : null, 'data-alert': a.id})
+          }));
+    }
+    if (ctx.meta.user && ctx.meta.user.role === 'admin') el.append(rulesPanel(ctx, show));
   },
 };
+
+// The alert rules (admin): list, add, delete (docs/hub-api.md, "Alerts").
+const RULE_METRICS = [
+  ['unhappy_pct', 'unhappy % (CSAT 1–2 or detractor)'],
+  ['csat_mean', 'CSAT mean'],
+  ['nps', 'NPS'],
+  ['response_rate', 'response rate'],
+  ['kiosk_offline_min', 'kiosk offline (minutes)'],
+];
+
+function rulesPanel(ctx, show) {
+  const panel = h('section', {class: 'panel', id: 'rules'}, h('h2', {}, 'Rules'));
+  const listBox = h('div', {}, h('p', {class: 'note'}, 'Loading rules…'));
+  const scopes = [
+    ['stores', 'each store'], ['chain', 'the whole chain'],
+    ...Object.keys(ctx.meta.regions || {}).map((r) => [`region:${r}`, `region ${r}`]),
+    ...(ctx.meta.stores || []).map((s) => [`store:${s.store}`, `store ${s.store}`])
+  ];
+  const field = (label, input) => h('label', {class: 'field'}, h('span', {}, label), input);
+  const sel = (name, options) =>
+      h('select', {name}, options.map(([v, t]) => h('option', {value: v}, t)));
+  const num = (name, value, attrs = {}) =>
+      h('input', {name, type: 'number', value, required: true, step: 'any', ...attrs});
+  const form = h(
+      'form', {class: 'rule-form', id: 'new-rule'},
+      h('div', {class: 'row'},
+        field(
+            'Name',
+            h('input', {name: 'name', type: 'text', required: true, placeholder: 'unhappy spike'})),
+        field('Metric', sel('metric', RULE_METRICS)),
+        field('When', sel('op', [['>=', '≥'], ['<=', '≤']])),
+        field('Threshold', num('threshold', 50)),
+        field('Window (min)', num('window_min', 15, {min: 1, max: 10080, step: 1})),
+        field('Min. responses', num('min_n', 4, {min: 0, step: 1})),
+        field('Scope', sel('scope', scopes))),
+      h('button', {type: 'submit', class: 'primary'}, 'Add rule'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const fd = new FormData(form);
+    try {
+      await api('/api/v1/rules', {
+        method: 'POST',
+        body: {
+          name: fd.get('name'),
+          metric: fd.get('metric'),
+          op: fd.get('op'),
+          threshold: Number(fd.get('threshold')),
+          window_min: Number(fd.get('window_min')),
+          min_n: Number(fd.get('min_n')),
+          scope: fd.get('scope')
+        }
+      });
+      ctx.reload();
+    } catch (e) {
+      show(e);
+    }
+  });
+  panel.append(listBox, form);
+  api('/api/v1/rules')
+      .then((data) => {
+        const rules = data.rules || [];
+        listBox.replaceChildren(
+            rules.length ?
+                table(
+                    [
+                      {label: 'Name', value: (r) => h('strong', {}, r.name)},
+                      {label: 'Condition', value: (r) => `${r.metric} ${r.op} ${r.threshold}`},
+                      {label: 'Window', value: (r) => fmt.duration(r.window_min * 60)},
+                      {label: 'Min. n', num: true, value: (r) => fmt.int(r.min_n)},
+                      {label: 'Scope', value: (r) => r.scope},
+                      {
+                        label: '',
+                        value: (r) =>
+                            h('button', {
+                              type: 'button',
+                              class: 'small',
+                              onclick: async () => {
+                                if (!window.confirm(`Delete the rule ${r.name}?`)) return;
+                                try {
+                                  await api(
+                                      `/api/v1/rules/${encodeURIComponent(r.id)}`,
+                                      {method: 'DELETE'});
+                                  ctx.reload();
+                                } catch (e) {
+                                  show(e);
+                                }
+                              }
+                            },
+                              'Delete')
+                      },
+                    ],
+                    rules, {id: 'rules-table', rowAttrs: (r) => ({'data-rule': r.name})}) :
+                h('p', {class: 'note'}, 'No rules yet.'));
+      })
+      .catch((e) => listBox.replaceChildren(h('p', {class: 'note'}, `Rules: ${e.message}`)));
+  return panel;
+}
 
 // ---------- users (admin only) ----------
 

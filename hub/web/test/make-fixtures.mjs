@@ -97,6 +97,18 @@ const w = (name, obj) =>
     writeFileSync(join(out, `${name}.json`), JSON.stringify(obj, null, 1) + '\n');
 
 w('session', user);
+w('rules', {
+  rules: [{
+    id: 1,
+    name: 'unhappy spike',
+    metric: 'unhappy_pct',
+    op: '>=',
+    threshold: 50,
+    window_min: 15,
+    min_n: 4,
+    scope: 'stores'
+  }]
+});
 w('users', {
   users: [
     {user: 'admin', role: 'admin', regions: []},

@@ -162,6 +162,45 @@ describe('web app on a real hub', {skip}, () => {
     assert.match(rows[0], /csat_mean/);
   });
 
+  test('an alert rule made on the Alerts page opens an alert, which is acknowledged', async () => {
+    await openView(page, `${hub.url}/alerts`);
+    await page.waitForSelector('#new-rule');
+    await page.type('#new-rule input[name=name]', 'checkout unhappy');
+    await page.select('#new-rule select[name=metric]', 'unhappy_pct');
+    await page.$eval('#new-rule input[name=threshold]', (i) => (i.value = '20'));
+    await page.$eval('#new-rule input[name=window_min]', (i) => (i.value = '10080'));
+    await page.select('#new-rule select[name=scope]', 'store:store-0003');
+    const n = await loaded();
+    await page.click('#new-rule button[type=submit]');
+    await reloadAfter(n, 'the alerts page after adding the rule');
+    assert.equal(
+        await page.$eval('#content .error', (e) => (e.hidden ? null : e.textContent))
+            .catch(() => null),
+        null);
+    await page.waitForSelector('#rules-table tr[data-rule="checkout unhappy"]', {timeout: 5000});
+    // A commit makes the hub evaluate its rules (it also does every 30 s).
+    const file = join(dir, 'alert.jsonl');
+    writeEvents(
+        file,
+        makeEvents({nowMs, days: 1, seed: 3, seqStart: seqs, perHour: 1})
+            .filter((e) => e.store_id === 'store-0003'));
+    assert.equal((await run(HUB, ['--db', join(dir, 'hub.db'), 'import', file])).code, 0);
+    await waitFor(async () => {
+      await openView(page, `${hub.url}/alerts`);
+      return page.$('#alerts-table button[data-ack]');
+    }, {what: 'an open alert with its Acknowledge button', timeoutMs: 45000});
+    const row = await page.$eval('#alerts-table tr.bad', (r) => r.textContent);
+    assert.match(row, /store-0003/);
+    const m = await loaded();
+    await page.click('#alerts-table button[data-ack]');
+    await reloadAfter(m, 'the alerts after acknowledging');
+    const acked = await page.$$eval(
+        '#alerts-table tbody tr',
+        (rows) => rows.map((r) => r.querySelector('[data-k=state]').textContent));
+    assert.ok(acked.includes('acked'), acked.join(','));
+    assert.match(await page.$eval('#alerts-table tbody', (e) => e.textContent), /admin, /);
+  });
+
   test('a regional user sees only its region in the filters and the views', async () => {
     const made = await page.evaluate(async () => {
       const session = await (await fetch('/api/v1/session')).json();
