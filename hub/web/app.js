@@ -392,9 +392,10 @@ async function loadView({live: isLive = false}) {
                        h('p', {class: 'error', role: 'alert'}, error.message));
   } else {
     if (data && data.filter && view.filters !== false) content.append(filterSummary(data));
-    view.render(
+    await view.render(
         content, data, state,
         {meta, params, setState, navigate, reload: () => loadView({live: true})});
+    if (seq !== loadSeq) return;
     resizeCharts();
   }
   if (isLive) {

@@ -953,7 +953,12 @@ const alerts = {
             rowAttrs: (a) => ({class: a.state === 'open' ? 'bad' : null, 'data-alert': a.id})
           }));
     }
-    if (ctx.meta.user && ctx.meta.user.role === 'admin') el.append(rulesPanel(ctx, show));
+    if (ctx.meta.user && ctx.meta.user.role === 'admin') {
+      const {panel, ready} = rulesPanel(ctx, show);
+      el.append(panel);
+      return ready;  // the view counts as loaded once its rules are in
+    }
+    return null;
   },
 };
 
@@ -1014,44 +1019,45 @@ function rulesPanel(ctx, show) {
     }
   });
   panel.append(listBox, form);
-  api('/api/v1/rules')
-      .then((data) => {
-        const rules = data.rules || [];
-        listBox.replaceChildren(
-            rules.length ?
-                table(
-                    [
-                      {label: 'Name', value: (r) => h('strong', {}, r.name)},
-                      {label: 'Condition', value: (r) => `${r.metric} ${r.op} ${r.threshold}`},
-                      {label: 'Window', value: (r) => fmt.duration(r.window_min * 60)},
-                      {label: 'Min. n', num: true, value: (r) => fmt.int(r.min_n)},
-                      {label: 'Scope', value: (r) => r.scope},
-                      {
-                        label: '',
-                        value: (r) =>
-                            h('button', {
-                              type: 'button',
-                              class: 'small',
-                              onclick: async () => {
-                                if (!window.confirm(`Delete the rule ${r.name}?`)) return;
-                                try {
-                                  await api(
-                                      `/api/v1/rules/${encodeURIComponent(r.id)}`,
-                                      {method: 'DELETE'});
-                                  ctx.reload();
-                                } catch (e) {
-                                  show(e);
-                                }
-                              }
-                            },
-                              'Delete')
-                      },
-                    ],
-                    rules, {id: 'rules-table', rowAttrs: (r) => ({'data-rule': r.name})}) :
-                h('p', {class: 'note'}, 'No rules yet.'));
-      })
-      .catch((e) => listBox.replaceChildren(h('p', {class: 'note'}, `Rules: ${e.message}`)));
-  return panel;
+  const ready =
+      api('/api/v1/rules')
+          .then((data) => {
+            const rules = data.rules || [];
+            listBox.replaceChildren(
+                rules.length ?
+                    table(
+                        [
+                          {label: 'Name', value: (r) => h('strong', {}, r.name)},
+                          {label: 'Condition', value: (r) => `${r.metric} ${r.op} ${r.threshold}`},
+                          {label: 'Window', value: (r) => fmt.duration(r.window_min * 60)},
+                          {label: 'Min. n', num: true, value: (r) => fmt.int(r.min_n)},
+                          {label: 'Scope', value: (r) => r.scope},
+                          {
+                            label: '',
+                            value: (r) =>
+                                h('button', {
+                                  type: 'button',
+                                  class: 'small',
+                                  onclick: async () => {
+                                    if (!window.confirm(`Delete the rule ${r.name}?`)) return;
+                                    try {
+                                      await api(
+                                          `/api/v1/rules/${encodeURIComponent(r.id)}`,
+                                          {method: 'DELETE'});
+                                      ctx.reload();
+                                    } catch (e) {
+                                      show(e);
+                                    }
+                                  }
+                                },
+                                  'Delete')
+                          },
+                        ],
+                        rules, {id: 'rules-table', rowAttrs: (r) => ({'data-rule': r.name})}) :
+                    h('p', {class: 'note'}, 'No rules yet.'));
+          })
+          .catch((e) => listBox.replaceChildren(h('p', {class: 'note'}, `Rules: ${e.message}`)));
+  return {panel, ready};
 }
 
 // ---------- users (admin only) ----------
