@@ -184,6 +184,7 @@ window.addEventListener('pagehide', () => {
 // answers 429 when its live streams are all taken, or 401 after a restart): then the app tries
 // again itself, 5 s, 10 s, ... up to a minute apart, and says so in the badge.
 let liveRetryMs = 5000;
+let liveOpened = false;  // whether a stream was ever open (else "connecting", not "reconnecting")
 let liveRetryTimer = 0;
 let liveRetryShownS = 5;  // the wait of the retry now scheduled, for the badge
 function startLive() {
@@ -191,11 +192,14 @@ function startLive() {
   const es = new EventSource('/api/v1/live');
   live = es;
   es.addEventListener('open', () => {
+    liveOpened = true;
     liveRetryMs = 5000;
     setLiveBadge('live');
   });
   es.addEventListener('error', () => {
-    if (es.readyState !== EventSource.CLOSED) return setLiveBadge('reconnecting');
+    if (es.readyState !== EventSource.CLOSED) {
+      return setLiveBadge(liveOpened ? 'reconnecting' : 'connecting');
+    }
     if (live === es) live = null;
     liveRetryShownS = Math.round(liveRetryMs / 1000);
     setLiveBadge('offline', null, liveRetryShownS);
@@ -218,6 +222,7 @@ function setLiveBadge(state, when, retryS) {
   const label = {
     live: 'Live',
     updated: 'Live',
+    connecting: 'Connecting…',
     reconnecting: 'Reconnecting…',
     offline: `Not live (retry in ${retryS} s)`,
   }[state] ||
@@ -402,7 +407,7 @@ async function loadView({live: isLive = false}) {
     window.scrollTo(0, scrollY);
     setLiveBadge('updated', new Date().toLocaleTimeString('en-GB'));
   } else if (live) {
-    setLiveBadge(live.readyState === 1 ? 'live' : 'reconnecting');
+    setLiveBadge(live.readyState === 1 ? 'live' : liveOpened ? 'reconnecting' : 'connecting');
   } else {
     setLiveBadge('offline', null, liveRetryShownS);
   }

@@ -2,7 +2,7 @@
 // hub/web (vendor files from hub/web/node_modules) and answers /api/v1/* from
 // hub/web/test/fixtures/*.json, which follow the API contract (docs/hub-api.md). Login takes any
 // user with the password "password"; POST /__commit sends a `commit` on /api/v1/live.
-// Run by hand: node tests/hub/web/fixture_server.mjs [PORT]
+// Run by hand: node tests/hub/web/fixture_server.mjs [PORT] (FXLOG=1 logs each request)
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import {createServer} from 'node:http';
 import {extname, join, normalize} from 'node:path';
@@ -76,7 +76,7 @@ export function startFixtureServer({port = 0, fixtures = join(WEB_SRC, 'test/fix
           live429--;
           return json(429, {error: 'live: every stream is taken (8); try again later'});
         }
-        if (path === '/api/v1/live' && !process.env.NOLIVE) {
+        if (path === '/api/v1/live') {
           res.writeHead(200, {'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache'});
           res.write(': hello\n\n');
           streams.add(res);
