@@ -428,6 +428,7 @@ TEST_F(WebApiTest, UsersAreAdminOnly) {
 }
 
 TEST_F(WebApiTest, LogoutEndsTheSession) {
+  Analyst();
   Client c = Login("ana", "password ana");
   GetJson(c, "/api/v1/session");
   auto r = Http().Post("/api/v1/logout", H(c, true), "", "application/json");
@@ -1000,13 +1001,15 @@ TEST_F(WebApiTest, AlertsOpenAsEventsCommitAreScopedAndAcknowledged) {
   EXPECT_NE(Get(open["store-b"], "message").find("store-b: unhappy_pct 100 >= 50 with 4"),
             std::string::npos)
       << open["store-b"];
-  {
+  // Given to on_alert after the alert's commit (so maybe a moment after the API lists it).
+  std::string all;
+  EXPECT_TRUE(WaitFor([&] {
     std::lock_guard<std::mutex> lock(published_mu_);
-    std::string all;
+    all.clear();
     for (const std::string& p : *published_) all += p;
-    EXPECT_NE(all.find("\"store\":\"store-b\""), std::string::npos) << all;
-    EXPECT_NE(all.find("\"store\":\"store-c\""), std::string::npos) << all;
-  }
+    return all.find("\"store\":\"store-b\"") != std::string::npos &&
+           all.find("\"store\":\"store-c\"") != std::string::npos;
+  })) << all;
   // The regional user sees north's alert only, and may acknowledge only it.
   Client& nora = North();
   Json mine = GetJson(nora, "/api/v1/alerts");
