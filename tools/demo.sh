@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The Touchpoint demo: a local Mosquitto broker, the hub, and one kiosk counting people on a real
-# clip (OpenCV's sample vtest.avi from Debian's opencv-doc, looped at its 10 fps), syncing its
-# events to the hub. With a display the kiosk window opens (answer a survey!); without one the
-# kiosk runs headless. At the end it prints what the kiosk stored and the hub's journey map.
+# The Touchpoint demo: a local Mosquitto broker, the hub with its web app, one kiosk counting
+# people on a real clip (OpenCV's sample vtest.avi from Debian's opencv-doc, looped at its
+# 10 fps), and a simulated fleet of 12 stores x 3 touchpoints (touchpoint-bench fleet) sending a
+# month of history and live sessions, every kiosk with its own certificate through the shipped
+# broker ACL. With a display the kiosk window opens (answer a survey!); without one the kiosk runs
+# headless. The hub prints the web app's URL and its one-time admin setup link; at the end the
+# demo prints what the kiosk stored and the hub's journey map of the kiosk's store.
 #   tools/demo.sh [--seconds N] [--headless] [--keep]     (normally started by `tools/dev demo`)
+# --seconds 600 leaves ten minutes to browse the web app; --keep keeps the files (and says how to
+# serve the web app again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -35,6 +40,8 @@ trap cleanup EXIT INT TERM
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORT=18830
 while ! port_free "$PORT"; do PORT=$((PORT + 1)); done
+WEB_PORT=${TOUCHPOINT_DEMO_WEB_PORT:-8080}
+while ! port_free "$WEB_PORT"; do WEB_PORT=$((WEB_PORT + 1)); done
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -63,16 +70,25 @@ printf 'persistence false\nlog_dest none\n' >> "$WORK/mosquitto.conf"
 PIDS+=($!)
 for _ in $(seq 100); do port_free "$PORT" || break; sleep 0.1; done
 
-step "hub: registers the demo kiosk, then $BUILD/touchpoint-hub --db $WORK/hub.db run"
+step "hub: registers the kiosks, then $BUILD/touchpoint-hub --db $WORK/hub.db run --http 127.0.0.1:$WEB_PORT"
 "$BUILD/touchpoint-hub" --db "$WORK/hub.db" kiosks add demo-kiosk-01 --store demo-store
 while read -r kiosk store; do
   "$BUILD/touchpoint-hub" --db "$WORK/hub.db" kiosks add "$kiosk" --store "$store" >/dev/null
 done < "$WORK/fleet-kiosks.txt"
 echo "registered demo-kiosk-01 and the $(wc -l < "$WORK/fleet-kiosks.txt") kiosks of the simulated fleet"
+"$BUILD/touchpoint-bench" fleet --hub-config "$WORK/hub.toml"
 "$BUILD/touchpoint-hub" --db "$WORK/hub.db" run --broker "ssl://127.0.0.1:$PORT" \
   --ca-file "$PKI/ca.crt" --cert-file "$PKI/hub.crt" --key-file "$PKI/hub.key" \
+  --http "127.0.0.1:$WEB_PORT" --hub-config "$WORK/hub.toml" \
   > "$WORK/hub.log" 2>&1 &
 PIDS+=($!)
+for _ in $(seq 100); do grep -q "^hub: web app at" "$WORK/hub.log" && break; sleep 0.1; done
+grep -E "^hub: (web app at|first start)" "$WORK/hub.log" | sed 's/^/  hub   | /' || {
+  echo "the hub's web app did not start; its log:" >&2
+  cat "$WORK/hub.log" >&2
+  exit 1
+}
+echo "  demo  | open the web app in a browser on this machine; the setup link makes its first admin"
 
 cat > "$WORK/kiosk.toml" <<CONF
 [kiosk]
@@ -153,6 +169,11 @@ step "what the kiosk stored"
 
 step "hub: kiosks"
 "$BUILD/touchpoint-hub" --db "$WORK/hub.db" kiosks
+
+if [ "$KEEP" = 1 ]; then
+  echo "to browse the journey map again: $BUILD/touchpoint-hub --db $WORK/hub.db serve" \
+    "--http 127.0.0.1:$WEB_PORT --hub-config $WORK/hub.toml"
+fi
 
 step "hub: the demo kiosk's journey map (store x touchpoint x stage x hour, by event time)"
 "$BUILD/touchpoint-hub" --db "$WORK/hub.db" map --store demo-store --format table

@@ -379,6 +379,32 @@ TEST_F(TrustTest, OnlyCentralPushesConfigAndTheKioskAppliesOnlyItsSignature) {
       << k1->uplink->Health().config_push_error;
 }
 
+// The hub's alerts (<prefix>/alerts, docs/hub-api.md): only a hub publishes them, central reads
+// them; a kiosk can neither forge one nor listen to them.
+TEST_F(TrustTest, OnlyTheHubPublishesAlertsAndOnlyCentralReadsThem) {
+  const std::string topic = "touchpoint/v1/alerts";
+  TlsClient central(uri_, "central", pki_.File("ca.crt"), pki_.File("central.crt"),
+                    pki_.File("central.key"));
+  ASSERT_TRUE(central.Connect());
+  central.Subscribe(topic);
+  auto kiosk = Attacker();
+  ASSERT_TRUE(kiosk->Connect());
+  kiosk->Subscribe(topic);
+  EXPECT_FALSE(kiosk->Publish(topic, R"({"rule":"forged"})"));
+  EXPECT_FALSE(central.Publish(topic, R"({"rule":"central"})"));
+  TlsClient hub(uri_, "hub-cli", pki_.File("ca.crt"), pki_.File("hub.crt"), pki_.File("hub.key"));
+  ASSERT_TRUE(hub.Connect());
+  ASSERT_TRUE(hub.Publish(topic, R"({"rule":"real"})"));
+  ASSERT_TRUE(WaitFor([&] { return !central.Received().empty(); }, seconds(15)));
+  // The kiosk subscribed before the hub published: had the broker let it read, it would have
+  // the message by the time central has it (one broker, one publish, both subscriptions).
+  ASSERT_TRUE(hub.Publish(topic, R"({"rule":"second"})"));
+  ASSERT_TRUE(WaitFor([&] { return central.Received().size() == 2; }, seconds(15)));
+  EXPECT_EQ(central.Received(), (std::vector<std::string>{topic + R"( {"rule":"real"})",
+                                                          topic + R"( {"rule":"second"})"}));
+  EXPECT_TRUE(kiosk->Received().empty());
+}
+
 TEST_F(TrustTest, ARevokedKioskCannotConnect) {
   ASSERT_TRUE(pki_.Pki({"revoke", "k2"}));
   // The broker reads the CRL at start (or at a reload).
