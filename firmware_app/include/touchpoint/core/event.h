@@ -6,7 +6,9 @@
 // as JSON (event_json.h). Plain values: copyable, no thread affinity.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -85,6 +87,7 @@ struct LineCount {
   int64_t out = 0;
 };
 
+// Inline: the sensors pipeline uses them without core's compiled code.
 // Dwell histogram buckets (schema v2): bucket i counts visits with dwell < kDwellBucketUpperS[i]
 // seconds (and >= the bound before it); the last bucket counts the rest (>= 3600 s). Fixed, so
 // histograms of any intervals and kiosks add up (docs/metrics.md, "Dwell").
@@ -92,10 +95,34 @@ inline constexpr std::array<int, 11> kDwellBucketUpperS = {5,   10,  20,   30,  
                                                            300, 600, 1200, 1800, 3600};
 inline constexpr size_t kDwellBuckets = kDwellBucketUpperS.size() + 1;
 using DwellHistogram = std::array<int64_t, kDwellBuckets>;
-size_t DwellBucketOf(double seconds);
+// The bucket a dwell of `seconds` is counted in.
+inline size_t DwellBucketOf(double seconds) {
+  size_t i = 0;
+  while (i < kDwellBucketUpperS.size() && seconds >= kDwellBucketUpperS[i]) ++i;
+  return i;
+}
+
 // The q-quantile (0..1) of the dwell times a histogram counts, interpolated linearly inside the
 // bucket it falls in (the open last bucket answers its lower bound); nullopt when empty.
-std::optional<double> DwellQuantileOf(const DwellHistogram& hist, double q);
+inline std::optional<double> DwellQuantileOf(const DwellHistogram& hist, double q) {
+  int64_t n = 0;
+  for (int64_t c : hist) n += c;
+  if (n <= 0) return std::nullopt;
+  // The rank wanted (1-based, nearest-rank) and the bucket holding it.
+  const double rank = std::max(1.0, std::ceil(q * static_cast<double>(n)));
+  int64_t below = 0;
+  for (size_t i = 0; i < hist.size(); ++i) {
+    if (hist[i] == 0) continue;
+    if (static_cast<double>(below + hist[i]) >= rank) {
+      const double lo = i == 0 ? 0.0 : kDwellBucketUpperS[i - 1];
+      if (i == kDwellBucketUpperS.size()) return lo;
+      const double hi = kDwellBucketUpperS[i];
+      return lo + (hi - lo) * (rank - static_cast<double>(below)) / static_cast<double>(hist[i]);
+    }
+    below += hist[i];
+  }
+  return static_cast<double>(kDwellBucketUpperS.back());
+}
 
 // One configured zone over one interval (schema v2).
 struct ZoneStats {
