@@ -10,15 +10,13 @@
 
 namespace touchpoint::sensors {
 
-ZoneDwell::ZoneDwell(const std::vector<FootfallZone>& zones, cv::Size frame,
-                     ZoneDwellOptions options)
+ZoneDwell::ZoneDwell(const std::vector<FootfallZone>& zones, ZoneDwellOptions options)
     : options_(options) {
   for (const FootfallZone& fz : zones) {
     Zone z;
     z.id = fz.id;
     for (const auto& p : fz.polygon) {
-      z.polygon.emplace_back(static_cast<float>(p[0] * frame.width),
-                             static_cast<float>(p[1] * frame.height));
+      z.polygon.emplace_back(static_cast<float>(p[0]), static_cast<float>(p[1]));
     }
     zones_.push_back(std::move(z));
   }
@@ -30,9 +28,14 @@ void ZoneDwell::Close(Zone& z, int track_id, const Open& o) {
   if (options_.keep_visits) z.visits.push_back(v);
 }
 
-void ZoneDwell::Update(const std::vector<Track>& tracks, int64_t now_ms) {
+void ZoneDwell::Update(const std::vector<Track>& tracks, cv::Size frame, int64_t now_ms) {
   std::set<int> alive;
   for (const Track& t : tracks) alive.insert(t.id);
+  const float sx = 1.0f / static_cast<float>(std::max(1, frame.width));
+  const float sy = 1.0f / static_cast<float>(std::max(1, frame.height));
+  auto inside = [&](const std::vector<cv::Point2f>& polygon, const Track& t) {
+    return cv::pointPolygonTest(polygon, cv::Point2f(t.foot.x * sx, t.foot.y * sy), false) >= 0;
+  };
   for (Zone& z : zones_) {
     z.present = 0;
     for (const Track& t : tracks) {
@@ -40,14 +43,12 @@ void ZoneDwell::Update(const std::vector<Track>& tracks, int64_t now_ms) {
       auto it = z.open.find(t.id);
       if (t.misses > 0) {
         // Coasting: no new sighting; still counted as present for a few frames.
-        if (it != z.open.end() && t.misses <= options_.max_misses &&
-            cv::pointPolygonTest(z.polygon, t.foot, false) >= 0) {
+        if (it != z.open.end() && t.misses <= options_.max_misses && inside(z.polygon, t)) {
           ++z.present;
         }
         continue;
       }
-      const bool inside = cv::pointPolygonTest(z.polygon, t.foot, false) >= 0;
-      if (inside) {
+      if (inside(z.polygon, t)) {
         ++z.present;
         if (it == z.open.end()) {
           z.open.emplace(t.id, Open{now_ms, now_ms});

@@ -38,12 +38,12 @@ struct ZoneVisit {
 
 class ZoneDwell {
  public:
-  // `zones`: normalised polygons (config); `frame`: the size of the image the tracks' foot
-  // points are in (the pipeline's processing size). REQUIRES: every zone has >= 3 points.
-  ZoneDwell(const std::vector<FootfallZone>& zones, cv::Size frame, ZoneDwellOptions options = {});
+  // `zones`: normalised polygons (config). REQUIRES: every zone has >= 3 points.
+  explicit ZoneDwell(const std::vector<FootfallZone>& zones, ZoneDwellOptions options = {});
 
-  // One processed frame at time now_ms (non-decreasing).
-  void Update(const std::vector<Track>& tracks, int64_t now_ms);
+  // One processed frame at time now_ms (non-decreasing); `frame` is the size of the image the
+  // tracks' foot points are in (the pipeline's processing size; it may change between calls).
+  void Update(const std::vector<Track>& tracks, cv::Size frame, int64_t now_ms);
   // Ends every open visit at its last sighting (end of a clip, source lost).
   void Finish();
 
@@ -62,7 +62,7 @@ class ZoneDwell {
   };
   struct Zone {
     std::string id;
-    std::vector<cv::Point2f> polygon;  // frame pixels
+    std::vector<cv::Point2f> polygon;  // normalised 0..1
     std::map<int, Open> open;          // by track id
     int64_t present = 0;
     // The interval so far.

@@ -13,6 +13,8 @@ std::vector<FootfallZone> Zones() {
   return {left, kiosk};
 }
 
+const cv::Size kFrame(100, 100);
+
 Track At(int id, float x, float y, int misses = 0) {
   Track t;
   t.id = id;
@@ -23,11 +25,11 @@ Track At(int id, float x, float y, int misses = 0) {
 }
 
 TEST(ZoneDwell, AVisitLastsFromEnterToLeave) {
-  ZoneDwell zd(Zones(), {100, 100});
+  ZoneDwell zd(Zones());
   // Track 1 walks in at t=1 s, stays 10 s, leaves at t=11 s (seen outside from 11.1 s).
-  zd.Update({At(1, 80, 50)}, 0);
-  for (int64_t t = 1000; t <= 11000; t += 100) zd.Update({At(1, 20, 50)}, t);
-  for (int64_t t = 11100; t <= 13000; t += 100) zd.Update({At(1, 80, 50)}, t);
+  zd.Update({At(1, 80, 50)}, kFrame, 0);
+  for (int64_t t = 1000; t <= 11000; t += 100) zd.Update({At(1, 20, 50)}, kFrame, t);
+  for (int64_t t = 11100; t <= 13000; t += 100) zd.Update({At(1, 80, 50)}, kFrame, t);
   std::vector<ZoneStats> s = zd.TakeInterval();
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0].id, "left");
@@ -47,26 +49,26 @@ TEST(ZoneDwell, AVisitLastsFromEnterToLeave) {
 }
 
 TEST(ZoneDwell, SwayingOnTheEdgeIsOneVisit) {
-  ZoneDwell zd(Zones(), {100, 100});
+  ZoneDwell zd(Zones());
   // In and out of the zone every 300 ms (less than the 1 s grace) for 6 s: one visit.
   for (int64_t t = 0; t <= 6000; t += 100) {
-    zd.Update({At(1, (t / 300) % 2 == 0 ? 49.0f : 51.0f, 50)}, t);
+    zd.Update({At(1, (t / 300) % 2 == 0 ? 49.0f : 51.0f, 50)}, kFrame, t);
   }
-  zd.Update({}, 6100);  // the track ends outside
+  zd.Update({}, kFrame, 6100);  // the track ends outside
   std::vector<ZoneStats> s = zd.TakeInterval();
   EXPECT_EQ(s[0].visits, 1);
   EXPECT_NEAR(*s[0].dwell_mean_s, 6.0, 0.31);
 }
 
 TEST(ZoneDwell, ATrackLostInsideEndsAtItsLastSighting) {
-  ZoneDwell zd(Zones(), {100, 100});
-  for (int64_t t = 0; t <= 4000; t += 100) zd.Update({At(7, 80, 80)}, t);
+  ZoneDwell zd(Zones());
+  for (int64_t t = 0; t <= 4000; t += 100) zd.Update({At(7, 80, 80)}, kFrame, t);
   // Coasting two frames still counts as present; then the tracker drops it.
-  zd.Update({At(7, 80, 80, 1)}, 4100);
+  zd.Update({At(7, 80, 80, 1)}, kFrame, 4100);
   EXPECT_EQ(zd.people_in(1), 1);
-  zd.Update({At(7, 80, 80, 5)}, 4200);
+  zd.Update({At(7, 80, 80, 5)}, kFrame, 4200);
   EXPECT_EQ(zd.people_in(1), 0);
-  zd.Update({}, 9000);
+  zd.Update({}, kFrame, 9000);
   std::vector<ZoneStats> s = zd.TakeInterval();
   EXPECT_EQ(s[1].visits, 1);
   EXPECT_DOUBLE_EQ(*s[1].dwell_mean_s, 4.0);  // not 9 s: closed at the last sighting
@@ -75,7 +77,7 @@ TEST(ZoneDwell, ATrackLostInsideEndsAtItsLastSighting) {
 TEST(ZoneDwell, ManyPeopleGiveMeanP90AndOccupancy) {
   ZoneDwellOptions o;
   o.keep_visits = true;
-  ZoneDwell zd(Zones(), {100, 100}, o);
+  ZoneDwell zd(Zones(), o);
   // Ten people in the left zone at once, person i stays (i + 1) * 2 s.
   for (int64_t t = 0; t <= 21000; t += 100) {
     std::vector<Track> tracks;
@@ -83,7 +85,7 @@ TEST(ZoneDwell, ManyPeopleGiveMeanP90AndOccupancy) {
       const bool in = t <= (i + 1) * 2000;
       tracks.push_back(At(i + 1, in ? 10.0f + i : 90.0f, 50));
     }
-    zd.Update(tracks, t);
+    zd.Update(tracks, kFrame, t);
   }
   zd.Finish();
   std::vector<ZoneStats> s = zd.TakeInterval();
@@ -99,10 +101,10 @@ TEST(ZoneDwell, ManyPeopleGiveMeanP90AndOccupancy) {
 }
 
 TEST(ZoneDwell, UnconfirmedTracksAreNotPeople) {
-  ZoneDwell zd(Zones(), {100, 100});
+  ZoneDwell zd(Zones());
   Track t = At(1, 10, 10);
   t.confirmed = false;
-  zd.Update({t}, 0);
+  zd.Update({t}, kFrame, 0);
   EXPECT_EQ(zd.people_in(0), 0);
   zd.Finish();
   EXPECT_EQ(zd.TakeInterval()[0].visits, 0);
