@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "touchpoint/core/config.h"
@@ -55,6 +56,13 @@ struct UiContext {
   // at most every UiConfig::dashboard_refresh_s. Optional.
   std::function<SyncHealth()> sync_health;
   std::function<CameraHealth()> camera_health;
+  // The crowd now (footfall camera), called on the UI thread when a session starts and at each
+  // answer: must be cheap and never wait. nullopt when the camera is not counting. Optional:
+  // unset, ratings carry `context: null`.
+  std::function<std::optional<FeedbackContext>()> crowd_context;
+  // Flag sessions during which nobody was in the kiosk zone (antispam.require_person_at_kiosk
+  // with a footfall.kiosk_zone).
+  bool require_person_at_kiosk = false;
   std::string config_version;
   std::string software_version;
   std::atomic<bool>* stop = nullptr;   // set by the app (signal): RunKioskUi returns soon after
