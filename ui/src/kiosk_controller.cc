@@ -124,7 +124,10 @@ void KioskController::Submit() {
   FeedbackPayload p = session_->ToFeedback(now);
   p.context = session_context_;
   std::string reason = spam_.Check(session_->start_mono_ms(), now, session_->total());
-  if (reason.empty() && ctx_.require_person_at_kiosk) reason = presence_.Reason();
+  if (ctx_.require_person_at_kiosk) {
+    const std::string nobody = presence_.Reason();
+    if (!nobody.empty()) reason = reason.empty() ? nobody : reason + "; " + nobody;
+  }
   p.suspect = !reason.empty();
   p.suspect_reason = reason;
   spam_.RecordSubmitted(now);
