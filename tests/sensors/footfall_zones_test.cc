@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 
 #include "test_support.h"
@@ -193,6 +194,54 @@ TEST_F(FootfallZonesTest, WithoutAKioskZoneThereIsNoPeopleAtKiosk) {
   EXPECT_FALSE(c->people_at_kiosk);
   clip->Release();
   service.Stop();
+}
+
+}  // namespace
+}  // namespace touchpoint::sensors
+
+namespace touchpoint::sensors {
+namespace {
+
+// The evaluator's dwell in view against the ground truth's presence intervals (the CAVIAR
+// clips have them): the person-seconds in view are measured within a third.
+TEST(FootfallDwellEval, DwellInViewIsNearThePresenceIntervals) {
+  struct Clip {
+    const char* dir;
+    const char* video;
+  };
+  int scored = 0;
+  for (const Clip& c :
+       {Clip{"caviar-two-leave-shop", "caviar_TwoLeaveShop2front.mpg"},
+        Clip{"caviar-enter-exit-crossing", "caviar_EnterExitCrossingPaths1front.mpg"}}) {
+    const std::string dir = SharedDataPath(std::string("footfall/") + c.dir);
+    if (!std::filesystem::exists(dir + "/" + c.video)) continue;
+    auto clip = LoadExpectedClip(dir + "/expected.json");
+    ASSERT_TRUE(clip.ok()) << clip.status().message();
+    ASSERT_FALSE(clip->presence_intervals.empty()) << c.dir;
+    CameraConfig config;
+    config.process_width = 384;
+    config.lines = LinesOf(*clip);
+    auto run = RunOnVideo(dir + "/" + c.video, config);
+    ASSERT_TRUE(run.ok()) << run.status().message();
+    DwellScore d = ScoreDwell(*clip, *run);
+    ASSERT_TRUE(d.has_truth);
+    EXPECT_GT(d.expected_s, 10.0) << c.dir;
+    EXPECT_LT(d.error_pct, 35.0) << c.dir << ": " << d.counted_s << " s counted, " << d.expected_s
+                                 << " s true";
+    ++scored;
+  }
+  if (scored == 0) GTEST_SKIP() << "CAVIAR clips absent";
+}
+
+TEST(FootfallDwellEval, ABadPresenceIntervalIsRefusedWithWhere) {
+  TempDir dir;
+  const std::string path = dir.File("expected.json");
+  std::ofstream(path) << R"({"lines": [], "presence_intervals": [[5, 2]]})";
+  auto clip = LoadExpectedClip(path);
+  ASSERT_FALSE(clip.ok());
+  EXPECT_NE(clip.status().message().find("presence_intervals: [5, 2] is not a [first, last]"),
+            std::string::npos)
+      << clip.status().message();
 }
 
 }  // namespace
