@@ -3,6 +3,7 @@
 // 2009 walkway (names kept from before: footfall_count_accuracy_pct, footfall_event_f1,
 // footfall_fps_one_core at process width 384), then per clip footfall_<clip>_accuracy_pct and
 // footfall_<clip>_f1, and the one-core rate at the kiosk's default settings (CameraConfig{}).
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +19,7 @@ namespace {
 
 struct Scored {
   sensors::EvalScore score;
+  sensors::DwellScore dwell;
   double fps = 0;
 };
 
@@ -37,6 +39,7 @@ bool Score(const std::string& video, const std::string& expected, CameraConfig c
   }
   const int tolerance = clip->tolerance_frames > 0 ? clip->tolerance_frames : 10;
   out->score = sensors::ScoreCrossings(*clip, run->crossings, tolerance);
+  out->dwell = sensors::ScoreDwell(*clip, *run);
   out->fps = run->cpu_seconds > 0 ? run->frames / run->cpu_seconds : 0;
   return true;
 }
@@ -73,6 +76,9 @@ int Run(const std::vector<std::string>& args) {
       {"caviar_enter_exit_crossing", "caviar-enter-exit-crossing",
        "caviar_EnterExitCrossingPaths1front.mpg"},
   };
+  // Dwell in view against presence intervals, per clip that has them and over all of them
+  // (100 x sum |counted - expected| / sum expected person-seconds).
+  double dwell_abs_error_s = 0, dwell_expected_s = 0;
   for (const Clip& c : clips) {
     const std::string dir = touchpoint::testing::SharedDataPath(std::string("footfall/") + c.dir);
     if (!std::filesystem::exists(dir + "/" + c.video)) continue;
@@ -81,6 +87,14 @@ int Run(const std::vector<std::string>& args) {
     PrintBench(name + "_accuracy_pct", s.score.accuracy_pct, "pct");
     PrintBench(name + "_f1", s.score.f1, "ratio");
     PrintBench(name + "_fps_one_core", s.fps, "fps");
+    if (s.dwell.has_truth) {
+      PrintBench(name + "_dwell_error_pct", s.dwell.error_pct, "%");
+      dwell_abs_error_s += std::abs(s.dwell.counted_s - s.dwell.expected_s);
+      dwell_expected_s += s.dwell.expected_s;
+    }
+  }
+  if (dwell_expected_s > 0) {
+    PrintBench("footfall_dwell_error_pct", 100.0 * dwell_abs_error_s / dwell_expected_s, "%");
   }
   return 0;
 }

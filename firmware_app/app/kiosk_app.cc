@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <thread>
 
 #include "status_reporter.h"
@@ -96,16 +98,22 @@ int KioskApp::Run(const RunOptions& options) {
   sources.startup_problems = store_->open_report().problems;
 
   // === sensors ===
+  // The crowd when a rating starts (feedback context, camera-checked anti-spam); unset without
+  // a camera: ratings then carry `context: null`.
+  std::function<std::optional<FeedbackContext>()> crowd_context;
 #if HAVE_TOUCHPOINT_SENSORS
   std::unique_ptr<sensors::FootfallService> footfall;
   if (config_.camera.enabled) {
-    footfall =
-        std::make_unique<sensors::FootfallService>(config_.camera, store_.get(), stamper_.get());
+    sensors::FootfallServiceOptions footfall_options;
+    footfall_options.footfall = config_.footfall;
+    footfall = std::make_unique<sensors::FootfallService>(
+        config_.camera, store_.get(), stamper_.get(), std::move(footfall_options));
     if (Status s = footfall->Start(); !s.ok()) {
       spdlog::error("camera: {}", s.ToString());
       footfall.reset();
     } else {
       sources.camera = [f = footfall.get()] { return f->Health(); };
+      crowd_context = [f = footfall.get()] { return f->CrowdContext(); };
       spdlog::info("counting footfall from {}", config_.camera.source);
     }
   }
@@ -187,6 +195,9 @@ int KioskApp::Run(const RunOptions& options) {
         return f->SetupView(v);
       };
     }
+    ui_ctx.crowd_context = crowd_context;
+    ui_ctx.require_person_at_kiosk =
+        config_.antispam.require_person_at_kiosk && config_.footfall.has_kiosk_zone();
     ui_ctx.config_version = config_.version;
     ui_ctx.software_version = TOUCHPOINT_VERSION;
     ui_ctx.stop = stop_;

@@ -69,6 +69,12 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string& source
     problems.AddGlobal("[kiosk]: missing; it needs at least kiosk_id and store_id");
   }
   if (const toml::table* t = top.Table("camera")) config::ReadCamera(*t, &problems, &c.camera);
+  if (const toml::table* t = top.Table("footfall")) {
+    config::ReadFootfall(*t, &problems, &c.footfall);
+  }
+  if (const toml::table* t = top.Table("antispam")) {
+    config::ReadAntispam(*t, &problems, &c.antispam);
+  }
   if (const toml::table* t = top.Table("mqtt")) config::ReadMqtt(*t, &problems, &c.mqtt);
   if (const toml::table* t = top.Table("ui")) config::ReadUi(*t, &problems, &c.ui);
   if (const toml::table* t = top.Table("survey")) {
@@ -152,6 +158,20 @@ lines = [
   # p1/p2 in source pixels, or 0..1 with normalized = true; in_side points to the "in" side.
   { name = "door", p1 = [0.5, 0.0], p2 = [0.5, 1.0], normalized = true, in_side = [1, 0] },
 ]
+
+[footfall]
+# Zones for dwell and queue time: a polygon or a rectangle in 0..1 of the frame; a person is in
+# a zone while their feet are. At most 16; reported per interval in footfall events.
+# zones = [
+#   { id = "queue", rect = [0.1, 0.5, 0.3, 0.4] },     # [x, y, w, h]
+#   { id = "shelf", polygon = [[0.6, 0.5], [0.9, 0.5], [0.9, 0.9], [0.6, 0.9]] },
+# ]
+# The area in front of the kiosk's screen (omit when the camera cannot see the kiosk): gives
+# each rating the people at the kiosk and enables the camera-checked anti-spam.
+# kiosk_zone = { rect = [0.4, 0.6, 0.2, 0.3] }
+
+[antispam]
+require_person_at_kiosk = true # with a kiosk_zone: nobody in it during a session = suspect
 
 [mqtt]
 enabled = false

@@ -147,6 +147,132 @@ void ReadCamera(const toml::table& t, Problems* p, CameraConfig* out) {
   r.RejectUnknown();
 }
 
+namespace {
+
+constexpr size_t kMaxZonePoints = 32;
+
+// One zone: { id = "queue", rect = [x, y, w, h] } or { id = ..., polygon = [[x, y], ...] },
+// normalised 0..1. `needs_id`: false for the kiosk zone (its id is "kiosk").
+bool ReadZone(const toml::node& n, const std::string& path, bool needs_id, Problems* p,
+              FootfallZone* zone) {
+  if (!n.is_table()) {
+    p->Add(n.source(), path + ": expected a table like { id = \"queue\", rect = [x, y, w, h] }");
+    return false;
+  }
+  TableReader r(*n.as_table(), path, p);
+  if (needs_id) {
+    r.Identifier("id", &zone->id, true);
+  } else {
+    zone->id = "kiosk";
+  }
+  const toml::array* rect = r.Array("rect");
+  const toml::array* polygon = r.Array("polygon");
+  bool ok = true;
+  if ((rect != nullptr) == (polygon != nullptr)) {
+    if (!r.table().get("rect") && !r.table().get("polygon")) {
+      r.ErrorAt(n, path + ": needs rect = [x, y, w, h] or polygon = [[x, y], ...] (0..1)");
+    } else if (rect && polygon) {
+      r.Error("polygon", "give rect or polygon, not both");
+    }
+    ok = false;
+  } else if (rect) {
+    double v[4] = {0, 0, 0, 0};
+    bool numbers = rect->size() == 4;
+    for (size_t i = 0; numbers && i < 4; ++i) {
+      numbers = rect->get(i)->is_number();
+      if (numbers) v[i] = *rect->get(i)->value<double>();
+    }
+    if (!numbers) {
+      r.Error("rect", "expected [x, y, w, h], four numbers in 0..1");
+      ok = false;
+    } else if (v[0] < 0 || v[1] < 0 || v[2] <= 0 || v[3] <= 0 || v[0] + v[2] > 1.0001 ||
+               v[1] + v[3] > 1.0001) {
+      r.Error("rect", "must lie inside the frame: x, y >= 0, w, h > 0, x+w <= 1, y+h <= 1");
+      ok = false;
+    } else {
+      zone->polygon = {
+          {v[0], v[1]}, {v[0] + v[2], v[1]}, {v[0] + v[2], v[1] + v[3]}, {v[0], v[1] + v[3]}};
+    }
+  } else {
+    std::vector<std::array<double, 2>> points;
+    if (polygon->size() < 3 || polygon->size() > kMaxZonePoints) {
+      r.Error("polygon", "needs 3.." + std::to_string(kMaxZonePoints) + " points");
+      ok = false;
+    }
+    for (size_t i = 0; ok && i < polygon->size(); ++i) {
+      const toml::node& pn = *polygon->get(i);
+      const toml::array* pt = pn.as_array();
+      if (!pt || pt->size() != 2 || !pt->get(0)->is_number() || !pt->get(1)->is_number()) {
+        r.ErrorAt(
+            pn, path + ".polygon[" + std::to_string(i) + "]: expected [x, y], two numbers in 0..1");
+        ok = false;
+        break;
+      }
+      const double x = *pt->get(0)->value<double>(), y = *pt->get(1)->value<double>();
+      if (x < 0 || x > 1 || y < 0 || y > 1) {
+        r.ErrorAt(pn, path + ".polygon[" + std::to_string(i) + "]: must be within 0..1");
+        ok = false;
+        break;
+      }
+      points.push_back({x, y});
+    }
+    if (ok) {
+      double area2 = 0;  // shoelace
+      for (size_t i = 0; i < points.size(); ++i) {
+        const auto& a = points[i];
+        const auto& b = points[(i + 1) % points.size()];
+        area2 += a[0] * b[1] - b[0] * a[1];
+      }
+      if (std::abs(area2) < 1e-6) {
+        r.Error("polygon", "encloses no area (points on one line?)");
+        ok = false;
+      } else {
+        zone->polygon = std::move(points);
+      }
+    }
+  }
+  r.RejectUnknown();
+  return ok;
+}
+
+}  // namespace
+
+void ReadFootfall(const toml::table& t, Problems* p, FootfallConfig* out) {
+  TableReader r(t, "footfall", p);
+  if (const toml::array* zones = r.Array("zones")) {
+    out->zones.clear();
+    if (zones->size() > kMaxFootfallZones) {
+      r.Error("zones", std::to_string(zones->size()) + " zones; at most " +
+                           std::to_string(kMaxFootfallZones));
+    }
+    for (size_t i = 0; i < zones->size() && i < kMaxFootfallZones; ++i) {
+      const toml::node& n = *zones->get(i);
+      const std::string path = "footfall.zones[" + std::to_string(i) + "]";
+      FootfallZone z;
+      if (!ReadZone(n, path, true, p, &z)) continue;
+      bool duplicate = false;
+      for (const FootfallZone& other : out->zones) duplicate |= other.id == z.id;
+      if (duplicate) {
+        p->Add(n.source(), path + ".id: \"" + z.id + "\" is used by another zone");
+        continue;
+      }
+      out->zones.push_back(std::move(z));
+    }
+  }
+  if (const toml::node* k = t.get("kiosk_zone")) {
+    r.MarkSeen("kiosk_zone");
+    FootfallZone z;
+    if (ReadZone(*k, "footfall.kiosk_zone", false, p, &z)) out->kiosk_zone = std::move(z);
+  }
+  r.RejectUnknown();
+}
+
+void ReadAntispam(const toml::table& t, Problems* p, AntispamConfig* out) {
+  TableReader r(t, "antispam", p);
+  r.Bool("require_person_at_kiosk", &out->require_person_at_kiosk);
+  r.RejectUnknown();
+}
+
 void ReadMqtt(const toml::table& t, Problems* p, MqttConfig* out) {
   TableReader r(t, "mqtt", p);
   r.Bool("enabled", &out->enabled);

@@ -1,13 +1,14 @@
-// Strict decoding of wire format v1 (docs/events.md), in one pass over the text straight into
-// an Event: no JSON tree, no exceptions, no allocation beyond the strings the Event keeps.
+// Strict decoding of wire formats v1 and v2 (docs/events.md), in one pass over the text straight
+// into an Event: no JSON tree, no exceptions, no allocation beyond the strings the Event keeps.
 //
 // Fields may come in any order, but when an event has several problems the message names the
 // same one as the schema-ordered checks always did (header fields in order, then data, then
 // unknown fields). Every check therefore carries a Rank — its place in that order — and the
 // lowest-ranked problem wins. A field whose meaning depends on one not read yet (data before
-// type, an answer's score before its type, suspect_reason before suspect) is skipped and read
-// again from its Span afterwards. Any syntax error anywhere wins over every field problem:
-// "event: not valid JSON".
+// type or schema_version, an answer's score before its type, suspect_reason before suspect) is
+// skipped and read again from its Span afterwards. The v2 fields (feedback context, footfall
+// zones) are unknown fields in a v1 event and required in a v2 one. Any syntax error anywhere wins
+// over every field problem: "event: not valid JSON".
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -38,6 +39,7 @@ constexpr int64_t kMaxDurationMs = int64_t{7} * 24 * 3600 * 1000;
 constexpr size_t kMaxItems = 64;
 constexpr size_t kMaxTagChars = 64;        // tag ids are survey identifiers
 constexpr size_t kMaxProblemChars = 4096;  // one line of a status event's problems
+constexpr double kMaxDwellS = 7.0 * 24 * 3600;
 
 bool IsIdentifier(std::string_view s) {
   for (char c : s) {
@@ -94,14 +96,17 @@ constexpr Keys<13> kEventKeys = {"schema_version",
                                  "utc_offset_min",
                                  "clock_synced",
                                  "data"};
-constexpr Keys<7> kFeedbackKeys = {"survey_id", "survey_version", "language",      "duration_ms",
-                                   "answers",   "suspect",        "suspect_reason"};
-constexpr Keys<8> kAbandonedKeys = {"survey_id",        "survey_version",  "language",
+constexpr Keys<8> kFeedbackKeys = {"survey_id", "survey_version", "language",       "duration_ms",
+                                   "answers",   "suspect",        "suspect_reason", "context"};
+constexpr Keys<9> kAbandonedKeys = {"survey_id",        "survey_version",  "language",
                                     "duration_ms",      "questions_total", "questions_answered",
-                                    "last_question_id", "answers"};
-constexpr Keys<7> kFootfallKeys = {"interval_start", "interval_s",    "lines",
+                                    "last_question_id", "answers",         "context"};
+constexpr Keys<8> kFootfallKeys = {"interval_start", "interval_s",    "lines",
                                    "occupancy_min",  "occupancy_max", "occupancy_end",
-                                   "compacted_seqs"};
+                                   "compacted_seqs", "zones"};
+constexpr Keys<3> kContextKeys = {"occupancy_at_start", "visitors_in_15min", "people_at_kiosk"};
+constexpr Keys<8> kZoneKeys = {"id",           "visits",      "occupancy_max", "occupancy_mean",
+                               "dwell_mean_s", "dwell_p90_s", "dwell_n",       "dwell_hist"};
 constexpr Keys<3> kLineKeys = {"line", "in", "out"};
 constexpr Keys<4> kCoverageKeys = {"source", "start", "end", "reason"};
 constexpr Keys<15> kStatusKeys = {"software_version",  "config_version",       "uptime_s",
@@ -135,16 +140,23 @@ class Decoder : private FieldReader {
     std::optional<EventType> type;
     bool type_seen = false;
     bool seq_ok = false;
-    Span data;  // data read before type
+    bool version_seen = false;
+    Span data;  // data read before type or schema_version
     UnknownFields unknown;
     uint32_t seen = Members(root, nullptr, kEventKeys, &unknown, [&](int i, Rank r, const Path& p) {
       Rank c = r.Checks();
       switch (i) {
         case 0:
-          if (IntAs(c, p, 1, 1000, &e.schema_version) && e.schema_version != kSchemaVersion) {
-            problems_.Add(c, p,
-                          std::to_string(e.schema_version) + " is not supported (expected " +
-                              std::to_string(kSchemaVersion) + ")");
+          version_seen = true;
+          if (IntAs(c, p, 1, 1000, &e.schema_version)) {
+            if (e.schema_version < kMinSchemaVersion || e.schema_version > kSchemaVersion) {
+              problems_.Add(c, p,
+                            std::to_string(e.schema_version) + " is not supported (expected " +
+                                std::to_string(kMinSchemaVersion) + ".." +
+                                std::to_string(kSchemaVersion) + ")");
+            } else {
+              version_ = e.schema_version;
+            }
           }
           break;
         case 1:
@@ -195,9 +207,9 @@ class Decoder : private FieldReader {
           break;
         case 12:
           if (!ObjectStart(c, p)) break;
-          if (type) {
+          if (type && version_seen) {
             DecodePayload(*type, c, p, &e);
-          } else if (type_seen) {
+          } else if (type_seen && !type) {
             lex_.SkipValue();  // the type's own problem is reported
           } else {
             data = lex_.SkipToSpan();
@@ -296,9 +308,17 @@ class Decoder : private FieldReader {
             case 6:
               reason = lex_.SkipToSpan();
               break;
+            case 7:
+              if (version_ < 2) {
+                unknown.Add(kFeedbackKeys[7]);
+                lex_.SkipValue();
+              } else {
+                Context(r, fp, &p->context);
+              }
+              break;
           }
         });
-    uint32_t required = Bit(6) - 1;
+    uint32_t required = (Bit(6) - 1) | (version_ >= 2 ? Bit(7) : 0);
     if (suspect_ok && p->suspect) {
       required |= Bit(6);
       if (!reason.empty()) {
@@ -340,6 +360,14 @@ class Decoder : private FieldReader {
             case 7:
               Answers(r, fp, &p->answers);
               break;
+            case 8:
+              if (version_ < 2) {
+                unknown.Add(kAbandonedKeys[8]);
+                lex_.SkipValue();
+              } else {
+                Context(r, fp, &p->context);
+              }
+              break;
           }
         });
     if (total_ok && answered_ok) {
@@ -349,7 +377,7 @@ class Decoder : private FieldReader {
       }
       p->questions_answered = static_cast<int>(answered);
     }
-    Missing(base, &path, kAbandonedKeys, seen, Bit(8) - 1);
+    Missing(base, &path, kAbandonedKeys, seen, (Bit(8) - 1) | (version_ >= 2 ? Bit(8) : 0));
     ReportUnknown(base, &path, unknown);
   }
 
@@ -494,6 +522,14 @@ class Decoder : private FieldReader {
                       }
                     });
               break;
+            case 7:
+              if (version_ < 2) {
+                unknown.Add(kFootfallKeys[7]);
+                lex_.SkipValue();
+              } else {
+                Zones(r, fp, &p->zones);
+              }
+              break;
           }
         });
     if (min_ok && max_ok) {
@@ -503,7 +539,7 @@ class Decoder : private FieldReader {
       }
       p->occupancy_max = max;
     }
-    Missing(base, &path, kFootfallKeys, seen, Bit(6) - 1);
+    Missing(base, &path, kFootfallKeys, seen, (Bit(6) - 1) | (version_ >= 2 ? Bit(7) : 0));
     ReportUnknown(base, &path, unknown);
   }
 
@@ -617,6 +653,154 @@ class Decoder : private FieldReader {
     ReportUnknown(base, &path, unknown);
   }
 
+  // Context of a feedback or feedback_abandoned event (v2): null, or the three figures.
+  void Context(Rank r, const Path& path, std::optional<FeedbackContext>* out) {
+    Rank c = r.Checks();
+    Kind k;
+    if (!lex_.Peek(&k)) return;
+    if (k == Kind::kNull) {
+      lex_.ReadNull();
+      return;
+    }
+    if (!ObjectStart(c, path)) return;
+    FeedbackContext& ctx = out->emplace();
+    UnknownFields unknown;
+    uint32_t seen = Members(c, &path, kContextKeys, &unknown, [&](int i, Rank fr, const Path& fp) {
+      Rank fc = fr.Checks();
+      if (i == 0) {
+        Int(fc, fp, 0, kMaxCount, &ctx.occupancy_at_start);
+      } else if (i == 1) {
+        Int(fc, fp, 0, kMaxCount, &ctx.visitors_in_15min);
+      } else {
+        Kind pk;
+        if (!lex_.Peek(&pk)) return;
+        if (pk == Kind::kNull) {
+          lex_.ReadNull();
+        } else {
+          int64_t v;
+          if (Int(fc, fp, 0, kMaxCount, &v)) ctx.people_at_kiosk = v;
+        }
+      }
+    });
+    Missing(c, &path, kContextKeys, seen, Bit(3) - 1);
+    ReportUnknown(c, &path, unknown);
+  }
+
+  // A number or null (nullopt); `ok` tells whether the value was valid.
+  bool OptionalDouble(Rank c, const Path& p, double max, std::optional<double>* out) {
+    Kind k;
+    if (!lex_.Peek(&k)) return false;
+    if (k == Kind::kNull) {
+      lex_.ReadNull();
+      out->reset();
+      return true;
+    }
+    double d;
+    if (!Double(c, p, 0, max, &d)) return false;
+    *out = d;
+    return true;
+  }
+
+  void Zones(Rank r, const Path& path, std::vector<ZoneStats>* out) {
+    Items(r, path, kMaxZones, nullptr, [&](size_t, Rank ir, const Path& ip) {
+      ZoneStats& z = out->emplace_back();
+      Zone(ir, ip, *out, &z);
+    });
+  }
+
+  // One zone; `all` holds it and the ones before it (for a repeated id).
+  void Zone(Rank base, const Path& path, const std::vector<ZoneStats>& all, ZoneStats* z) {
+    if (!ObjectStart(base, path)) return;
+    UnknownFields unknown;
+    bool ok[8] = {};
+    size_t hist_items = 0;
+    int64_t hist_sum = 0;
+    uint32_t seen = Members(base, &path, kZoneKeys, &unknown, [&](int i, Rank r, const Path& fp) {
+      Rank c = r.Checks();
+      switch (i) {
+        case 0:
+          if (String(c, fp, &z->id, false, 64)) {
+            if (!IsIdentifier(z->id)) {
+              problems_.Add(c, fp,
+                            Quoted(z->id) + " may use only letters, digits, '-', '_' and '.'");
+              break;
+            }
+            for (const ZoneStats& other : all) {
+              if (&other != z && other.id == z->id) {
+                problems_.Add(c, fp, Quoted(z->id) + " is used by another zone");
+                break;
+              }
+            }
+          }
+          break;
+        case 1:
+          ok[1] = Int(c, fp, 0, kMaxCount, &z->visits);
+          break;
+        case 2:
+          ok[2] = Int(c, fp, 0, kMaxCount, &z->occupancy_max);
+          break;
+        case 3:
+          ok[3] = Double(c, fp, 0, static_cast<double>(kMaxCount), &z->occupancy_mean);
+          break;
+        case 4:
+          ok[4] = OptionalDouble(c, fp, kMaxDwellS, &z->dwell_mean_s);
+          break;
+        case 5:
+          ok[5] = OptionalDouble(c, fp, kMaxDwellS, &z->dwell_p90_s);
+          break;
+        case 6:
+          ok[6] = Int(c, fp, 0, kMaxCount, &z->dwell_n);
+          break;
+        case 7:
+          ok[7] = true;
+          Items(r, fp, kDwellBuckets, "expected an array of counts",
+                [&](size_t j, Rank jr, const Path& jp) {
+                  int64_t v;
+                  if (Int(jr, jp, 0, kMaxCount, &v)) {
+                    z->dwell_hist[j] = v;
+                    hist_sum += v;
+                  } else {
+                    ok[7] = false;
+                  }
+                  hist_items = j + 1;
+                });
+          if (ok[7] && hist_items != kDwellBuckets) {
+            problems_.Add(c, fp,
+                          "expected " + std::to_string(kDwellBuckets) + " counts, got " +
+                              std::to_string(hist_items));
+            ok[7] = false;
+          }
+          break;
+      }
+    });
+    auto at = [&](size_t i) { return Key(&path, kZoneKeys[i]); };
+    if (ok[2] && ok[3] && z->occupancy_mean > static_cast<double>(z->occupancy_max) + 1e-6) {
+      problems_.Add(base.Member(3).Checks(), at(3), "is above occupancy_max");
+    }
+    if (ok[6]) {
+      for (size_t i : {size_t{4}, size_t{5}}) {
+        const std::optional<double>& v = i == 4 ? z->dwell_mean_s : z->dwell_p90_s;
+        if (!ok[i]) continue;
+        if (z->dwell_n == 0 && v) {
+          problems_.Add(base.Member(i).Checks(), at(i), "must be null when dwell_n is 0");
+        } else if (z->dwell_n > 0 && !v) {
+          problems_.Add(base.Member(i).Checks(), at(i), "must be a number when dwell_n > 0");
+        }
+      }
+      if (ok[1] && z->dwell_n > z->visits) {
+        problems_.Add(base.Member(6).Checks(), at(6), "is above visits");
+      }
+      if (ok[7] && hist_sum != z->dwell_n) {
+        problems_.Add(base.Member(7).Checks(), at(7),
+                      "counts sum to " + std::to_string(hist_sum) + ", not dwell_n (" +
+                          std::to_string(z->dwell_n) + ")");
+      }
+    }
+    Missing(base, &path, kZoneKeys, seen, Bit(8) - 1);
+    ReportUnknown(base, &path, unknown);
+  }
+
+  int version_ = kSchemaVersion;
   size_t text_size_;
 };
 

@@ -1,4 +1,5 @@
-// Wire format v1 (docs/events.md). Decoding is strict: every problem names the field path.
+// Wire format v2 (docs/events.md); an event whose schema_version is 1 is written as v1. Decoding is
+// strict: every problem names the field path.
 #include "touchpoint/core/event_json.h"
 
 #include <cstdio>
@@ -212,20 +213,46 @@ void WriteAnswers(JsonWriter& w, const std::vector<Answer>& answers) {
   w.EndArray();
 }
 
+void WriteContext(JsonWriter& w, const std::optional<FeedbackContext>& c) {
+  if (!c) {
+    w.Key("context").Null();
+    return;
+  }
+  w.Key("context").BeginObject();
+  w.I("occupancy_at_start", c->occupancy_at_start).I("visitors_in_15min", c->visitors_in_15min);
+  if (c->people_at_kiosk) {
+    w.I("people_at_kiosk", *c->people_at_kiosk);
+  } else {
+    w.Key("people_at_kiosk").Null();
+  }
+  w.EndObject();
+}
+
+void WriteOptionalDouble(JsonWriter& w, std::string_view key, const std::optional<double>& v) {
+  if (v) {
+    w.Key(key).Double(*v);
+  } else {
+    w.Key(key).Null();
+  }
+}
+
 struct PayloadWriter {
   JsonWriter& w;
+  int version;
   void operator()(const FeedbackPayload& p) const {
     w.S("survey_id", p.survey_id).I("survey_version", p.survey_version).S("language", p.language);
     w.I("duration_ms", p.duration_ms);
     WriteAnswers(w, p.answers);
     w.B("suspect", p.suspect);
     if (p.suspect) w.S("suspect_reason", p.suspect_reason);
+    if (version >= 2) WriteContext(w, p.context);
   }
   void operator()(const FeedbackAbandonedPayload& p) const {
     w.S("survey_id", p.survey_id).I("survey_version", p.survey_version).S("language", p.language);
     w.I("duration_ms", p.duration_ms).I("questions_total", p.questions_total);
     w.I("questions_answered", p.questions_answered).S("last_question_id", p.last_question_id);
     WriteAnswers(w, p.answers);
+    if (version >= 2) WriteContext(w, p.context);
   }
   void operator()(const FootfallPayload& p) const {
     w.S("interval_start", FormatUtcMs(p.interval_start_ms)).I("interval_s", p.interval_s);
@@ -243,6 +270,21 @@ struct PayloadWriter {
       for (uint64_t s : p.compacted_seqs) w.UInt(s);
       w.EndArray();
     }
+    if (version < 2) return;
+    w.Key("zones").BeginArray();
+    for (const ZoneStats& z : p.zones) {
+      w.BeginObject();
+      w.S("id", z.id).I("visits", z.visits).I("occupancy_max", z.occupancy_max);
+      w.Key("occupancy_mean").Double(z.occupancy_mean);
+      WriteOptionalDouble(w, "dwell_mean_s", z.dwell_mean_s);
+      WriteOptionalDouble(w, "dwell_p90_s", z.dwell_p90_s);
+      w.I("dwell_n", z.dwell_n);
+      w.Key("dwell_hist").BeginArray();
+      for (int64_t c : z.dwell_hist) w.Int(c);
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
   }
   void operator()(const CoveragePayload& p) const {
     w.S("source", p.source).S("start", FormatUtcMs(p.start_ms)).S("end", FormatUtcMs(p.end_ms));
@@ -282,7 +324,7 @@ std::string EncodeEvent(const Event& e) {
   w.I("boot_count", e.boot_count).S("time", FormatUtcMs(e.time_ms));
   w.I("utc_offset_min", e.utc_offset_min).B("clock_synced", e.clock_synced);
   w.Key("data").BeginObject();
-  std::visit(PayloadWriter{w}, e.payload);
+  std::visit(PayloadWriter{w, e.schema_version}, e.payload);
   w.EndObject();
   w.EndObject();
   return out;

@@ -1,5 +1,7 @@
 // The event store's disk budget: pruning what the hub has acknowledged, merging old footfall
 // minutes into hours, and the size/age statistics. Writer thread only.
+#include <algorithm>
+
 #include "event_store_impl.h"
 #include "touchpoint/core/event_json.h"
 
@@ -83,9 +85,44 @@ int64_t EventStore::Impl::CompactFootfall(int64_t target_used) {
   return merged_total;
 }
 
+namespace {
+
+// Adds one interval's zone figures to an hour's: counts and histograms add, occupancy_max is
+// the maximum, means are weighted (occupancy by interval length, dwell by visits), p90 comes
+// from the summed histogram.
+void AddZones(const FootfallPayload& p, int64_t* seconds_so_far, std::vector<ZoneStats>* zones) {
+  for (const ZoneStats& z : p.zones) {
+    auto it = std::find_if(zones->begin(), zones->end(),
+                           [&](const ZoneStats& o) { return o.id == z.id; });
+    if (it == zones->end()) {
+      if (zones->size() >= kMaxZones) continue;
+      zones->push_back(ZoneStats{});
+      it = zones->end() - 1;
+      it->id = z.id;
+    }
+    const double before_s = static_cast<double>(*seconds_so_far);
+    it->occupancy_mean = (it->occupancy_mean * before_s + z.occupancy_mean * p.interval_s) /
+                         std::max(1.0, before_s + p.interval_s);
+    it->occupancy_max = std::max(it->occupancy_max, z.occupancy_max);
+    const double sum_s = it->dwell_mean_s.value_or(0) * static_cast<double>(it->dwell_n) +
+                         z.dwell_mean_s.value_or(0) * static_cast<double>(z.dwell_n);
+    it->visits += z.visits;
+    it->dwell_n += z.dwell_n;
+    for (size_t b = 0; b < kDwellBuckets; ++b) it->dwell_hist[b] += z.dwell_hist[b];
+    if (it->dwell_n > 0) {
+      it->dwell_mean_s = sum_s / static_cast<double>(it->dwell_n);
+      it->dwell_p90_s = DwellQuantileOf(it->dwell_hist, 0.9);
+    }
+  }
+  *seconds_so_far += p.interval_s;
+}
+
+}  // namespace
+
 bool EventStore::Impl::MergeHour(int64_t hour_start, const std::vector<Event>& events) {
   Event merged = events.front();
   FootfallPayload out;
+  int64_t zone_seconds = 0;
   out.interval_start_ms = hour_start;
   out.interval_s = 3600;
   std::map<std::string, LineCount> lines;
@@ -101,6 +138,8 @@ bool EventStore::Impl::MergeHour(int64_t hour_start, const std::vector<Event>& e
     out.occupancy_min = first ? p.occupancy_min : std::min(out.occupancy_min, p.occupancy_min);
     out.occupancy_max = first ? p.occupancy_max : std::max(out.occupancy_max, p.occupancy_max);
     out.occupancy_end = p.occupancy_end;
+    AddZones(p, &zone_seconds, &out.zones);
+    merged.schema_version = std::max(merged.schema_version, e.schema_version);
     first = false;
     out.compacted_seqs.push_back(e.seq);
     out.compacted_seqs.insert(out.compacted_seqs.end(), p.compacted_seqs.begin(),

@@ -1,6 +1,7 @@
 #include "touchpoint/core/metrics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,37 @@ void AddCounts(std::map<K, int64_t>& to, const std::map<K, int64_t>& from) {
 
 }  // namespace
 
+void DwellSums::Add(const DwellSums& o) {
+  n += o.n;
+  sum_ms += o.sum_ms;
+  for (size_t i = 0; i < hist.size(); ++i) hist[i] += o.hist[i];
+}
+
+void DwellSums::AddZone(const ZoneStats& z) {
+  if (z.dwell_n <= 0) return;
+  n += z.dwell_n;
+  sum_ms += std::llround(z.dwell_mean_s.value_or(0) * static_cast<double>(z.dwell_n) * 1000.0);
+  for (size_t i = 0; i < hist.size(); ++i) hist[i] += z.dwell_hist[i];
+}
+
+std::optional<double> DwellSums::MeanS() const {
+  if (n <= 0) return std::nullopt;
+  return static_cast<double>(sum_ms) / 1000.0 / static_cast<double>(n);
+}
+
+std::optional<double> DwellSums::P90S() const { return DwellQuantileOf(hist, 0.9); }
+
+const char* CrowdBandName(size_t band) {
+  static constexpr std::array<const char*, kCrowdBands> kNames = {"0", "1-2", "3-5", "6-10", "11+"};
+  return band < kNames.size() ? kNames[band] : "?";
+}
+
+size_t CrowdBandOf(int64_t occupancy) {
+  size_t i = 0;
+  while (i < kCrowdBandMax.size() && occupancy > kCrowdBandMax[i]) ++i;
+  return i;
+}
+
 void SessionSums::Add(const SessionSums& o) {
   sessions += o.sessions;
   csat.Add(o.csat);
@@ -67,11 +99,14 @@ void SessionSums::Add(const SessionSums& o) {
   AddCounts(reasons, o.reasons);
   AddCounts(reasons_unhappy, o.reasons_unhappy);
   unhappy += o.unhappy;
+  with_context += o.with_context;
+  for (size_t i = 0; i < kCrowdBands; ++i) csat_by_crowd[i].Add(o.csat_by_crowd[i]);
 }
 
-void SessionSums::AddFeedback(const FeedbackPayload& f) { AddAnswers(f.answers); }
+void SessionSums::AddFeedback(const FeedbackPayload& f) { AddAnswers(f.answers, f.context); }
 
-void SessionSums::AddAnswers(const std::vector<Answer>& answers) {
+void SessionSums::AddAnswers(const std::vector<Answer>& answers,
+                             const std::optional<FeedbackContext>& context) {
   ++sessions;
   std::optional<int> first_csat, first_nps, first_effort;
   size_t tag_count = 0;
@@ -101,6 +136,10 @@ void SessionSums::AddAnswers(const std::vector<Answer>& answers) {
     it->second.scores.AddScore(*a.score);
   }
   if (first_csat) csat.AddScore(*first_csat);
+  if (context) {
+    ++with_context;
+    if (first_csat) csat_by_crowd[CrowdBandOf(context->occupancy_at_start)].AddScore(*first_csat);
+  }
   if (first_nps) nps.AddScore(*first_nps);
   if (first_effort) effort.AddScore(*first_effort);
   bool is_unhappy = first_csat ? *first_csat <= 2 : (first_nps && *first_nps <= 6);
@@ -130,6 +169,13 @@ void Sums::Add(const Sums& o) {
   ok.Add(o.ok);
   suspect.Add(o.suspect);
   abandoned += o.abandoned;
+  for (const auto& [zone, d] : o.dwell) dwell[zone].Add(d);
+}
+
+void Sums::AddZones(const std::vector<ZoneStats>& zones) {
+  for (const ZoneStats& z : zones) {
+    if (z.dwell_n > 0) dwell[z.id].AddZone(z);
+  }
 }
 
 void Sums::AddEvent(const Event& e) {
@@ -143,6 +189,7 @@ void Sums::AddEvent(const Event& e) {
       visitors_out += l.out;
     }
     counted_s += ff->interval_s;
+    AddZones(ff->zones);
   }
 }
 
@@ -176,6 +223,18 @@ Figures Compute(const Sums& s, bool include_suspect) {
   f.csat_n = f.scored.csat.n();
   f.nps_n = f.scored.nps.n();
   f.effort_n = f.scored.effort.n();
+  DwellSums all;
+  for (const auto& [zone, d] : s.dwell) {
+    all.Add(d);
+    f.dwell_by_zone[zone] = {d.MeanS(), d.P90S(), d.n};
+  }
+  f.dwell_mean_s = all.MeanS();
+  f.dwell_p90_s = all.P90S();
+  f.dwell_n = all.n;
+  for (size_t i = 0; i < kCrowdBands; ++i) {
+    f.csat_satisfied_pct_by_crowd[i] = f.scored.csat_by_crowd[i].SatisfiedPct();
+    f.csat_n_by_crowd[i] = f.scored.csat_by_crowd[i].n();
+  }
   return f;
 }
 

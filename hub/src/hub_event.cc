@@ -21,6 +21,7 @@ HubEvent ToHubEvent(Event e, std::string json, std::string source) {
   if (auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
     h.suspect = fb->suspect;
     h.answers = std::move(fb->answers);
+    h.context = fb->context;
   } else if (const auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
     h.time_ms = ff->interval_start_ms;
     h.interval_s = ff->interval_s;
@@ -29,6 +30,7 @@ HubEvent ToHubEvent(Event e, std::string json, std::string source) {
       h.visitors_out += l.out;
     }
     h.compacted = RangesOf(ff->compacted_seqs);
+    h.zones = ff->zones;
   } else if (const auto* cv = std::get_if<CoveragePayload>(&e.payload)) {
     h.coverage_source = cv->source;
     h.coverage_start_ms = cv->start_ms;

@@ -25,10 +25,14 @@ void AddEvent(CellMap* cells, int64_t dim_key, const HubEvent& e) {
     case EventType::kFootfall:
       AddFootfall(cells, dim_key, e.time_ms, e.utc_offset_min, e.visitors_in, e.visitors_out,
                   e.interval_s, 1);
+      if (!e.zones.empty()) {
+        (*cells)[{dim_key, LocalHourOf(e.time_ms, e.utc_offset_min), e.utc_offset_min}]
+            .sums.AddZones(e.zones);
+      }
       return;
     case EventType::kFeedback: {
       CellSums& c = (*cells)[{dim_key, LocalHourOf(e.time_ms, e.utc_offset_min), e.utc_offset_min}];
-      (e.suspect ? c.sums.suspect : c.sums.ok).AddAnswers(e.answers);
+      (e.suspect ? c.sums.suspect : c.sums.ok).AddAnswers(e.answers, e.context);
       return;
     }
     case EventType::kFeedbackAbandoned:
@@ -58,10 +62,14 @@ void AddEvent(CellMap* cells, int64_t dim_key, const HubEvent& e) {
 // reasons (id, count). Integers are LEB128 varints (signed ones zigzag); a distribution is a
 // bit mask of its non-zero scores then those counts; maps in key order (canonical: equal sums
 // give equal blobs).
+// Version 2 (footfall zones, feedback context) appends, for the ok and then the suspect sessions,
+// with_context and the CSAT distribution of each crowd band, then the dwell map (count, then per
+// zone: id, n, sum_ms, the 12 histogram counts). Version 1 blobs are still read (none of these).
 
 namespace {
 
-constexpr char kDetailVersion = 1;
+constexpr char kDetailVersion = 2;
+constexpr char kDetailVersion1 = 1;
 
 void PutVarint(std::string* out, uint64_t v) {
   while (v >= 0x80) {
@@ -114,10 +122,26 @@ void PutSession(std::string* out, const metrics::SessionSums& s) {
   PutCounts(out, s.reasons_unhappy);
 }
 
+void PutCrowd(std::string* out, const metrics::SessionSums& s) {
+  PutSigned(out, s.with_context);
+  for (const metrics::ScoreDist& d : s.csat_by_crowd) PutDist(out, d);
+}
+
+void PutDwell(std::string* out, const std::map<std::string, metrics::DwellSums>& dwell) {
+  PutVarint(out, dwell.size());
+  for (const auto& [zone, d] : dwell) {
+    PutString(out, zone);
+    PutSigned(out, d.n);
+    PutSigned(out, d.sum_ms);
+    for (int64_t c : d.hist) PutSigned(out, c);
+  }
+}
+
 bool DetailEmpty(const metrics::SessionSums& s) {
   return s.unhappy == 0 && s.csat == metrics::ScoreDist{} && s.nps == metrics::ScoreDist{} &&
          s.effort == metrics::ScoreDist{} && s.questions.empty() && s.reasons.empty() &&
-         s.reasons_unhappy.empty();
+         s.reasons_unhappy.empty() && s.with_context == 0 &&
+         s.csat_by_crowd == decltype(s.csat_by_crowd){};
 }
 
 class Reader {
@@ -199,6 +223,22 @@ class Reader {
     Counts(&s->reasons);
     Counts(&s->reasons_unhappy);
   }
+  void Crowd(metrics::SessionSums* s) {
+    s->with_context += Signed();
+    for (metrics::ScoreDist& d : s->csat_by_crowd) Dist(&d);
+  }
+  void Dwell(std::map<std::string, metrics::DwellSums>* dwell) {
+    uint64_t n = Varint();
+    auto hint = dwell->begin();
+    for (uint64_t i = 0; i < n && ok_; ++i) {
+      std::string_view zone = String();
+      if (!ok_) break;
+      metrics::DwellSums& d = Entry(dwell, &hint, zone);
+      d.n += Signed();
+      d.sum_ms += Signed();
+      for (int64_t& c : d.hist) c += Signed();
+    }
+  }
 
  private:
   std::string_view in_;
@@ -210,22 +250,30 @@ class Reader {
 
 std::string EncodeDetail(const metrics::Sums& s) {
   std::string out;
-  if (DetailEmpty(s.ok) && DetailEmpty(s.suspect)) return out;
+  if (DetailEmpty(s.ok) && DetailEmpty(s.suspect) && s.dwell.empty()) return out;
   out.push_back(kDetailVersion);
   PutSession(&out, s.ok);
   PutSession(&out, s.suspect);
+  PutCrowd(&out, s.ok);
+  PutCrowd(&out, s.suspect);
+  PutDwell(&out, s.dwell);
   return out;
 }
 
 Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
   if (blob.empty()) return Status::Ok();
-  if (blob[0] != kDetailVersion) {
+  if (blob[0] != kDetailVersion && blob[0] != kDetailVersion1) {
     return Status::Corruption("cells.detail: unknown version " +
                               std::to_string(static_cast<unsigned char>(blob[0])));
   }
   Reader r(blob.substr(1));
   r.Session(&s->ok);
   r.Session(&s->suspect);
+  if (blob[0] == kDetailVersion) {
+    r.Crowd(&s->ok);
+    r.Crowd(&s->suspect);
+    r.Dwell(&s->dwell);
+  }
   if (!r.ok() || !r.done()) {
     return Status::Corruption("cells.detail: malformed at byte " + std::to_string(r.pos() + 1) +
                               " of " + std::to_string(blob.size()));

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "zone_dwell.h"
+
 namespace touchpoint::sensors {
 
 Result<ExpectedClip> LoadExpectedClip(const std::string& path) {
@@ -47,6 +49,15 @@ Result<ExpectedClip> LoadExpectedClip(const std::string& path) {
         }
       }
       clip.lines.push_back(std::move(line));
+    }
+    for (const auto& iv : j.value("presence_intervals", nlohmann::json::array())) {
+      const int64_t first = iv.at(0).get<int64_t>(), last = iv.at(1).get<int64_t>();
+      if (first < 0 || last < first) {
+        return Status::InvalidArgument(path + ": presence_intervals: [" + std::to_string(first) +
+                                       ", " + std::to_string(last) +
+                                       "] is not a [first, last] frame pair");
+      }
+      clip.presence_intervals.emplace_back(first, last);
     }
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidArgument(path + ": " + e.what());
@@ -153,6 +164,10 @@ Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
     cv::Mat frame;
     std::unique_ptr<FootfallPipeline> pipeline;
     std::vector<LineCrossing> crossings;
+    run.video_fps = cap.get(cv::CAP_PROP_FPS) > 0 ? cap.get(cv::CAP_PROP_FPS) : 10.0;
+    ZoneDwellOptions dwell_options;
+    dwell_options.keep_visits = true;
+    ZoneDwell in_view({FootfallZone{"view", {{0, 0}, {1, 0}, {1, 1}, {0, 1}}}}, dwell_options);
     for (int64_t index = 0; cap.read(frame); ++index) {
       if (!pipeline) {
         auto p = FootfallPipeline::Create(config, frame.size(), tuning);
@@ -161,6 +176,8 @@ Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
       }
       crossings.clear();
       pipeline->Process(frame, index, &crossings);
+      in_view.Update(pipeline->tracks(), pipeline->processing_size(),
+                     std::llround(static_cast<double>(index) * 1000.0 / run.video_fps));
       if (observer) observer(index, *pipeline);
       for (const LineCrossing& c : crossings) {
         run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame, c.track_id});
@@ -178,12 +195,28 @@ Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
         run.crossings.push_back({pipeline->lines()[c.line].name, c.in, c.frame, c.track_id});
       }
     }
+    in_view.Finish();
+    for (const ZoneVisit& v : in_view.visits(0)) run.dwell_s.push_back(v.seconds());
     run.cpu_seconds = ProcessCpuSeconds() - cpu0;
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   } catch (const cv::Exception& e) {
     return Status::Internal(video + ": " + e.what());
   }
   return run;
+}
+
+DwellScore ScoreDwell(const ExpectedClip& clip, const EvalRun& run) {
+  DwellScore d;
+  d.has_truth = !clip.presence_intervals.empty();
+  const double fps = clip.fps > 0 ? clip.fps : run.video_fps;
+  for (const auto& [first, last] : clip.presence_intervals) {
+    d.expected_s += static_cast<double>(last - first) / fps;
+  }
+  d.expected_n = static_cast<int64_t>(clip.presence_intervals.size());
+  for (double s : run.dwell_s) d.counted_s += s;
+  d.counted_n = static_cast<int64_t>(run.dwell_s.size());
+  if (d.expected_s > 0) d.error_pct = 100.0 * std::abs(d.counted_s - d.expected_s) / d.expected_s;
+  return d;
 }
 
 }  // namespace touchpoint::sensors

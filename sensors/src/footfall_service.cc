@@ -9,6 +9,8 @@
 #include <map>
 #include <utility>
 
+#include "zone_dwell.h"
+
 namespace touchpoint::sensors {
 namespace {
 
@@ -19,6 +21,8 @@ int64_t AlignDown(int64_t ms, int64_t step) {
   if (r < 0) r += step;
   return ms - r;
 }
+
+constexpr int64_t kContextWindowMs = 15 * 60 * 1000;
 
 int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -51,6 +55,19 @@ FootfallService::FootfallService(const CameraConfig& config, EventStore* store,
 }
 
 FootfallService::~FootfallService() { Stop(); }
+
+std::optional<FeedbackContext> FootfallService::CrowdContext() const {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  if (health_.state != "ok") return std::nullopt;
+  FeedbackContext c;
+  c.occupancy_at_start = health_.occupancy;
+  for (const auto& [minute_ms, ins] : ins_by_minute_) {
+    if (minute_ms + 60000 > health_.last_frame_ms.value_or(0) - kContextWindowMs)
+      c.visitors_in_15min += ins;
+  }
+  if (options_.footfall.has_kiosk_zone()) c.people_at_kiosk = people_at_kiosk_;
+  return c;
+}
 
 Status FootfallService::Start() {
   if (thread_.joinable()) return Status::Ok();
@@ -196,8 +213,9 @@ void FootfallService::Run() {
       if (pipeline_) {
         std::vector<LineCrossing> crossings;
         pipeline_->Finish(frame.index, &crossings);
-        CountCrossings(crossings);
+        CountCrossings(crossings, NowMs(nullptr));
       }
+      if (zones_) zones_->Finish();
       int64_t now = NowMs(nullptr);
       CloseIntervalsUntil(now);
       if (r == ReadResult::kEnd) {
@@ -236,11 +254,17 @@ void FootfallService::OnFrame(const Frame& frame, int64_t now_ms) {
     }
     pipeline_ = std::move(p).value();
   }
+  if (!zones_) {
+    std::vector<FootfallZone> zones = options_.footfall.zones;
+    if (options_.footfall.has_kiosk_zone()) zones.push_back(options_.footfall.kiosk_zone);
+    zones_ = std::make_unique<ZoneDwell>(zones);
+  }
   CloseIntervalsUntil(now_ms);
   EndGap(now_ms);
   std::vector<LineCrossing> crossings;
   pipeline_->Process(frame.image, frame.index, &crossings);
-  CountCrossings(crossings);
+  CountCrossings(crossings, now_ms);
+  zones_->Update(pipeline_->tracks(), pipeline_->processing_size(), now_ms);
   const int64_t occ = pipeline_->occupancy();
   Interval& iv = *interval_;
   if (!iv.counted) {
@@ -258,6 +282,9 @@ void FootfallService::OnFrame(const Frame& frame, int64_t now_ms) {
   }
   health_.last_frame_ms = now_ms;
   health_.occupancy = occ;
+  if (options_.footfall.has_kiosk_zone()) {
+    people_at_kiosk_ = zones_->people_in(options_.footfall.zones.size());
+  }
   const PersonSizeModel& person = pipeline_->person_size();
   const double to_source = static_cast<double>(pipeline_->source_size().width) /
                            std::max(1, pipeline_->processing_size().width);
@@ -272,10 +299,22 @@ void FootfallService::OnFrame(const Frame& frame, int64_t now_ms) {
   }
 }
 
-void FootfallService::CountCrossings(const std::vector<LineCrossing>& crossings) {
+void FootfallService::CountCrossings(const std::vector<LineCrossing>& crossings, int64_t now_ms) {
   if (crossings.empty() || !pipeline_) return;
   std::lock_guard<std::mutex> lock(health_mu_);
+  const int64_t minute = AlignDown(now_ms, 60000);
+  while (!ins_by_minute_.empty() &&
+         (ins_by_minute_.front().first + 60000 <= now_ms - kContextWindowMs ||
+          ins_by_minute_.front().first > now_ms)) {
+    ins_by_minute_.pop_front();  // out of the window (or the clock stepped back)
+  }
   for (const LineCrossing& c : crossings) {
+    if (c.in) {
+      if (ins_by_minute_.empty() || ins_by_minute_.back().first != minute) {
+        ins_by_minute_.emplace_back(minute, 0);
+      }
+      ++ins_by_minute_.back().second;
+    }
     const std::string& name = pipeline_->lines()[c.line].name;
     auto& counts = interval_->by_line[name];
     (c.in ? counts.first : counts.second) += 1;
@@ -348,9 +387,20 @@ void FootfallService::FlushInterval() {
   p.occupancy_min = iv.occ_min;
   p.occupancy_max = iv.occ_max;
   p.occupancy_end = iv.occ_end;
+  p.zones = ZoneFigures();
   iv.counted = false;
   iv.by_line.clear();
   Submit(std::move(p), iv.start_ms, iv.clock_synced);
+}
+
+std::vector<ZoneStats> FootfallService::ZoneFigures() {
+  const std::vector<FootfallZone>& configured = options_.footfall.zones;
+  std::vector<ZoneStats> out(configured.size());
+  for (size_t i = 0; i < configured.size(); ++i) out[i].id = configured[i].id;
+  if (!zones_) return out;
+  std::vector<ZoneStats> now = zones_->TakeInterval();
+  now.resize(configured.size());  // the kiosk zone is not reported
+  return now;
 }
 
 void FootfallService::BeginGap(int64_t now_ms, const std::string& reason) {

@@ -147,5 +147,12 @@ int main(int argc, char** argv) {
   std::printf("BENCH footfall_count_accuracy_pct %.1f pct\n", score.accuracy_pct);
   std::printf("BENCH footfall_event_f1 %.3f ratio\n", score.f1);
   std::printf("BENCH footfall_fps_one_core %.0f fps\n", fps);
+  const DwellScore dwell = ScoreDwell(*clip, *run);
+  if (dwell.has_truth) {
+    std::printf("dwell in view: %.1f s over %lld visits counted, %.1f s over %lld people true\n",
+                dwell.counted_s, static_cast<long long>(dwell.counted_n), dwell.expected_s,
+                static_cast<long long>(dwell.expected_n));
+    std::printf("BENCH footfall_dwell_error_pct %.1f %%\n", dwell.error_pct);
+  }
   return 0;
 }

@@ -107,7 +107,8 @@ TEST(EventJson, HeaderErrorsNameTheField) {
   ExpectError(
       e, [](json& j) { j["seq"] = -5; }, "seq: -5 is out of range");
   ExpectError(
-      e, [](json& j) { j["schema_version"] = 2; }, "schema_version: 2 is not supported");
+      e, [](json& j) { j["schema_version"] = 3; },
+      "schema_version: 3 is not supported (expected 1..2)");
   ExpectError(
       e, [](json& j) { j["type"] = "purchase"; }, "type: \"purchase\" is not one of");
   ExpectError(

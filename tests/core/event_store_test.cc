@@ -316,12 +316,24 @@ TEST_F(EventStoreTest, OverBudgetCompactsOldFootfallIntoHours) {
   o.disk_budget_bytes = 0;  // no budget while filling
   auto store = Open(o);
   std::vector<Event> batch;
-  int64_t total_in = 0, total_out = 0;
+  int64_t total_in = 0, total_out = 0, total_dwell_n = 0;
   for (int m = 0; m < 24 * 60; ++m) {  // one day of one-minute intervals, hour-aligned start
     int64_t start = (kT0 / 3600000) * 3600000 + int64_t{m} * 60000;
     batch.push_back(Footfall(start, m % 7, m % 3));
     total_in += m % 7;
     total_out += m % 3;
+    // Schema v2: a zone with m % 4 visits of 6 s each (none every fourth minute).
+    ZoneStats z;
+    z.id = "queue";
+    z.visits = z.dwell_n = m % 4;
+    z.occupancy_max = m % 4;
+    z.occupancy_mean = (m % 4) / 2.0;
+    if (z.dwell_n > 0) {
+      z.dwell_mean_s = z.dwell_p90_s = 6.0;
+      z.dwell_hist[DwellBucketOf(6.0)] = z.dwell_n;
+    }
+    std::get<FootfallPayload>(batch.back().payload).zones = {z};
+    total_dwell_n += z.dwell_n;
   }
   ASSERT_TRUE(store->AppendBatch(std::move(batch)).ok());
   ASSERT_TRUE(store->Append(Feedback(5)).ok());
@@ -334,7 +346,8 @@ TEST_F(EventStoreTest, OverBudgetCompactsOldFootfallIntoHours) {
   EXPECT_GT(st.footfall_compacted, 0);
   auto reader = std::move(*store->NewReader());
   auto all = reader->ReadPending(0, 100000, std::numeric_limits<size_t>::max());
-  int64_t in = 0, out = 0, feedback = 0, hourly = 0;
+  int64_t in = 0, out = 0, feedback = 0, hourly = 0, dwell_n = 0;
+  double dwell_s = 0;
   std::set<uint64_t> replaced;
   for (const auto& s : *all) {
     auto e = DecodeEvent(s.json);
@@ -346,15 +359,25 @@ TEST_F(EventStoreTest, OverBudgetCompactsOldFootfallIntoHours) {
       in += l.in;
       out += l.out;
     }
+    for (const ZoneStats& z : p.zones) {
+      dwell_n += z.dwell_n;
+      dwell_s += z.dwell_mean_s.value_or(0) * static_cast<double>(z.dwell_n);
+    }
     if (p.interval_s == 3600) {
       ++hourly;
       EXPECT_EQ(p.interval_start_ms % 3600000, 0);
+      ASSERT_EQ(p.zones.size(), 1u);
+      EXPECT_EQ(p.zones[0].occupancy_max, 3);
+      EXPECT_NEAR(p.zones[0].occupancy_mean, 0.75, 1e-9);  // (0 + 0.5 + 1 + 1.5) / 4
+      EXPECT_DOUBLE_EQ(*p.zones[0].dwell_p90_s, *DwellQuantileOf(p.zones[0].dwell_hist, 0.9));
       replaced.insert(p.compacted_seqs.begin(), p.compacted_seqs.end());
     }
   }
   EXPECT_EQ(feedback, 2);   // feedback untouched
   EXPECT_EQ(in, total_in);  // no count lost in the merge
   EXPECT_EQ(out, total_out);
+  EXPECT_EQ(dwell_n, total_dwell_n);  // zones merged, not dropped
+  EXPECT_NEAR(dwell_s, 6.0 * static_cast<double>(total_dwell_n), 1e-6);
   EXPECT_GT(hourly, 0);
   EXPECT_EQ(static_cast<int64_t>(replaced.size()), st.footfall_compacted);
 }

@@ -39,10 +39,37 @@ inline FeedbackPayload SampleFeedback() {
   f.answers = {csat, nps, effort, tags, text};
   f.suspect = true;
   f.suspect_reason = "3 sessions within 20 s";
+  f.context = FeedbackContext{6, 41, 1};
   return f;
 }
 
-// Every type, also a compacted footfall event and a status without a last ack.
+// A zone's figures over one interval (schema v2): 3 visits of 4, 12 and 75 s.
+inline ZoneStats SampleZone(std::string id) {
+  ZoneStats z;
+  z.id = std::move(id);
+  z.visits = 3;
+  z.occupancy_max = 2;
+  z.occupancy_mean = 0.75;
+  z.dwell_mean_s = 30.5;
+  z.dwell_p90_s = 75.25;
+  z.dwell_n = 3;
+  z.dwell_hist[0] = 1;  // < 5 s
+  z.dwell_hist[2] = 1;  // 10..20 s
+  z.dwell_hist[5] = 1;  // 60..120 s
+  return z;
+}
+
+// The same events as wire format v1 wrote them (no context, no zones).
+inline Event AsV1(Event e) {
+  e.schema_version = 1;
+  if (auto* f = std::get_if<FeedbackPayload>(&e.payload)) f->context.reset();
+  if (auto* a = std::get_if<FeedbackAbandonedPayload>(&e.payload)) a->context.reset();
+  if (auto* ff = std::get_if<FootfallPayload>(&e.payload)) ff->zones.clear();
+  return e;
+}
+
+// Every type in v2, also a compacted footfall event, a status without a last ack and feedback
+// without a camera; then v1 feedback, feedback_abandoned and footfall (still accepted).
 inline std::vector<Event> AllTypes() {
   FeedbackAbandonedPayload ab;
   ab.survey_id = "visit";
@@ -53,6 +80,7 @@ inline std::vector<Event> AllTypes() {
   ab.questions_answered = 1;
   ab.last_question_id = "reasons";
   ab.answers = {Answer{"overall", QuestionType::kCsat, 2, {}, ""}};
+  ab.context = FeedbackContext{0, 0, std::nullopt};  // no kiosk zone
   FootfallPayload ff;
   ff.interval_start_ms = 1795000020000;
   ff.interval_s = 60;
@@ -60,6 +88,10 @@ inline std::vector<Event> AllTypes() {
   ff.occupancy_min = 2;
   ff.occupancy_max = 7;
   ff.occupancy_end = 4;
+  ff.zones = {SampleZone("queue"), ZoneStats{}};
+  ff.zones[1].id = "empty-shelf";  // nobody: dwell figures null
+  FeedbackPayload no_camera = SampleFeedback();
+  no_camera.context.reset();
   FootfallPayload compacted = ff;
   compacted.interval_s = 3600;
   compacted.compacted_seqs = {10, 11, 12};
@@ -81,7 +113,11 @@ inline std::vector<Event> AllTypes() {
           Header(compacted),
           Header(cov),
           Header(st),
-          Header(st2)};
+          Header(st2),
+          Header(no_camera),
+          AsV1(Header(SampleFeedback())),
+          AsV1(Header(ab)),
+          AsV1(Header(ff))};
 }
 
 }  // namespace touchpoint::samples

@@ -1,13 +1,15 @@
 // One definition of the metrics (docs/metrics.md): the same events give the kiosk dashboard's
 // figures and the hub's figures exactly, per local hour and in total, with suspect sessions
 // (left out by default, included on request), two CSAT questions in one survey, reasons,
-// abandoned sessions and footfall, in a store at UTC+1.
+// abandoned sessions, footfall with dwell per zone and ratings with a crowd context, in a store
+// at UTC+1.
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <vector>
 
-#include "stats.h"  // the dashboard's aggregation (ui/src)
+#include "rollups.h"  // the cells' detail blob (hub/src)
+#include "stats.h"    // the dashboard's aggregation (ui/src)
 #include "test_support.h"
 #include "touchpoint/core/clock.h"
 #include "touchpoint/core/event_json.h"
@@ -39,7 +41,11 @@ std::vector<Event> Events(const EventStamper& st) {
                  Score("effort", QuestionType::kEffort, effort)};
     p.suspect = suspect;
     if (suspect) p.suspect_reason = "rapid_repeat";
-    out.push_back(st.MakeAt(p, t));
+    // v2 context on most: the crowd grows with the minute; every fourth is from a v1 kiosk.
+    if (t / kMin % 4 != 0) p.context = FeedbackContext{t / kMin % 13, 7, std::nullopt};
+    Event e = st.MakeAt(p, t);
+    if (!p.context) e.schema_version = 1;
+    out.push_back(e);
   };
   for (int h = 0; h < 3; ++h) {
     for (int m = 0; m < 60; m += 15) {
@@ -47,6 +53,17 @@ std::vector<Event> Events(const EventStamper& st) {
       f.interval_start_ms = kT0 + h * 60 * kMin + m * kMin;
       f.interval_s = 900;
       f.lines = {{"door", 3 + h + m / 15, 2 + m / 15}, {"side", 1, 1}};
+      ZoneStats queue;
+      queue.id = "queue";
+      queue.visits = queue.dwell_n = 1 + m / 15;
+      queue.occupancy_max = 2;
+      queue.occupancy_mean = 0.5;
+      queue.dwell_mean_s = 7.25 + h * 40;
+      queue.dwell_p90_s = 9.0 + h * 40;
+      queue.dwell_hist[DwellBucketOf(*queue.dwell_mean_s)] = queue.dwell_n;
+      ZoneStats empty;
+      empty.id = "shelf";
+      f.zones = {queue, empty};
       out.push_back(st.MakeAt(f, f.interval_start_ms));
     }
     feedback(kT0 + h * 60 * kMin + 5 * kMin, 5, 2, 10, 2, {"staff"}, false);
@@ -79,6 +96,11 @@ void ExpectSameFigures(const metrics::Figures& kiosk, const metrics::Figures& hu
   EXPECT_EQ(kiosk.nps_n, hub.nps_n);
   EXPECT_EQ(kiosk.effort_n, hub.effort_n);
   EXPECT_EQ(kiosk.scored, hub.scored);  // per question id, reasons, unhappy reasons
+  EXPECT_EQ(kiosk.dwell_mean_s, hub.dwell_mean_s);
+  EXPECT_EQ(kiosk.dwell_p90_s, hub.dwell_p90_s);
+  EXPECT_EQ(kiosk.dwell_n, hub.dwell_n);
+  EXPECT_EQ(kiosk.csat_satisfied_pct_by_crowd, hub.csat_satisfied_pct_by_crowd);
+  EXPECT_EQ(kiosk.csat_n_by_crowd, hub.csat_n_by_crowd);
 }
 
 TEST(MetricsEquality, TheDashboardAndTheHubShowTheSameFiguresForTheSameEvents) {
@@ -123,6 +145,17 @@ TEST(MetricsEquality, TheDashboardAndTheHubShowTheSameFiguresForTheSameEvents) {
   EXPECT_EQ(fig.scored.questions.at("checkout").scores.n(), 6);
   EXPECT_EQ(fig.suspect, 3);
   EXPECT_EQ(fig.responses, 6);
+  // Dwell: 3 hours x (1+2+3+4) visits in "queue", none in "shelf".
+  EXPECT_EQ(fig.dwell_n, 30);
+  ASSERT_TRUE(fig.dwell_mean_s);
+  EXPECT_NEAR(*fig.dwell_mean_s, (10 * 7.25 + 10 * 47.25 + 10 * 87.25) / 30, 1e-9);
+  ASSERT_TRUE(fig.dwell_p90_s);
+  EXPECT_GE(*fig.dwell_p90_s, 60.0);  // the third hour's 87 s visits: bucket 60..120 s
+  EXPECT_EQ(fig.dwell_by_zone.count("shelf"), 0u);
+  int64_t crowd_n = 0;
+  for (int64_t n : fig.csat_n_by_crowd) crowd_n += n;
+  EXPECT_GT(crowd_n, 0);
+  EXPECT_LT(crowd_n, fig.csat_n) << "v1 ratings carry no context";
 
   // Per local hour: the dashboard's buckets are the hub's cells.
   auto cells = (*store)->View(f, ViewBy::kCell);
@@ -134,6 +167,47 @@ TEST(MetricsEquality, TheDashboardAndTheHubShowTheSameFiguresForTheSameEvents) {
     EXPECT_EQ(it->second, c.sums) << "local hour " << c.hour;
     EXPECT_EQ(c.hour, ui::LocalHour(c.local_ms));
   }
+}
+
+// The cells' detail blob carries dwell and crowding (version 2) and still reads version 1 blobs
+// that cells written before them hold.
+TEST(MetricsEquality, CellDetailCarriesDwellAndCrowdAndReadsOldBlobs) {
+  metrics::Sums v1_only;
+  FeedbackPayload f;
+  f.answers = {Score("store", QuestionType::kCsat, 4), Score("recommend", QuestionType::kNps, 9)};
+  v1_only.ok.AddFeedback(f);
+  std::string blob = rollups::EncodeDetail(v1_only);
+  ASSERT_EQ(blob[0], 2);
+  // The same cell as a version 1 blob: without the 13 bytes of empty crowd and dwell sections.
+  std::string old = std::string(1, '\x01') + blob.substr(1, blob.size() - 1 - 13);
+  metrics::Sums back;
+  back.ok.sessions = v1_only.ok.sessions;  // a column, not in the blob
+  ASSERT_TRUE(rollups::DecodeDetail(old, &back).ok());
+  EXPECT_EQ(back, v1_only);
+
+  metrics::Sums full = v1_only;
+  f.context = FeedbackContext{4, 20, 1};
+  full.ok.AddFeedback(f);
+  ZoneStats z;
+  z.id = "queue";
+  z.visits = z.dwell_n = 2;
+  z.dwell_mean_s = 12.5;
+  z.dwell_p90_s = 15;
+  z.dwell_hist[2] = 2;
+  full.AddZones({z});
+  metrics::Sums round;
+  round.ok.sessions = full.ok.sessions;
+  ASSERT_TRUE(rollups::DecodeDetail(rollups::EncodeDetail(full), &round).ok());
+  EXPECT_EQ(round, full);
+  EXPECT_EQ(round.dwell.at("queue").sum_ms, 25000);
+  EXPECT_EQ(round.ok.csat_by_crowd[metrics::CrowdBandOf(4)].n(), 1);
+  // A blob cut short is corrupt, with where.
+  std::string cut = rollups::EncodeDetail(full);
+  cut.pop_back();
+  metrics::Sums bad;
+  Status s = rollups::DecodeDetail(cut, &bad);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("cells.detail: malformed at byte"), std::string::npos) << s.message();
 }
 
 }  // namespace

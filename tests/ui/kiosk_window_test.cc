@@ -236,6 +236,56 @@ TEST_F(KioskWindowTest, ScriptedSessionStoresOneFeedbackEventWithAllAnswers) {
   EXPECT_TRUE(Stored(EventType::kFeedbackAbandoned).empty());
 }
 
+// Each rating carries the crowd when its session started; with a kiosk zone, a session during
+// which the camera saw nobody at the kiosk is flagged (camera-checked anti-spam).
+TEST_F(KioskWindowTest, RatingsCarryTheCrowdAndNobodyAtTheKioskIsFlagged) {
+  std::atomic<int64_t> at_kiosk{0};
+  std::atomic<int> calls{0};
+  UiContext c = Context();
+  c.require_person_at_kiosk = true;
+  c.crowd_context = [&]() -> std::optional<FeedbackContext> {
+    ++calls;
+    return FeedbackContext{5, 17, at_kiosk.load()};
+  };
+  auto answer_all = [&](UiProbe& p) {
+    TapWhenShown(p, "start");
+    TapWhenShown(p, "question:overall");
+    TapWhenShown(p, "score:4");
+    ASSERT_TRUE(p.WaitForTarget("question:reasons"));
+    TapWhenShown(p, "next");
+    ASSERT_TRUE(p.WaitForTarget("question:recommend"));
+    TapWhenShown(p, "score:9");
+    ASSERT_TRUE(p.WaitForTarget("question:effort"));
+    TapWhenShown(p, "score:6");
+  };
+  int rc = RunWithDriver(
+      [&](UiProbe& p) {
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        answer_all(p);  // nobody in front of the screen the whole time
+        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 1; }));
+        ASSERT_TRUE(p.WaitForScreen("attract"));
+        at_kiosk = 1;  // someone stands at the kiosk
+        answer_all(p);
+        ASSERT_TRUE(WaitFor([&] { return p.tap_to_durable_ms().size() == 2; }));
+      },
+      c);
+  EXPECT_EQ(rc, 0);
+  std::vector<Event> fb = Stored(EventType::kFeedback);
+  ASSERT_EQ(fb.size(), 2u);
+  const auto& first = std::get<FeedbackPayload>(fb[0].payload);
+  ASSERT_TRUE(first.context);
+  EXPECT_EQ(*first.context, (FeedbackContext{5, 17, 0}));
+  EXPECT_TRUE(first.suspect);
+  EXPECT_NE(first.suspect_reason.find("nobody_at_kiosk: "), std::string::npos)
+      << first.suspect_reason;
+  const auto& second = std::get<FeedbackPayload>(fb[1].payload);
+  ASSERT_TRUE(second.context);
+  EXPECT_EQ(second.context->people_at_kiosk, 1);
+  EXPECT_EQ(second.suspect_reason.find("nobody_at_kiosk"), std::string::npos)
+      << second.suspect_reason;
+  EXPECT_GE(calls.load(), 2 * 4) << "sampled at each start and each answer";
+}
+
 // A store that cannot save (here: its data folder cannot be made; on a kiosk, a full disk) does
 // not stop the shopper: the screens say answers cannot be saved, and stop saying it once the
 // store has opened by itself.

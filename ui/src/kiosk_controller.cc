@@ -89,6 +89,9 @@ void KioskController::StartSession() {
   }
   session_ = std::make_unique<SurveySession>(std::move(survey), lang, NowMs());
   keyboard_index_ = -1;
+  session_context_ = ctx_.crowd_context ? ctx_.crowd_context() : std::nullopt;
+  presence_ = KioskPresenceCheck();
+  presence_.Sample(session_context_);
   if (session_->total() == 0) {
     session_.reset();
     return;
@@ -125,10 +128,19 @@ void KioskController::Record(Event event, std::shared_ptr<SubmitState> state, bo
   });
 }
 
+void KioskController::SamplePresence() {
+  if (ctx_.crowd_context && ctx_.require_person_at_kiosk) presence_.Sample(ctx_.crowd_context());
+}
+
 void KioskController::Submit() {
   int64_t now = NowMs();
   FeedbackPayload p = session_->ToFeedback(now);
+  p.context = session_context_;
   std::string reason = spam_.Check(session_->start_mono_ms(), now, session_->total());
+  if (ctx_.require_person_at_kiosk) {
+    const std::string nobody = presence_.Reason();
+    if (!nobody.empty()) reason = reason.empty() ? nobody : reason + "; " + nobody;
+  }
   p.suspect = !reason.empty();
   p.suspect_reason = reason;
   spam_.RecordSubmitted(now);
@@ -144,6 +156,7 @@ void KioskController::Submit() {
 void KioskController::Abandon() {
   if (!session_) return;
   FeedbackAbandonedPayload p = session_->ToAbandoned(NowMs());
+  p.context = session_context_;
   Record(ctx_.stamper->Make(std::move(p)), nullptr, false);
   session_.reset();
 }
@@ -300,12 +313,14 @@ bool KioskController::RunFrame(const Frame& f, const PointerState& pointer, uint
       switch (a.kind) {
         case QuestionAction::kScore:
           session_->AnswerScore(a.score);
+          SamplePresence();
           break;
         case QuestionAction::kToggleTag:
           session_->ToggleTag(a.tag);
           break;
         case QuestionAction::kNext:
           session_->Next();
+          SamplePresence();
           break;
         case QuestionAction::kSkip:
           session_->Skip();

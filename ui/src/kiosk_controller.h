@@ -73,6 +73,10 @@ class KioskController {
   KeyboardState keyboard_;
   int keyboard_index_ = -1;  // the session's question index keyboard_ belongs to
   SpamGuard spam_;
+  // The crowd when the current session started, and who stood at the kiosk during it.
+  std::optional<FeedbackContext> session_context_;
+  KioskPresenceCheck presence_;
+  void SamplePresence();
   int64_t last_input_ms_ = 0;
   int64_t screen_since_ms_ = 0;
   std::shared_ptr<SubmitState> submit_;

@@ -154,6 +154,22 @@ void HealthPanel(const Frame& f, ImVec2 pos, ImVec2 size, const DashboardView& v
     if (!d.camera.last_error.empty()) line(color::kWarn, "  " + d.camera.last_error);
     line(d.camera.person_size == "learning" ? color::kWarn : color::kGood,
          "  " + PersonSizeText(d.camera));
+    // Dwell in the configured zones (docs/metrics.md "Dwell"), today.
+    const metrics::Figures& t = d.today;
+    if (t.dwell_n > 0) {
+      std::string s2 = "Dwell today: " + Fmt("%.0f s mean", t.dwell_mean_s.value_or(0)) +
+                       Fmt(" · %.0f s p90", t.dwell_p90_s.value_or(0)) + " · " +
+                       std::to_string(t.dwell_n) + " visits";
+      int shown = 0;
+      for (const auto& [zone, z] : t.dwell_by_zone) {
+        if (++shown > 3) {
+          s2 += " · ...";
+          break;
+        }
+        s2 += " · " + zone + Fmt(" %.0f s", z.mean_s.value_or(0));
+      }
+      line(color::kText, s2);
+    }
   }
   // Storage.
   if (d.has_store) {

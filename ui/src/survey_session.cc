@@ -172,4 +172,16 @@ std::string SpamGuard::Check(int64_t start_ms, int64_t end_ms, int questions) co
   return "";
 }
 
+void KioskPresenceCheck::Sample(const std::optional<FeedbackContext>& context) {
+  if (!context || !context->people_at_kiosk) return;
+  ++samples_;
+  if (*context->people_at_kiosk > 0) ++with_person_;
+}
+
+std::string KioskPresenceCheck::Reason() const {
+  if (samples_ == 0 || with_person_ > 0) return "";
+  return "nobody_at_kiosk: the camera saw nobody in front of the kiosk at the start or any of " +
+         std::to_string(samples_ - 1) + " answers";
+}
+
 }  // namespace touchpoint::ui

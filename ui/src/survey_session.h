@@ -78,4 +78,19 @@ class SpamGuard {
   std::optional<int64_t> last_end_ms_;
 };
 
+// Camera-checked anti-spam (beyond SpamGuard): with a kiosk zone, a session during which the
+// camera saw nobody in front of the screen (sampled at the start and at each answer) is flagged.
+// Samples without a counting camera or without a kiosk zone are ignored; with none left,
+// nothing is flagged.
+class KioskPresenceCheck {
+ public:
+  void Sample(const std::optional<FeedbackContext>& context);
+  // "nobody_at_kiosk: ..." when every usable sample saw nobody in the kiosk zone, else "".
+  std::string Reason() const;
+
+ private:
+  int samples_ = 0;      // samples with a kiosk zone
+  int with_person_ = 0;  // of those, with someone in it
+};
+
 }  // namespace touchpoint::ui

@@ -67,6 +67,30 @@ struct CameraConfig {
   double line_hysteresis = 0.02;
 };
 
+// A zone in the camera image (dwell and queue time, docs/footfall.md "Zones and dwell"): a
+// polygon in normalised 0..1 coordinates of the source frame (a rectangle is read as its four
+// corners). A person is in the zone while their foot point (bottom centre) is inside it.
+struct FootfallZone {
+  std::string id;                              // identifier, unique among the zones
+  std::vector<std::array<double, 2>> polygon;  // >= 3 points, 0..1
+};
+
+inline constexpr size_t kMaxFootfallZones = 16;  // also the wire format's limit
+
+struct FootfallConfig {
+  std::vector<FootfallZone> zones;  // reported per interval in footfall events (<= 16)
+  // The area in front of the kiosk's own screen; not set (polygon empty) = the camera cannot
+  // see the kiosk (no people_at_kiosk context, no camera-checked anti-spam).
+  FootfallZone kiosk_zone;
+  bool has_kiosk_zone() const { return !kiosk_zone.polygon.empty(); }
+};
+
+struct AntispamConfig {
+  // With a kiosk zone: a session during which nobody was in it (sampled at the start and at
+  // each answer) is flagged suspect. Default: on when footfall.kiosk_zone is set.
+  bool require_person_at_kiosk = true;
+};
+
 struct MqttConfig {
   bool enabled = false;
   std::string uri = "tcp://127.0.0.1:1883";  // tcp:// or ssl://
@@ -123,6 +147,8 @@ struct Config {
   std::string source;  // file the config came from ("<defaults>" if none)
   KioskConfig kiosk;
   CameraConfig camera;
+  FootfallConfig footfall;
+  AntispamConfig antispam;
   MqttConfig mqtt;
   UiConfig ui;
   SurveyDefinition survey;

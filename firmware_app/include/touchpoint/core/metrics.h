@@ -36,6 +36,26 @@ struct ScoreDist {
   bool operator==(const ScoreDist&) const = default;
 };
 
+// Dwell in one zone (docs/metrics.md, "Dwell"): additive over intervals and kiosks. The mean is
+// exact (sum / n); p90 comes from the summed fixed-bucket histogram.
+struct DwellSums {
+  int64_t n = 0;
+  int64_t sum_ms = 0;  // the n visits' dwell, ms (integer: sums in any order are equal)
+  DwellHistogram hist{};
+
+  void Add(const DwellSums& o);
+  void AddZone(const ZoneStats& z);  // a footfall event's zone (v2)
+  std::optional<double> MeanS() const;
+  std::optional<double> P90S() const;
+  bool operator==(const DwellSums&) const = default;
+};
+
+// Crowding bands of a rating's context.occupancy_at_start: 0, 1-2, 3-5, 6-10, 11 and more.
+inline constexpr std::array<int64_t, 4> kCrowdBandMax = {0, 2, 5, 10};
+inline constexpr size_t kCrowdBands = kCrowdBandMax.size() + 1;
+const char* CrowdBandName(size_t band);  // "0", "1-2", "3-5", "6-10", "11+"
+size_t CrowdBandOf(int64_t occupancy);
+
 // A scored question as the survey asked it (by question id).
 struct QuestionSums {
   QuestionType type = QuestionType::kCsat;
@@ -55,12 +75,17 @@ struct SessionSums {
   // or, without a CSAT answer, headline NPS 0-6). Pain points rank reasons by the latter.
   std::map<std::string, int64_t> reasons, reasons_unhappy;
   int64_t unhappy = 0;  // sessions that are unhappy by the rule above
+  // Crowding (schema v2 context): sessions that carry a context, and their headline CSAT by the
+  // band of people in view when they started (CSAT by occupancy band).
+  int64_t with_context = 0;
+  std::array<ScoreDist, kCrowdBands> csat_by_crowd{};
 
   void Add(const SessionSums& o);
   void AddFeedback(const FeedbackPayload& f);
-  // The same for one session given by its answers alone (AddFeedback adds f.answers): the hub
-  // keeps a feedback event's answers, not the whole payload, for its rollup cells.
-  void AddAnswers(const std::vector<Answer>& answers);
+  // The same for one session given by its answers and context alone (AddFeedback adds those of
+  // f): the hub keeps a feedback event's answers and context, not the whole payload.
+  void AddAnswers(const std::vector<Answer>& answers,
+                  const std::optional<FeedbackContext>& context = std::nullopt);
   bool operator==(const SessionSums&) const = default;
 };
 
@@ -72,8 +97,12 @@ struct Sums {
   SessionSums ok;         // sessions not flagged suspect
   SessionSums suspect;    // flagged suspect: kept and counted apart, out of scores by default
   int64_t abandoned = 0;  // feedback_abandoned sessions (never scored)
+  // footfall v2: dwell per zone id, every footfall event's zones summed
+  std::map<std::string, DwellSums> dwell;
 
   void Add(const Sums& o);
+  // Adds a footfall event's zones (AddEvent does; the hub's cells call it themselves).
+  void AddZones(const std::vector<ZoneStats>& zones);
   // Adds one event: feedback, feedback_abandoned and footfall count; other types are ignored.
   void AddEvent(const Event& e);
   bool operator==(const Sums&) const = default;
@@ -96,6 +125,17 @@ struct Figures {
   SessionSums scored;                   // the sessions the scores come from
   std::optional<double> csat_mean, csat_satisfied_pct, nps, effort_mean;
   int64_t csat_n = 0, nps_n = 0, effort_n = 0;
+  // Dwell over every zone together, and per zone id.
+  std::optional<double> dwell_mean_s, dwell_p90_s;
+  int64_t dwell_n = 0;
+  struct ZoneDwell {
+    std::optional<double> mean_s, p90_s;
+    int64_t n = 0;
+  };
+  std::map<std::string, ZoneDwell> dwell_by_zone;
+  // Crowding: % satisfied (CSAT 4-5) and answers per occupancy band of the scored sessions.
+  std::array<std::optional<double>, kCrowdBands> csat_satisfied_pct_by_crowd{};
+  std::array<int64_t, kCrowdBands> csat_n_by_crowd{};
 };
 
 // Suspect sessions are left out of every score, of `responses` and of the response rate

@@ -43,9 +43,11 @@ struct HubEvent {
   int64_t visitors_in = 0, visitors_out = 0;
   int32_t interval_s = 0;
   std::vector<SeqRange> compacted;  // footfall events this one replaces (store compaction)
+  std::vector<ZoneStats> zones;     // footfall v2: dwell per zone (metrics::Sums::AddZones)
   // feedback: every answer (moved from the event), what its rollup cell adds
   // (metrics::SessionSums::AddAnswers); empty for other types.
   std::vector<Answer> answers;
+  std::optional<FeedbackContext> context;  // v2: the crowd when the session started
   bool suspect = false;
   // coverage
   std::string coverage_source;

@@ -36,6 +36,9 @@ struct ExpectedClip {
   // The file's `frame_tolerance` (largest over its lines), 0 when absent: how precise its
   // crossing frames are, so the event-matching window to use.
   int tolerance_frames = 0;
+  // The file's `presence_intervals` (where present): each person's first and last visible
+  // frame, for dwell; empty when the file has none.
+  std::vector<std::pair<int64_t, int64_t>> presence_intervals;
 };
 
 // Reads expected.json. Errors name the file and the field.
@@ -79,7 +82,21 @@ struct EvalRun {
   PersonSizeModel person;
   int64_t person_samples = 0;
   cv::Size processing_size;
+  // Dwell in view: the visits of a zone covering the whole frame (ZoneDwell on media time),
+  // seconds each.
+  std::vector<double> dwell_s;
+  double video_fps = 0;
 };
+
+// Dwell in view against the ground truth's presence intervals: total person-seconds in view
+// (a person the tracker splits into two visits still adds up), counted vs expected.
+struct DwellScore {
+  bool has_truth = false;  // the clip has presence intervals
+  int64_t expected_n = 0, counted_n = 0;
+  double expected_s = 0, counted_s = 0;  // total seconds in view
+  double error_pct = 0;                  // 100 * |counted_s - expected_s| / expected_s
+};
+DwellScore ScoreDwell(const ExpectedClip& clip, const EvalRun& run);
 
 // Called after every processed frame (diagnostics: the eval tool's --trace).
 using FrameObserver = std::function<void(int64_t frame, const FootfallPipeline& pipeline)>;

@@ -2,9 +2,13 @@
 // footfall pipeline and records `footfall` events (one per interval: in/out per line,
 // occupancy min/max/end) and `coverage` events (spans when the camera was not counting).
 //
+// Zones (FootfallServiceOptions::footfall): per interval, each zone's visits, occupancy and dwell
+// go into the footfall event's `zones` (schema v2; docs/footfall.md "Zones and dwell").
+//
 // Threads and ownership:
 //  - Start() starts the counting thread; Stop() (or the destructor) ends it. Call both from one
-//    thread (the app's wiring). Health() is thread-safe (dashboard, status reporter).
+//    thread (the app's wiring). Health() and CrowdContext() are thread-safe (dashboard, status
+//    reporter, the UI thread at the start of a survey session).
 //  - The store and stamper are borrowed: they must outlive the service (Stop() first).
 //  - Counting never waits for storage: events go through EventStore::AppendAsync, which blocks
 //    only while the store's queue is full.
@@ -25,9 +29,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include <opencv2/core.hpp>
 
@@ -49,7 +56,11 @@ struct FootfallServiceOptions {
   // Always keep the in-memory setup view (Preview()), not only while one is wanted
   // (SetPreviewWanted); costs an edge image per frame.
   bool keep_preview = false;
+  // Dwell zones and the kiosk's own zone (config [footfall]); none by default.
+  FootfallConfig footfall;
 };
+
+class ZoneDwell;
 
 class FootfallService {
  public:
@@ -69,6 +80,10 @@ class FootfallService {
   void Stop();
 
   CameraHealth Health() const;
+  // The crowd now, for a rating's context: people in view, "in" crossings in the last 15 min
+  // (before the latest frame) and, with a kiosk zone, the people in it. nullopt while the camera
+  // is not counting (off, starting, retrying, ended). Cheap: one mutex, no waiting on frames.
+  std::optional<FeedbackContext> CrowdContext() const;
   // The latest setup view (FootfallPipeline::DrawPreview: edges only, lines, tracks), drawn
   // while keep_preview or while a setup screen wants it. False when there is none yet.
   bool Preview(cv::Mat* out) const;
@@ -89,9 +104,11 @@ class FootfallService {
   struct Interval;
   void Run();
   void OnFrame(const Frame& frame, int64_t now_ms);
-  void CountCrossings(const std::vector<LineCrossing>& crossings);
+  void CountCrossings(const std::vector<LineCrossing>& crossings, int64_t now_ms);
   void CloseIntervalsUntil(int64_t now_ms);
   void FlushInterval();
+  // The zones' figures for the interval being flushed (configured zones only).
+  std::vector<ZoneStats> ZoneFigures();
   void BeginGap(int64_t now_ms, const std::string& reason);
   void EndGap(int64_t now_ms);
   void RecordCoverage(int64_t start_ms, int64_t end_ms, const std::string& reason);
@@ -107,6 +124,7 @@ class FootfallService {
   const EventStamper* stamper_;
   FootfallServiceOptions options_;
   std::unique_ptr<FootfallPipeline> pipeline_;
+  std::unique_ptr<ZoneDwell> zones_;  // configured zones, then the kiosk zone if any
 
   // Counting thread only.
   std::unique_ptr<Interval> interval_;
@@ -126,6 +144,9 @@ class FootfallService {
 
   mutable std::mutex health_mu_;
   CameraHealth health_;
+  // Guarded by health_mu_: "in" crossings per minute over the last 15 min, people at the kiosk.
+  std::deque<std::pair<int64_t, int64_t>> ins_by_minute_;
+  int64_t people_at_kiosk_ = 0;
   cv::Mat preview_;
   int64_t preview_frame_ = 0;
   std::atomic<bool> preview_wanted_{false};

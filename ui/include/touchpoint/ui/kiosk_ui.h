@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "touchpoint/core/config.h"
@@ -61,6 +62,13 @@ struct UiContext {
   // Optional: without camera_setup_view the dashboard offers no setup screen.
   std::function<void(bool open)> camera_setup_open;
   std::function<bool(CameraSetupView*)> camera_setup_view;
+  // The crowd now (footfall camera), called on the UI thread when a session starts and at each
+  // answer: must be cheap and never wait. nullopt when the camera is not counting. Optional:
+  // unset, ratings carry `context: null`.
+  std::function<std::optional<FeedbackContext>()> crowd_context;
+  // Flag sessions during which nobody was in the kiosk zone (antispam.require_person_at_kiosk
+  // with a footfall.kiosk_zone).
+  bool require_person_at_kiosk = false;
   std::string config_version;
   std::string software_version;
   std::atomic<bool>* stop = nullptr;   // set by the app (signal): RunKioskUi returns soon after
