@@ -129,6 +129,7 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
       t.partial = partial || sliver;
       if (!group) {
         t.full_width = std::max(0.995f * t.full_width, d.box.width);
+        t.full_height = std::max(0.995f * t.full_height, d.box.height);
         t.width = t.width > 0 ? 0.7f * t.width + 0.3f * d.box.width : d.box.width;
         t.height = t.height > 0 ? 0.7f * t.height + 0.3f * d.box.height : d.box.height;
       }
@@ -206,6 +207,7 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
     t.first_foot = t.foot;
     t.width = d.box.width;
     t.height = d.box.height;
+    t.full_height = d.box.height;
     t.hits = 1;
     t.confirmed = options_.confirm_hits <= 1;
     tracks_.push_back(t);

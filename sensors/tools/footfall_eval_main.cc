@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   app.add_option("--shadow-feet", tuning.detector.shadow_feet)->capture_default_str();
   app.add_option("--shadow-legs", tuning.detector.shadow_legs)->capture_default_str();
   app.add_option("--min-area", tuning.detector.min_area_frac)->capture_default_str();
+  app.add_option("--min-aspect", tuning.counter.min_aspect)->capture_default_str();
   app.add_option("--open", tuning.detector.open_size)->capture_default_str();
   app.add_option("--close-w", tuning.detector.close_width)->capture_default_str();
   app.add_option("--close-h", tuning.detector.close_height)->capture_default_str();
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
   app.add_option("--handover-reach", tuning.counter.handover_reach)->capture_default_str();
   app.add_option("--count-merged", tuning.counter.count_merged)->capture_default_str();
   app.add_option("--min-width", tuning.counter.min_width)->capture_default_str();
+  app.add_option("--min-height", tuning.counter.min_height)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   // One core: OpenCV's own thread pool and FFmpeg's decoder threads.

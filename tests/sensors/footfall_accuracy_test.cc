@@ -71,11 +71,13 @@ EvalScore RunClip(const ClipCase& c, EvalRun* run_out = nullptr) {
 }
 
 const ClipCase kCaviar[] = {
-    // Both exits at the annotated frames, and two spurious "in"s when the pair's feet vanish
-    // behind each other on the walkway (count accuracy 0 %, F1 0.667; was 100 % / 0.5 with
-    // one exit 38 frames late).
+    // Both exits at the annotated frames, a third "out" 36 frames later by a track on the
+    // pair's legs, and a spurious "in" when their feet vanish behind each other on the walkway
+    // (count accuracy 0 %, F1 0.667).
     {"caviar-two-leave-shop", "caviar_TwoLeaveShop2front.mpg", 600, 0.0, 0.6},
-    {"caviar-enter-exit-crossing", "caviar_EnterExitCrossingPaths1front.mpg", 383, 50.0, 0.4},
+    // Both crossings at their frames since dark clothes are no longer shadow, and one spurious
+    // "in" (count accuracy 50 %, F1 0.8; was 50 % / 0.4).
+    {"caviar-enter-exit-crossing", "caviar_EnterExitCrossingPaths1front.mpg", 383, 50.0, 0.75},
 };
 
 bool HaveClip(const ClipCase& c) {

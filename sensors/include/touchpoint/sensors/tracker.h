@@ -28,6 +28,7 @@ struct Track {
   int merged_frames = 0;     // consecutive frames merged
   bool partial = false;      // last matched detection was a fragment (too short or too narrow)
   float full_width = 0;      // widest matched detection, slowly forgotten
+  float full_height = 0;     // tallest matched detection, slowly forgotten
   cv::Point2f merge_offset;  // foot minus the host blob's bottom centre when it merged
   cv::Point2f first_foot;    // where the track was born
   float travelled = 0;       // farthest distance from first_foot so far (pixels)
