@@ -50,8 +50,9 @@ struct DetectorOptions {
   double learning_rate = -1;  // -1: automatic (1/history)
   // MOG2 tau: a pixel at least this fraction of the background's brightness (and of its
   // colour) is shadow. 0.5 (OpenCV's default) classed dark clothes over a bright floor as
-  // shadow: whole dark-clothed people vanished (CAVIAR); at 0.7 they stay, and the synthetic
-  // cast shadows (0.75 of the floor) still go.
+  // shadow: whole dark-clothed people vanished (CAVIAR). At 0.7 they stay; a cast shadow
+  // darker than that becomes foreground, but it lies flat and moves no sides
+  // (LineCounterOptions::min_aspect).
   double shadow_threshold = 0.7;
   // Legs and feet darker than the floor (dark trousers, a glossy floor) are classed "shadow":
   // a blob's bottom extends down through shadow pixels under its middle, at most this
