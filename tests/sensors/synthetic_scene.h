@@ -22,6 +22,10 @@ struct SyntheticPerson {
   bool split_body = false;        // a background-coloured band between torso and legs
   bool shadow = false;            // a darker patch of floor beside the feet (cast shadow)
   float sway_px = 0;              // sideways sway amplitude (standing people)
+  // > 0: dressed in a darker shade of the floor (clothes and hair of the floor's hue at this
+  // fraction of its brightness): what background subtraction with shadow removal may take
+  // for a shadow. 0: the colours above.
+  double shade = 0;
 };
 
 class SyntheticScene {
@@ -45,6 +49,9 @@ class SyntheticScene {
  private:
   void DrawPerson(cv::Mat* frame, const SyntheticPerson& p, cv::Point2f foot) const;
   void DrawShadow(cv::Mat* frame, cv::Point2f foot, double height) const;
+  // Legs, torso (p.torso) and head at `foot`, in the given colours.
+  void DrawPersonShape(cv::Mat* frame, const SyntheticPerson& p, cv::Point2f foot,
+                       const cv::Scalar& legs, const cv::Scalar& skin) const;
   static bool Interpolate(const std::vector<Waypoint>& path, int64_t index, cv::Point2f* foot);
 
   cv::Size size_;
