@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-merged", tuning.tracker.max_merged)->capture_default_str();
   app.add_option("--merge-min-hits", tuning.tracker.merge_min_hits)->capture_default_str();
   app.add_option("--partial-height", tuning.tracker.partial_height)->capture_default_str();
+  app.add_option("--occluded-height", tuning.tracker.occluded_height)->capture_default_str();
   app.add_option("--foot-from-head", tuning.tracker.foot_from_head)->capture_default_str();
   app.add_option("--sliver-width", tuning.tracker.sliver_width)->capture_default_str();
   app.add_option("--pos-gain", tuning.tracker.position_gain)->capture_default_str();

@@ -126,6 +126,7 @@ cv::Mat SyntheticScene::Render(int64_t index) const {
     FootAt(i, index, &foot);
     DrawPerson(&frame, people_[i], foot);
   }
+  for (const auto& [box, colour] : occluders_) cv::rectangle(frame, box, colour, cv::FILLED);
   double gain = 1;
   if (light_from_ >= 0 && index >= light_from_) {
     const double t = light_to_ > light_from_

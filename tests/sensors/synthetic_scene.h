@@ -38,6 +38,8 @@ class SyntheticScene {
   void SetLighting(int64_t from, int64_t to, double gain);
   // A shadow without a person (e.g. someone outside the view) sliding along `path`.
   void AddLoneShadow(std::vector<Waypoint> path) { lone_shadows_.push_back(std::move(path)); }
+  // A static object in front of everyone (a pillar, a counter): people pass behind it.
+  void AddOccluder(cv::Rect box, cv::Scalar colour) { occluders_.push_back({box, colour}); }
 
   double PersonHeight(double foot_y) const;
   cv::Size size() const { return size_; }
@@ -60,6 +62,7 @@ class SyntheticScene {
   cv::Mat background_;
   std::vector<SyntheticPerson> people_;
   std::vector<std::vector<Waypoint>> lone_shadows_;
+  std::vector<std::pair<cv::Rect, cv::Scalar>> occluders_;
   int64_t light_from_ = -1, light_to_ = -1;
   double light_gain_ = 1;
 };
