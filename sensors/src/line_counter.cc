@@ -122,6 +122,13 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
         t.width < options_.min_width * options_.person.WidthAt(t.foot.y)) {
       continue;
     }
+    // A track never seen anywhere near a person's height there (a bag, an arm, a head over
+    // another's shoulder following a person) is a fragment: it moves no sides either.
+    if (options_.min_height > 0 && options_.person.known() &&
+        t.full_height < options_.min_height * options_.person.HeightAt(t.foot.y)) {
+      continue;
+    }
+    if (t.full_height < options_.min_aspect * t.full_width) continue;  // flat: a shadow
     // The band grows with the person: a standing person's swaying fragments (one leg, one
     // arm) move the foot point by up to half a body width.
     const double expected = options_.person.known() ? options_.person.HeightAt(t.foot.y)

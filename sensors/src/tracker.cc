@@ -94,7 +94,11 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
       // the feet are, so it moves the track sideways only.
       const bool partial =
           options_.person.known() && d.box.height < options_.partial_height * ExpectedHeight(t);
-      if (partial) r.y = 0;
+      // The top where it was and the bottom much higher: legs hidden, not a step.
+      const bool occluded = options_.occluded_height > 0 && t.confirmed && t.height > 0 &&
+                            d.box.height < options_.occluded_height * t.height &&
+                            std::abs(d.box.y - (t.foot.y - t.height)) < 0.25f * t.height;
+      if (partial || occluded) r.y = 0;
       // A sliver much narrower than this track has been (one leg or an arm of a person who
       // stands still and fades into the background) does not move it sideways either.
       const bool sliver = t.full_width > 0 && d.box.width < options_.sliver_width * t.full_width;
@@ -129,8 +133,11 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
       t.partial = partial || sliver;
       if (!group) {
         t.full_width = std::max(0.995f * t.full_width, d.box.width);
+        t.full_height = std::max(0.995f * t.full_height, d.box.height);
         t.width = t.width > 0 ? 0.7f * t.width + 0.3f * d.box.width : d.box.width;
-        t.height = t.height > 0 ? 0.7f * t.height + 0.3f * d.box.height : d.box.height;
+        if (!occluded) {
+          t.height = t.height > 0 ? 0.7f * t.height + 0.3f * d.box.height : d.box.height;
+        }
       }
       ++t.hits;
       t.misses = 0;
@@ -206,6 +213,7 @@ const std::vector<Track>& Tracker::Update(const std::vector<Detection>& detectio
     t.first_foot = t.foot;
     t.width = d.box.width;
     t.height = d.box.height;
+    t.full_height = d.box.height;
     t.hits = 1;
     t.confirmed = options_.confirm_hits <= 1;
     tracks_.push_back(t);

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   app.add_option("--shadow-feet", tuning.detector.shadow_feet)->capture_default_str();
   app.add_option("--shadow-legs", tuning.detector.shadow_legs)->capture_default_str();
   app.add_option("--min-area", tuning.detector.min_area_frac)->capture_default_str();
+  app.add_option("--min-aspect", tuning.counter.min_aspect)->capture_default_str();
   app.add_option("--open", tuning.detector.open_size)->capture_default_str();
   app.add_option("--close-w", tuning.detector.close_width)->capture_default_str();
   app.add_option("--close-h", tuning.detector.close_height)->capture_default_str();
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-merged", tuning.tracker.max_merged)->capture_default_str();
   app.add_option("--merge-min-hits", tuning.tracker.merge_min_hits)->capture_default_str();
   app.add_option("--partial-height", tuning.tracker.partial_height)->capture_default_str();
+  app.add_option("--occluded-height", tuning.tracker.occluded_height)->capture_default_str();
   app.add_option("--foot-from-head", tuning.tracker.foot_from_head)->capture_default_str();
   app.add_option("--sliver-width", tuning.tracker.sliver_width)->capture_default_str();
   app.add_option("--pos-gain", tuning.tracker.position_gain)->capture_default_str();
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
   app.add_option("--handover-reach", tuning.counter.handover_reach)->capture_default_str();
   app.add_option("--count-merged", tuning.counter.count_merged)->capture_default_str();
   app.add_option("--min-width", tuning.counter.min_width)->capture_default_str();
+  app.add_option("--min-height", tuning.counter.min_height)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   // One core: OpenCV's own thread pool and FFmpeg's decoder threads.

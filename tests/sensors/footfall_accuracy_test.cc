@@ -43,6 +43,26 @@ TEST(FootfallAccuracyTest, PetsClipCountsStayAtTheReachedAccuracy) {
   RecordProperty("event_f1", std::to_string(score.f1));
 }
 
+// The kiosk's default settings (CameraConfig{}: process width 320, 768 -> 384 -> 320) hold
+// issue 10's bar too (reached: 97.0 %, F1 0.969; was 93.9 % before the last step of the shrink
+// became bilinear and dark clothes stopped being shadow).
+TEST(FootfallAccuracyTest, PetsClipAtTheKioskDefaultsReachesTheTarget) {
+  const std::string dir = touchpoint::testing::SharedDataPath("footfall/pets09-s2l1-vtest");
+  const std::string video = dir + "/vtest.avi";
+  if (!std::filesystem::exists(video)) GTEST_SKIP() << video << " is absent";
+  auto clip = LoadExpectedClip(dir + "/expected.json");
+  ASSERT_TRUE(clip.ok()) << clip.status().message();
+  CameraConfig config;
+  config.lines = LinesOf(*clip);
+  auto run = RunOnVideo(video, config);
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  EvalScore score = ScoreCrossings(*clip, run->crossings);
+  EXPECT_GE(score.accuracy_pct, kMinAccuracyPct);
+  EXPECT_GE(score.f1, 0.95);
+  RecordProperty("accuracy_pct", std::to_string(score.accuracy_pct));
+  RecordProperty("event_f1", std::to_string(score.f1));
+}
+
 // The CAVIAR mall doorway clips (384x288, people stopping on the threshold, two leaving side
 // by side), run like the eval tool with the kiosk's processing width, no calibration (learned)
 // and the match window of the clip's frame_tolerance.
@@ -71,11 +91,12 @@ EvalScore RunClip(const ClipCase& c, EvalRun* run_out = nullptr) {
 }
 
 const ClipCase kCaviar[] = {
-    // Both exits at the annotated frames, and two spurious "in"s when the pair's feet vanish
-    // behind each other on the walkway (count accuracy 0 %, F1 0.667; was 100 % / 0.5 with
-    // one exit 38 frames late).
-    {"caviar-two-leave-shop", "caviar_TwoLeaveShop2front.mpg", 600, 0.0, 0.6},
-    {"caviar-enter-exit-crossing", "caviar_EnterExitCrossingPaths1front.mpg", 383, 50.0, 0.4},
+    // Both exits at the annotated frames and nothing else: 100 %, F1 1.0 (was 0 % / 0.667:
+    // two "in"s when the pair's legs vanished behind each other on the walkway).
+    {"caviar-two-leave-shop", "caviar_TwoLeaveShop2front.mpg", 600, 95.0, 0.9},
+    // Both crossings at their frames: 100 %, F1 1.0 (was 50 % / 0.4: the dark-jacketed man was
+    // "shadow", and an "in" when his legs went behind the pillar).
+    {"caviar-enter-exit-crossing", "caviar_EnterExitCrossingPaths1front.mpg", 383, 95.0, 0.9},
 };
 
 bool HaveClip(const ClipCase& c) {
@@ -102,9 +123,10 @@ TEST(FootfallAccuracyTest, CaviarDoorwayClipsStayAtTheReachedAccuracy) {
   }
 }
 
-// Issue 10's target for every clip: >= 95 % count accuracy and event F1 >= 0.90. NOT reached
-// on CAVIAR yet (docs/footfall.md says why); run with --gtest_also_run_disabled_tests.
-TEST(FootfallAccuracyTest, DISABLED_CaviarDoorwayClipsReachTheTarget) {
+// Issue 10's target for every clip: >= 95 % count accuracy and event F1 >= 0.90 (at the eval
+// tool's width, 384; at the kiosk's 320 TwoLeave still counts one "out" too many: see
+// docs/footfall.md).
+TEST(FootfallAccuracyTest, CaviarDoorwayClipsReachTheTarget) {
   for (const ClipCase& c : kCaviar) {
     SCOPED_TRACE(c.dir);
     if (!HaveClip(c)) GTEST_SKIP() << c.dir << " is absent";

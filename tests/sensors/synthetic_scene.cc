@@ -72,10 +72,28 @@ void SyntheticScene::DrawShadow(cv::Mat* frame, cv::Point2f foot, double h) cons
 
 void SyntheticScene::DrawPerson(cv::Mat* frame, const SyntheticPerson& p, cv::Point2f foot) const {
   const double h = PersonHeight(foot.y);
+  if (p.shadow) DrawShadow(frame, foot, h);
+  if (p.shade > 0) {
+    // The same shapes in white on a mask, then the floor under them darkened.
+    cv::Mat mask = cv::Mat::zeros(frame->size(), CV_8U);
+    SyntheticPerson shape = p;
+    shape.shade = 0;
+    shape.shadow = false;
+    shape.torso = cv::Scalar::all(255);
+    DrawPersonShape(&mask, shape, foot, cv::Scalar::all(255), cv::Scalar::all(255));
+    cv::Mat darker;
+    frame->convertTo(darker, -1, p.shade);
+    darker.copyTo(*frame, mask);
+    return;
+  }
+  DrawPersonShape(frame, p, foot, cv::Scalar(35, 35, 45), cv::Scalar(110, 150, 200));
+}
+
+void SyntheticScene::DrawPersonShape(cv::Mat* frame, const SyntheticPerson& p, cv::Point2f foot,
+                                     const cv::Scalar& legs, const cv::Scalar& skin) const {
+  const double h = PersonHeight(foot.y);
   const int fx = static_cast<int>(std::lround(foot.x)), fy = static_cast<int>(std::lround(foot.y));
   auto px = [&](double f) { return static_cast<int>(std::lround(f * h)); };
-  if (p.shadow) DrawShadow(frame, foot, h);
-  const cv::Scalar legs(35, 35, 45), skin(110, 150, 200);
   // Legs: two dark bars, hip (0.47 h) to feet.
   const int hip = fy - px(0.47);
   cv::rectangle(*frame, cv::Point(fx - px(0.13), hip), cv::Point(fx - px(0.02), fy), legs,
@@ -108,6 +126,7 @@ cv::Mat SyntheticScene::Render(int64_t index) const {
     FootAt(i, index, &foot);
     DrawPerson(&frame, people_[i], foot);
   }
+  for (const auto& [box, colour] : occluders_) cv::rectangle(frame, box, colour, cv::FILLED);
   double gain = 1;
   if (light_from_ >= 0 && index >= light_from_) {
     const double t = light_to_ > light_from_

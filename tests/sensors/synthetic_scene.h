@@ -22,6 +22,10 @@ struct SyntheticPerson {
   bool split_body = false;        // a background-coloured band between torso and legs
   bool shadow = false;            // a darker patch of floor beside the feet (cast shadow)
   float sway_px = 0;              // sideways sway amplitude (standing people)
+  // > 0: dressed in a darker shade of the floor (clothes and hair of the floor's hue at this
+  // fraction of its brightness): what background subtraction with shadow removal may take
+  // for a shadow. 0: the colours above.
+  double shade = 0;
 };
 
 class SyntheticScene {
@@ -34,6 +38,8 @@ class SyntheticScene {
   void SetLighting(int64_t from, int64_t to, double gain);
   // A shadow without a person (e.g. someone outside the view) sliding along `path`.
   void AddLoneShadow(std::vector<Waypoint> path) { lone_shadows_.push_back(std::move(path)); }
+  // A static object in front of everyone (a pillar, a counter): people pass behind it.
+  void AddOccluder(cv::Rect box, cv::Scalar colour) { occluders_.push_back({box, colour}); }
 
   double PersonHeight(double foot_y) const;
   cv::Size size() const { return size_; }
@@ -45,6 +51,9 @@ class SyntheticScene {
  private:
   void DrawPerson(cv::Mat* frame, const SyntheticPerson& p, cv::Point2f foot) const;
   void DrawShadow(cv::Mat* frame, cv::Point2f foot, double height) const;
+  // Legs, torso (p.torso) and head at `foot`, in the given colours.
+  void DrawPersonShape(cv::Mat* frame, const SyntheticPerson& p, cv::Point2f foot,
+                       const cv::Scalar& legs, const cv::Scalar& skin) const;
   static bool Interpolate(const std::vector<Waypoint>& path, int64_t index, cv::Point2f* foot);
 
   cv::Size size_;
@@ -53,6 +62,7 @@ class SyntheticScene {
   cv::Mat background_;
   std::vector<SyntheticPerson> people_;
   std::vector<std::vector<Waypoint>> lone_shadows_;
+  std::vector<std::pair<cv::Rect, cv::Scalar>> occluders_;
   int64_t light_from_ = -1, light_to_ = -1;
   double light_gain_ = 1;
 };

@@ -47,8 +47,13 @@ struct DetectorOptions {
   // MOG2
   int history = 300;
   double var_threshold = 16;
-  double learning_rate = -1;      // -1: automatic (1/history)
-  double shadow_threshold = 0.5;  // MOG2 tau: darker by at most this ratio = shadow
+  double learning_rate = -1;  // -1: automatic (1/history)
+  // MOG2 tau: a pixel at least this fraction of the background's brightness (and of its
+  // colour) is shadow. 0.5 (OpenCV's default) classed dark clothes over a bright floor as
+  // shadow: whole dark-clothed people vanished (CAVIAR). At 0.7 they stay; a cast shadow
+  // darker than that becomes foreground, but it lies flat and moves no sides
+  // (LineCounterOptions::min_aspect).
+  double shadow_threshold = 0.7;
   // Legs and feet darker than the floor (dark trousers, a glossy floor) are classed "shadow":
   // a blob's bottom extends down through shadow pixels under its middle, at most this
   // fraction of its height (0 = off).

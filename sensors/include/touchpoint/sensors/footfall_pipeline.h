@@ -51,6 +51,8 @@ class FootfallPipeline {
   const std::vector<Track>& tracks() const { return tracker_->tracks(); }
   // The last frame's detections (processing pixels).
   const std::vector<Detection>& detections() const { return detections_; }
+  // The detector's last foreground mask (ROI of the processing frame; in memory only).
+  const cv::Mat& foreground() const { return detector_->foreground(); }
   cv::Size processing_size() const { return proc_size_; }
   cv::Size source_size() const { return source_size_; }
   // The person size in use (processing pixels): the configured one, else the learned one once

@@ -65,6 +65,13 @@ struct LineCounterOptions {
   // Tracks narrower than this fraction of a person's width there move no sides (needs the
   // person size). 0 = off.
   double min_width = 0.3;
+  // Tracks never seen taller than this fraction of a person's height there (a fragment that
+  // follows a person: a bag, an arm, a head over another's shoulder) move no sides (needs the
+  // person size). 0 = off.
+  double min_height = 0.45;
+  // Tracks whose height never reached this fraction of their width lie flat on the floor (a
+  // cast shadow, a reflection, with or without the person size): they move no sides. 0 = off.
+  double min_aspect = 0.6;
 };
 
 class LineCounter {

@@ -28,20 +28,26 @@ struct Track {
   int merged_frames = 0;     // consecutive frames merged
   bool partial = false;      // last matched detection was a fragment (too short or too narrow)
   float full_width = 0;      // widest matched detection, slowly forgotten
+  float full_height = 0;     // tallest matched detection, slowly forgotten
   cv::Point2f merge_offset;  // foot minus the host blob's bottom centre when it merged
   cv::Point2f first_foot;    // where the track was born
   float travelled = 0;       // farthest distance from first_foot so far (pixels)
 };
 
 struct TrackerOptions {
-  PersonSizeModel person;       // processing pixels; when unknown, sizes come from detections
-  double gate = 0.9;            // max match distance, in expected person heights
-  int confirm_hits = 3;         // hits before a track is confirmed
-  int max_misses = 12;          // frames a confirmed track coasts without any support
-  int max_merged = 60;          // frames a track may stay merged in a group blob
-  int merge_min_hits = 0;       // matched frames a track needs before it may hide in a blob
-  double sliver_width = 0.4;    // detections narrower than this many track widths are slivers
-  double partial_height = 0;    // detections shorter than this many persons are fragments; 0 = off
+  PersonSizeModel person;     // processing pixels; when unknown, sizes come from detections
+  double gate = 0.9;          // max match distance, in expected person heights
+  int confirm_hits = 3;       // hits before a track is confirmed
+  int max_misses = 12;        // frames a confirmed track coasts without any support
+  int max_merged = 60;        // frames a track may stay merged in a group blob
+  int merge_min_hits = 0;     // matched frames a track needs before it may hide in a blob
+  double sliver_width = 0.4;  // detections narrower than this many track widths are slivers
+  double partial_height = 0;  // detections shorter than this many persons are fragments; 0 = off
+  // A detection shorter than this fraction of the track's own height whose top stays where the
+  // track's top was (within a quarter of its height) is the person with their legs hidden (a
+  // pillar, a counter, someone in front): it moves the track sideways only and leaves its
+  // height. 0 = off.
+  double occluded_height = 0.75;
   bool foot_from_head = false;  // foot row = box top + person height there (needs `person`)
   double position_gain = 0.7;   // weight of the detection vs the prediction
   double velocity_gain = 0.4;
