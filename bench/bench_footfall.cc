@@ -62,7 +62,7 @@ int Run(const std::vector<std::string>& args) {
   PrintBench("footfall_count_accuracy_pct", s.score.accuracy_pct, "pct");
   PrintBench("footfall_event_f1", s.score.f1, "ratio");
   PrintBench("footfall_fps_one_core", s.fps, "fps");
-  // The kiosk's defaults (process width 320, everything else as shipped).
+  // The kiosk's defaults (process width 384, everything else as shipped).
   if (!Score(pets + "/vtest.avi", pets + "/expected.json", CameraConfig{}, &s)) return 2;
   PrintBench("footfall_pets_default_settings_accuracy_pct", s.score.accuracy_pct, "pct");
   PrintBench("footfall_fps_one_core_default_settings", s.fps, "fps");

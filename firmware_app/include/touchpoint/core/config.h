@@ -46,7 +46,7 @@ struct CameraConfig {
   bool loop = false;            // file sources: start over at the end (demo)
   double max_fps = 0;           // 0 = as fast as the source delivers (files: native rate)
   bool realtime = true;         // file sources: pace to the file's frame rate
-  int32_t process_width = 320;  // frames are scaled to this width before processing
+  int32_t process_width = 384;  // frames are scaled to this width before processing
   RegionOfInterest roi;
   std::string detector = "mog2";  // "mog2" (background subtraction) or "hog"
   std::vector<CountingLine> lines;
