@@ -58,6 +58,10 @@ StatusPayload StatusReporter::Current() const {
     CameraHealth c = sources_.camera();
     p.camera_state = c.state;
     p.camera_fps = c.fps;
+    if (c.enabled) {
+      p.camera_person_size =
+          PersonSize{c.person_size, c.person_height_top_px, c.person_height_bottom_px};
+    }
     if (!c.last_error.empty()) p.problems.push_back("camera: " + c.last_error);
   } else {
     p.camera_state = "off";

@@ -109,11 +109,13 @@ constexpr Keys<8> kZoneKeys = {"id",           "visits",      "occupancy_max", "
                                "dwell_mean_s", "dwell_p90_s", "dwell_n",       "dwell_hist"};
 constexpr Keys<3> kLineKeys = {"line", "in", "out"};
 constexpr Keys<4> kCoverageKeys = {"source", "start", "end", "reason"};
-constexpr Keys<15> kStatusKeys = {"software_version",  "config_version",       "uptime_s",
+constexpr Keys<16> kStatusKeys = {"software_version",  "config_version",       "uptime_s",
                                   "queue_depth",       "oldest_pending_age_s", "last_hub_ack",
                                   "camera_state",      "camera_fps",           "db_bytes",
                                   "disk_budget_bytes", "feedback_lost",        "events_lost",
-                                  "events_pruned",     "footfall_compacted",   "problems"};
+                                  "events_pruned",     "footfall_compacted",   "problems",
+                                  "camera_person_size"};
+constexpr Keys<3> kPersonSizeKeys = {"source", "height_top_px", "height_bottom_px"};
 constexpr Keys<5> kAnswerKeys = {"question_id", "type", "score", "tags", "text"};
 
 class Decoder : private FieldReader {
@@ -645,12 +647,49 @@ class Decoder : private FieldReader {
             }
           });
           break;
+        case 15:
+          if (version_ < 2) {
+            unknown.Add(kStatusKeys[15]);
+            lex_.SkipValue();
+          } else {
+            PersonSizeOf(r, fp, &p->camera_person_size);
+          }
+          break;
         default:
           Int(c, fp, 0, INT64_MAX, counters[i - 8]);
       }
     });
-    Missing(base, &path, kStatusKeys, seen, Bit(15) - 1);
+    Missing(base, &path, kStatusKeys, seen, (Bit(15) - 1) | (version_ >= 2 ? Bit(15) : 0));
     ReportUnknown(base, &path, unknown);
+  }
+
+  // The camera's person size in a status (v2): null, or source and two heights.
+  void PersonSizeOf(Rank r, const Path& path, std::optional<PersonSize>* out) {
+    Rank c = r.Checks();
+    Kind k;
+    if (!lex_.Peek(&k)) return;
+    if (k == Kind::kNull) {
+      lex_.ReadNull();
+      return;
+    }
+    if (!ObjectStart(c, path)) return;
+    PersonSize& size = out->emplace();
+    UnknownFields unknown;
+    uint32_t seen =
+        Members(c, &path, kPersonSizeKeys, &unknown, [&](int i, Rank fr, const Path& fp) {
+          Rank fc = fr.Checks();
+          if (i == 0) {
+            if (String(fc, fp, &size.source, false, 16) && size.source != "configured" &&
+                size.source != "learned" && size.source != "learning") {
+              problems_.Add(fc, fp,
+                            Quoted(size.source) + " is not one of configured, learned, learning");
+            }
+          } else {
+            Double(fc, fp, -1e5, 1e5, i == 1 ? &size.height_top_px : &size.height_bottom_px);
+          }
+        });
+    Missing(c, &path, kPersonSizeKeys, seen, Bit(3) - 1);
+    ReportUnknown(c, &path, unknown);
   }
 
   // Context of a feedback or feedback_abandoned event (v2): null, or the three figures.

@@ -307,6 +307,16 @@ struct PayloadWriter {
     w.Key("problems").BeginArray();
     for (const auto& s : p.problems) w.Str(s);
     w.EndArray();
+    if (version < 2) return;
+    if (!p.camera_person_size) {
+      w.Key("camera_person_size").Null();
+      return;
+    }
+    w.Key("camera_person_size").BeginObject();
+    w.S("source", p.camera_person_size->source);
+    w.Key("height_top_px").Double(p.camera_person_size->height_top_px);
+    w.Key("height_bottom_px").Double(p.camera_person_size->height_bottom_px);
+    w.EndObject();
   }
 };
 

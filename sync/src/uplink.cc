@@ -122,6 +122,13 @@ struct Uplink::Impl {
                                             : nlohmann::json(nullptr);
       j["camera_state"] = s.camera_state;
       j["camera_fps"] = s.camera_fps;
+      if (s.camera_person_size) {
+        j["camera_person_size"] = {{"source", s.camera_person_size->source},
+                                   {"height_top_px", s.camera_person_size->height_top_px},
+                                   {"height_bottom_px", s.camera_person_size->height_bottom_px}};
+      } else {
+        j["camera_person_size"] = nullptr;
+      }
       j["db_bytes"] = s.db_bytes;
       j["disk_budget_bytes"] = s.disk_budget_bytes;
       j["drops"] = {{"feedback_lost", s.feedback_lost},

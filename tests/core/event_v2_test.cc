@@ -115,6 +115,41 @@ TEST(EventV2, ContextErrorsNameTheField) {
       e, [](json& j) { j["data"]["context"] = json::array(); }, "data.context: expected an object");
 }
 
+// The camera's person size in a v2 status: null without a camera, else source and two heights;
+// a v1 status has no such field.
+TEST(EventV2, StatusPersonSizeIsStrict) {
+  StatusPayload st;
+  st.software_version = "0.1.0";
+  st.camera_state = "ok";
+  st.camera_person_size = PersonSize{"configured", 40.0, 150.5};
+  Event e = Header(st);
+  auto back = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(std::get<StatusPayload>(back->payload).camera_person_size, st.camera_person_size);
+  ExpectError(
+      e, [](json& j) { j["data"].erase("camera_person_size"); },
+      "data.camera_person_size: missing");
+  ExpectError(
+      e, [](json& j) { j["data"]["camera_person_size"]["source"] = "guessed"; },
+      "data.camera_person_size.source: \"guessed\" is not one of configured, learned, learning");
+  ExpectError(
+      e, [](json& j) { j["data"]["camera_person_size"].erase("height_bottom_px"); },
+      "data.camera_person_size.height_bottom_px: missing");
+  ExpectError(
+      e, [](json& j) { j["data"]["camera_person_size"]["height_top_px"] = "40"; },
+      "data.camera_person_size.height_top_px: expected a number");
+  ExpectError(
+      e, [](json& j) { j["data"]["camera_person_size"]["width"] = 3; },
+      "data.camera_person_size.width: unknown field");
+  ExpectError(
+      AsV1(e), [](json& j) { j["data"]["camera_person_size"] = nullptr; },
+      "data.camera_person_size: unknown field");
+  st.camera_person_size.reset();
+  auto none = DecodeEvent(EncodeEvent(Header(st)));
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(std::get<StatusPayload>(none->payload).camera_person_size.has_value());
+}
+
 TEST(EventV2, ZoneErrorsNameTheField) {
   Event e = SampleFootfall();
   ExpectError(

@@ -65,6 +65,7 @@ inline Event AsV1(Event e) {
   if (auto* f = std::get_if<FeedbackPayload>(&e.payload)) f->context.reset();
   if (auto* a = std::get_if<FeedbackAbandonedPayload>(&e.payload)) a->context.reset();
   if (auto* ff = std::get_if<FootfallPayload>(&e.payload)) ff->zones.clear();
+  if (auto* st = std::get_if<StatusPayload>(&e.payload)) st->camera_person_size.reset();
   return e;
 }
 
@@ -105,8 +106,10 @@ inline std::vector<Event> AllTypes() {
   st.camera_state = "ok";
   st.camera_fps = 9.5;
   st.problems = {"storage: disk full"};
+  st.camera_person_size = PersonSize{"learned", -12.5, 131.25};
   StatusPayload st2 = st;
   st2.last_hub_ack_ms.reset();
+  st2.camera_person_size.reset();  // no counting camera
   return {Header(SampleFeedback()),
           Header(ab),
           Header(ff),
@@ -117,7 +120,8 @@ inline std::vector<Event> AllTypes() {
           Header(no_camera),
           AsV1(Header(SampleFeedback())),
           AsV1(Header(ab)),
-          AsV1(Header(ff))};
+          AsV1(Header(ff)),
+          AsV1(Header(st))};
 }
 
 }  // namespace touchpoint::samples

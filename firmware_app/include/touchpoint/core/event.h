@@ -164,6 +164,15 @@ struct CoveragePayload {
 
 // ---- status ---------------------------------------------------------------------------------
 
+// The person size the camera counts with (schema v2 status): a standing person's height in
+// source pixels with the feet at the top / bottom edge of the frame, and where it comes from.
+struct PersonSize {
+  std::string source;        // "configured", "learned" (from tracks seen) or "learning" (heights 0)
+  double height_top_px = 0;  // may be negative: a straight line through the observed rows
+  double height_bottom_px = 0;
+  bool operator==(const PersonSize&) const = default;
+};
+
 struct StatusPayload {
   std::string software_version;
   std::string config_version;
@@ -173,6 +182,7 @@ struct StatusPayload {
   std::optional<int64_t> last_hub_ack_ms;
   std::string camera_state;  // "ok", "retrying", "off", ...
   double camera_fps = 0;
+  std::optional<PersonSize> camera_person_size;  // v2; nullopt: no counting camera
   int64_t db_bytes = 0;
   int64_t disk_budget_bytes = 0;
   int64_t feedback_lost = 0;          // feedback that could not be stored (disk full, I/O)
