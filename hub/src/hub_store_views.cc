@@ -64,11 +64,16 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
     int64_t key;
     std::string store, touchpoint, stage;
   };
+  // Over every store, the views that do not keep stores apart read the chain levels (one dim per
+  // touchpoint x stage): their sums are those of every store's cells.
+  bool chain = f.stores.empty() && by != ViewBy::kCell && by != ViewBy::kStore;
   std::vector<Dim> dims;
   {
     std::unordered_set<std::string> stores(f.stores.begin(), f.stores.end());
     auto st = db->Prepare(
-        "SELECT dim_key, store, touchpoint, stage FROM dims ORDER BY store, touchpoint, stage");
+        chain ? "SELECT chain_key, '', touchpoint, stage FROM chain_dims ORDER BY touchpoint, stage"
+              : "SELECT dim_key, store, touchpoint, stage FROM dims "
+                "ORDER BY store, touchpoint, stage");
     if (!st.ok()) return st.status();
     Status rows = st->ForEachRow([&] {
       Dim d{st->ColumnInt(0), st->ColumnText(1), st->ColumnText(2), st->ColumnText(3)};
@@ -97,8 +102,10 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
   bool days = !utc && whole_day(f.from_ms) && whole_day(f.to_ms) &&
               (by == ViewBy::kLocalDay || by == ViewBy::kIsoWeek || by == ViewBy::kStore ||
                by == ViewBy::kJourney || by == ViewBy::kTotal);
+  const char* table =
+      rollups::kLevelTables[(chain ? rollups::kChainHourLevel : 0) + (days ? 1 : 0)];
   std::string q = std::string("SELECT hour_local, utc_offset_min, ") + rollups::kCellValueColumns +
-                  " FROM " + (days ? "cells_day" : "cells") +
+                  " FROM " + table +
                   " WHERE dim_key = ?1 AND hour_local >= ?2 AND hour_local < ?3 "
                   "ORDER BY hour_local, utc_offset_min";
   int rc = sqlite3_prepare_v2(db->handle(), q.c_str(), -1, &raw, nullptr);
@@ -158,8 +165,10 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
           break;
       }
       if (Status s = rollups::AddCellRow(st.get(), 2, to); !s.ok()) {
-        return Status::Corruption("cells of " + d.store + "/" + d.touchpoint + "/" + d.stage +
-                                  " at local hour " + std::to_string(hour) + ": " + s.message());
+        return Status::Corruption(std::string(table) + " of " +
+                                  (chain ? std::string("every store") : d.store) + "/" +
+                                  d.touchpoint + "/" + d.stage + " at local hour " +
+                                  std::to_string(hour) + ": " + s.message());
       }
       if (by == ViewBy::kCell) {
         ViewRow r;

@@ -407,4 +407,100 @@ Status CellTable::Flush(CellMap* deltas) {
   return Status::Ok();
 }
 
+// ---- Levels ---------------------------------------------------------------------------------
+
+Levels::Levels(sqlite3* db, const std::string& suffix) : db_(db) {
+  for (int i = 0; i < kLevels; ++i) {
+    tables_[i] = std::make_unique<CellTable>(db, std::string(kLevelTables[i]) + suffix);
+  }
+}
+
+Levels::~Levels() {
+  sqlite3_finalize(insert_chain_);
+  sqlite3_finalize(select_chain_);
+}
+
+Result<int64_t> Levels::ChainOf(int64_t dim_key) {
+  auto it = chain_of_.find(dim_key);
+  if (it != chain_of_.end()) return it->second;
+  if (!insert_chain_) {
+    const char* sqls[2] = {
+        "INSERT OR IGNORE INTO chain_dims(touchpoint, stage) "
+        "SELECT touchpoint, stage FROM dims WHERE dim_key = ?1",
+        "SELECT c.chain_key FROM dims d JOIN chain_dims c "
+        "ON c.touchpoint = d.touchpoint AND c.stage = d.stage WHERE d.dim_key = ?1"};
+    sqlite3_stmt** out[2] = {&insert_chain_, &select_chain_};
+    for (int i = 0; i < 2; ++i) {
+      int rc = sqlite3_prepare_v3(db_, sqls[i], -1, SQLITE_PREPARE_PERSISTENT, out[i], nullptr);
+      if (rc != SQLITE_OK) return sql::FromSqlite(rc, std::string("prepare ") + sqls[i], db_);
+    }
+  }
+  int64_t key = 0;
+  for (sqlite3_stmt* st : {insert_chain_, select_chain_}) {
+    sqlite3_reset(st);
+    int rc = sqlite3_bind_int64(st, 1, dim_key);
+    if (rc != SQLITE_OK) return sql::FromSqlite(rc, "chain dim: bind", nullptr);
+    rc = sqlite3_step(st);
+    if (st == select_chain_ && rc == SQLITE_ROW) key = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (st == select_chain_ && rc == SQLITE_DONE) {
+      return Status::Corruption("cells: dim " + std::to_string(dim_key) + " is not in dims");
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return sql::FromSqlite(rc, "chain dim", db_);
+  }
+  chain_of_.emplace(dim_key, key);
+  return key;
+}
+
+Status Levels::Flush(CellMap* hours, bool chain_only) {
+  days_.clear();
+  chain_hours_.clear();
+  chain_days_.clear();
+  for (const auto& [key, delta] : *hours) {
+    if (delta.Empty()) continue;
+    auto chain = ChainOf(key.dim_key);
+    if (!chain.ok()) return chain.status();
+    CellKey chain_key{*chain, key.hour_local, key.offset_min};
+    if (!chain_only) days_[DayOf(key)].Add(delta);
+    chain_hours_[chain_key].Add(delta);
+    chain_days_[DayOf(chain_key)].Add(delta);
+  }
+  CellMap* deltas[kLevels] = {hours, &days_, &chain_hours_, &chain_days_};
+  for (int i = chain_only ? kChainHourLevel : 0; i < kLevels; ++i) {
+    if (Status s = tables_[i]->Flush(deltas[i]); !s.ok()) return s;
+  }
+  hours->clear();
+  return Status::Ok();
+}
+
+Status FillChainLevels(sql::Database* db) {
+  constexpr size_t kFlushCells = 50000;
+  Levels levels(db->handle());
+  CellMap hours;
+  const std::string q = std::string("SELECT dim_key, hour_local, utc_offset_min, ") +
+                        kCellValueColumns + " FROM cells";
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(db->handle(), q.c_str(), -1, &st, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return sql::FromSqlite(rc, "prepare " + q, db->handle());
+  }
+  Status s;
+  while (s.ok() && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    CellKey key{sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                static_cast<int32_t>(sqlite3_column_int64(st, 2))};
+    s = AddCellRow(st, 3, &hours[key]);
+    if (!s.ok()) {
+      s = Status::Corruption("cells (dim " + std::to_string(key.dim_key) + ", local hour " +
+                             std::to_string(key.hour_local) + "): " + s.message());
+    } else if (hours.size() >= kFlushCells) {
+      s = levels.Flush(&hours, /*chain_only=*/true);
+    }
+  }
+  if (s.ok() && rc != SQLITE_DONE) s = sql::FromSqlite(rc, "cells: read", db->handle());
+  sqlite3_finalize(st);
+  if (!s.ok()) return s;
+  return levels.Flush(&hours, /*chain_only=*/true);
+}
+
 }  // namespace touchpoint::hub::rollups
