@@ -281,12 +281,12 @@ Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
   return Status::Ok();
 }
 
-Status AddCellRow(sqlite3_stmt* st, int col, CellSums* to) {
-  metrics::Sums& s = to->sums;
+Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s) {
+  metrics::Sums& s = *sums;
   s.visitors_in += sqlite3_column_int64(st, col);
   s.visitors_out += sqlite3_column_int64(st, col + 1);
   s.counted_s += sqlite3_column_int64(st, col + 2);
-  to->gap_s += sqlite3_column_int64(st, col + 3);
+  *gap_s += sqlite3_column_int64(st, col + 3);
   s.abandoned += sqlite3_column_int64(st, col + 4);
   s.ok.sessions += sqlite3_column_int64(st, col + 5);
   s.suspect.sessions += sqlite3_column_int64(st, col + 6);

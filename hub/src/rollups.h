@@ -90,7 +90,10 @@ inline constexpr const char* kCellValueColumns =
     "visitors_in, visitors_out, counted_s, gap_s, abandoned, ok_sessions, suspect_sessions, "
     "detail";
 // Adds the values of a row whose value columns start at `col`.
-Status AddCellRow(sqlite3_stmt* st, int col, CellSums* to);
+Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s);
+inline Status AddCellRow(sqlite3_stmt* st, int col, CellSums* to) {
+  return AddCellRow(st, col, &to->sums, &to->gap_s);
+}
 
 // Read-modify-write of cells in one table ("cells", or the rebuild's scratch table).
 class CellTable {
