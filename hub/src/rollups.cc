@@ -452,7 +452,7 @@ Result<int64_t> Levels::ChainOf(int64_t dim_key) {
   return key;
 }
 
-Status Levels::Flush(CellMap* hours, bool chain_only) {
+Status Levels::Flush(CellMap* hours) {
   days_.clear();
   chain_hours_.clear();
   chain_days_.clear();
@@ -461,12 +461,12 @@ Status Levels::Flush(CellMap* hours, bool chain_only) {
     auto chain = ChainOf(key.dim_key);
     if (!chain.ok()) return chain.status();
     CellKey chain_key{*chain, key.hour_local, key.offset_min};
-    if (!chain_only) days_[DayOf(key)].Add(delta);
+    days_[DayOf(key)].Add(delta);
     chain_hours_[chain_key].Add(delta);
     chain_days_[DayOf(chain_key)].Add(delta);
   }
   CellMap* deltas[kLevels] = {hours, &days_, &chain_hours_, &chain_days_};
-  for (int i = chain_only ? kChainHourLevel : 0; i < kLevels; ++i) {
+  for (int i = 0; i < kLevels; ++i) {
     if (Status s = tables_[i]->Flush(deltas[i]); !s.ok()) return s;
   }
   hours->clear();
@@ -474,11 +474,36 @@ Status Levels::Flush(CellMap* hours, bool chain_only) {
 }
 
 Status FillChainLevels(sql::Database* db) {
+  // One chain dim at a time, its stores' cells summed in memory (a year of one chain dim is at
+  // most ~26k hour cells), so that each chain cell is written about once.
   constexpr size_t kFlushCells = 50000;
-  Levels levels(db->handle());
-  CellMap hours;
-  const std::string q = std::string("SELECT dim_key, hour_local, utc_offset_min, ") +
-                        kCellValueColumns + " FROM cells";
+  if (Status s = db->Exec("INSERT OR IGNORE INTO chain_dims(touchpoint, stage) "
+                          "SELECT DISTINCT touchpoint, stage FROM dims");
+      !s.ok()) {
+    return s;
+  }
+  std::vector<int64_t> chains;
+  {
+    auto st = db->Prepare("SELECT chain_key FROM chain_dims ORDER BY chain_key");
+    if (!st.ok()) return st.status();
+    Status rows = st->ForEachRow([&] { chains.push_back(st->ColumnInt(0)); });
+    if (!rows.ok()) return rows;
+  }
+  CellTable hours_table(db->handle(), kLevelTables[kChainHourLevel]),
+      days_table(db->handle(), kLevelTables[kChainDayLevel]);
+  CellMap hours, days;
+  auto flush = [&]() -> Status {
+    days.clear();
+    AddDays(hours, &days);
+    if (Status s = hours_table.Flush(&hours); !s.ok()) return s;
+    return days_table.Flush(&days);
+  };
+  const std::string q = std::string("SELECT c.dim_key, c.hour_local, c.utc_offset_min, ") +
+                        "c.visitors_in, c.visitors_out, c.counted_s, c.gap_s, c.abandoned, "
+                        "c.ok_sessions, c.suspect_sessions, c.detail "
+                        "FROM chain_dims h JOIN dims d ON d.touchpoint = h.touchpoint AND "
+                        "d.stage = h.stage JOIN cells c ON c.dim_key = d.dim_key "
+                        "WHERE h.chain_key = ?1";
   sqlite3_stmt* st = nullptr;
   int rc = sqlite3_prepare_v2(db->handle(), q.c_str(), -1, &st, nullptr);
   if (rc != SQLITE_OK) {
@@ -486,21 +511,30 @@ Status FillChainLevels(sql::Database* db) {
     return sql::FromSqlite(rc, "prepare " + q, db->handle());
   }
   Status s;
-  while (s.ok() && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    CellKey key{sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                static_cast<int32_t>(sqlite3_column_int64(st, 2))};
-    s = AddCellRow(st, 3, &hours[key]);
-    if (!s.ok()) {
-      s = Status::Corruption("cells (dim " + std::to_string(key.dim_key) + ", local hour " +
-                             std::to_string(key.hour_local) + "): " + s.message());
-    } else if (hours.size() >= kFlushCells) {
-      s = levels.Flush(&hours, /*chain_only=*/true);
+  for (size_t i = 0; i < chains.size() && s.ok(); ++i) {
+    sqlite3_reset(st);
+    rc = sqlite3_bind_int64(st, 1, chains[i]);
+    if (rc != SQLITE_OK) {
+      s = sql::FromSqlite(rc, "cells: bind", nullptr);
+      break;
     }
+    while (s.ok() && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+      CellKey key{chains[i], sqlite3_column_int64(st, 1),
+                  static_cast<int32_t>(sqlite3_column_int64(st, 2))};
+      s = AddCellRow(st, 3, &hours[key]);
+      if (!s.ok()) {
+        s = Status::Corruption("cells (dim " + std::to_string(sqlite3_column_int64(st, 0)) +
+                               ", local hour " + std::to_string(key.hour_local) +
+                               "): " + s.message());
+      } else if (hours.size() >= kFlushCells) {
+        s = flush();
+      }
+    }
+    if (s.ok() && rc != SQLITE_DONE) s = sql::FromSqlite(rc, "cells: read", db->handle());
+    if (s.ok()) s = flush();
   }
-  if (s.ok() && rc != SQLITE_DONE) s = sql::FromSqlite(rc, "cells: read", db->handle());
   sqlite3_finalize(st);
-  if (!s.ok()) return s;
-  return levels.Flush(&hours, /*chain_only=*/true);
+  return s;
 }
 
 }  // namespace touchpoint::hub::rollups

@@ -139,10 +139,9 @@ class Levels {
   Levels(const Levels&) = delete;
   Levels& operator=(const Levels&) = delete;
 
-  // Adds every hour delta to its cells of every level (or, with chain_only, of the two chain
-  // levels only: the migration from version 4 fills them from `cells`), then clears *hours.
+  // Adds every hour delta to its cells of every level, then clears *hours.
   // REQUIRES: inside a write transaction.
-  Status Flush(CellMap* hours, bool chain_only = false);
+  Status Flush(CellMap* hours);
   // Forgets the dim -> chain dim keys read so far (after a rollback).
   void ForgetKeys() { chain_of_.clear(); }
 
@@ -155,7 +154,8 @@ class Levels {
   sqlite3_stmt *insert_chain_ = nullptr, *select_chain_ = nullptr;
 };
 
-// Fills the chain levels from the per-dim hour cells (migration from version 4).
+// Fills the chain levels from the per-dim hour cells (migration from version 4): creates the
+// chain dim of every dim and sums its stores' cells.
 // REQUIRES: inside a write transaction; the chain tables exist and are empty.
 Status FillChainLevels(sql::Database* db);
 
