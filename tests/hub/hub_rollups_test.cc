@@ -509,7 +509,9 @@ TEST(HubRollupsMigration, Version3DatabaseGetsItsCellsFromTheEvents) {
     auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)
-                    ->Exec("DROP TABLE cells; ALTER TABLE events DROP COLUMN utc_offset_min; "
+                    ->Exec("DROP TABLE cells; DROP TABLE cells_day; DROP TABLE cells_chain; "
+                           "DROP TABLE cells_chain_day; DROP TABLE chain_dims; "
+                           "ALTER TABLE events DROP COLUMN utc_offset_min; "
                            "PRAGMA user_version = 3")
                     .ok());
   }
