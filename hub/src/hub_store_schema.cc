@@ -161,8 +161,8 @@ Status EnsureHubSchema(sql::Database* db) {
         db->QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'");
     if (!has_events.ok()) return has_events.status();
     bool v1 = v == 1 || (v == 0 && has_events->value_or(0) > 0);
-    if (v == 3 || v == 4) {
-      // Only the steps to version 4 and 5 below.
+    if (v == 3 || v == 4 || v == 5) {
+      // Only the steps to versions 4, 5 and 6 below.
     } else if (v == 2) {
       // Only the version 3 step below.
     } else if (v1) {
@@ -182,18 +182,29 @@ Status EnsureHubSchema(sql::Database* db) {
     if (v < 3) {
       if (Status s = db->Exec(kMigrateV2); !s.ok()) return s;
     }
-    // Version 3 -> 4: the events' UTC offset and the rollup cells, recomputed from the stored
-    // events' JSON (which also fills the offsets).
+    // The chain levels (version 6): every store together, and their dims.
+    const std::string chain_tables = std::string(rollups::kChainDimsSql) +
+                                     rollups::CellsTableSql("cells_chain") +
+                                     rollups::CellsTableSql("cells_chain_day");
     if (v < 4) {
-      if (Status s =
-              db->Exec("ALTER TABLE events ADD COLUMN utc_offset_min INTEGER;" +
-                       rollups::CellsTableSql("cells") + rollups::CellsTableSql("cells_day"));
+      // Version 3 -> 4 (and 6): the events' UTC offset and the rollup cells of every level,
+      // recomputed from the stored events' JSON (which also fills the offsets).
+      if (Status s = db->Exec("ALTER TABLE events ADD COLUMN utc_offset_min INTEGER;" +
+                              rollups::CellsTableSql("cells") +
+                              rollups::CellsTableSql("cells_day") + chain_tables);
           !s.ok()) {
         return s;
       }
       if (auto r = rollups::Rebuild(db); !r.ok()) {
         return Status::Corruption(
             db->path() + ": migrating to version 4 (rollup cells): " + r.status().ToString());
+      }
+    } else if (v < 6) {
+      // Version 5 -> 6: the cells are current; the chain levels are their sums.
+      if (Status s = db->Exec(chain_tables); !s.ok()) return s;
+      if (Status s = rollups::FillChainLevels(db); !s.ok()) {
+        return Status::Corruption(db->path() +
+                                  ": migrating to version 6 (chain cells): " + s.ToString());
       }
     }
     // Version 4 -> 5: the web app's users (web_auth.h).

@@ -1,6 +1,10 @@
 // The hub database's layout (PRAGMA user_version) and its migrations.
 //
-// Version 5 (current): version 4 plus `web_users` (the web app's users, web_auth.h) and
+// Version 6 (current): version 5 plus the chain levels (rollups.h): `chain_dims` (touchpoint x
+// stage, every store together) and their cells by local hour and by local day
+// (`cells_chain`, `cells_chain_day`), kept by the writer with the others. A version 4 or 5
+// database is migrated in place by summing its hour cells per chain dim.
+// Version 5: version 4 plus `web_users` (the web app's users, web_auth.h) and
 // `web_alert_rules` / `web_alerts` (web_alerts.h).
 // Version 4: version 3 plus `events.utc_offset_min` (the kiosk's offset at event time)
 // and the rollup cells (`cells`, rollups.h): one row per (dim_key, local hour, UTC offset) with
@@ -31,7 +35,7 @@
 
 namespace touchpoint::hub {
 
-constexpr int64_t kHubSchemaVersion = 5;
+constexpr int64_t kHubSchemaVersion = 6;
 
 // Creates the tables of an empty database, migrates a version 1 database, or refuses a database
 // of a newer version (made by a newer hub) with kInvalidArgument. Safe when several processes

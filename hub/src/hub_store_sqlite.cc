@@ -135,6 +135,7 @@ class SqliteHubStore final : public HubStore {
       // Keys and compactions learnt in the rolled back transaction may not exist: forget them.
       kiosk_keys_.clear();
       dim_keys_.clear();
+      if (levels_) levels_->ForgetKeys();
       compactions_.clear();
       compactions_loaded_ = false;
       return s;
@@ -487,14 +488,8 @@ class SqliteHubStore final : public HubStore {
     }
     sqlite3_reset(ins);
     sqlite3_clear_bindings(ins);
-    if (!cells_) {
-      cells_ = std::make_unique<rollups::CellTable>(db_->handle(), "cells");
-      days_ = std::make_unique<rollups::CellTable>(db_->handle(), "cells_day");
-    }
-    day_deltas_.clear();
-    rollups::AddDays(cell_deltas_, &day_deltas_);
-    if (Status s = cells_->Flush(&cell_deltas_); !s.ok()) return s;
-    if (Status s = days_->Flush(&day_deltas_); !s.ok()) return s;
+    if (!levels_) levels_ = std::make_unique<rollups::Levels>(db_->handle());
+    if (Status s = levels_->Flush(&cell_deltas_); !s.ok()) return s;
     if (!block.empty()) {
       if (Status s = StorePayloadBlock(block_id, &block); !s.ok()) return s;
     }
@@ -721,8 +716,8 @@ class SqliteHubStore final : public HubStore {
   PersistentStatement insert_event_, insert_kiosk_, insert_dim_, insert_payload_;
   std::optional<sql::Statement> bump_counter_, insert_reject_, insert_compaction_, supersede_,
       counted_originals_;
-  std::unique_ptr<rollups::CellTable> cells_, days_;
-  rollups::CellMap cell_deltas_, day_deltas_;  // of the current write (rollups.h)
+  std::unique_ptr<rollups::Levels> levels_;
+  rollups::CellMap cell_deltas_;  // of the current write (rollups.h)
   // Caches of committed rows (cleared when a transaction rolls back).
   std::unordered_map<std::string, KioskKey> kiosk_keys_;
   std::unordered_map<std::string, int64_t> dim_keys_;  // "store\0touchpoint\0stage" -> key

@@ -64,11 +64,16 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
     int64_t key;
     std::string store, touchpoint, stage;
   };
+  // Over every store, the views that do not keep stores apart read the chain levels (one dim per
+  // touchpoint x stage): their sums are those of every store's cells.
+  bool chain = f.stores.empty() && by != ViewBy::kCell && by != ViewBy::kStore;
   std::vector<Dim> dims;
   {
     std::unordered_set<std::string> stores(f.stores.begin(), f.stores.end());
     auto st = db->Prepare(
-        "SELECT dim_key, store, touchpoint, stage FROM dims ORDER BY store, touchpoint, stage");
+        chain ? "SELECT chain_key, '', touchpoint, stage FROM chain_dims ORDER BY touchpoint, stage"
+              : "SELECT dim_key, store, touchpoint, stage FROM dims "
+                "ORDER BY store, touchpoint, stage");
     if (!st.ok()) return st.status();
     Status rows = st->ForEachRow([&] {
       Dim d{st->ColumnInt(0), st->ColumnText(1), st->ColumnText(2), st->ColumnText(3)};
@@ -97,8 +102,10 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
   bool days = !utc && whole_day(f.from_ms) && whole_day(f.to_ms) &&
               (by == ViewBy::kLocalDay || by == ViewBy::kIsoWeek || by == ViewBy::kStore ||
                by == ViewBy::kJourney || by == ViewBy::kTotal);
+  const char* table =
+      rollups::kLevelTables[(chain ? rollups::kChainHourLevel : 0) + (days ? 1 : 0)];
   std::string q = std::string("SELECT hour_local, utc_offset_min, ") + rollups::kCellValueColumns +
-                  " FROM " + (days ? "cells_day" : "cells") +
+                  " FROM " + table +
                   " WHERE dim_key = ?1 AND hour_local >= ?2 AND hour_local < ?3 "
                   "ORDER BY hour_local, utc_offset_min";
   int rc = sqlite3_prepare_v2(db->handle(), q.c_str(), -1, &raw, nullptr);
@@ -107,6 +114,28 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
 
   std::vector<ViewRow> cells;                                           // kCell
   std::map<std::pair<std::string, int64_t>, rollups::CellSums> groups;  // the other views
+  if (by == ViewBy::kCell) {
+    // A ViewRow is large (~1 KB: the sums' distributions): count the rows first and build them
+    // in place, rather than moving every row on each growth of the vector.
+    sqlite3_stmt* raw_count = nullptr;
+    std::string count = std::string("SELECT COUNT(*) FROM ") + table +
+                        " WHERE dim_key = ?1 AND hour_local >= ?2 AND hour_local < ?3";
+    rc = sqlite3_prepare_v2(db->handle(), count.c_str(), -1, &raw_count, nullptr);
+    std::unique_ptr<sqlite3_stmt, StmtDeleter> counter(raw_count);
+    if (rc != SQLITE_OK) return sql::FromSqlite(rc, "prepare cells count", db->handle());
+    size_t rows = 0;
+    for (const Dim& d : dims) {
+      sqlite3_reset(counter.get());
+      rc = sqlite3_bind_int64(counter.get(), 1, d.key);
+      if (rc == SQLITE_OK) rc = sqlite3_bind_int64(counter.get(), 2, lo);
+      if (rc == SQLITE_OK) rc = sqlite3_bind_int64(counter.get(), 3, hi);
+      if (rc != SQLITE_OK) return sql::FromSqlite(rc, "cells count: bind", nullptr);
+      rc = sqlite3_step(counter.get());
+      if (rc != SQLITE_ROW) return sql::FromSqlite(rc, "cells count", db->handle());
+      rows += static_cast<size_t>(sqlite3_column_int64(counter.get(), 0));
+    }
+    cells.reserve(rows);
+  }
   // Consecutive cells mostly fall in the same group (a store's cells, a day's hours).
   std::pair<std::string, int64_t> last_key;
   rollups::CellSums* last = nullptr;
@@ -132,11 +161,29 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
         if ((f.from_ms && start < *f.from_ms) || (f.to_ms && start >= *f.to_ms)) continue;
       }
       int64_t day = FloorDiv(hour, 24);
+      auto corrupt = [&](const Status& s) {
+        return Status::Corruption(std::string(table) + " of " +
+                                  (chain ? std::string("every store") : d.store) + "/" +
+                                  d.touchpoint + "/" + d.stage + " at local hour " +
+                                  std::to_string(hour) + ": " + s.message());
+      };
+      if (by == ViewBy::kCell) {  // built in place (dims in name order, cells in key order)
+        ViewRow& r = cells.emplace_back();
+        r.store = d.store;
+        r.touchpoint = d.touchpoint;
+        r.stage = d.stage;
+        r.local_ms = hour * kHourMs;
+        r.utc_offset_min = offset;
+        r.weekday = IsoWeekday(day);
+        r.hour = static_cast<int>(hour - day * 24);
+        if (Status s = rollups::AddCellRow(st.get(), 2, &r.sums, &r.gap_s); !s.ok()) {
+          return corrupt(s);
+        }
+        continue;
+      }
       rollups::CellSums* to = nullptr;
-      rollups::CellSums cell;
       switch (by) {
         case ViewBy::kCell:
-          to = &cell;
           break;
         case ViewBy::kLocalDay:
           to = group(kNone, day);
@@ -157,23 +204,7 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
           to = group(kNone, 0);
           break;
       }
-      if (Status s = rollups::AddCellRow(st.get(), 2, to); !s.ok()) {
-        return Status::Corruption("cells of " + d.store + "/" + d.touchpoint + "/" + d.stage +
-                                  " at local hour " + std::to_string(hour) + ": " + s.message());
-      }
-      if (by == ViewBy::kCell) {
-        ViewRow r;
-        r.store = d.store;
-        r.touchpoint = d.touchpoint;
-        r.stage = d.stage;
-        r.local_ms = hour * kHourMs;
-        r.utc_offset_min = offset;
-        r.weekday = IsoWeekday(day);
-        r.hour = static_cast<int>(hour - day * 24);
-        r.sums = std::move(cell.sums);
-        r.gap_s = cell.gap_s;
-        cells.push_back(std::move(r));
-      }
+      if (Status s = rollups::AddCellRow(st.get(), 2, to); !s.ok()) return corrupt(s);
     }
     if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "cells view", db->handle());
   }

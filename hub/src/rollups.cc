@@ -281,12 +281,12 @@ Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
   return Status::Ok();
 }
 
-Status AddCellRow(sqlite3_stmt* st, int col, CellSums* to) {
-  metrics::Sums& s = to->sums;
+Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s) {
+  metrics::Sums& s = *sums;
   s.visitors_in += sqlite3_column_int64(st, col);
   s.visitors_out += sqlite3_column_int64(st, col + 1);
   s.counted_s += sqlite3_column_int64(st, col + 2);
-  to->gap_s += sqlite3_column_int64(st, col + 3);
+  *gap_s += sqlite3_column_int64(st, col + 3);
   s.abandoned += sqlite3_column_int64(st, col + 4);
   s.ok.sessions += sqlite3_column_int64(st, col + 5);
   s.suspect.sessions += sqlite3_column_int64(st, col + 6);
@@ -405,6 +405,136 @@ Status CellTable::Flush(CellMap* deltas) {
   }
   deltas->clear();
   return Status::Ok();
+}
+
+// ---- Levels ---------------------------------------------------------------------------------
+
+Levels::Levels(sqlite3* db, const std::string& suffix) : db_(db) {
+  for (int i = 0; i < kLevels; ++i) {
+    tables_[i] = std::make_unique<CellTable>(db, std::string(kLevelTables[i]) + suffix);
+  }
+}
+
+Levels::~Levels() {
+  sqlite3_finalize(insert_chain_);
+  sqlite3_finalize(select_chain_);
+}
+
+Result<int64_t> Levels::ChainOf(int64_t dim_key) {
+  auto it = chain_of_.find(dim_key);
+  if (it != chain_of_.end()) return it->second;
+  if (!insert_chain_) {
+    const char* sqls[2] = {
+        "INSERT OR IGNORE INTO chain_dims(touchpoint, stage) "
+        "SELECT touchpoint, stage FROM dims WHERE dim_key = ?1",
+        "SELECT c.chain_key FROM dims d JOIN chain_dims c "
+        "ON c.touchpoint = d.touchpoint AND c.stage = d.stage WHERE d.dim_key = ?1"};
+    sqlite3_stmt** out[2] = {&insert_chain_, &select_chain_};
+    for (int i = 0; i < 2; ++i) {
+      int rc = sqlite3_prepare_v3(db_, sqls[i], -1, SQLITE_PREPARE_PERSISTENT, out[i], nullptr);
+      if (rc != SQLITE_OK) return sql::FromSqlite(rc, std::string("prepare ") + sqls[i], db_);
+    }
+  }
+  int64_t key = 0;
+  for (sqlite3_stmt* st : {insert_chain_, select_chain_}) {
+    sqlite3_reset(st);
+    int rc = sqlite3_bind_int64(st, 1, dim_key);
+    if (rc != SQLITE_OK) return sql::FromSqlite(rc, "chain dim: bind", nullptr);
+    rc = sqlite3_step(st);
+    if (st == select_chain_ && rc == SQLITE_ROW) key = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (st == select_chain_ && rc == SQLITE_DONE) {
+      return Status::Corruption("cells: dim " + std::to_string(dim_key) + " is not in dims");
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return sql::FromSqlite(rc, "chain dim", db_);
+  }
+  chain_of_.emplace(dim_key, key);
+  return key;
+}
+
+Status Levels::Flush(CellMap* hours) {
+  days_.clear();
+  chain_hours_.clear();
+  chain_days_.clear();
+  for (const auto& [key, delta] : *hours) {
+    if (delta.Empty()) continue;
+    auto chain = ChainOf(key.dim_key);
+    if (!chain.ok()) return chain.status();
+    CellKey chain_key{*chain, key.hour_local, key.offset_min};
+    days_[DayOf(key)].Add(delta);
+    chain_hours_[chain_key].Add(delta);
+    chain_days_[DayOf(chain_key)].Add(delta);
+  }
+  CellMap* deltas[kLevels] = {hours, &days_, &chain_hours_, &chain_days_};
+  for (int i = 0; i < kLevels; ++i) {
+    if (Status s = tables_[i]->Flush(deltas[i]); !s.ok()) return s;
+  }
+  hours->clear();
+  return Status::Ok();
+}
+
+Status FillChainLevels(sql::Database* db) {
+  // One chain dim at a time, its stores' cells summed in memory (a year of one chain dim is at
+  // most ~26k hour cells), so that each chain cell is written about once.
+  constexpr size_t kFlushCells = 50000;
+  if (Status s = db->Exec("INSERT OR IGNORE INTO chain_dims(touchpoint, stage) "
+                          "SELECT DISTINCT touchpoint, stage FROM dims");
+      !s.ok()) {
+    return s;
+  }
+  std::vector<int64_t> chains;
+  {
+    auto st = db->Prepare("SELECT chain_key FROM chain_dims ORDER BY chain_key");
+    if (!st.ok()) return st.status();
+    Status rows = st->ForEachRow([&] { chains.push_back(st->ColumnInt(0)); });
+    if (!rows.ok()) return rows;
+  }
+  CellTable hours_table(db->handle(), kLevelTables[kChainHourLevel]),
+      days_table(db->handle(), kLevelTables[kChainDayLevel]);
+  CellMap hours, days;
+  auto flush = [&]() -> Status {
+    days.clear();
+    AddDays(hours, &days);
+    if (Status s = hours_table.Flush(&hours); !s.ok()) return s;
+    return days_table.Flush(&days);
+  };
+  const std::string q = std::string("SELECT c.dim_key, c.hour_local, c.utc_offset_min, ") +
+                        "c.visitors_in, c.visitors_out, c.counted_s, c.gap_s, c.abandoned, "
+                        "c.ok_sessions, c.suspect_sessions, c.detail "
+                        "FROM chain_dims h JOIN dims d ON d.touchpoint = h.touchpoint AND "
+                        "d.stage = h.stage JOIN cells c ON c.dim_key = d.dim_key "
+                        "WHERE h.chain_key = ?1";
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(db->handle(), q.c_str(), -1, &st, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return sql::FromSqlite(rc, "prepare " + q, db->handle());
+  }
+  Status s;
+  for (size_t i = 0; i < chains.size() && s.ok(); ++i) {
+    sqlite3_reset(st);
+    rc = sqlite3_bind_int64(st, 1, chains[i]);
+    if (rc != SQLITE_OK) {
+      s = sql::FromSqlite(rc, "cells: bind", nullptr);
+      break;
+    }
+    while (s.ok() && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+      CellKey key{chains[i], sqlite3_column_int64(st, 1),
+                  static_cast<int32_t>(sqlite3_column_int64(st, 2))};
+      s = AddCellRow(st, 3, &hours[key]);
+      if (!s.ok()) {
+        s = Status::Corruption("cells (dim " + std::to_string(sqlite3_column_int64(st, 0)) +
+                               ", local hour " + std::to_string(key.hour_local) +
+                               "): " + s.message());
+      } else if (hours.size() >= kFlushCells) {
+        s = flush();
+      }
+    }
+    if (s.ok() && rc != SQLITE_DONE) s = sql::FromSqlite(rc, "cells: read", db->handle());
+    if (s.ok()) s = flush();
+  }
+  sqlite3_finalize(st);
+  return s;
 }
 
 }  // namespace touchpoint::hub::rollups

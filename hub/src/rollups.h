@@ -1,7 +1,8 @@
-// The rollup cells (schema v4, docs/hub.md): one row per (dim_key, local hour, UTC offset) in
-// `cells`, holding everything metrics::Sums needs. The writer accumulates per-cell deltas of a
-// whole HubWrite in a CellMap (no SQL per event) and then reads, adds and writes each touched
-// cell once (CellTable::Flush), inside its transaction.
+// The rollup cells (schema v5, docs/hub.md): one row per (dim_key, local hour, UTC offset) in
+// `cells`, holding everything metrics::Sums needs, and three more levels of the same columns
+// (`cells_day`, `cells_chain`, `cells_chain_day`: see Levels). The writer accumulates per-cell
+// deltas of a whole HubWrite in a CellMap (no SQL per event) and then reads, adds and writes
+// each touched cell of each level once (Levels::Flush), inside its transaction.
 //
 // Threads: a CellTable belongs to the connection of its store (one thread at a time).
 #pragma once
@@ -9,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -88,7 +90,10 @@ inline constexpr const char* kCellValueColumns =
     "visitors_in, visitors_out, counted_s, gap_s, abandoned, ok_sessions, suspect_sessions, "
     "detail";
 // Adds the values of a row whose value columns start at `col`.
-Status AddCellRow(sqlite3_stmt* st, int col, CellSums* to);
+Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s);
+inline Status AddCellRow(sqlite3_stmt* st, int col, CellSums* to) {
+  return AddCellRow(st, col, &to->sums, &to->gap_s);
+}
 
 // Read-modify-write of cells in one table ("cells", or the rebuild's scratch table).
 class CellTable {
@@ -109,7 +114,52 @@ class CellTable {
   sqlite3_stmt *select_ = nullptr, *upsert_ = nullptr, *delete_ = nullptr;
 };
 
-// Recomputes every cell (both levels) from the held events' JSON (also fills
+// The levels of cells, each a table with the columns of CellsTableSql: per dim (store x
+// touchpoint x stage) by local hour and by local day, and per chain dim (touchpoint x stage over
+// every store, `chain_dims`) by local hour and by local day. Views over all stores read the
+// chain levels: a month of them is a few thousand rows however many stores there are.
+enum Level { kHourLevel = 0, kDayLevel = 1, kChainHourLevel = 2, kChainDayLevel = 3 };
+inline constexpr int kLevels = 4;
+inline constexpr const char* kLevelTables[kLevels] = {"cells", "cells_day", "cells_chain",
+                                                      "cells_chain_day"};
+
+// The table of chain dims (schema v5).
+inline constexpr const char* kChainDimsSql =
+    "CREATE TABLE IF NOT EXISTS chain_dims(chain_key INTEGER PRIMARY KEY, "
+    "touchpoint TEXT NOT NULL, stage TEXT NOT NULL, UNIQUE(touchpoint, stage));";
+
+// Every level's cells kept together: Flush adds per-dim hour deltas to their hour, day, chain
+// hour and chain day cells. The chain dim of a dim is read from the database when first needed
+// (and created if missing), so keys learnt in a transaction that rolled back must be forgotten.
+class Levels {
+ public:
+  // `suffix` names the tables (e.g. "_rebuild": the rebuild's scratch tables).
+  Levels(sqlite3* db, const std::string& suffix = "");
+  ~Levels();
+  Levels(const Levels&) = delete;
+  Levels& operator=(const Levels&) = delete;
+
+  // Adds every hour delta to its cells of every level, then clears *hours.
+  // REQUIRES: inside a write transaction.
+  Status Flush(CellMap* hours);
+  // Forgets the dim -> chain dim keys read so far (after a rollback).
+  void ForgetKeys() { chain_of_.clear(); }
+
+ private:
+  Result<int64_t> ChainOf(int64_t dim_key);
+  sqlite3* db_;
+  std::unique_ptr<CellTable> tables_[kLevels];
+  CellMap days_, chain_hours_, chain_days_;
+  std::unordered_map<int64_t, int64_t> chain_of_;
+  sqlite3_stmt *insert_chain_ = nullptr, *select_chain_ = nullptr;
+};
+
+// Fills the chain levels from the per-dim hour cells (migration from version 4): creates the
+// chain dim of every dim and sums its stores' cells.
+// REQUIRES: inside a write transaction; the chain tables exist and are empty.
+Status FillChainLevels(sql::Database* db);
+
+// Recomputes every cell (every level) from the held events' JSON (also fills
 // events.utc_offset_min where it is unknown, as after a migration from version 3).
 // REQUIRES: inside a write transaction.
 Result<RollupRebuild> Rebuild(sql::Database* db);

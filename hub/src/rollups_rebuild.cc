@@ -13,9 +13,8 @@ namespace {
 
 constexpr size_t kFlushCells = 50000;  // cells held in memory before they are written
 constexpr size_t kCachedBlocks = 64;   // decompressed payload blocks kept while scanning
-// The tables of the two levels and their scratch copies while rebuilding.
-constexpr const char* kTables[2][2] = {{"cells", "cells_rebuild"},
-                                       {"cells_day", "cells_day_rebuild"}};
+// The scratch copies of the levels' tables while rebuilding.
+constexpr const char* kScratch = "_rebuild";
 
 // Decompressed payload blocks by id, dropped all at once when full (events of one kiosk in seq
 // order mostly share blocks, so a small cache reads each block about once).
@@ -63,14 +62,9 @@ struct OffsetFix {
 
 // Reads every event; adds the counted ones to the scratch table's cells.
 Status Recompute(sql::Database* db, RollupRebuild* r) {
-  CellTable out(db->handle(), kTables[0][1]), out_days(db->handle(), kTables[1][1]);
-  CellMap cells, days;
-  auto flush = [&]() -> Status {
-    days.clear();
-    AddDays(cells, &days);
-    if (Status s = out.Flush(&cells); !s.ok()) return s;
-    return out_days.Flush(&days);
-  };
+  Levels out(db->handle(), kScratch);
+  CellMap cells;
+  auto flush = [&]() -> Status { return out.Flush(&cells); };
   BlockCache blocks(db);
   std::vector<OffsetFix> fixes;
   auto st = db->Prepare(
@@ -114,16 +108,16 @@ Status Recompute(sql::Database* db, RollupRebuild* r) {
 
 Result<RollupRebuild> Rebuild(sql::Database* db) {
   RollupRebuild r;
-  for (const auto& t : kTables) {
-    if (Status s =
-            db->Exec(std::string("DROP TABLE IF EXISTS ") + t[1] + ";" + CellsTableSql(t[1]));
+  for (const char* t : kLevelTables) {
+    const std::string scratch = std::string(t) + kScratch;
+    if (Status s = db->Exec("DROP TABLE IF EXISTS " + scratch + ";" + CellsTableSql(scratch));
         !s.ok()) {
       return s;
     }
   }
   if (Status s = Recompute(db, &r); !s.ok()) return s;
-  for (const auto& t : kTables) {
-    const std::string live = t[0], scratch = t[1];
+  for (const char* t : kLevelTables) {
+    const std::string live = t, scratch = std::string(t) + kScratch;
     const std::string same_key =
         "o.dim_key = n.dim_key AND o.hour_local = n.hour_local AND "
         "o.utc_offset_min = n.utc_offset_min";

@@ -445,6 +445,9 @@ std::vector<ViewFilter> Filters() {
   f.to_ms = kT0 - 10 * kH + 3 * kDay;
   f.stores = {"s2", "s3"};
   fs.push_back(f);
+  f.stores = {};  // whole local days over every store: the chain day level answers
+  f.stage = "purchase";
+  fs.push_back(f);
   f = {};
   f.stores = {"absent"};
   fs.push_back(f);
@@ -506,7 +509,9 @@ TEST(HubRollupsMigration, Version3DatabaseGetsItsCellsFromTheEvents) {
     auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)
-                    ->Exec("DROP TABLE cells; ALTER TABLE events DROP COLUMN utc_offset_min; "
+                    ->Exec("DROP TABLE cells; DROP TABLE cells_day; DROP TABLE cells_chain; "
+                           "DROP TABLE cells_chain_day; DROP TABLE chain_dims; "
+                           "ALTER TABLE events DROP COLUMN utc_offset_min; "
                            "PRAGMA user_version = 3")
                     .ok());
   }
@@ -526,8 +531,43 @@ TEST(HubRollupsMigration, Version3DatabaseGetsItsCellsFromTheEvents) {
     ++i;
   }
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 5);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 6);
   EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM events WHERE utc_offset_min IS NULL"), 0);
+}
+
+// A version 4 database (cells by dim, no chain levels) is migrated in place: the chain levels
+// are the sums of its hour cells, every view keeps its figures, and a rebuild finds nothing to
+// change.
+TEST(HubRollupsMigration, Version4DatabaseGetsItsChainLevelsFromItsCells) {
+  testing::TempDir dir;
+  Stream s = RandomStream(11, 120);
+  {
+    auto store = Open(dir.File("hub.db"));
+    ASSERT_TRUE(store);
+    for (const HubWrite& w : s.writes) ASSERT_TRUE(store->Write(w, kT0).ok());
+  }
+  {
+    // Back to version 4's layout.
+    auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("DROP TABLE cells_chain; DROP TABLE cells_chain_day; "
+                           "DROP TABLE chain_dims; PRAGMA user_version = 4")
+                    .ok());
+  }
+  auto store = Open(dir.File("hub.db"));
+  ASSERT_TRUE(store);
+  RefCells ref = Reference(store.get(), s.seqs, s.out_of_range_ids);
+  EXPECT_GT(ExpectViewsEqualReference(store.get(), ref, Filters()), 1000);
+  auto rebuilt = store->RebuildRollups();
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(rebuilt->added, 0);
+  EXPECT_EQ(rebuilt->removed, 0);
+  EXPECT_EQ(rebuilt->changed, 0);
+  store.reset();
+  auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 6);
+  EXPECT_GT(*(*db)->QueryInt("SELECT COUNT(*) FROM cells_chain"), 0);
 }
 
 // ---- store-local time --------------------------------------------------------------------
@@ -735,15 +775,24 @@ TEST_F(HubLocalTimeTest, ADamagedCellIsAClearError) {
     auto db = sql::Database::Open(dir_.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
     ASSERT_TRUE(
         (*db)
-            ->Exec("UPDATE cells SET detail = x'01ff'; UPDATE cells_day SET detail = x'01ff'")
+            ->Exec("UPDATE cells SET detail = x'01ff'; UPDATE cells_day SET detail = x'01ff'; "
+                   "UPDATE cells_chain SET detail = x'01ff'; "
+                   "UPDATE cells_chain_day SET detail = x'01ff'")
             .ok());
   }
   store_ = Open(dir_.File("hub.db"));
-  for (ViewBy by : {ViewBy::kCell, ViewBy::kTotal}) {  // the hour and the day level
-    auto v = store_->View({}, by);
+  ViewFilter one;
+  one.stores = {"s1"};
+  // The hour and the day level of the store, and of the chain (every store).
+  const std::tuple<ViewFilter, ViewBy, const char*> kCases[] = {
+      {ViewFilter{}, ViewBy::kCell, "cells of s1/checkout/purchase"},
+      {one, ViewBy::kTotal, "cells_day of s1/checkout/purchase"},
+      {ViewFilter{}, ViewBy::kWeekdayHour, "cells_chain of every store/checkout/purchase"},
+      {ViewFilter{}, ViewBy::kTotal, "cells_chain_day of every store/checkout/purchase"}};
+  for (const auto& [f, by, where] : kCases) {
+    auto v = store_->View(f, by);
     ASSERT_FALSE(v.ok());
-    EXPECT_NE(v.status().message().find("s1/checkout/purchase"), std::string::npos)
-        << v.status().ToString();
+    EXPECT_NE(v.status().message().find(where), std::string::npos) << v.status().ToString();
     EXPECT_NE(v.status().message().find("malformed"), std::string::npos) << v.status().ToString();
   }
 }
