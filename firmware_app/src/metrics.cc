@@ -69,6 +69,14 @@ void DwellSums::AddZone(const ZoneStats& z) {
   for (size_t i = 0; i < hist.size(); ++i) hist[i] += z.dwell_hist[i];
 }
 
+DwellSums DwellSums::Negated() const {
+  DwellSums d;
+  d.n = -n;
+  d.sum_ms = -sum_ms;
+  for (size_t i = 0; i < hist.size(); ++i) d.hist[i] = -hist[i];
+  return d;
+}
+
 std::optional<double> DwellSums::MeanS() const {
   if (n <= 0) return std::nullopt;
   return static_cast<double>(sum_ms) / 1000.0 / static_cast<double>(n);
@@ -169,7 +177,13 @@ void Sums::Add(const Sums& o) {
   ok.Add(o.ok);
   suspect.Add(o.suspect);
   abandoned += o.abandoned;
-  for (const auto& [zone, d] : o.dwell) dwell[zone].Add(d);
+  for (const auto& [zone, d] : o.dwell) {
+    DwellSums& mine = dwell[zone];
+    mine.Add(d);
+    // A delta that takes back what was added (a compaction replacing its originals at the hub)
+    // leaves no empty zone behind: equal sums compare equal however they were reached.
+    if (mine == DwellSums{}) dwell.erase(zone);
+  }
 }
 
 void Sums::AddZones(const std::vector<ZoneStats>& zones) {

@@ -19,6 +19,7 @@
 #include "payload_block.h"
 #include "rollups.h"
 #include "sha256.h"
+#include "touchpoint/core/event_json.h"
 #include "touchpoint/core/sqlite.h"
 #include "touchpoint/hub/hub_store.h"
 
@@ -483,7 +484,7 @@ class SqliteHubStore final : public HubStore {
         }
       }
       for (const SeqRange& r : e.compacted) {
-        if (Status s = ApplyCompaction(e, *kiosk_key, r); !s.ok()) return s;
+        if (Status s = ApplyCompaction(w, e, *kiosk_key, r); !s.ok()) return s;
       }
     }
     sqlite3_reset(ins);
@@ -633,7 +634,7 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
-  Status ApplyCompaction(const HubEvent& e, int64_t kiosk_key, SeqRange r) {
+  Status ApplyCompaction(const HubWrite& w, const HubEvent& e, int64_t kiosk_key, SeqRange r) {
     auto st = Cached(&insert_compaction_,
                      "INSERT OR IGNORE INTO compactions(kiosk, first_seq, last_seq, by_seq) "
                      "VALUES(?1, ?2, ?3, ?4)");
@@ -645,7 +646,7 @@ class SqliteHubStore final : public HubStore {
     // The originals held and still counted leave their cells (exactly once: they are marked
     // superseded below, and one that arrives later is superseded at insert).
     auto held = Cached(&counted_originals_,
-                       "SELECT dim_key, time_ms, utc_offset_min, f_in, f_out, f_interval_s "
+                       "SELECT dim_key, time_ms, utc_offset_min, f_in, f_out, f_interval_s, seq "
                        "FROM events WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3 AND type = ?5 "
                        "AND seq != ?4 AND superseded_by IS NULL AND "
                        "(flags IS NULL OR (flags & ?6) = 0)");
@@ -654,12 +655,41 @@ class SqliteHubStore final : public HubStore {
     (*held)->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
     (*held)->Bind(5, EventTypeCode(EventType::kFootfall)).Bind(6, kEventFlagTimeOutOfRange);
     sql::Statement& h = **held;
-    Status subtract = h.ForEachRow([&] {
-      rollups::AddFootfall(&cell_deltas_, h.ColumnInt(0), h.ColumnInt(1),
-                           static_cast<int32_t>(h.ColumnInt(2)), h.ColumnInt(3), h.ColumnInt(4),
-                           h.ColumnInt(5), -1);
+    struct Original {
+      int64_t dim_key, time_ms, offset_min, in, out, interval_s, seq;
+    };
+    std::vector<Original> originals;
+    Status read = h.ForEachRow([&] {
+      originals.push_back({h.ColumnInt(0), h.ColumnInt(1), h.ColumnInt(2), h.ColumnInt(3),
+                           h.ColumnInt(4), h.ColumnInt(5), h.ColumnInt(6)});
     });
-    if (!subtract.ok()) return subtract;
+    if (!read.ok()) return read;
+    for (const Original& o : originals) {
+      // Their zones' dwell (v2) lives only in their JSON: taken from this write when the original
+      // came in it (its JSON may still wait in the payload block), else read back.
+      std::vector<ZoneStats> zones;
+      auto same = std::find_if(w.events.begin(), w.events.end(), [&](const HubEvent& x) {
+        return x.kiosk == e.kiosk && x.seq == static_cast<uint64_t>(o.seq) &&
+               x.type == EventType::kFootfall;
+      });
+      if (same != w.events.end()) {
+        zones = same->zones;
+      } else {
+        auto json = queries::EventJson(db_.get(), e.kiosk, static_cast<uint64_t>(o.seq));
+        if (!json.ok()) return json.status();
+        if (!json->has_value()) {
+          return Status::Internal("compaction: the JSON of " + e.kiosk + "/" +
+                                  std::to_string(o.seq) + " is missing");
+        }
+        auto decoded = DecodeEvent(**json);
+        if (!decoded.ok()) return decoded.status();
+        if (auto* ff = std::get_if<FootfallPayload>(&decoded->payload)) {
+          zones = std::move(ff->zones);
+        }
+      }
+      rollups::AddFootfall(&cell_deltas_, o.dim_key, o.time_ms, static_cast<int32_t>(o.offset_min),
+                           o.in, o.out, o.interval_s, -1, zones);
+    }
     auto up = Cached(&supersede_,
                      "UPDATE events SET superseded_by = ?4 WHERE kiosk_key = ?1 AND seq BETWEEN "
                      "?2 AND ?3 AND type = ?5 AND seq != ?4");

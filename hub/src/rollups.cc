@@ -8,11 +8,19 @@
 namespace touchpoint::hub::rollups {
 
 void AddFootfall(CellMap* cells, int64_t dim_key, int64_t start_ms, int32_t offset_min, int64_t in,
-                 int64_t out, int64_t interval_s, int sign) {
+                 int64_t out, int64_t interval_s, int sign, const std::vector<ZoneStats>& zones) {
   CellSums& c = (*cells)[{dim_key, LocalHourOf(start_ms, offset_min), offset_min}];
   c.sums.visitors_in += sign * in;
   c.sums.visitors_out += sign * out;
   c.sums.counted_s += sign * interval_s;
+  for (const ZoneStats& z : zones) {
+    if (z.dwell_n <= 0) continue;
+    metrics::DwellSums d;
+    d.AddZone(z);
+    metrics::Sums delta;
+    delta.dwell[z.id] = sign < 0 ? d.Negated() : d;
+    c.sums.Add(delta);
+  }
 }
 
 void AddDays(const CellMap& hours, CellMap* days) {

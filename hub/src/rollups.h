@@ -75,9 +75,10 @@ void AddDays(const CellMap& hours, CellMap* days);
 // Adds what one held, not superseded, in-range event contributes (footfall, feedback,
 // feedback_abandoned, camera/kiosk coverage; status adds nothing).
 void AddEvent(CellMap* cells, int64_t dim_key, const HubEvent& e);
-// Adds sign x one footfall interval (sign -1: a compaction supersedes it).
+// Adds sign x one footfall interval (sign -1: a compaction supersedes it), with its zones' dwell.
 void AddFootfall(CellMap* cells, int64_t dim_key, int64_t start_ms, int32_t offset_min, int64_t in,
-                 int64_t out, int64_t interval_s, int sign);
+                 int64_t out, int64_t interval_s, int sign,
+                 const std::vector<ZoneStats>& zones = {});
 
 // The per-session detail of a cell (distributions, per-question scores, reasons, unhappy) as a
 // compact canonical blob; empty when there is none. Sessions counts are columns.

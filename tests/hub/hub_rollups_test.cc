@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "../core/sample_events.h"
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
@@ -353,6 +354,10 @@ Stream RandomStream(uint32_t seed, int events_per_kiosk) {
         p.interval_s = 60;
         p.lines.push_back({"door", uniform(0, 9), uniform(0, 9)});
         if (chance(30)) p.lines.push_back({"side", uniform(0, 3), uniform(0, 3)});
+        if (chance(50)) {  // v2: dwell in a zone or two, which compactions must take back too
+          p.zones.push_back(samples::SampleZone("queue"));
+          if (chance(30)) p.zones.push_back(samples::SampleZone("fitting"));
+        }
         if (open_footfall.size() >= 2 && chance(25)) {
           // A compaction of some earlier footfall (possibly compactions themselves).
           std::shuffle(open_footfall.begin(), open_footfall.end(), rng);

@@ -45,6 +45,7 @@ struct DwellSums {
 
   void Add(const DwellSums& o);
   void AddZone(const ZoneStats& z);  // a footfall event's zone (v2)
+  DwellSums Negated() const;         // to take a zone's dwell back out of a sum
   std::optional<double> MeanS() const;
   std::optional<double> P90S() const;
   bool operator==(const DwellSums&) const = default;
