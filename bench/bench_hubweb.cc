@@ -31,6 +31,7 @@
 #include "fleet_history.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
+#include "touchpoint/core/sqlite.h"
 #include "touchpoint/hub/hub_store.h"
 #include "touchpoint/hub/web_server.h"
 
@@ -136,7 +137,13 @@ int Run(const std::vector<std::string>& args) {
   testing::TempDir dir;
   if (db.empty()) db = dir.File("hub.db");
   if (::access(db.c_str(), F_OK) == 0) {
-    std::fprintf(stderr, "bench hubweb: reusing %s\n", db.c_str());
+    std::fprintf(stderr, "bench hubweb: reusing %s (its web users, the bench's own, go)\n",
+                 db.c_str());
+    auto d = sql::Database::Open(db, sql::Database::Mode::kReadWriteCreate);
+    if (!d.ok() || !(*d)->Exec("DELETE FROM web_users").ok()) {
+      std::fprintf(stderr, "bench hubweb: %s is not a hub store made by this bench\n", db.c_str());
+      return 1;
+    }
   } else {
     std::fprintf(stderr, "bench hubweb: building %d stores x %zu touchpoints x %d days in %s\n",
                  spec.stores, Touchpoints().size(), spec.days, db.c_str());
