@@ -663,8 +663,11 @@ class Decoder : private FieldReader {
     ReportUnknown(base, &path, unknown);
   }
 
-  // The camera's person size in a status (v2): null, or source and two heights.
-  void PersonSizeOf(Rank r, const Path& path, std::optional<PersonSize>* out) {
+  // A v2 object that may be null (nullopt): every one of `keys` required, none other allowed;
+  // on_field(index, rank, path, object) reads one member into the object made for it.
+  template <class T, size_t N, class OnField>
+  void NullableObject(Rank r, const Path& path, const Keys<N>& keys, std::optional<T>* out,
+                      OnField on_field) {
     Rank c = r.Checks();
     Kind k;
     if (!lex_.Peek(&k)) return;
@@ -673,11 +676,19 @@ class Decoder : private FieldReader {
       return;
     }
     if (!ObjectStart(c, path)) return;
-    PersonSize& size = out->emplace();
+    T& object = out->emplace();
     UnknownFields unknown;
-    uint32_t seen =
-        Members(c, &path, kPersonSizeKeys, &unknown, [&](int i, Rank fr, const Path& fp) {
-          Rank fc = fr.Checks();
+    uint32_t seen = Members(c, &path, keys, &unknown, [&](int i, Rank fr, const Path& fp) {
+      on_field(i, fr.Checks(), fp, object);
+    });
+    Missing(c, &path, keys, seen, Bit(static_cast<int>(N)) - 1);
+    ReportUnknown(c, &path, unknown);
+  }
+
+  // The camera's person size in a status (v2): null, or source and two heights.
+  void PersonSizeOf(Rank r, const Path& path, std::optional<PersonSize>* out) {
+    NullableObject(
+        r, path, kPersonSizeKeys, out, [&](int i, Rank fc, const Path& fp, PersonSize& size) {
           if (i == 0) {
             if (String(fc, fp, &size.source, false, 16) && size.source != "configured" &&
                 size.source != "learned" && size.source != "learning") {
@@ -688,41 +699,27 @@ class Decoder : private FieldReader {
             Double(fc, fp, -1e5, 1e5, i == 1 ? &size.height_top_px : &size.height_bottom_px);
           }
         });
-    Missing(c, &path, kPersonSizeKeys, seen, Bit(3) - 1);
-    ReportUnknown(c, &path, unknown);
   }
 
   // Context of a feedback or feedback_abandoned event (v2): null, or the three figures.
   void Context(Rank r, const Path& path, std::optional<FeedbackContext>* out) {
-    Rank c = r.Checks();
-    Kind k;
-    if (!lex_.Peek(&k)) return;
-    if (k == Kind::kNull) {
-      lex_.ReadNull();
-      return;
-    }
-    if (!ObjectStart(c, path)) return;
-    FeedbackContext& ctx = out->emplace();
-    UnknownFields unknown;
-    uint32_t seen = Members(c, &path, kContextKeys, &unknown, [&](int i, Rank fr, const Path& fp) {
-      Rank fc = fr.Checks();
-      if (i == 0) {
-        Int(fc, fp, 0, kMaxCount, &ctx.occupancy_at_start);
-      } else if (i == 1) {
-        Int(fc, fp, 0, kMaxCount, &ctx.visitors_in_15min);
-      } else {
-        Kind pk;
-        if (!lex_.Peek(&pk)) return;
-        if (pk == Kind::kNull) {
-          lex_.ReadNull();
-        } else {
-          int64_t v;
-          if (Int(fc, fp, 0, kMaxCount, &v)) ctx.people_at_kiosk = v;
-        }
-      }
-    });
-    Missing(c, &path, kContextKeys, seen, Bit(3) - 1);
-    ReportUnknown(c, &path, unknown);
+    NullableObject(r, path, kContextKeys, out,
+                   [&](int i, Rank fc, const Path& fp, FeedbackContext& ctx) {
+                     if (i == 0) {
+                       Int(fc, fp, 0, kMaxCount, &ctx.occupancy_at_start);
+                     } else if (i == 1) {
+                       Int(fc, fp, 0, kMaxCount, &ctx.visitors_in_15min);
+                     } else {
+                       Kind pk;
+                       if (!lex_.Peek(&pk)) return;
+                       if (pk == Kind::kNull) {
+                         lex_.ReadNull();
+                       } else {
+                         int64_t v;
+                         if (Int(fc, fp, 0, kMaxCount, &v)) ctx.people_at_kiosk = v;
+                       }
+                     }
+                   });
   }
 
   // A number or null (nullopt); `ok` tells whether the value was valid.
