@@ -7,6 +7,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "calendar.h"
 #include "hub_store_queries.h"
 #include "rollups.h"
 
@@ -23,17 +24,6 @@ int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 // hours to find its local hours, then each cell is checked exactly.
 constexpr int64_t kOffsetSlackHours = 15;
 constexpr int64_t kUnbounded = int64_t{1} << 50;  // hours; far beyond any valid event time
-
-int IsoWeekday(int64_t day) { return static_cast<int>(((day + 3) % 7 + 7) % 7) + 1; }
-
-void IsoWeekOf(int64_t monday, int* year, int* week) {
-  using namespace std::chrono;
-  sys_days thursday{days{monday + 3}};
-  year_month_day ymd{thursday};
-  sys_days jan1{ymd.year() / January / 1};
-  *year = static_cast<int>(ymd.year());
-  *week = static_cast<int>((thursday - jan1).count() / 7 + 1);
-}
 
 struct StmtDeleter {
   void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }

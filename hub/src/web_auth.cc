@@ -48,16 +48,6 @@ std::string JoinRegions(const std::vector<std::string>& r) {
   return out;
 }
 
-std::vector<std::string> SplitRegions(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string part;
-  while (std::getline(in, part, ',')) {
-    if (!part.empty()) out.push_back(part);
-  }
-  return out;
-}
-
 bool ValidUserName(const std::string& u) {
   if (u.empty() || u.size() > 64) return false;
   return std::all_of(u.begin(), u.end(), [](char c) {
@@ -67,6 +57,16 @@ bool ValidUserName(const std::string& u) {
 }
 
 }  // namespace
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    if (!part.empty()) out.push_back(part);
+  }
+  return out;
+}
 
 std::string RandomHex(size_t n) {
   std::vector<unsigned char> b(n);
@@ -236,7 +236,7 @@ ApiResult<Session> Auth::Login(const std::string& user, const std::string& passw
     if (!row.ok()) return ServerError("users: " + row.status().ToString());
     if (*row) {
       stored = st->ColumnText(0);
-      u = User{user, st->ColumnText(1), SplitRegions(st->ColumnText(2))};
+      u = User{user, st->ColumnText(1), SplitList(st->ColumnText(2))};
     }
   }
   // An unknown user costs the same hash as a known one.
@@ -275,7 +275,7 @@ ApiResult<std::vector<User>> Auth::Users() {
   if (!st.ok()) return ServerError("users: " + st.status().ToString());
   std::vector<User> out;
   Status s = st->ForEachRow([&] {
-    out.push_back(User{st->ColumnText(0), st->ColumnText(1), SplitRegions(st->ColumnText(2))});
+    out.push_back(User{st->ColumnText(0), st->ColumnText(1), SplitList(st->ColumnText(2))});
   });
   if (!s.ok()) return ServerError("users: " + s.ToString());
   return out;

@@ -92,4 +92,7 @@ class Auth {
 std::optional<ApiError> CheckNewUser(const User& u, const std::string& password,
                                      const std::vector<std::string>& known_regions);
 
+// "a,,b" -> {"a", "b"}: a comma list (query parameters, a user's regions as stored).
+std::vector<std::string> SplitList(const std::string& s);
+
 }  // namespace touchpoint::hub::web

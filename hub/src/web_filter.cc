@@ -1,7 +1,8 @@
 #include "web_filter.h"
 
 #include <algorithm>
-#include <sstream>
+#include <chrono>
+#include <cstdio>
 
 #include "touchpoint/sync/wire.h"
 
@@ -10,38 +11,6 @@ namespace touchpoint::hub::web {
 namespace {
 
 constexpr int64_t kDayMs = 86400000;
-
-// Howard Hinnant's days_from_civil / civil_from_days.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string part;
-  while (std::getline(in, part, ',')) {
-    if (!part.empty()) out.push_back(part);
-  }
-  return out;
-}
 
 ApiResult<bool> Flag(const Params& params, const std::string& name) {
   auto v = Param(params, name);
@@ -58,40 +27,27 @@ std::optional<int64_t> ParseDate(const std::string& s) {
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
     if (s[i] < '0' || s[i] > '9') return std::nullopt;
   }
-  int64_t y = std::stoll(s.substr(0, 4));
-  unsigned m = static_cast<unsigned>(std::stoi(s.substr(5, 2)));
-  unsigned d = static_cast<unsigned>(std::stoi(s.substr(8, 2)));
-  if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
-  int64_t day = DaysFromCivil(y, m, d);
-  if (FormatDate(day) != s) return std::nullopt;  // 2026-02-30
-  return day;
+  using namespace std::chrono;
+  year_month_day ymd{year{std::stoi(s.substr(0, 4))},
+                     month{static_cast<unsigned>(std::stoi(s.substr(5, 2)))},
+                     day{static_cast<unsigned>(std::stoi(s.substr(8, 2)))}};
+  if (ymd.year() < year{1970} || !ymd.ok()) return std::nullopt;  // ok(): not 2026-02-30
+  return sys_days{ymd}.time_since_epoch().count();
 }
 
 std::string FormatDate(int64_t day) {
-  int64_t y = 0;
-  unsigned m = 0, d = 0;
-  CivilFromDays(day, &y, &m, &d);
+  std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   return buf;
 }
 
-int IsoWeekday(int64_t day) {
-  // 1970-01-01 was a Thursday (4).
-  int64_t w = (day + 3) % 7;
-  if (w < 0) w += 7;
-  return static_cast<int>(w) + 1;
-}
-
 std::string IsoWeekName(int64_t day) {
-  int64_t thursday = day - IsoWeekday(day) + 4;  // the ISO year is the Thursday's year
-  int64_t y = 0;
-  unsigned m = 0, d = 0;
-  CivilFromDays(thursday, &y, &m, &d);
-  int64_t week = (thursday - DaysFromCivil(y, 1, 1)) / 7 + 1;
+  int year = 0, week = 0;
+  IsoWeekOf(day - (IsoWeekday(day) - 1), &year, &week);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-W%02lld", static_cast<long long>(y),
-                static_cast<long long>(week));
+  std::snprintf(buf, sizeof buf, "%04d-W%02d", year, week);
   return buf;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "calendar.h"
 #include "touchpoint/hub/hub_store.h"
 #include "web_api_error.h"
 #include "web_auth.h"
@@ -26,9 +27,7 @@ using Params = std::multimap<std::string, std::string>;
 // Days since 1970-01-01 <-> "YYYY-MM-DD".
 std::optional<int64_t> ParseDate(const std::string& s);
 std::string FormatDate(int64_t day);
-// ISO weekday (1 Monday .. 7 Sunday) of a day number.
-int IsoWeekday(int64_t day);
-// "2026-W45" of the ISO week holding `day`.
+// "2026-W45" of the ISO week holding `day` (IsoWeekday and IsoWeekOf: calendar.h).
 std::string IsoWeekName(int64_t day);
 
 struct Period {
