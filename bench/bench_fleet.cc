@@ -72,30 +72,6 @@ StatusPayload StatusOf(const EventStore& store, int64_t started_ms) {
   return p;
 }
 
-// The days of history of kiosk `k`: [first, last) local midnights.
-int64_t LastDayOf(const FleetSpec& spec, const SimKiosk& k) {
-  return spec.Offline(k) ? spec.end_day_ms - 2 * kDayMs : spec.end_day_ms;
-}
-
-std::string HubConfig(const FleetSpec& spec) {
-  std::string out =
-      "# The simulated fleet's hub config (touchpoint-bench fleet --hub-config).\n"
-      "[journey]\nstages = [";
-  for (size_t t = 0; t < Touchpoints().size(); ++t) {
-    out += std::string(t ? ", " : "") + "\"" + Touchpoints()[t].stage + "\"";
-  }
-  out += "]\n\n[regions]\n";
-  for (const char* region : {"central", "west", "uk"}) {
-    std::string stores;
-    for (int s = 0; s < spec.stores; ++s) {
-      if (std::string(FleetSpec::Region(s, spec.stores)) != region) continue;
-      stores += std::string(stores.empty() ? "" : ", ") + "\"" + spec.StoreId(s) + "\"";
-    }
-    if (!stores.empty()) out += std::string(region) + " = [" + stores + "]\n";
-  }
-  return out;
-}
-
 int WriteJsonLines(const FleetSpec& spec, const std::string& path) {
   std::ofstream out(path);
   if (!out) {

@@ -68,7 +68,7 @@ Result<int64_t> Build(const std::string& path, const FleetSpec& spec) {
   for (int64_t day = spec.end_day_ms - spec.days * kDayMs; day < spec.end_day_ms; day += kDayMs) {
     hub::HubWrite w;
     for (size_t i = 0; i < kiosks.size(); ++i) {
-      if (spec.Offline(kiosks[i]) && day >= spec.end_day_ms - 2 * kDayMs) continue;
+      if (day >= LastDayOf(spec, kiosks[i])) continue;
       for (Event& e : maker.Day(kiosks[i], day, *stampers[i], clocks[i].get())) {
         e.seq = ++seqs[i];
         e.boot_count = 1;
@@ -86,17 +86,6 @@ Result<int64_t> Build(const std::string& path, const FleetSpec& spec) {
                static_cast<long long>(events), write_s,
                write_s > 0 ? static_cast<double>(events) / write_s : 0.0);
   return events;
-}
-
-std::string HubConfigOf(const FleetSpec& spec) {
-  std::map<std::string, std::string> regions;
-  for (int s = 0; s < spec.stores; ++s) {
-    std::string& list = regions[FleetSpec::Region(s, spec.stores)];
-    list += std::string(list.empty() ? "" : ", ") + "\"" + spec.StoreId(s) + "\"";
-  }
-  std::string out = "[journey]\nstages = [\"arrive\", \"try\", \"pay\"]\n\n[regions]\n";
-  for (const auto& [region, stores] : regions) out += region + " = [" + stores + "]\n";
-  return out;
 }
 
 int Run(const std::vector<std::string>& args) {
@@ -153,7 +142,7 @@ int Run(const std::vector<std::string>& args) {
       return 1;
     }
   }
-  { std::ofstream(dir.File("hub.toml")) << HubConfigOf(spec); }
+  { std::ofstream(dir.File("hub.toml")) << HubConfig(spec); }
 
   hub::WebOptions o;
   o.listen = "127.0.0.1:0";
