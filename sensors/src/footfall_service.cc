@@ -121,6 +121,8 @@ bool FootfallService::SetupView(CameraSetupView* out) const {
   std::lock_guard<std::mutex> lock(health_mu_);
   out->camera = health_;
   if (preview_.empty()) return false;
+  // The UI asks every frame; the camera draws ~10 views a second: convert only a new one.
+  if (out->frame_index == preview_frame_ && !out->rgba.empty()) return true;
   cv::Mat rgba;
   cv::cvtColor(preview_, rgba, cv::COLOR_BGR2RGBA);
   out->width = rgba.cols;

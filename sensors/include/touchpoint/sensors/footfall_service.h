@@ -90,7 +90,8 @@ class FootfallService {
   // The installer's setup screen opened (true) or closed (false): the counting thread draws the
   // setup view only in between. Any thread.
   void SetPreviewWanted(bool wanted);
-  // The setup view as RGBA with the camera's health, for the kiosk UI. Any thread.
+  // The setup view as RGBA with the camera's health, for the kiosk UI. Any thread. When *out
+  // already holds the latest view (same frame_index), only its health is refreshed.
   bool SetupView(CameraSetupView* out) const;
   // Events handed to the store so far / confirmed stored (for tests and status).
   int64_t events_submitted() const { return submitted_.load(); }
