@@ -19,6 +19,12 @@ function selectControl(label, name, options, value, onChange) {
   return h('label', {class: 'field inline'}, h('span', {}, label), s);
 }
 
+// The metrics a journey cell or a trend line can be drawn by.
+const CELL_METRICS = [
+  'csat_mean', 'csat_satisfied_pct', 'nps', 'effort_mean', 'response_rate', 'responses',
+  'visitors_in'
+];
+
 function metricSelect(state, setState, keys, def) {
   return selectControl(
       'Metric', 'metric', keys.map((k) => [k, METRICS[k].label]), state.metric || def,
@@ -144,13 +150,7 @@ const journey = {
   own: ['metric', 'curve_by'],
   endpoint: () => '/api/v1/journey',
   controls: (state, setState) =>
-      [metricSelect(
-           state, setState,
-           [
-             'csat_mean', 'csat_satisfied_pct', 'nps', 'effort_mean', 'response_rate', 'responses',
-             'visitors_in'
-           ],
-           'csat_mean'),
+      [metricSelect(state, setState, CELL_METRICS, 'csat_mean'),
        selectControl(
            'Curve per', 'curve_by',
            [['chain', 'whole chain'], ['region', 'region'], ['store', 'store']],
@@ -314,13 +314,7 @@ const trends = {
   own: ['metric', 'bucket', 'by'],
   endpoint: () => '/api/v1/trends',
   controls: (state, setState) =>
-      [metricSelect(
-           state, setState,
-           [
-             'csat_mean', 'csat_satisfied_pct', 'nps', 'effort_mean', 'response_rate', 'responses',
-             'visitors_in'
-           ],
-           'csat_mean'),
+      [metricSelect(state, setState, CELL_METRICS, 'csat_mean'),
        selectControl(
            'Per', 'bucket', [['day', 'day'], ['week', 'week']], state.bucket || 'day',
            (v) => setState({bucket: v})),
