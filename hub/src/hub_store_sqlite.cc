@@ -396,6 +396,16 @@ class SqliteHubStore final : public HubStore {
               &bind);
       }
     };
+    // This write's footfall events by (kiosk, seq), for compactions whose originals came in it
+    // (their JSON may still wait in the payload block); made only when the write compacts.
+    FootfallIndex footfall_in_write;
+    if (std::any_of(w.events.begin(), w.events.end(),
+                    [](const HubEvent& e) { return !e.compacted.empty(); })) {
+      for (const HubEvent& e : w.events) {
+        if (e.type == EventType::kFootfall)
+          footfall_in_write.emplace(FootfallIndex::key_type(e.kiosk, e.seq), &e);
+      }
+    }
     for (const HubEvent& e : w.events) {
       auto kiosk_key = KioskKeyOf(e.kiosk, e.store);
       if (!kiosk_key.ok()) return kiosk_key.status();
@@ -484,7 +494,7 @@ class SqliteHubStore final : public HubStore {
         }
       }
       for (const SeqRange& r : e.compacted) {
-        if (Status s = ApplyCompaction(w, e, *kiosk_key, r); !s.ok()) return s;
+        if (Status s = ApplyCompaction(footfall_in_write, e, *kiosk_key, r); !s.ok()) return s;
       }
     }
     sqlite3_reset(ins);
@@ -634,7 +644,10 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
-  Status ApplyCompaction(const HubWrite& w, const HubEvent& e, int64_t kiosk_key, SeqRange r) {
+  using FootfallIndex = std::map<std::pair<std::string_view, uint64_t>, const HubEvent*>;
+
+  Status ApplyCompaction(const FootfallIndex& in_write, const HubEvent& e, int64_t kiosk_key,
+                         SeqRange r) {
     auto st = Cached(&insert_compaction_,
                      "INSERT OR IGNORE INTO compactions(kiosk, first_seq, last_seq, by_seq) "
                      "VALUES(?1, ?2, ?3, ?4)");
@@ -668,12 +681,9 @@ class SqliteHubStore final : public HubStore {
       // Their zones' dwell (v2) lives only in their JSON: taken from this write when the original
       // came in it (its JSON may still wait in the payload block), else read back.
       std::vector<ZoneStats> zones;
-      auto same = std::find_if(w.events.begin(), w.events.end(), [&](const HubEvent& x) {
-        return x.kiosk == e.kiosk && x.seq == static_cast<uint64_t>(o.seq) &&
-               x.type == EventType::kFootfall;
-      });
-      if (same != w.events.end()) {
-        zones = same->zones;
+      auto same = in_write.find({e.kiosk, static_cast<uint64_t>(o.seq)});
+      if (same != in_write.end()) {
+        zones = same->second->zones;
       } else {
         auto json = queries::EventJson(db_.get(), e.kiosk, static_cast<uint64_t>(o.seq));
         if (!json.ok()) return json.status();
