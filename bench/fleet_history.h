@@ -243,6 +243,11 @@ inline std::string HubConfig(const FleetSpec& spec) {
     }
     if (!stores.empty()) out += std::string(region) + " = [" + stores + "]\n";
   }
+  // The hours HistoryMaker::Day opens the stores (the camera rule watches them).
+  out +=
+      "\n[opening_hours]\nmon = \"08:00-20:00\"\ntue = \"08:00-20:00\"\nwed = \"08:00-20:00\"\n"
+      "thu = \"08:00-20:00\"\nfri = \"08:00-20:00\"\nsat = \"08:00-20:00\"\nsun = "
+      "\"10:00-18:00\"\n";
   return out;
 }
 

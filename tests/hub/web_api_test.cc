@@ -43,6 +43,25 @@ stages = ["pay", "arrive"]
 [regions]
 north = ["store-a", "store-b"]
 south = ["store-c"]
+
+# Every store always open (so that the camera rule's test does not depend on the hour it runs
+# at), but store-c never.
+[opening_hours]
+mon = "00:00-24:00"
+tue = "00:00-24:00"
+wed = "00:00-24:00"
+thu = "00:00-24:00"
+fri = "00:00-24:00"
+sat = "00:00-24:00"
+sun = "00:00-24:00"
+[opening_hours.regions.south]
+mon = "closed"
+tue = "closed"
+wed = "closed"
+thu = "closed"
+fri = "closed"
+sat = "closed"
+sun = "closed"
 )toml";
 
 struct KioskDef {
@@ -1039,6 +1058,90 @@ TEST_F(WebApiTest, AlertsOpenAsEventsCommitAreScopedAndAcknowledged) {
   EXPECT_EQ(del->status, 204);
 }
 
+TEST_F(WebApiTest, CameraNotCountingDuringOpeningHours) {
+  Client& admin = Admin();
+  Json rule{{"name", "camera"}, {"metric", "camera_not_counting_min"},
+            {"op", ">="},       {"threshold", 15},
+            {"window_min", 15}, {"min_n", 0},
+            {"scope", "stores"}};
+  auto made = Http().Post("/api/v1/rules", H(admin, true), rule.dump(), "application/json");
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 201) << made->body;
+  int64_t rule_id = Json::parse(made->body)["id"];
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  // Two camera kiosks whose last minute counted ended 40 minutes ago and whose status says the
+  // camera is retrying: kcam1 in store-b (open), kcam2 in store-c (south: closed all week).
+  auto write = [&](const char* kiosk, const char* store, uint64_t seq, int64_t start, bool status) {
+    auto hub = OpenSqliteHubStore(db_);
+    ASSERT_TRUE(hub.ok());
+    KioskConfig kc = synctest::Kiosk(kiosk, store, "door");
+    kc.journey_stage = "arrive";
+    EventStamper st(kc, std::make_shared<ManualClock>(start));
+    HubWrite w;
+    w.events.push_back(Received(synctest::Footfall(st, start, 3, 2), seq, 0));
+    if (status) {
+      w.statuses.push_back({kiosk, store, "online", now, now, 0, "1.2.3", "cfg-7",
+                            R"({"state":"online","camera_state":"retrying"})"});
+    }
+    auto r = (*hub)->Write(w, now);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  };
+  write("kcam1", "store-b", 1, now - 41 * kMin, true);
+  write("kcam2", "store-c", 1, now - 41 * kMin, true);
+  auto camera_alerts = [&] {
+    std::map<std::string, Json> out;  // kiosk scope -> latest alert of the rule
+    Json a = GetJson(admin, "/api/v1/alerts");
+    for (const Json& x : a["alerts"]) {
+      if (x["rule"] == rule_id && !out.count(x["scope"])) out[x["scope"]] = x;
+    }
+    return out;
+  };
+  std::map<std::string, Json> seen;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        seen = camera_alerts();
+        return seen.count("kiosk:kcam1") > 0;
+      },
+      std::chrono::seconds(20)));
+  const Json& a = seen["kiosk:kcam1"];
+  EXPECT_EQ(a["state"], "open");
+  EXPECT_EQ(a["store"], "store-b");
+  EXPECT_GE(a["value"].get<double>(), 40.0);
+  EXPECT_LT(a["value"].get<double>(), 45.0);
+  EXPECT_NE(Get(a, "message")
+                .find("kiosk kcam1 (store-b) camera not counting for 40 min during "
+                      "opening hours, camera retrying (camera)"),
+            std::string::npos)
+      << a;
+  // Closed all week: the same silence opens nothing.
+  EXPECT_EQ(seen.count("kiosk:kcam2"), 0u);
+  // An offline kiosk is left to kiosk_offline_min: kc1 (store-c) is closed anyway, kb1 (online,
+  // counting last a week ago in an open store) fires too.
+  EXPECT_EQ(seen.count("kiosk:kc1"), 0u);
+  EXPECT_TRUE(WaitFor([&] {
+    std::lock_guard<std::mutex> lock(published_mu_);
+    for (const std::string& p : *published_) {
+      if (p.find("kiosk kcam1 (store-b) camera not counting") != std::string::npos) return true;
+    }
+    return false;
+  }));
+  // Counting resumes: the alert closes.
+  write("kcam1", "store-b", 2, now - kMin, false);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        seen = camera_alerts();
+        return seen.count("kiosk:kcam1") && seen["kiosk:kcam1"]["state"] == "closed";
+      },
+      std::chrono::seconds(20)))
+      << seen["kiosk:kcam1"];
+  EXPECT_EQ(seen.count("kiosk:kcam2"), 0u);
+  auto del = Http().Delete("/api/v1/rules/" + std::to_string(rule_id), H(admin, true));
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 204);
+}
+
 TEST(WebServerConfig, BadHubConfigNamesFileAndLine) {
   TempDir dir;
   std::string path = dir.File("hub.toml");
@@ -1060,6 +1163,22 @@ TEST(WebServerConfig, BadHubConfigNamesFileAndLine) {
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.status().message().find(path + ":1:"), std::string::npos)
       << syntax.status().message();
+  std::ofstream(path) << "[regions]\nnorth = [\"s1\"]\n[opening_hours]\nmon = \"09:00-20:00\"\n"
+                         "tue = \"20:00-09:00\"\nwed = 9\nholiday = \"closed\"\n"
+                         "[opening_hours.regions.east]\nsat = \"10:00-12:00, 11:00-13:00\"\n";
+  auto hours = WebServer::Create(o);
+  ASSERT_FALSE(hours.ok());
+  std::string h = hours.status().message();
+  EXPECT_NE(h.find(path + ":5:7: opening_hours.tue: a range ends after it starts"),
+            std::string::npos)
+      << h;
+  EXPECT_NE(h.find(path + ":6:7: opening_hours.wed: expected a string"), std::string::npos) << h;
+  EXPECT_NE(h.find("opening_hours.holiday: unknown key"), std::string::npos) << h;
+  EXPECT_NE(h.find("opening_hours.regions.east.sat: ranges in order and not overlapping"),
+            std::string::npos)
+      << h;
+  EXPECT_NE(h.find("opening_hours.regions.east: no such region in [regions]"), std::string::npos)
+      << h;
   o.hub_config = "";
   o.listen = "localhost";
   EXPECT_FALSE(WebServer::Create(o).ok());
