@@ -1142,6 +1142,106 @@ TEST_F(WebApiTest, CameraNotCountingDuringOpeningHours) {
   EXPECT_EQ(del->status, 204);
 }
 
+TEST_F(WebApiTest, AdminEditsTheHubConfigAndTheServerUsesItAtOnce) {
+  Client& admin = Admin();
+  std::string path = dir_->File("hub.toml");
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  GetJson(Analyst(), "/api/v1/config", 403);
+  GetJson(North(), "/api/v1/config", 403);
+  Json got = GetJson(admin, "/api/v1/config");
+  EXPECT_EQ(got["path"], path);
+  EXPECT_EQ(got["writable"], true);
+  EXPECT_EQ(got["text"], kHubConfig);
+  EXPECT_EQ(got["config"]["stages"], Json::array({"pay", "arrive"}));
+  EXPECT_EQ(got["config"]["regions"]["south"], Json::array({"store-c"}));
+  EXPECT_EQ(got["config"]["opening_hours"]["default"]["mon"], Json::array({"00:00-24:00"}));
+  EXPECT_EQ(got["config"]["opening_hours"]["regions"]["south"]["sun"], Json::array());
+
+  std::string edited = kHubConfig;
+  edited.replace(edited.find(R"(["pay", "arrive"])"), 17, R"(["arrive", "pay"])");
+  auto put = [&](const Client& c, const std::string& text, bool csrf = true) {
+    auto r =
+        Http().Put("/api/v1/config", H(c, csrf), Json{{"text", text}}.dump(), "application/json");
+    EXPECT_TRUE(r);
+    return r ? std::make_pair(r->status, Json::parse(r->body, nullptr, false))
+             : std::make_pair(0, Json());
+  };
+  EXPECT_EQ(put(admin, edited, false).first, 403);
+  EXPECT_EQ(put(Analyst(), edited).first, 403);
+  // A bad config: 400, every problem with its line and column; nothing changes.
+  auto [bad_status, bad] =
+      put(admin, "[journey]\nstages = [\"a\", \"a\"]\n[regions]\nnorth = [\"s 1\"]\n");
+  EXPECT_EQ(bad_status, 400) << bad;
+  ASSERT_EQ(bad["problems"].size(), 2u) << bad;
+  EXPECT_EQ(bad["problems"][0]["line"], 2) << bad;
+  EXPECT_EQ(bad["problems"][0]["col"], 10) << bad;
+  EXPECT_EQ(bad["problems"][0]["message"], "journey.stages: a stage is listed twice") << bad;
+  EXPECT_EQ(bad["problems"][1]["line"], 4) << bad;
+  EXPECT_NE(Get(bad, "error").find(path + ":4:10: regions.north: expected an id"),
+            std::string::npos)
+      << bad;
+  EXPECT_EQ(GetJson(admin, "/api/v1/meta")["stages"][0], "pay");
+  // A good one: written whole (mode kept), used by the next request.
+  auto [ok_status, ok] = put(admin, edited);
+  ASSERT_EQ(ok_status, 200) << ok;
+  EXPECT_EQ(ok["config"]["stages"], Json::array({"arrive", "pay"}));
+  std::ifstream in(path);
+  std::string on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(on_disk, edited);
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  Json meta = GetJson(admin, "/api/v1/meta");
+  EXPECT_EQ(meta["stages"][0], "arrive");
+  EXPECT_EQ(meta["stages"][1], "pay");
+  Json journey = GetJson(admin, "/api/v1/journey?" + kDay);
+  EXPECT_EQ(journey["stages"][0], "arrive") << journey["stages"];
+  // Regions too: store-c moved to north, so the regional user of north now sees it.
+  std::string moved = edited;
+  moved.replace(moved.find(R"(north = ["store-a", "store-b"])"), 30,
+                R"(north = ["store-a", "store-b", "store-c"])");
+  moved.replace(moved.find(R"(south = ["store-c"])"), 19, R"(south = [])");
+  ASSERT_EQ(put(admin, moved).first, 200);
+  GetJson(North(), "/api/v1/stores/store-c?" + kDay, 200);
+  ASSERT_EQ(put(admin, kHubConfig).first, 200);
+  GetJson(North(), "/api/v1/stores/store-c?" + kDay, 403);
+  EXPECT_EQ(GetJson(admin, "/api/v1/meta")["stages"][0], "pay");
+}
+
+TEST(WebServerConfig, WithoutAHubConfigFileSavingIsRefused) {
+  TempDir dir;
+  WebOptions o;
+  o.listen = "127.0.0.1:0";
+  o.db_path = dir.File("hub.db");
+  o.web_root = dir.File("web");
+  auto s = WebServer::Create(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE((*s)->Start().ok());
+  std::string setup = (*s)->SetupUrl();
+  httplib::Client c("127.0.0.1", (*s)->port());
+  auto made = c.Post("/api/v1/setup",
+                     Json{{"token", setup.substr(setup.find("token=") + 6)},
+                          {"user", "root"},
+                          {"password", "admin pass 123"}}
+                         .dump(),
+                     "application/json");
+  ASSERT_TRUE(made && made->status == 201);
+  std::string set = made->get_header_value("Set-Cookie");
+  httplib::Headers h{{"Cookie", set.substr(0, set.find(';'))},
+                     {"X-CSRF-Token", Json::parse(made->body)["csrf"].get<std::string>()}};
+  auto got = c.Get("/api/v1/config", h);
+  ASSERT_TRUE(got && got->status == 200);
+  Json j = Json::parse(got->body);
+  EXPECT_TRUE(j["path"].is_null());
+  EXPECT_EQ(j["writable"], false);
+  auto put =
+      c.Put("/api/v1/config", h, R"({"text":"[journey]\nstages = [\"a\"]\n"})", "application/json");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 409);
+  EXPECT_NE(put->body.find("without --hub-config"), std::string::npos) << put->body;
+  (*s)->Stop();
+}
+
 TEST(WebServerConfig, BadHubConfigNamesFileAndLine) {
   TempDir dir;
   std::string path = dir.File("hub.toml");
