@@ -152,6 +152,22 @@ void ExpectFigures(const Json& got, const metrics::Sums& ref, bool suspect,
   ExpectNear(got["response_rate"], f.response_rate, where + " response_rate");
   ExpectNear(got["csat_satisfied_pct"], f.csat_satisfied_pct, where + " csat_satisfied_pct");
   for (int s = 1; s <= 5; ++s) EXPECT_EQ(got["csat_dist"][s - 1], f.scored.csat.counts[s]) << where;
+  EXPECT_EQ(got["dwell_n"], f.dwell_n) << where;
+  ExpectNear(got["dwell_mean_s"], f.dwell_mean_s, where + " dwell_mean_s");
+  ExpectNear(got["dwell_p90_s"], f.dwell_p90_s, where + " dwell_p90_s");
+  EXPECT_EQ(got["dwell_by_zone"].size(), f.dwell_by_zone.size()) << where;
+  for (const auto& [zone, d] : f.dwell_by_zone) {
+    EXPECT_EQ(got["dwell_by_zone"][zone]["n"], d.n) << where << " " << zone;
+    ExpectNear(got["dwell_by_zone"][zone]["mean_s"], d.mean_s, where + " dwell " + zone);
+    ExpectNear(got["dwell_by_zone"][zone]["p90_s"], d.p90_s, where + " dwell p90 " + zone);
+  }
+  EXPECT_EQ(got["with_context"], f.scored.with_context) << where;
+  for (size_t b = 0; b < metrics::kCrowdBands; ++b) {
+    const Json& band = got["csat_by_crowd"][metrics::CrowdBandName(b)];
+    EXPECT_EQ(band["csat_n"], f.csat_n_by_crowd[b]) << where << " band " << b;
+    ExpectNear(band["csat_satisfied_pct"], f.csat_satisfied_pct_by_crowd[b],
+               where + " crowd band " + metrics::CrowdBandName(b));
+  }
 }
 
 class WebApiTest : public ::testing::Test {
@@ -230,6 +246,19 @@ class WebApiTest : public ::testing::Test {
         Event e;
         if (i % 3 == 0) {
           e = synctest::Footfall(stamper, t, 1 + rng() % 9, rng() % 5);
+          // One visit in the zone "queue" (footfall v2), and at the entrance one in "door".
+          for (const char* zone : {"queue", "door"}) {
+            if (zone == std::string("door") && k.touchpoint != "entrance") continue;
+            double dwell = 5.0 + (i * 37 % 200);
+            ZoneStats z;
+            z.id = zone;
+            z.visits = z.dwell_n = 1;
+            z.occupancy_max = 1;
+            z.occupancy_mean = 0.5;
+            z.dwell_mean_s = z.dwell_p90_s = dwell;
+            z.dwell_hist[DwellBucketOf(dwell)] = 1;
+            std::get<FootfallPayload>(e.payload).zones.push_back(z);
+          }
         } else {
           std::vector<std::string> tags;
           if (rng() % 2) tags.push_back(reasons[rng() % reasons.size()]);
@@ -239,6 +268,10 @@ class WebApiTest : public ::testing::Test {
           e = FeedbackEvent(stamper, t, 1 + static_cast<int>(rng() % 5),
                             rng() % 4 == 0 ? -1 : static_cast<int>(rng() % 11), tags,
                             rng() % 9 == 0);
+          // The crowd when the session started (feedback v2 context), for CSAT by crowding.
+          if (i % 4 != 1) {
+            std::get<FeedbackPayload>(e.payload).context = FeedbackContext{i % 13, i % 30, {}};
+          }
         }
         events_->push_back({k, t + int64_t{k.offset_min} * kMin, e});
         w.events.push_back(Received(e, ++seq[k.kiosk], k.offset_min));
