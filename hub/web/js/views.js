@@ -92,16 +92,22 @@ function csatBar(dist) {
                    null)));
 }
 
-// Dwell of a figures object: "41 s · p90 1 min" (title: per zone), or "–" without v2 footfall.
+// Seconds of dwell: "95 s" below 10 min (dwell is mostly seconds to minutes), else "12 min".
+const dwellS = (x) => (isNum(x) && x < 600 ? `${fmt.int(x)} s` : fmt.duration(x));
+
+// Dwell of a figures object, compact for a journey cell: "53 / 120 s" (mean / p90; title: per
+// zone), or "–" without v2 footfall.
 function dwellText(f) {
   if (!f || !f.dwell_n) return DASH;
   const zones = Object.entries(f.dwell_by_zone || {})
-                    .map(([z, d]) => `${z}: mean ${fmt.duration(d.mean_s)}, p90 ${
-                                         fmt.duration(d.p90_s)} (${fmt.int(d.n)} visits)`)
+                    .map(([z, d]) => `${z}: mean ${dwellS(d.mean_s)}, p90 ${dwellS(d.p90_s)} (${
+                                         fmt.int(d.n)} visits)`)
                     .join('\n');
+  const both = isNum(f.dwell_mean_s) && isNum(f.dwell_p90_s) && f.dwell_p90_s < 600;
   return h(
-      'span', {title: zones || null},
-      `${fmt.duration(f.dwell_mean_s)} · p90 ${fmt.duration(f.dwell_p90_s)}`);
+      'span', {title: `Dwell mean / p90 over ${fmt.int(f.dwell_n)} visits\n${zones}`},
+      both ? `${fmt.int(f.dwell_mean_s)} / ${fmt.int(f.dwell_p90_s)} s` :
+             `${dwellS(f.dwell_mean_s)} / ${dwellS(f.dwell_p90_s)}`);
 }
 
 const CROWD_BANDS = ['0', '1-2', '3-5', '6-10', '11+'];
@@ -114,8 +120,8 @@ function dwellAndCrowd(f) {
           [
             {label: 'Zone', key: 'zone', value: ([z]) => h('strong', {}, z)},
             {label: 'Visits measured', key: 'n', num: true, value: ([, d]) => fmt.int(d.n)},
-            {label: 'Mean', key: 'mean_s', num: true, value: ([, d]) => fmt.duration(d.mean_s)},
-            {label: 'p90', key: 'p90_s', num: true, value: ([, d]) => fmt.duration(d.p90_s)},
+            {label: 'Mean', key: 'mean_s', num: true, value: ([, d]) => dwellS(d.mean_s)},
+            {label: 'p90', key: 'p90_s', num: true, value: ([, d]) => dwellS(d.p90_s)},
           ],
           zones, {id: 'store-dwell', rowAttrs: ([z]) => ({'data-zone': z})}) :
       empty('No dwell: no footfall with zones (schema v2) in this period.');
@@ -305,7 +311,7 @@ const journey = {
                 ['csat_mean', 'CSAT', fmt.num(f.csat_mean, 2)],
                 ['nps', 'NPS', fmt.num(f.nps, 0)],
                 ['effort_mean', 'Effort', fmt.num(f.effort_mean, 1)],
-                ...(f.dwell_n ? [['dwell_mean_s', 'Dwell', dwellText(f), null]] : []),
+                ...(f.dwell_n ? [['dwell_mean_s', 'Dwell · p90', dwellText(f), null]] : []),
               ]),
               csatBar(f.csat_dist),
               pains.length ?
@@ -812,7 +818,7 @@ export const storeView = {
                       {label: 'Distribution', value: (r) => csatBar(r.figures.csat_dist)},
                       {label: 'NPS', num: true, value: (r) => fmt.num(r.figures.nps, 0)},
                       {label: 'Effort', num: true, value: (r) => fmt.num(r.figures.effort_mean, 1)},
-                      {label: 'Dwell', key: 'dwell', value: (r) => dwellText(r.figures)},
+                      {label: 'Dwell · p90', key: 'dwell', value: (r) => dwellText(r.figures)},
                       {label: 'Confidence', value: (r) => confidenceMark(r.figures.confidence)},
                     ],
                     tps, {id: 'store-touchpoints'}) :
