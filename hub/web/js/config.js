@@ -56,16 +56,20 @@ function inForce(config) {
                                    h('td', {class: 'wrap'}, ss.length ? ss.join(', ') : '–')))))) :
           h('p', {class: 'note'}, 'No regions: every store is in region (none).'),
       hasHours ?
-          h('div', {class: 'table-wrap'},
-            h('table', {class: 'data', id: 'config-hours'},
-              h('caption', {}, 'Opening hours (store-local; a store’s day, else its region’s, else the default’s)'),
-              h('thead', {},
-                h('tr', {}, h('th', {scope: 'col'}, ''), DAY_LABELS.map((d) => h('th', {scope: 'col'}, d)))),
-              h('tbody', {},
-                levels.map(
-                    ([name, w]) =>
-                        h('tr', {}, h('th', {scope: 'row'}, name),
-                          DAY_LABELS.map((_, i) => h('td', {}, hoursCell(w, i)))))))) :
+          [
+            h('p', {class: 'note'},
+              'Opening hours, store-local: a store’s day, else its region’s, else the default’s ' +
+                  '(· not given at that level).'),
+            h('div', {class: 'table-wrap'},
+              h('table', {class: 'data', id: 'config-hours'},
+                h('thead', {},
+                  h('tr', {}, h('th', {scope: 'col'}, 'Day'),
+                    levels.map(([name]) => h('th', {scope: 'col'}, name)))),
+                h('tbody', {},
+                  DAY_LABELS.map(
+                      (d, i) => h('tr', {'data-day': DAYS[i]}, h('th', {scope: 'row'}, d),
+                                  levels.map(([, w]) => h('td', {}, hoursCell(w, i))))))))
+          ] :
           h('p', {class: 'note'},
             'No opening hours: the “camera not counting” alert rule watches no store.'));
 }
