@@ -1062,6 +1062,7 @@ const RULE_METRICS = [
   ['nps', 'NPS'],
   ['response_rate', 'response rate'],
   ['kiosk_offline_min', 'kiosk offline (minutes)'],
+  ['camera_not_counting_min', 'camera not counting in opening hours (minutes)'],
 ];
 
 function rulesPanel(ctx, show) {
