@@ -5,7 +5,8 @@
 //   touchpoint-bench fleet --list [--stores N]
 //       "KIOSK STORE" per line: what to register at the hub and to make certificates for.
 //   touchpoint-bench fleet --hub-config FILE [--stores N]
-//       writes the hub config of the fleet: the journey's stage order and the regions.
+//       writes the hub config of the fleet: the journey's stage order, the regions and the
+//       opening hours below.
 //   touchpoint-bench fleet --jsonl FILE [--stores N] [--days D] [--end-day YYYY-MM-DD]
 //       writes the history as a kiosk export (JSON lines) for `touchpoint-hub import --enrol`.
 //   touchpoint-bench fleet --broker URI [--pki DIR] [--stores N] [--days D] [--end-day ...]
@@ -13,7 +14,8 @@
 //       every kiosk stores its history in its own event store and delivers it through the real
 //       uplink (batches, hub acks) to the broker, with DIR/ca.crt and DIR/<kiosk>.crt/.key for
 //       TLS (tools/pki kiosk); then stays online for S seconds (default 0), recording a new
-//       session somewhere in the fleet every ~2 s, and stops cleanly (status "offline").
+//       session somewhere in the fleet every ~2 s and each minute every camera's footfall of the
+//       minute just ended, and stops cleanly (status "offline").
 //
 // The fleet (default 12 stores x 3 touchpoints, one kiosk each, 30 days ending yesterday): stores
 // in two time zones (UTC+1 and UTC+0) and three regions; opening hours 08-20 (Sunday 10-18);
@@ -22,7 +24,9 @@
 // answers, ~5% abandoned and ~1.5% suspect sessions. Made visible on purpose:
 //   - store-05's fitting room ("try") turns bad over the last 10 days (queue, staff);
 //   - store-11's checkout kiosk stops reporting 2 days before the end and goes offline;
-//   - store-03's entrance camera does not count for 4 hours one afternoon (a coverage gap).
+//   - store-03's entrance camera does not count for 4 hours one afternoon (a coverage gap), and
+//     live (--live-s) not at all: its status says "retrying" and it sends no footfall, so a
+//     camera_not_counting_min rule raises it while store-03 is open.
 // Deterministic for a seed (--seed, default 7), apart from event ids.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,7 +58,7 @@ namespace {
 using namespace fleet;  // NOLINT: the fleet's vocabulary (fleet_history.h)
 
 // What a simulated kiosk reports in its status messages, as touchpoint-kiosk would.
-StatusPayload StatusOf(const EventStore& store, int64_t started_ms) {
+StatusPayload StatusOf(const EventStore& store, int64_t started_ms, bool camera_down) {
   StoreStats st = store.Stats();
   StatusPayload p;
   p.software_version = "1.4.2-sim";
@@ -65,8 +69,8 @@ StatusPayload StatusOf(const EventStore& store, int64_t started_ms) {
   p.oldest_pending_age_s =
       st.oldest_pending_ms ? std::max<int64_t>(0, (now - *st.oldest_pending_ms) / 1000) : 0;
   p.last_hub_ack_ms = st.last_ack_ms;
-  p.camera_state = "ok";
-  p.camera_fps = 10;
+  p.camera_state = camera_down ? "retrying" : "ok";
+  p.camera_fps = camera_down ? 0 : 10;
   p.db_bytes = st.file_bytes;
   p.disk_budget_bytes = st.disk_budget_bytes;
   return p;
@@ -168,7 +172,11 @@ int RunFleet(const FleetSpec& spec, const std::string& broker, const std::string
     sync::UplinkHooks hooks;
     const EventStore* store = lk->store.get();
     const int64_t started_ms = SystemClock()->NowUtcMs();
-    hooks.status = [store, started_ms] { return StatusOf(*store, started_ms); };
+    // Live, one camera is down (FleetSpec::LiveCameraDown): its status says so.
+    const bool camera_down = live_s > 0 && spec.LiveCameraDown(lk->sim);
+    hooks.status = [store, started_ms, camera_down] {
+      return StatusOf(*store, started_ms, camera_down);
+    };
     lk->uplink = std::make_unique<sync::Uplink>(m, KioskOf(lk->sim), lk->store.get(),
                                                 lk->survey.get(), std::move(hooks));
     if (Status s = lk->uplink->Start(); !s.ok()) {
@@ -196,11 +204,27 @@ int RunFleet(const FleetSpec& spec, const std::string& broker, const std::string
     if (spec.Offline(lk->sim)) lk->uplink->Stop();  // gone: the hub shows it offline
   }
 
-  // Live: a session somewhere in the fleet every ~2 s, stamped now, until live_s is up.
+  // Live: a session somewhere in the fleet every ~2 s, stamped now, and each minute every
+  // camera's footfall of the minute just ended (but for the one that is down), until live_s is up.
   std::mt19937_64 rng(spec.seed + 1);
   const auto live_end = std::chrono::steady_clock::now() + std::chrono::seconds(live_s);
   int64_t live_events = 0;
+  int64_t footfall_minute = SystemClock()->NowUtcMs() / kMinuteMs;
   while (std::chrono::steady_clock::now() < live_end) {
+    if (int64_t minute = SystemClock()->NowUtcMs() / kMinuteMs; minute > footfall_minute) {
+      footfall_minute = minute;
+      for (auto& fk : fleet) {
+        if (spec.Offline(fk->sim) || spec.LiveCameraDown(fk->sim)) continue;
+        FootfallPayload f;
+        f.interval_start_ms = (minute - 1) * kMinuteMs;
+        f.interval_s = 60;
+        int64_t in = static_cast<int64_t>(rng() % 4);
+        f.lines = {{"door", in, static_cast<int64_t>(rng() % 4)}};
+        fk->clock->SetUtcMs(minute * kMinuteMs);
+        Event e = fk->stamper->MakeAt(std::move(f), minute * kMinuteMs);
+        if (fk->store->AppendBatch({std::move(e)}).ok()) ++live_events;
+      }
+    }
     LiveKiosk& lk = *fleet[std::uniform_int_distribution<size_t>(0, fleet.size() - 1)(rng)];
     if (spec.Offline(lk.sim)) continue;
     int64_t now = SystemClock()->NowUtcMs();
@@ -212,7 +236,8 @@ int RunFleet(const FleetSpec& spec, const std::string& broker, const std::string
   }
   if (live_s > 0) {
     testing::WaitFor([&] { return pending() == 0; }, std::chrono::seconds(30));
-    std::fprintf(stderr, "bench fleet: %lld live sessions recorded and delivered\n",
+    std::fprintf(stderr,
+                 "bench fleet: %lld live events (sessions, footfall) recorded and delivered\n",
                  static_cast<long long>(live_events));
   }
   for (auto& lk : fleet) lk->uplink->Stop();

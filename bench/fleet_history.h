@@ -84,6 +84,9 @@ struct FleetSpec {
     return k.store_index == 4 && k.tp == 1 && day_ms >= end_day_ms - 10 * kDayMs;
   }
   bool Offline(const SimKiosk& k) const { return k.store_index == 10 && k.tp == 2; }
+  // The live phase (bench fleet --live-s): this kiosk's camera is down, it sends no footfall
+  // (the hub's camera_not_counting_min rule raises it while its store is open).
+  bool LiveCameraDown(const SimKiosk& k) const { return k.store_index == 2 && k.tp == 0; }
   bool CameraGap(const SimKiosk& k, int64_t day_ms, int hour) const {
     return k.store_index == 2 && k.tp == 0 && day_ms == end_day_ms - 4 * kDayMs && hour >= 13 &&
            hour < 17;
@@ -243,6 +246,11 @@ inline std::string HubConfig(const FleetSpec& spec) {
     }
     if (!stores.empty()) out += std::string(region) + " = [" + stores + "]\n";
   }
+  // The hours HistoryMaker::Day opens the stores (the camera rule watches them).
+  out +=
+      "\n[opening_hours]\nmon = \"08:00-20:00\"\ntue = \"08:00-20:00\"\nwed = \"08:00-20:00\"\n"
+      "thu = \"08:00-20:00\"\nfri = \"08:00-20:00\"\nsat = \"08:00-20:00\"\nsun = "
+      "\"10:00-18:00\"\n";
   return out;
 }
 

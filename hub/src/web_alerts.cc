@@ -1,11 +1,13 @@
 #include "web_alerts.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "hub_store_schema.h"
 #include "touchpoint/sync/wire.h"
 
 namespace touchpoint::hub::web {
@@ -41,6 +43,57 @@ std::string Num(double v) {
 }
 
 ApiError Db(const Status& s) { return ServerError("alerts: " + s.ToString()); }
+
+// The footfall events a camera rule looks back over per kiosk (its latest by seq): a kiosk whose
+// camera sent none in its last this many events counts as not counting since it opened.
+constexpr int64_t kCameraLookbackEvents = 10000;
+
+bool IsCameraMetric(const std::string& m) { return m == "camera_not_counting_min"; }
+
+// What a camera rule needs of a kiosk: the end of its latest footfall interval (0: none within
+// reach) and its latest event's UTC offset (nullopt: no event).
+struct CameraFacts {
+  int64_t counted_until_ms = 0;
+  std::optional<int32_t> offset_min;
+};
+
+Result<CameraFacts> CameraFactsOf(sql::Database* db, const KioskSummary& k) {
+  CameraFacts out;
+  auto key = db->Prepare("SELECT kiosk_key FROM kiosks WHERE kiosk = ?1");
+  if (!key.ok()) return key.status();
+  key->Bind(1, k.kiosk);
+  auto row = key->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return out;
+  int64_t kiosk_key = key->ColumnInt(0);
+  auto last = db->Prepare(
+      "SELECT utc_offset_min FROM events WHERE kiosk_key = ?1 ORDER BY seq DESC LIMIT 1");
+  if (!last.ok()) return last.status();
+  last->Bind(1, kiosk_key);
+  row = last->Step();
+  if (!row.ok()) return row.status();
+  if (*row) out.offset_min = last->ColumnIsNull(0) ? 0 : static_cast<int32_t>(last->ColumnInt(0));
+  auto ff = db->Prepare(
+      "SELECT time_ms + COALESCE(f_interval_s, 0) * 1000 FROM events WHERE kiosk_key = ?1 AND "
+      "seq > ?2 AND type = ?3 ORDER BY seq DESC LIMIT 1");
+  if (!ff.ok()) return ff.status();
+  ff->Bind(1, kiosk_key)
+      .Bind(2, static_cast<int64_t>(k.max_seq) - kCameraLookbackEvents)
+      .Bind(3, EventTypeCode(EventType::kFootfall));
+  row = ff->Step();
+  if (!row.ok()) return row.status();
+  if (*row) out.counted_until_ms = ff->ColumnInt(0);
+  return out;
+}
+
+// The camera_state of a kiosk's latest status ("" without one).
+std::string CameraState(const KioskSummary& k) {
+  if (!k.status || k.status->json.empty()) return "";
+  auto j = nlohmann::json::parse(k.status->json, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return "";
+  auto it = j.find("camera_state");
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
 
 }  // namespace
 
@@ -93,9 +146,11 @@ ApiResult<Json> Alerts::AddRule(const Json& body, const WebConfig& config, int64
   r.min_n = static_cast<int64_t>(min_n);
   if (r.name.empty() || r.name.size() > 200) return BadRequest("name: 1 to 200 characters");
   if (r.metric != "unhappy_pct" && r.metric != "csat_mean" && r.metric != "nps" &&
-      r.metric != "response_rate" && r.metric != "kiosk_offline_min") {
-    return BadRequest("metric: unhappy_pct, csat_mean, nps, response_rate or kiosk_offline_min (" +
-                      r.metric + ")");
+      r.metric != "response_rate" && r.metric != "kiosk_offline_min" && !IsCameraMetric(r.metric)) {
+    return BadRequest(
+        "metric: unhappy_pct, csat_mean, nps, response_rate, kiosk_offline_min or "
+        "camera_not_counting_min (" +
+        r.metric + ")");
   }
   if (r.op != ">=" && r.op != "<=") return BadRequest("op: >= or <= (" + r.op + ")");
   if (!body.contains("threshold")) return BadRequest("threshold: missing");
@@ -216,6 +271,37 @@ ApiResult<std::vector<Json>> Alerts::Evaluate(HubStore* store, const WebConfig& 
         hits.push_back({r.id, "kiosk:" + k.kiosk, k.store, config.RegionOf(k.store),
                         "kiosk " + k.kiosk + " (" + k.store + ") offline for " +
                             Num(std::floor(minutes)) + " min (" + r.name + ")",
+                        minutes});
+      }
+      continue;
+    }
+    if (IsCameraMetric(r.metric)) {
+      // Per kiosk with a camera, while its store is open: minutes since the later of the end of
+      // its latest footfall interval and the start of the open period.
+      for (const KioskSummary& k : kiosks) {
+        if (!in_scope(k.store) || !config.HasHours(k.store)) continue;
+        if (k.status && k.status->state == "offline") continue;  // kiosk_offline_min's case
+        std::string camera = CameraState(k);
+        if (camera == "off") continue;  // the kiosk has no camera
+        Result<CameraFacts> facts = CameraFacts{};
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          facts = CameraFactsOf(db_.get(), k);
+        }
+        if (!facts.ok()) return Db(facts.status());
+        if (!facts->offset_min) continue;
+        if (facts->counted_until_ms == 0 && camera.empty()) continue;  // no sign of a camera
+        int64_t offset_ms = int64_t{*facts->offset_min} * 60000;
+        auto open_local = config.OpenSince(k.store, now_ms + offset_ms);
+        if (!open_local) continue;
+        int64_t since = std::max(facts->counted_until_ms, *open_local - offset_ms);
+        double minutes = static_cast<double>(std::max<int64_t>(now_ms - since, 0)) / 60000.0;
+        if (!holds(minutes)) continue;
+        std::string state = camera.empty() || camera == "ok" ? "" : ", camera " + camera;
+        hits.push_back({r.id, "kiosk:" + k.kiosk, k.store, config.RegionOf(k.store),
+                        "kiosk " + k.kiosk + " (" + k.store + ") camera not counting for " +
+                            std::to_string(static_cast<int64_t>(minutes)) +
+                            " min during opening hours" + state + " (" + r.name + ")",
                         minutes});
       }
       continue;

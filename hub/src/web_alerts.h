@@ -29,7 +29,9 @@ struct AlertRule {
   int64_t id = 0;
   std::string name;
   // unhappy_pct (unhappy sessions / responses x 100), csat_mean, nps, response_rate,
-  // kiosk_offline_min (minutes since an offline status; per kiosk, min_n unused).
+  // kiosk_offline_min (minutes since an offline status; per kiosk, min_n unused),
+  // camera_not_counting_min (minutes a kiosk's camera has not counted while its store is open;
+  // per kiosk, window_min and min_n unused).
   std::string metric;
   std::string op;  // ">=" or "<="
   double threshold = 0;

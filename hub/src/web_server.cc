@@ -124,7 +124,10 @@ std::string DefaultWebRoot() {
 
 struct WebServer::Impl {
   WebOptions options;
-  WebConfig config;
+  // The hub config in force: replaced whole by PUT /api/v1/config; readers take a snapshot.
+  std::mutex config_mu;
+  std::shared_ptr<const WebConfig> config_now = std::make_shared<WebConfig>();
+  std::mutex config_write_mu;  // one PUT /api/v1/config at a time
   std::string host;
   int port = 0;
   bool tls = false;
@@ -183,6 +186,8 @@ struct WebServer::Impl {
 
   // Every store the hub knows (kiosks' stores and the config's), refreshed every 5 s.
   ApiResult<std::vector<std::string>> KnownStores(std::vector<KioskSummary>* kiosks_out = nullptr) {
+    auto config_snap = Config();
+    const WebConfig& config = *config_snap;
     int64_t now = NowMs();
     {
       std::lock_guard<std::mutex> lock(misc_mu);
@@ -249,6 +254,8 @@ struct WebServer::Impl {
   void ServeView(const httplib::Request& req, httplib::Response& res, const std::string& name,
                  const std::string& list, const ViewFn& fn,
                  const std::string* path_store = nullptr) {
+    auto config_snap = Config();
+    const WebConfig& config = *config_snap;
     auto session = Require(req, false, false);
     if (!session.ok()) return SendError(res, session.error());
     auto known = KnownStores();
@@ -296,6 +303,8 @@ struct WebServer::Impl {
   }
 
   Json Meta(const Session& s) {
+    auto config_snap = Config();
+    const WebConfig& config = *config_snap;
     std::vector<std::string> known;
     if (auto k = KnownStores(); k.ok()) known = *k;
     Scope scope = ScopeOf(s.user, config, known);
@@ -471,7 +480,7 @@ struct WebServer::Impl {
         ApiResult<std::vector<Json>> opened = std::vector<Json>{};
         {
           Lease lease(this);
-          opened = alerts->Evaluate(lease.get(), config, ks, *known, NowMs());
+          opened = alerts->Evaluate(lease.get(), *Config(), ks, *known, NowMs());
         }
         if (!opened.ok()) {
           std::fprintf(stderr, "hub: web: %s\n", opened.error().message.c_str());
@@ -487,6 +496,8 @@ struct WebServer::Impl {
   // Which alerts a user sees: everything for admins and analysts; a regional user those of its
   // stores and regions (chain alerts add up other regions' figures: not shown).
   AlertVisible VisibleTo(const Session& s) {
+    auto config_snap = Config();
+    const WebConfig& config = *config_snap;
     if (s.user.role != "regional")
       return [](const std::string&, const std::string&) { return true; };
     std::vector<std::string> known;
@@ -521,6 +532,86 @@ struct WebServer::Impl {
     res.set_header("Content-Security-Policy", kCsp);
     res.set_header("X-Content-Type-Options", "nosniff");
     SetBody(res, std::move(content), ContentType(file.string()));
+  }
+
+  std::shared_ptr<const WebConfig> Config() {
+    std::lock_guard<std::mutex> lock(config_mu);
+    return config_now;
+  }
+
+  // GET /api/v1/config's body: the file (path, text as on disk) and the config in force.
+  Json ConfigJson() {
+    Json j;
+    const std::string& path = options.hub_config;
+    j["path"] = path.empty() ? Json(nullptr) : Json(path);
+    j["writable"] = !path.empty();
+    std::string text;
+    if (!path.empty()) {
+      auto t = ReadWebConfigText(path);
+      if (t.ok()) text = *t;
+    }
+    j["text"] = text;
+    j["config"] = Config()->ToJson();
+    return j;
+  }
+
+  // PUT /api/v1/config: validate with the file's parser, write atomically, use at once.
+  void PutConfig(const httplib::Request& req, httplib::Response& res) {
+    auto session = Require(req, true, true);
+    if (!session.ok()) return SendError(res, session.error());
+    const std::string& path = options.hub_config;
+    if (path.empty()) {
+      return SendError(res, ApiError{409,
+                                     "config: this hub was started without --hub-config, so "
+                                     "there is no file to save to (start it with --hub-config "
+                                     "FILE; the file must exist)"});
+    }
+    auto body = Body(req);
+    if (!body.ok()) return SendError(res, body.error());
+    auto text = Field(*body, "text");
+    if (!text.ok()) return SendError(res, text.error());
+    auto parsed = ParseWebConfig(*text, path);
+    if (!parsed.ok()) {
+      // "FILE:LINE:COL: key: what", one a line: the page points at each line.
+      Json problems = Json::array();
+      std::string all = parsed.status().message();
+      size_t pos = 0;
+      while (pos < all.size()) {
+        size_t end = all.find('\n', pos);
+        if (end == std::string::npos) end = all.size();
+        std::string line = all.substr(pos, end - pos);
+        pos = end + 1;
+        Json p{{"line", nullptr}, {"col", nullptr}, {"message", line}};
+        if (line.rfind(path + ":", 0) == 0) {
+          std::string rest = line.substr(path.size() + 1);
+          int l = 0, c = 0, used = 0;
+          if (std::sscanf(rest.c_str(), "%d:%d: %n", &l, &c, &used) == 2 && used > 0) {
+            p["line"] = l;
+            p["col"] = c;
+            p["message"] = rest.substr(static_cast<size_t>(used));
+          }
+        }
+        problems.push_back(std::move(p));
+      }
+      return SendJson(res, 400, Json{{"error", all}, {"problems", problems}});
+    }
+    {
+      std::lock_guard<std::mutex> write(config_write_mu);
+      if (Status s = WriteWebConfigText(path, *text); !s.ok()) {
+        return SendError(res, ServerError("config: " + s.ToString()));
+      }
+      std::lock_guard<std::mutex> lock(config_mu);
+      config_now = std::make_shared<const WebConfig>(std::move(parsed.value()));
+    }
+    {
+      std::lock_guard<std::mutex> lock(misc_mu);
+      known_at_ms = -1;
+      meta_cache.clear();
+    }
+    std::fprintf(stderr, "hub: web: %s saved the hub config %s\n", session->user.user.c_str(),
+                 path.c_str());
+    SendJson(res, 200, ConfigJson());
+    Notify(0, true);  // open views refetch, rules are evaluated against the new config
   }
 
   void Routes();
@@ -601,7 +692,7 @@ void WebServer::Impl::Routes() {
       }
     }
     std::vector<std::string> regions{kNoRegion};
-    for (const auto& [name, stores] : config.regions) regions.push_back(name);
+    for (const auto& [name, stores] : Config()->regions) regions.push_back(name);
     auto added = auth->AddUser(u, *password, regions, NowMs());
     if (!added.ok()) return SendError(res, added.error());
     SendJson(res, 201, Json{{"user", u.user}, {"role", u.role}, {"regions", u.regions}});
@@ -613,6 +704,13 @@ void WebServer::Impl::Routes() {
     if (!r.ok()) return SendError(res, r.error());
     res.status = 204;
   });
+  s.Get("/api/v1/config", [this](const httplib::Request& req, httplib::Response& res) {
+    auto session = Require(req, false, true);
+    if (!session.ok()) return SendError(res, session.error());
+    SendJson(res, 200, ConfigJson());
+  });
+  s.Put("/api/v1/config",
+        [this](const httplib::Request& req, httplib::Response& res) { PutConfig(req, res); });
   s.Get("/api/v1/meta", [this](const httplib::Request& req, httplib::Response& res) {
     auto session = Require(req, false, false);
     if (!session.ok()) return SendError(res, session.error());
@@ -719,7 +817,7 @@ void WebServer::Impl::Routes() {
     if (!session.ok()) return SendError(res, session.error());
     auto body = Body(req);
     if (!body.ok()) return SendError(res, body.error());
-    auto r = alerts->AddRule(*body, config, NowMs());
+    auto r = alerts->AddRule(*body, *Config(), NowMs());
     if (!r.ok()) return SendError(res, r.error());
     SendJson(res, 201, *r);
     Notify(0, true);  // evaluate the new rule soon
@@ -740,7 +838,7 @@ void WebServer::Impl::Routes() {
           "/api/v1/setup",   "/api/v1/login",  "/api/v1/session",    "/api/v1/logout",
           "/api/v1/users",   "/api/v1/meta",   "/api/v1/journey",    "/api/v1/trends",
           "/api/v1/heatmap", "/api/v1/stores", "/api/v1/painpoints", "/api/v1/fleet",
-          "/api/v1/live",    "/api/v1/alerts", "/api/v1/rules"};
+          "/api/v1/live",    "/api/v1/alerts", "/api/v1/rules",      "/api/v1/config"};
       bool known =
           std::find(kKnown.begin(), kKnown.end(), req.path) != kKnown.end() ||
           req.path.rfind("/api/v1/stores/", 0) == 0 || req.path.rfind("/api/v1/users/", 0) == 0 ||
@@ -786,7 +884,7 @@ Result<std::unique_ptr<WebServer>> WebServer::Create(WebOptions options) {
   }
   auto config = LoadWebConfig(options.hub_config);
   if (!config.ok()) return config.status();
-  impl->config = std::move(config.value());
+  impl->config_now = std::make_shared<const WebConfig>(std::move(config.value()));
   if (options.web_root.empty()) options.web_root = DefaultWebRoot();
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return Status::InvalidArgument("--tls-cert and --tls-key go together");

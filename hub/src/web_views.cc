@@ -138,6 +138,26 @@ Json FiguresJson(const metrics::Sums& sums, int64_t gap_s, bool include_suspect)
   j["gap_s"] = gap_s;
   j["counted_s"] = sums.counted_s;
   j["confidence"] = confidence;
+  // Dwell (footfall v2 zones): over every zone together and per zone id.
+  j["dwell_mean_s"] = Nullable(f.dwell_mean_s);
+  j["dwell_p90_s"] = Nullable(f.dwell_p90_s);
+  j["dwell_n"] = f.dwell_n;
+  Json zones = Json::object();
+  for (const auto& [zone, d] : f.dwell_by_zone) {
+    zones[zone] = {{"mean_s", Nullable(d.mean_s)}, {"p90_s", Nullable(d.p90_s)}, {"n", d.n}};
+  }
+  j["dwell_by_zone"] = std::move(zones);
+  // Crowding (feedback v2 context): the scored sessions' headline CSAT by the band of people in
+  // view when they started.
+  j["with_context"] = f.scored.with_context;
+  Json crowd = Json::object();
+  for (size_t b = 0; b < metrics::kCrowdBands; ++b) {
+    crowd[metrics::CrowdBandName(b)] = {
+        {"csat_n", f.csat_n_by_crowd[b]},
+        {"csat_mean", Nullable(f.scored.csat_by_crowd[b].Mean())},
+        {"csat_satisfied_pct", Nullable(f.csat_satisfied_pct_by_crowd[b])}};
+  }
+  j["csat_by_crowd"] = std::move(crowd);
   return j;
 }
 

@@ -399,7 +399,17 @@ async function loadView({live: isLive = false}) {
     if (data && data.filter && view.filters !== false) content.append(filterSummary(data));
     await view.render(
         content, data, state,
-        {meta, params, setState, navigate, reload: () => loadView({live: true})});
+        {
+          meta,
+          params,
+          setState,
+          navigate,
+          reload: () => loadView({live: true}),
+          // After the hub config changed: stages, regions and stores as the hub now has them.
+          refreshMeta: async () => {
+            meta = await api('/api/v1/meta');
+          }
+        });
     if (seq !== loadSeq) return;
     resizeCharts();
   }

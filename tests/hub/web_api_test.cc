@@ -43,6 +43,25 @@ stages = ["pay", "arrive"]
 [regions]
 north = ["store-a", "store-b"]
 south = ["store-c"]
+
+# Every store always open (so that the camera rule's test does not depend on the hour it runs
+# at), but store-c never.
+[opening_hours]
+mon = "00:00-24:00"
+tue = "00:00-24:00"
+wed = "00:00-24:00"
+thu = "00:00-24:00"
+fri = "00:00-24:00"
+sat = "00:00-24:00"
+sun = "00:00-24:00"
+[opening_hours.regions.south]
+mon = "closed"
+tue = "closed"
+wed = "closed"
+thu = "closed"
+fri = "closed"
+sat = "closed"
+sun = "closed"
 )toml";
 
 struct KioskDef {
@@ -133,6 +152,22 @@ void ExpectFigures(const Json& got, const metrics::Sums& ref, bool suspect,
   ExpectNear(got["response_rate"], f.response_rate, where + " response_rate");
   ExpectNear(got["csat_satisfied_pct"], f.csat_satisfied_pct, where + " csat_satisfied_pct");
   for (int s = 1; s <= 5; ++s) EXPECT_EQ(got["csat_dist"][s - 1], f.scored.csat.counts[s]) << where;
+  EXPECT_EQ(got["dwell_n"], f.dwell_n) << where;
+  ExpectNear(got["dwell_mean_s"], f.dwell_mean_s, where + " dwell_mean_s");
+  ExpectNear(got["dwell_p90_s"], f.dwell_p90_s, where + " dwell_p90_s");
+  EXPECT_EQ(got["dwell_by_zone"].size(), f.dwell_by_zone.size()) << where;
+  for (const auto& [zone, d] : f.dwell_by_zone) {
+    EXPECT_EQ(got["dwell_by_zone"][zone]["n"], d.n) << where << " " << zone;
+    ExpectNear(got["dwell_by_zone"][zone]["mean_s"], d.mean_s, where + " dwell " + zone);
+    ExpectNear(got["dwell_by_zone"][zone]["p90_s"], d.p90_s, where + " dwell p90 " + zone);
+  }
+  EXPECT_EQ(got["with_context"], f.scored.with_context) << where;
+  for (size_t b = 0; b < metrics::kCrowdBands; ++b) {
+    const Json& band = got["csat_by_crowd"][metrics::CrowdBandName(b)];
+    EXPECT_EQ(band["csat_n"], f.csat_n_by_crowd[b]) << where << " band " << b;
+    ExpectNear(band["csat_satisfied_pct"], f.csat_satisfied_pct_by_crowd[b],
+               where + " crowd band " + metrics::CrowdBandName(b));
+  }
 }
 
 class WebApiTest : public ::testing::Test {
@@ -211,6 +246,19 @@ class WebApiTest : public ::testing::Test {
         Event e;
         if (i % 3 == 0) {
           e = synctest::Footfall(stamper, t, 1 + rng() % 9, rng() % 5);
+          // One visit in the zone "queue" (footfall v2), and at the entrance one in "door".
+          for (const char* zone : {"queue", "door"}) {
+            if (zone == std::string("door") && k.touchpoint != "entrance") continue;
+            double dwell = 5.0 + (i * 37 % 200);
+            ZoneStats z;
+            z.id = zone;
+            z.visits = z.dwell_n = 1;
+            z.occupancy_max = 1;
+            z.occupancy_mean = 0.5;
+            z.dwell_mean_s = z.dwell_p90_s = dwell;
+            z.dwell_hist[DwellBucketOf(dwell)] = 1;
+            std::get<FootfallPayload>(e.payload).zones.push_back(z);
+          }
         } else {
           std::vector<std::string> tags;
           if (rng() % 2) tags.push_back(reasons[rng() % reasons.size()]);
@@ -220,6 +268,10 @@ class WebApiTest : public ::testing::Test {
           e = FeedbackEvent(stamper, t, 1 + static_cast<int>(rng() % 5),
                             rng() % 4 == 0 ? -1 : static_cast<int>(rng() % 11), tags,
                             rng() % 9 == 0);
+          // The crowd when the session started (feedback v2 context), for CSAT by crowding.
+          if (i % 4 != 1) {
+            std::get<FeedbackPayload>(e.payload).context = FeedbackContext{i % 13, i % 30, {}};
+          }
         }
         events_->push_back({k, t + int64_t{k.offset_min} * kMin, e});
         w.events.push_back(Received(e, ++seq[k.kiosk], k.offset_min));
@@ -1039,6 +1091,190 @@ TEST_F(WebApiTest, AlertsOpenAsEventsCommitAreScopedAndAcknowledged) {
   EXPECT_EQ(del->status, 204);
 }
 
+TEST_F(WebApiTest, CameraNotCountingDuringOpeningHours) {
+  Client& admin = Admin();
+  Json rule{{"name", "camera"}, {"metric", "camera_not_counting_min"},
+            {"op", ">="},       {"threshold", 15},
+            {"window_min", 15}, {"min_n", 0},
+            {"scope", "stores"}};
+  auto made = Http().Post("/api/v1/rules", H(admin, true), rule.dump(), "application/json");
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 201) << made->body;
+  int64_t rule_id = Json::parse(made->body)["id"];
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  // Two camera kiosks whose last minute counted ended 40 minutes ago and whose status says the
+  // camera is retrying: kcam1 in store-b (open), kcam2 in store-c (south: closed all week).
+  auto write = [&](const char* kiosk, const char* store, uint64_t seq, int64_t start, bool status) {
+    auto hub = OpenSqliteHubStore(db_);
+    ASSERT_TRUE(hub.ok());
+    KioskConfig kc = synctest::Kiosk(kiosk, store, "door");
+    kc.journey_stage = "arrive";
+    EventStamper st(kc, std::make_shared<ManualClock>(start));
+    HubWrite w;
+    w.events.push_back(Received(synctest::Footfall(st, start, 3, 2), seq, 0));
+    if (status) {
+      w.statuses.push_back({kiosk, store, "online", now, now, 0, "1.2.3", "cfg-7",
+                            R"({"state":"online","camera_state":"retrying"})"});
+    }
+    auto r = (*hub)->Write(w, now);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  };
+  write("kcam1", "store-b", 1, now - 41 * kMin, true);
+  write("kcam2", "store-c", 1, now - 41 * kMin, true);
+  auto camera_alerts = [&] {
+    std::map<std::string, Json> out;  // kiosk scope -> latest alert of the rule
+    Json a = GetJson(admin, "/api/v1/alerts");
+    for (const Json& x : a["alerts"]) {
+      if (x["rule"] == rule_id && !out.count(x["scope"])) out[x["scope"]] = x;
+    }
+    return out;
+  };
+  std::map<std::string, Json> seen;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        seen = camera_alerts();
+        return seen.count("kiosk:kcam1") > 0;
+      },
+      std::chrono::seconds(20)));
+  const Json& a = seen["kiosk:kcam1"];
+  EXPECT_EQ(a["state"], "open");
+  EXPECT_EQ(a["store"], "store-b");
+  EXPECT_GE(a["value"].get<double>(), 40.0);
+  EXPECT_LT(a["value"].get<double>(), 45.0);
+  EXPECT_NE(Get(a, "message")
+                .find("kiosk kcam1 (store-b) camera not counting for 40 min during "
+                      "opening hours, camera retrying (camera)"),
+            std::string::npos)
+      << a;
+  // Closed all week: the same silence opens nothing.
+  EXPECT_EQ(seen.count("kiosk:kcam2"), 0u);
+  // An offline kiosk is left to kiosk_offline_min: kc1 (store-c) is closed anyway, kb1 (online,
+  // counting last a week ago in an open store) fires too.
+  EXPECT_EQ(seen.count("kiosk:kc1"), 0u);
+  EXPECT_TRUE(WaitFor([&] {
+    std::lock_guard<std::mutex> lock(published_mu_);
+    for (const std::string& p : *published_) {
+      if (p.find("kiosk kcam1 (store-b) camera not counting") != std::string::npos) return true;
+    }
+    return false;
+  }));
+  // Counting resumes: the alert closes.
+  write("kcam1", "store-b", 2, now - kMin, false);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        seen = camera_alerts();
+        return seen.count("kiosk:kcam1") && seen["kiosk:kcam1"]["state"] == "closed";
+      },
+      std::chrono::seconds(20)))
+      << seen["kiosk:kcam1"];
+  EXPECT_EQ(seen.count("kiosk:kcam2"), 0u);
+  auto del = Http().Delete("/api/v1/rules/" + std::to_string(rule_id), H(admin, true));
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 204);
+}
+
+TEST_F(WebApiTest, AdminEditsTheHubConfigAndTheServerUsesItAtOnce) {
+  Client& admin = Admin();
+  std::string path = dir_->File("hub.toml");
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  GetJson(Analyst(), "/api/v1/config", 403);
+  GetJson(North(), "/api/v1/config", 403);
+  Json got = GetJson(admin, "/api/v1/config");
+  EXPECT_EQ(got["path"], path);
+  EXPECT_EQ(got["writable"], true);
+  EXPECT_EQ(got["text"], kHubConfig);
+  EXPECT_EQ(got["config"]["stages"], Json::array({"pay", "arrive"}));
+  EXPECT_EQ(got["config"]["regions"]["south"], Json::array({"store-c"}));
+  EXPECT_EQ(got["config"]["opening_hours"]["default"]["mon"], Json::array({"00:00-24:00"}));
+  EXPECT_EQ(got["config"]["opening_hours"]["regions"]["south"]["sun"], Json::array());
+
+  std::string edited = kHubConfig;
+  edited.replace(edited.find(R"(["pay", "arrive"])"), 17, R"(["arrive", "pay"])");
+  auto put = [&](const Client& c, const std::string& text, bool csrf = true) {
+    auto r =
+        Http().Put("/api/v1/config", H(c, csrf), Json{{"text", text}}.dump(), "application/json");
+    EXPECT_TRUE(r);
+    return r ? std::make_pair(r->status, Json::parse(r->body, nullptr, false))
+             : std::make_pair(0, Json());
+  };
+  EXPECT_EQ(put(admin, edited, false).first, 403);
+  EXPECT_EQ(put(Analyst(), edited).first, 403);
+  // A bad config: 400, every problem with its line and column; nothing changes.
+  auto [bad_status, bad] =
+      put(admin, "[journey]\nstages = [\"a\", \"a\"]\n[regions]\nnorth = [\"s 1\"]\n");
+  EXPECT_EQ(bad_status, 400) << bad;
+  ASSERT_EQ(bad["problems"].size(), 2u) << bad;
+  EXPECT_EQ(bad["problems"][0]["line"], 2) << bad;
+  EXPECT_EQ(bad["problems"][0]["col"], 10) << bad;
+  EXPECT_EQ(bad["problems"][0]["message"], "journey.stages: a stage is listed twice") << bad;
+  EXPECT_EQ(bad["problems"][1]["line"], 4) << bad;
+  EXPECT_NE(Get(bad, "error").find(path + ":4:10: regions.north: expected an id"),
+            std::string::npos)
+      << bad;
+  EXPECT_EQ(GetJson(admin, "/api/v1/meta")["stages"][0], "pay");
+  // A good one: written whole (mode kept), used by the next request.
+  auto [ok_status, ok] = put(admin, edited);
+  ASSERT_EQ(ok_status, 200) << ok;
+  EXPECT_EQ(ok["config"]["stages"], Json::array({"arrive", "pay"}));
+  std::ifstream in(path);
+  std::string on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(on_disk, edited);
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  Json meta = GetJson(admin, "/api/v1/meta");
+  EXPECT_EQ(meta["stages"][0], "arrive");
+  EXPECT_EQ(meta["stages"][1], "pay");
+  Json journey = GetJson(admin, "/api/v1/journey?" + kDay);
+  EXPECT_EQ(journey["stages"][0], "arrive") << journey["stages"];
+  // Regions too: store-c moved to north, so the regional user of north now sees it.
+  std::string moved = edited;
+  moved.replace(moved.find(R"(north = ["store-a", "store-b"])"), 30,
+                R"(north = ["store-a", "store-b", "store-c"])");
+  moved.replace(moved.find(R"(south = ["store-c"])"), 19, R"(south = [])");
+  ASSERT_EQ(put(admin, moved).first, 200);
+  GetJson(North(), "/api/v1/stores/store-c?" + kDay, 200);
+  ASSERT_EQ(put(admin, kHubConfig).first, 200);
+  GetJson(North(), "/api/v1/stores/store-c?" + kDay, 403);
+  EXPECT_EQ(GetJson(admin, "/api/v1/meta")["stages"][0], "pay");
+}
+
+TEST(WebServerConfig, WithoutAHubConfigFileSavingIsRefused) {
+  TempDir dir;
+  WebOptions o;
+  o.listen = "127.0.0.1:0";
+  o.db_path = dir.File("hub.db");
+  o.web_root = dir.File("web");
+  auto s = WebServer::Create(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE((*s)->Start().ok());
+  std::string setup = (*s)->SetupUrl();
+  httplib::Client c("127.0.0.1", (*s)->port());
+  auto made = c.Post("/api/v1/setup",
+                     Json{{"token", setup.substr(setup.find("token=") + 6)},
+                          {"user", "root"},
+                          {"password", "admin pass 123"}}
+                         .dump(),
+                     "application/json");
+  ASSERT_TRUE(made && made->status == 201);
+  std::string set = made->get_header_value("Set-Cookie");
+  httplib::Headers h{{"Cookie", set.substr(0, set.find(';'))},
+                     {"X-CSRF-Token", Json::parse(made->body)["csrf"].get<std::string>()}};
+  auto got = c.Get("/api/v1/config", h);
+  ASSERT_TRUE(got && got->status == 200);
+  Json j = Json::parse(got->body);
+  EXPECT_TRUE(j["path"].is_null());
+  EXPECT_EQ(j["writable"], false);
+  auto put =
+      c.Put("/api/v1/config", h, R"({"text":"[journey]\nstages = [\"a\"]\n"})", "application/json");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 409);
+  EXPECT_NE(put->body.find("without --hub-config"), std::string::npos) << put->body;
+  (*s)->Stop();
+}
+
 TEST(WebServerConfig, BadHubConfigNamesFileAndLine) {
   TempDir dir;
   std::string path = dir.File("hub.toml");
@@ -1060,6 +1296,22 @@ TEST(WebServerConfig, BadHubConfigNamesFileAndLine) {
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.status().message().find(path + ":1:"), std::string::npos)
       << syntax.status().message();
+  std::ofstream(path) << "[regions]\nnorth = [\"s1\"]\n[opening_hours]\nmon = \"09:00-20:00\"\n"
+                         "tue = \"20:00-09:00\"\nwed = 9\nholiday = \"closed\"\n"
+                         "[opening_hours.regions.east]\nsat = \"10:00-12:00, 11:00-13:00\"\n";
+  auto hours = WebServer::Create(o);
+  ASSERT_FALSE(hours.ok());
+  std::string h = hours.status().message();
+  EXPECT_NE(h.find(path + ":5:7: opening_hours.tue: a range ends after it starts"),
+            std::string::npos)
+      << h;
+  EXPECT_NE(h.find(path + ":6:7: opening_hours.wed: expected a string"), std::string::npos) << h;
+  EXPECT_NE(h.find("opening_hours.holiday: unknown key"), std::string::npos) << h;
+  EXPECT_NE(h.find("opening_hours.regions.east.sat: ranges in order and not overlapping"),
+            std::string::npos)
+      << h;
+  EXPECT_NE(h.find("opening_hours.regions.east: no such region in [regions]"), std::string::npos)
+      << h;
   o.hub_config = "";
   o.listen = "localhost";
   EXPECT_FALSE(WebServer::Create(o).ok());

@@ -208,9 +208,10 @@ export function metricColour(m, value, lo, hi) {
 // ---------- the API ----------
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, body = null) {
     super(message);
     this.status = status;
+    this.body = body;  // the answer's JSON, if any (e.g. PUT /api/v1/config's "problems")
   }
 }
 
@@ -239,7 +240,7 @@ export async function api(path, {method = 'GET', body = null} = {}) {
   }
   if (!res.ok) {
     const msg = (data && data.error) || `${method} ${path}: HTTP ${res.status}`;
-    throw new ApiError(res.status, msg);
+    throw new ApiError(res.status, msg, data);
   }
   return data;
 }

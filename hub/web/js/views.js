@@ -1,6 +1,7 @@
 // The app's views. Each: {id, path, title, endpoint(params), own: [its URL keys], controls(),
 // render(container, data, state, ctx)}. Numbers are the API's, formatted; null shows as "–".
 import {chart} from './charts.js';
+import {config} from './config.js';
 import {api, ApiError, colourRange, DASH, DIVERGING_COLOURS, fmt, h, metricColour, METRICS, SEQUENTIAL_COLOURS, stateQuery} from './core.js';
 
 const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
@@ -89,6 +90,99 @@ function csatBar(dist) {
           (n, i) =>
               (n ? h('span', {style: {width: `${(100 * n) / total}%`, background: cols[i]}}) :
                    null)));
+}
+
+// Seconds of dwell: "95 s" below 10 min (dwell is mostly seconds to minutes), else "12 min".
+const dwellS = (x) => (isNum(x) && x < 600 ? `${fmt.int(x)} s` : fmt.duration(x));
+
+// Dwell of a figures object, compact for a journey cell: "53 / 120 s" (mean / p90; title: per
+// zone), or "–" without v2 footfall.
+function dwellText(f) {
+  if (!f || !f.dwell_n) return DASH;
+  const zones = Object.entries(f.dwell_by_zone || {})
+                    .map(([z, d]) => `${z}: mean ${dwellS(d.mean_s)}, p90 ${dwellS(d.p90_s)} (${
+                                         fmt.int(d.n)} visits)`)
+                    .join('\n');
+  const both = isNum(f.dwell_mean_s) && isNum(f.dwell_p90_s) && f.dwell_p90_s < 600;
+  return h(
+      'span', {title: `Dwell mean / p90 over ${fmt.int(f.dwell_n)} visits\n${zones}`},
+      both ? `${fmt.int(f.dwell_mean_s)} / ${fmt.int(f.dwell_p90_s)} s` :
+             `${dwellS(f.dwell_mean_s)} / ${dwellS(f.dwell_p90_s)}`);
+}
+
+const CROWD_BANDS = ['0', '1-2', '3-5', '6-10', '11+'];
+
+// The store page's dwell per zone and CSAT by the crowd when the session started.
+function dwellAndCrowd(f) {
+  const zones = Object.entries(f.dwell_by_zone || {});
+  const dwellBox = zones.length ?
+      table(
+          [
+            {label: 'Zone', key: 'zone', value: ([z]) => h('strong', {}, z)},
+            {label: 'Visits measured', key: 'n', num: true, value: ([, d]) => fmt.int(d.n)},
+            {label: 'Mean', key: 'mean_s', num: true, value: ([, d]) => dwellS(d.mean_s)},
+            {label: 'p90', key: 'p90_s', num: true, value: ([, d]) => dwellS(d.p90_s)},
+          ],
+          zones, {id: 'store-dwell', rowAttrs: ([z]) => ({'data-zone': z})}) :
+      empty('No dwell: no footfall with zones (schema v2) in this period.');
+  const crowd = f.csat_by_crowd || {};
+  const bands = CROWD_BANDS.map((b) => [b, crowd[b] || {}]);
+  const crowdEl = h('div', {
+    class: 'chart small',
+    id: 'store-crowd',
+    role: 'img',
+    'aria-label': 'Share of satisfied ratings (CSAT 4–5) by people in view when the session started'
+  });
+  const crowdBox = f.with_context ?
+      [
+        crowdEl,
+        table(
+            [
+              {label: 'People in view', key: 'band', value: ([b]) => b},
+              {label: 'Answers', key: 'csat_n', num: true, value: ([, d]) => fmt.int(d.csat_n)},
+              {label: 'CSAT', key: 'csat_mean', num: true, value: ([, d]) => fmt.num(d.csat_mean, 2)},
+              {
+                label: 'Satisfied',
+                key: 'csat_satisfied_pct',
+                num: true,
+                value: ([, d]) => fmt.pct(d.csat_satisfied_pct)
+              },
+            ],
+            bands, {id: 'store-crowd-table', rowAttrs: ([b]) => ({'data-band': b})}),
+      ] :
+      empty('No ratings carry the crowd at their start (kiosks with a camera and schema v2 send it).');
+  const box = h(
+      'div', {class: 'two'},
+      h('section', {class: 'panel'}, h('h2', {}, 'Dwell per zone'), dwellBox),
+      h('section', {class: 'panel'}, h('h2', {}, 'Satisfaction by crowding'),
+        h('p', {class: 'note'},
+          `${fmt.int(f.with_context)} rated sessions carry the number of people in view when ` +
+              'they started.'),
+        crowdBox));
+  return {
+    box,
+    draw: () => {
+      if (!f.with_context) return;
+      chart(crowdEl, {
+        grid: {left: 45, right: 15, top: 25, bottom: 40},
+        tooltip: {trigger: 'axis'},
+        xAxis: {type: 'category', name: 'people in view', nameLocation: 'middle', nameGap: 26,
+                data: CROWD_BANDS},
+        yAxis: {type: 'value', name: '% satisfied', min: 0, max: 100},
+        series: [{
+          name: 'Satisfied (CSAT 4–5)',
+          type: 'bar',
+          data: bands.map(([, d]) => d.csat_satisfied_pct ?? null),
+          itemStyle: {color: '#5e3c99'},
+          label: {
+            show: true,
+            position: 'top',
+            formatter: (p) => `n=${fmt.int(bands[p.dataIndex][1].csat_n)}`
+          }
+        }],
+      });
+    }
+  };
 }
 
 function figureTable(rows) {
@@ -217,6 +311,7 @@ const journey = {
                 ['csat_mean', 'CSAT', fmt.num(f.csat_mean, 2)],
                 ['nps', 'NPS', fmt.num(f.nps, 0)],
                 ['effort_mean', 'Effort', fmt.num(f.effort_mean, 1)],
+                ...(f.dwell_n ? [['dwell_mean_s', 'Dwell · p90', dwellText(f), null]] : []),
               ]),
               csatBar(f.csat_dist),
               pains.length ?
@@ -723,10 +818,14 @@ export const storeView = {
                       {label: 'Distribution', value: (r) => csatBar(r.figures.csat_dist)},
                       {label: 'NPS', num: true, value: (r) => fmt.num(r.figures.nps, 0)},
                       {label: 'Effort', num: true, value: (r) => fmt.num(r.figures.effort_mean, 1)},
+                      {label: 'Dwell · p90', key: 'dwell', value: (r) => dwellText(r.figures)},
                       {label: 'Confidence', value: (r) => confidenceMark(r.figures.confidence)},
                     ],
                     tps, {id: 'store-touchpoints'}) :
                 empty('No touchpoints with data.')));
+    const dc = dwellAndCrowd(data.figures || {});
+    el.append(dc.box);
+    dc.draw();
     const days = data.days || [];
     const dayEl = h('div', {
       class: 'chart',
@@ -963,6 +1062,7 @@ const RULE_METRICS = [
   ['nps', 'NPS'],
   ['response_rate', 'response rate'],
   ['kiosk_offline_min', 'kiosk offline (minutes)'],
+  ['camera_not_counting_min', 'camera not counting in opening hours (minutes)'],
 ];
 
 function rulesPanel(ctx, show) {
@@ -1153,4 +1253,5 @@ const users = {
   },
 };
 
-export const VIEWS = [journey, trends, heatmaps, stores, painpoints, fleet, alerts, users];
+export const VIEWS =
+    [journey, trends, heatmaps, stores, painpoints, fleet, alerts, users, config];

@@ -33,7 +33,8 @@ function figures(scale = 1, csatBias = 0) {
       unhappy: 0,
       gap_s: 0,
       counted_s: 36000,
-      confidence: 'low_n'
+      confidence: 'low_n',
+      ...dwellAndCrowd(visitors, dist, 0)
     };
   }
   const p = [0.05, 0.08, 0.17, 0.4, 0.3].map(
@@ -67,7 +68,38 @@ function figures(scale = 1, csatBias = 0) {
     counted_s: 36000,
     confidence: responses < 10 ? 'low_n' :
         gap > 1800             ? 'coverage_gap' :
-                                 'ok'
+                                 'ok',
+    ...dwellAndCrowd(visitors, dist, responses)
+  };
+}
+
+// Dwell (footfall v2 zones) and CSAT by crowding band (feedback v2 context), as the API adds
+// them to every figures object: a queue zone, and the answers spread over the bands with fewer
+// satisfied ones in crowds.
+function dwellAndCrowd(visitors, dist, responses) {
+  const n = Math.round(visitors * 0.6);
+  const mean = 30 + rnd() * 60;
+  const queue = {mean_s: Number(mean.toFixed(1)), p90_s: Number((mean * 2.2).toFixed(1)), n};
+  const bands = ['0', '1-2', '3-5', '6-10', '11+'];
+  const crowd = {};
+  let left = responses;
+  bands.forEach((b, i) => {
+    const k = i === bands.length - 1 ? left : Math.round(responses * [0.2, 0.35, 0.25, 0.15][i]);
+    left -= k;
+    const sat = k ? Number(Math.max(0, 80 - i * 12 + (rnd() - 0.5) * 10).toFixed(1)) : null;
+    crowd[b] = {
+      csat_n: k,
+      csat_mean: k ? Number((4.3 - i * 0.3).toFixed(2)) : null,
+      csat_satisfied_pct: sat
+    };
+  });
+  return {
+    dwell_mean_s: n ? queue.mean_s : null,
+    dwell_p90_s: n ? queue.p90_s : null,
+    dwell_n: n,
+    dwell_by_zone: n ? {queue} : {},
+    with_context: responses,
+    csat_by_crowd: crowd
   };
 }
 
@@ -114,6 +146,36 @@ w('users', {
     {user: 'admin', role: 'admin', regions: []},
     {user: 'nora', role: 'regional', regions: ['north']}
   ]
+});
+const hubToml = `[journey]
+stages = [${stages.map((x) => JSON.stringify(x)).join(', ')}]
+
+[regions]
+${Object.entries(regions).map(([r, ss]) => `${r} = [${ss.map((x) => JSON.stringify(x)).join(', ')}]`).join('\n')}
+
+[opening_hours]
+mon = "09:00-20:00"
+tue = "09:00-20:00"
+wed = "09:00-20:00"
+thu = "09:00-20:00"
+fri = "09:00-20:00"
+sat = "10:00-18:00"
+sun = "closed"
+`;
+const week = {
+  mon: ['09:00-20:00'],
+  tue: ['09:00-20:00'],
+  wed: ['09:00-20:00'],
+  thu: ['09:00-20:00'],
+  fri: ['09:00-20:00'],
+  sat: ['10:00-18:00'],
+  sun: []
+};
+w('config', {
+  path: '/etc/touchpoint/hub.toml',
+  writable: true,
+  text: hubToml,
+  config: {stages, regions, opening_hours: {default: week, regions: {}, stores: {}}}
 });
 w('meta', {stages, touchpoints, regions, stores, user, now_ms: Date.UTC(2026, 10, 30, 12)});
 

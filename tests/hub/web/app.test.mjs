@@ -319,12 +319,66 @@ describe('web app on a real hub', {skip}, () => {
         const files = await screenshotViews(
             page, hub.url, join(OUT, 'screenshots'), {store: 'store-0003', query});
         console.log(`screenshots (${files.length}): ${join(OUT, 'screenshots')}`);
-        assert.equal(files.length, 18);
+        assert.equal(files.length, 20);
         await page.setViewport({width: 768, height: 900});
         for (const v of ['/journey', '/stores', '/fleet', '/painpoints']) {
           await openView(page, hub.url + v);
           const w = await page.evaluate(() => document.documentElement.scrollWidth);
           assert.ok(w <= 768, `${v} is ${w} px wide at 768`);
+        }
+        assert.deepEqual(errors, []);
+      });
+
+  test(
+      'the admin edits the stage order on the Config page, the journey map follows; an analyst ' +
+          'gets 403',
+      async () => {
+        await page.setViewport({width: 1366, height: 900});
+        await openView(page, `${hub.url}/config`);
+        assert.equal(await page.$eval('#config-text', (e) => e.value), HUB_CONFIG);
+        const order = () =>
+            page.$$eval('#stage-order li', (lis) => lis.map((li) => li.dataset.stage));
+        assert.deepEqual((await order()).slice(0, 4), ['arrive', 'browse', 'try', 'pay']);
+        for (let i = 0; i < 3; ++i) await page.click('#stage-order button[data-up="pay"]');
+        assert.deepEqual((await order()).slice(0, 4), ['pay', 'arrive', 'browse', 'try']);
+        assert.match(
+            await page.$eval('#config-text', (e) => e.value),
+            /stages = \["pay", "arrive", "browse", "try"\]/);
+        await page.click('#config-save');
+        await page.waitForSelector('#config-saved:not([hidden])', {timeout: 10000});
+        assert.match(
+            await page.$eval('#stages-in-force', (e) => e.textContent), /^pay → arrive → browse/);
+        await openView(page, `${hub.url}/journey`);
+        const heads = await page.$$eval(
+            '#journey-grid th.stage', (ths) => ths.map((t) => t.textContent.replace(/^\d+/, '')));
+        assert.deepEqual(heads.slice(0, 4), ['pay', 'arrive', 'browse', 'try']);
+        // A config with problems: listed with line and column, nothing saved.
+        await openView(page, `${hub.url}/config`);
+        await page.$eval('#config-text', (e) => (e.value = '[journey]\nstages = ["a", "a"]\n'));
+        await page.click('#config-save');
+        await page.waitForSelector('#config-problems li', {timeout: 10000});
+        assert.match(
+            await page.$eval('#config-problems', (e) => e.textContent),
+            /Line 2, column 10: journey\.stages: a stage is listed twice/);
+        const kept = JSON.parse((await apiOf('/api/v1/config')).body);
+        assert.deepEqual(kept.config.stages, ['pay', 'arrive', 'browse', 'try']);
+        // An analyst: no Config link, and the API says 403.
+        const ctx = await browser.createBrowserContext();
+        const p = await ctx.newPage();
+        try {
+          await openView(p, `${hub.url}/login`);
+          await p.type('input[name=user]', 'ana');
+          await p.type('input[name=password]', 'a long password');
+          await p.click('button[type=submit]');
+          await p.waitForSelector('#journey-grid', {timeout: 15000});
+          assert.equal(await p.$('header.top nav a[href="/config"]'), null);
+          const status =
+              await p.evaluate(async () => (await fetch('/api/v1/config')).status);
+          assert.equal(status, 403);
+          await openView(p, `${hub.url}/config`);
+          assert.match(await p.$eval('#content .error', (e) => e.textContent), /admin only/);
+        } finally {
+          await ctx.close();
         }
         assert.deepEqual(errors, []);
       });

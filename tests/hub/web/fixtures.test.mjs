@@ -144,7 +144,7 @@ describe(
       test('every view renders at 1366 and 768 px (screenshots)', async () => {
         const files = await screenshotViews(
             page, server.url, outDir, {store: 'store-0001', query: '?compare=1'});
-        assert.equal(files.length, 18);
+        assert.equal(files.length, 20);
         console.log(`screenshots: ${outDir}`);
         // Fleet: the offline and the stale kiosk stand out (rows marked bad, listed first).
         await openView(page, `${server.url}/fleet`);

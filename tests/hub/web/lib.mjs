@@ -153,6 +153,7 @@ export const VIEW_PATHS = [
   ['fleet', '/fleet'],
   ['alerts', '/alerts'],
   ['users', '/users'],
+  ['config', '/config'],
 ];
 
 // Opens a URL of the app and waits until a view rendered (#app[data-loaded], set by app.js).
@@ -192,7 +193,7 @@ export async function screenshotViews(
       await openView(
           page,
           base + path.replace('{store}', encodeURIComponent(store || '')) +
-              (name === 'alerts' || name === 'users' ? '' : query));
+              (['alerts', 'users', 'config'].includes(name) ? '' : query));
       const file = join(outDir, `${name}-${width}.png`);
       await page.screenshot({path: file, fullPage: true});
       files.push(file);
