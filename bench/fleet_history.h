@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -28,13 +29,29 @@ struct TouchpointSpec {
   double response_rate;
   double quality;                    // added to the store's
   std::vector<const char*> reasons;  // what unhappy shoppers name here
+  const char* zone;                  // the footfall zone its camera measures dwell in
+  double dwell_median_s;             // a typical visit's time in that zone
 };
 
 inline const std::vector<TouchpointSpec>& Touchpoints() {
   static const std::vector<TouchpointSpec> kSpecs = {
-      {"entrance", "arrive", 70, 0.05, 0.05, {"signage", "crowded", "staff", "parking"}},
-      {"fitting-room", "try", 18, 0.10, -0.05, {"queue", "staff", "sizes", "cleanliness"}},
-      {"checkout", "pay", 40, 0.07, 0.0, {"queue", "price", "payment", "staff"}},
+      {"entrance",
+       "arrive",
+       70,
+       0.05,
+       0.05,
+       {"signage", "crowded", "staff", "parking"},
+       "entrance",
+       12},
+      {"fitting-room",
+       "try",
+       18,
+       0.10,
+       -0.05,
+       {"queue", "staff", "sizes", "cleanliness"},
+       "fitting-rooms",
+       240},
+      {"checkout", "pay", 40, 0.07, 0.0, {"queue", "price", "payment", "staff"}, "queue", 90},
   };
   return kSpecs;
 }
@@ -134,13 +151,23 @@ class HistoryMaker {
         f.lines = {{"door", in, std::max<int64_t>(0, in + Poisson(2) - Poisson(2))}};
         f.occupancy_max = std::max<int64_t>(1, in / 6);
         f.occupancy_end = in / 12;
+        f.zones = {Zone(tp, in, spec_.Problem(k, day_ms))};
         out.push_back(Stamp(stamper, clock, f, hour_utc + kHourMs));
       }
       const double visitors = tp.visitors_per_hour * k.size * day_factor * HourShape(h);
       const int sessions = static_cast<int>(Poisson(visitors * tp.response_rate));
       for (int i = 0; i < sessions; ++i) {
         int64_t at = hour_utc + Uniform(0, kHourMs - 1);
-        out.push_back(Stamp(stamper, clock, Session(k, quality, spec_.Problem(k, day_ms)), at));
+        // Crowding: people in view when the session started (about a tenth of the hour's
+        // visitors); shoppers in a crowded space rate a little lower, an empty one a little
+        // higher, so the chain's mean stays about the store's quality.
+        FeedbackContext context;
+        context.occupancy_at_start = Poisson(visitors / 10);
+        context.visitors_in_15min = Poisson(visitors / 4);
+        const double crowded =
+            0.03 * (3.0 - static_cast<double>(std::min<int64_t>(context.occupancy_at_start, 10)));
+        out.push_back(Stamp(stamper, clock,
+                            Session(k, quality + crowded, spec_.Problem(k, day_ms), context), at));
       }
     }
     std::sort(out.begin(), out.end(),
@@ -148,8 +175,39 @@ class HistoryMaker {
     return out;
   }
 
-  // One shopper's session at kiosk `k`, satisfied about `quality` (0..1).
-  Payload Session(const SimKiosk& k, double quality, bool problem) {
+  // The hour's visits of the touchpoint's zone: a log-normal dwell around its median (twice as
+  // long where the stage has its problem), binned straight into the histogram's buckets.
+  ZoneStats Zone(const TouchpointSpec& tp, int64_t visits, bool problem) {
+    ZoneStats z;
+    z.id = tp.zone;
+    z.visits = z.dwell_n = visits;
+    const double median = tp.dwell_median_s * (problem ? 2.0 : 1.0), sigma = 0.6;
+    auto below = [&](double s) {  // the log-normal's distribution function
+      return 0.5 * std::erfc(-(std::log(s) - std::log(median)) / (sigma * std::sqrt(2.0)));
+    };
+    int64_t left = visits;
+    double p_done = 0;
+    for (size_t i = 0; i < kDwellBuckets && left > 0; ++i) {
+      const double p_to = i < kDwellBucketUpperS.size() ? below(kDwellBucketUpperS[i]) : 1.0;
+      const double p = p_to >= 1.0 ? 1.0 : (p_to - p_done) / std::max(1e-12, 1.0 - p_done);
+      const int64_t n = std::binomial_distribution<int64_t>(left, std::clamp(p, 0.0, 1.0))(rng_);
+      z.dwell_hist[i] = n;
+      left -= n;
+      p_done = p_to;
+    }
+    if (visits > 0) {
+      z.dwell_mean_s = median * std::exp(sigma * sigma / 2);  // the log-normal's mean
+      z.dwell_p90_s = DwellQuantileOf(z.dwell_hist, 0.9);
+      z.occupancy_max = std::max<int64_t>(1, visits * static_cast<int64_t>(median) / 1800);
+      z.occupancy_mean = static_cast<double>(visits) * median / 3600.0;
+    }
+    return z;
+  }
+
+  // One shopper's session at kiosk `k`, satisfied about `quality` (0..1), with the crowding
+  // around it when given.
+  Payload Session(const SimKiosk& k, double quality, bool problem,
+                  std::optional<FeedbackContext> context = std::nullopt) {
     const TouchpointSpec& tp = Touchpoints()[static_cast<size_t>(k.tp)];
     int csat = std::clamp(static_cast<int>(std::lround(Normal(1 + 4 * quality, 0.9))), 1, 5);
     std::vector<Answer> answers = {Answer{"overall", QuestionType::kCsat, csat, {}, ""}};
@@ -181,6 +239,7 @@ class HistoryMaker {
       a.questions_answered = 1;
       a.last_question_id = answers.size() > 1 ? answers[1].question_id : "recommend";
       a.answers = {answers[0]};
+      a.context = context;
       return a;
     }
     FeedbackPayload f;
@@ -189,6 +248,7 @@ class HistoryMaker {
     f.language = Chance(0.8) ? "en" : "de";
     f.duration_ms = 4000 + Uniform(0, 9000);
     f.answers = std::move(answers);
+    f.context = context;
     if (Chance(0.015)) {
       f.suspect = true;
       f.suspect_reason = "rapid_repeat";

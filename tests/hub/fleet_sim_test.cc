@@ -95,6 +95,27 @@ TEST(FleetSim, HistoryShowsTheTroubledStageTwoTimeZonesAQuietKioskAndACameraGap)
   ASSERT_TRUE(day.ok());
   ASSERT_EQ(day->size(), 1u);
   EXPECT_EQ(day->front().gap_s, 4 * 3600);
+
+  // Dwell per touchpoint zone (store-05's fitting rooms take twice as long in their bad days)
+  // and ratings that carry their crowding, rated lower in a crowd than in an empty space.
+  ViewFilter month;
+  month.from_ms = Day("2026-10-31");
+  month.to_ms = Day("2026-11-30");
+  auto total = (*store)->View(month, ViewBy::kTotal);
+  ASSERT_TRUE(total.ok());
+  ASSERT_EQ(total->size(), 1u);
+  metrics::Figures fig = total->front().Figures(false);
+  EXPECT_EQ((std::set<std::string>{"entrance", "fitting-rooms", "queue"}), [&] {
+    std::set<std::string> zones;
+    for (const auto& [zone, d] : fig.dwell_by_zone) zones.insert(zone);
+    return zones;
+  }());
+  ASSERT_TRUE(fig.dwell_by_zone["queue"].mean_s && fig.dwell_by_zone["entrance"].mean_s);
+  EXPECT_GT(*fig.dwell_by_zone["queue"].mean_s, 3 * *fig.dwell_by_zone["entrance"].mean_s);
+  EXPECT_EQ(fig.scored.with_context, fig.responses);
+  ASSERT_TRUE(fig.csat_satisfied_pct_by_crowd[0] && fig.csat_satisfied_pct_by_crowd[3]);
+  EXPECT_GT(fig.csat_n_by_crowd[3], 100);
+  EXPECT_GT(*fig.csat_satisfied_pct_by_crowd[0], *fig.csat_satisfied_pct_by_crowd[3] + 5);
 }
 
 }  // namespace
