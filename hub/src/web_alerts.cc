@@ -182,6 +182,43 @@ ApiResult<Json> Alerts::AddRule(const Json& body, const WebConfig& config, int64
               {"scope", r.scope}};
 }
 
+ApiResult<bool> Alerts::AddStarterRules(const WebConfig& config, int64_t now_ms) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto n = db_->QueryInt("SELECT COUNT(*) FROM web_alert_rules");
+    if (!n.ok()) return Db(n.status());
+    if (n->value_or(0) > 0) return false;
+  }
+  const Json starters[] = {
+      {{"name", "Many unhappy shoppers"},
+       {"metric", "unhappy_pct"},
+       {"op", ">="},
+       {"threshold", 50},
+       {"window_min", 15},
+       {"min_n", 4},
+       {"scope", "stores"}},
+      {{"name", "Kiosk offline"},
+       {"metric", "kiosk_offline_min"},
+       {"op", ">="},
+       {"threshold", 30},
+       {"window_min", 30},
+       {"min_n", 0},
+       {"scope", "stores"}},
+      {{"name", "Camera not counting"},
+       {"metric", "camera_not_counting_min"},
+       {"op", ">="},
+       {"threshold", 15},
+       {"window_min", 15},
+       {"min_n", 0},
+       {"scope", "stores"}},
+  };
+  for (const Json& rule : starters) {
+    auto added = AddRule(rule, config, now_ms);
+    if (!added.ok()) return added.error();
+  }
+  return true;
+}
+
 ApiResult<bool> Alerts::DeleteRule(int64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto st = db_->Prepare("DELETE FROM web_alert_rules WHERE id = ?1");

@@ -52,6 +52,9 @@ class Alerts {
   // Validates the body's fields (the message names the field).
   ApiResult<Json> AddRule(const Json& body, const WebConfig& config, int64_t now_ms);
   ApiResult<bool> DeleteRule(int64_t id);
+  // The three starter rules (unhappy burst, kiosk offline, camera not counting; see
+  // docs/hub-api.md "Alerts"), added when the first admin is set up and no rule exists yet.
+  ApiResult<bool> AddStarterRules(const WebConfig& config, int64_t now_ms);
   // Newest first, at most 500, only those `visible` says.
   ApiResult<Json> List(const AlertVisible& visible);
   // 404 when there is no such alert or it is not visible; acknowledging twice keeps the first.

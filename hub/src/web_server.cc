@@ -630,6 +630,10 @@ void WebServer::Impl::Routes() {
     }
     auto session = auth->Setup(*token, User{*user, "admin", {}}, *password, NowMs());
     if (!session.ok()) return SendError(res, session.error());
+    // A new hub watches from its first admin on; the admin may change or delete these.
+    if (auto starters = alerts->AddStarterRules(*Config(), NowMs()); !starters.ok()) {
+      return SendError(res, starters.error());
+    }
     res.set_header("Set-Cookie", CookieFor(*session));
     SendJson(res, 201, SessionJson(*session));
   });
