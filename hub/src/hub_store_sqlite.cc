@@ -136,6 +136,7 @@ class SqliteHubStore final : public HubStore {
       // Keys and compactions learnt in the rolled back transaction may not exist: forget them.
       kiosk_keys_.clear();
       dim_keys_.clear();
+      last_dim_key_ = 0;
       if (levels_) levels_->ForgetKeys();
       compactions_.clear();
       compactions_loaded_ = false;
@@ -297,6 +298,23 @@ class SqliteHubStore final : public HubStore {
 
   Result<int64_t> DimKeyOf(const std::string& store, const std::string& touchpoint,
                            const std::string& stage) {
+    // Events of a batch share their dim: the last one answers without building its name.
+    if (last_dim_key_ != 0 && store == last_dim_[0] && touchpoint == last_dim_[1] &&
+        stage == last_dim_[2]) {
+      return last_dim_key_;
+    }
+    auto key = LookUpDimKey(store, touchpoint, stage);
+    if (key.ok()) {
+      last_dim_[0] = store;
+      last_dim_[1] = touchpoint;
+      last_dim_[2] = stage;
+      last_dim_key_ = *key;
+    }
+    return key;
+  }
+
+  Result<int64_t> LookUpDimKey(const std::string& store, const std::string& touchpoint,
+                               const std::string& stage) {
     std::string name = store;
     name += '\0';
     name += touchpoint;
@@ -371,8 +389,9 @@ class SqliteHubStore final : public HubStore {
       "payload_id, payload_line, id_hash, flags, utc_offset_min";
   static constexpr int kEventParams = 24;
   // Rows per multi-row insert: one statement step for this many new events (a step costs about
-  // as much as the row it inserts: ~0.7 us of SQLite's per-statement work saved per event).
-  static constexpr int kInsertChunk = 32;
+  // as much as the row it inserts: ~0.7 us of SQLite's per-statement work saved per event), then
+  // for what is left of a run, this few (runs of a few events: a kiosk's day in an import).
+  static constexpr int kInsertChunks[2] = {32, 8};
   // A run's seqs span less than this: the held ones among them are read in one bounded query.
   static constexpr uint64_t kChunkSpan = 4096;
 
@@ -511,10 +530,16 @@ class SqliteHubStore final : public HubStore {
   }
 
   // Inserts a run of events of one kiosk whose seqs span less than kChunkSpan: the ones not held
-  // yet (and not repeated in the run) kInsertChunk rows per statement, the others one by one.
+  // yet (and not repeated in the run) kInsertChunks rows per statement, the others one by one.
   Status InsertRun(const HubWrite& w, const FootfallIndex& footfall_in_write, std::vector<Row>* run,
                    int64_t now_ms, PayloadIds* p, HubWriteResult* result) {
-    if (run->empty()) return Status::Ok();
+    if (run->size() < static_cast<size_t>(kInsertChunks[1])) {  // too few for a chunk
+      for (const Row& r : *run) {
+        if (Status s = InsertOne(w, footfall_in_write, r, now_ms, p, result); !s.ok()) return s;
+      }
+      run->clear();
+      return Status::Ok();
+    }
     uint64_t lo = run->front().e->seq, hi = lo;
     for (const Row& r : *run) {
       lo = std::min(lo, r.e->seq);
@@ -543,28 +568,31 @@ class SqliteHubStore final : public HubStore {
       (is_held ? alone_ : fresh_).push_back(r);
     }
     size_t i = 0;
-    for (; i + kInsertChunk <= fresh_.size(); i += kInsertChunk) {
-      if (!insert_chunk_sql_) insert_chunk_sql_ = InsertEventsSql(kInsertChunk);
-      auto prepared = insert_chunk_.Get(db_->handle(), insert_chunk_sql_->c_str());
-      if (!prepared.ok()) return prepared.status();
-      sqlite3_stmt* ins = *prepared;
-      // Rows are bound in order with their payload lines taken as they would be one by one.
-      bool superseded[kInsertChunk];
-      for (int k = 0; k < kInsertChunk; ++k) {
-        const Row& r = fresh_[i + static_cast<size_t>(k)];
-        if (Status s = BindRow(ins, k * kEventParams, r, now_ms, *p, &superseded[k]); !s.ok()) {
-          return s;
+    for (int c = 0; c < 2; ++c) {
+      const int rows = kInsertChunks[c];
+      for (; i + static_cast<size_t>(rows) <= fresh_.size(); i += static_cast<size_t>(rows)) {
+        if (insert_chunk_sql_[c].empty()) insert_chunk_sql_[c] = InsertEventsSql(rows);
+        auto prepared = insert_chunk_[c].Get(db_->handle(), insert_chunk_sql_[c].c_str());
+        if (!prepared.ok()) return prepared.status();
+        sqlite3_stmt* ins = *prepared;
+        // Rows are bound in order with their payload lines taken as they would be one by one.
+        for (int k = 0; k < rows; ++k) {
+          const Row& r = fresh_[i + static_cast<size_t>(k)];
+          bool superseded = false;
+          if (Status s = BindRow(ins, k * kEventParams, r, now_ms, *p, &superseded); !s.ok()) {
+            return s;
+          }
+          if (Status s = Inserted(footfall_in_write, r, superseded, p, result); !s.ok()) return s;
         }
-        if (Status s = Inserted(footfall_in_write, r, superseded[k], p, result); !s.ok()) return s;
-      }
-      int rc = sqlite3_step(ins);
-      sqlite3_reset(ins);
-      if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "insert events", db_->handle());
-      if (sqlite3_changes(db_->handle()) != kInsertChunk) {
-        // Cannot happen under the write lock: the held seqs were read in this transaction.
-        return Status::Internal("insert events: " + run->front().e->kiosk + " seqs " +
-                                std::to_string(lo) + ".." + std::to_string(hi) +
-                                " were held after all");
+        int rc = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "insert events", db_->handle());
+        if (sqlite3_changes(db_->handle()) != rows) {
+          // Cannot happen under the write lock: the held seqs were read in this transaction.
+          return Status::Internal("insert events: " + run->front().e->kiosk + " seqs " +
+                                  std::to_string(lo) + ".." + std::to_string(hi) +
+                                  " were held after all");
+        }
       }
     }
     for (; i < fresh_.size(); ++i) {
@@ -884,8 +912,8 @@ class SqliteHubStore final : public HubStore {
 
   std::unique_ptr<sql::Database> db_;
   // Finalized before db_ closes (declared after it).
-  PersistentStatement insert_event_, insert_chunk_, insert_kiosk_, insert_dim_, insert_payload_;
-  std::optional<std::string> insert_chunk_sql_;
+  PersistentStatement insert_event_, insert_chunk_[2], insert_kiosk_, insert_dim_, insert_payload_;
+  std::string insert_chunk_sql_[2];
   std::optional<sql::Statement> bump_counter_, insert_reject_, insert_compaction_, supersede_,
       counted_originals_, held_seqs_;
   // Scratch of InsertRun (kept: no allocation per run).
@@ -896,6 +924,8 @@ class SqliteHubStore final : public HubStore {
   // Caches of committed rows (cleared when a transaction rolls back).
   std::unordered_map<std::string, KioskKey> kiosk_keys_;
   std::unordered_map<std::string, int64_t> dim_keys_;  // "store\0touchpoint\0stage" -> key
+  std::string last_dim_[3];                            // store, touchpoint, stage of
+  int64_t last_dim_key_ = 0;                           // the last DimKeyOf (0: none)
   // kiosk -> first replaced seq -> range end and replacing event (mirrors `compactions`).
   std::map<std::string, std::map<uint64_t, Compaction>> compactions_;
   bool compactions_loaded_ = false;
