@@ -547,8 +547,9 @@ class SqliteHubStore final : public HubStore {
     }
     // Which of the run's seqs are held (a resent batch): at most kChunkSpan rows.
     held_.clear();
-    auto q = Cached(&held_seqs_,
-                    "SELECT seq FROM events WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3");
+    auto q = Cached(
+        &held_seqs_,
+        "SELECT seq FROM events WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq");
     if (!q.ok()) return q.status();
     (*q)->Bind(1, run->front().kiosk_key).Bind(2, ToInt(lo)).Bind(3, ToInt(hi));
     sql::Statement& h = **q;
@@ -556,16 +557,20 @@ class SqliteHubStore final : public HubStore {
         !s.ok()) {
       return s;
     }
-    std::sort(held_.begin(), held_.end());
     fresh_.clear();
     alone_.clear();
+    // Fresh: not held and above every fresh seq before it in the run (so not a repeat of one);
+    // the others (held, repeated, or out of order) go one by one after the fresh ones, which
+    // tells a duplicate or a conflict from a new event as before.
+    uint64_t last_fresh = 0;
     for (const Row& r : *run) {
       uint64_t seq = r.e->seq;
-      bool is_held = std::binary_search(held_.begin(), held_.end(), seq);
-      if (!is_held) {
-        held_.insert(std::upper_bound(held_.begin(), held_.end(), seq), seq);  // a repeat: alone
+      if (seq > last_fresh && !std::binary_search(held_.begin(), held_.end(), seq)) {
+        last_fresh = seq;
+        fresh_.push_back(r);
+      } else {
+        alone_.push_back(r);
       }
-      (is_held ? alone_ : fresh_).push_back(r);
     }
     size_t i = 0;
     for (int c = 0; c < 2; ++c) {
