@@ -1,5 +1,6 @@
 // Readers: one SQLite connection each, for one thread (WAL lets them read while the writer
 // commits).
+#include <algorithm>
 #include <atomic>
 #include <limits>
 
@@ -45,8 +46,9 @@ EventReader::~EventReader() = default;
 
 namespace {
 
-Result<std::vector<StoredEvent>> Collect(sql::Statement& stmt, size_t max_bytes) {
+Result<std::vector<StoredEvent>> Collect(sql::Statement& stmt, size_t max_bytes, size_t max_count) {
   std::vector<StoredEvent> out;
+  out.reserve(std::min<size_t>(max_count, 4096));  // a batch without regrowing
   size_t bytes = 0;
   while (true) {
     auto row = stmt.Step();
@@ -75,7 +77,7 @@ Result<std::vector<StoredEvent>> EventReader::ReadPending(uint64_t after_seq, si
       "WHERE o.seq > ? ORDER BY o.seq LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(max_count));
-  return Collect(*stmt, max_bytes);
+  return Collect(*stmt, max_bytes, max_count);
 }
 
 Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint64_t last_seq,
@@ -88,7 +90,7 @@ Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint
   stmt->Bind(1, static_cast<int64_t>(first_seq))
       .Bind(2, static_cast<int64_t>(std::min<uint64_t>(last_seq, INT64_MAX)))
       .Bind(3, static_cast<int64_t>(max_count));
-  return Collect(*stmt, std::numeric_limits<size_t>::max());
+  return Collect(*stmt, std::numeric_limits<size_t>::max(), max_count);
 }
 
 Result<std::vector<StoredEvent>> EventReader::ReadByTime(std::optional<EventType> type,
@@ -103,7 +105,7 @@ Result<std::vector<StoredEvent>> EventReader::ReadByTime(std::optional<EventType
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, from_ms).Bind(2, to_ms);
   if (type) stmt->Bind(3, static_cast<int64_t>(*type));
-  return Collect(*stmt, std::numeric_limits<size_t>::max());
+  return Collect(*stmt, std::numeric_limits<size_t>::max(), 0);
 }
 
 Result<int64_t> EventReader::CountPending() {

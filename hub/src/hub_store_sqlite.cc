@@ -136,6 +136,7 @@ class SqliteHubStore final : public HubStore {
       // Keys and compactions learnt in the rolled back transaction may not exist: forget them.
       kiosk_keys_.clear();
       dim_keys_.clear();
+      last_dim_key_ = 0;
       if (levels_) levels_->ForgetKeys();
       compactions_.clear();
       compactions_loaded_ = false;
@@ -297,6 +298,23 @@ class SqliteHubStore final : public HubStore {
 
   Result<int64_t> DimKeyOf(const std::string& store, const std::string& touchpoint,
                            const std::string& stage) {
+    // Events of a batch share their dim: the last one answers without building its name.
+    if (last_dim_key_ != 0 && store == last_dim_[0] && touchpoint == last_dim_[1] &&
+        stage == last_dim_[2]) {
+      return last_dim_key_;
+    }
+    auto key = LookUpDimKey(store, touchpoint, stage);
+    if (key.ok()) {
+      last_dim_[0] = store;
+      last_dim_[1] = touchpoint;
+      last_dim_[2] = stage;
+      last_dim_key_ = *key;
+    }
+    return key;
+  }
+
+  Result<int64_t> LookUpDimKey(const std::string& store, const std::string& touchpoint,
+                               const std::string& stage) {
     std::string name = store;
     name += '\0';
     name += touchpoint;
@@ -362,40 +380,251 @@ class SqliteHubStore final : public HubStore {
     return InsertPayload(id, PayloadCodec::kZstdLines, *data);
   }
 
-  Status WriteInTransaction(const HubWrite& w, int64_t now_ms, HubWriteResult* result) {
-    auto prepared = insert_event_.Get(
-        db_->handle(),
-        "INSERT OR IGNORE INTO events(kiosk_key, seq, dim_key, type, time_ms, received_ms, "
-        "source, superseded_by, f_in, f_out, f_interval_s, csat, nps, effort, tags, suspect, "
-        "c_source, c_start_ms, c_end_ms, payload_id, payload_line, id_hash, flags, utc_offset_min) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-        "?19, ?20, ?21, ?22, ?23, ?24)");
+  using FootfallIndex = std::map<std::pair<std::string_view, uint64_t>, const HubEvent*>;
+
+  // The columns of an event row, in the order of the placeholders of each row of an insert.
+  static constexpr const char* kEventColumns =
+      "kiosk_key, seq, dim_key, type, time_ms, received_ms, source, superseded_by, f_in, f_out, "
+      "f_interval_s, csat, nps, effort, tags, suspect, c_source, c_start_ms, c_end_ms, "
+      "payload_id, payload_line, id_hash, flags, utc_offset_min";
+  static constexpr int kEventParams = 24;
+  // Rows per multi-row insert: one statement step for this many new events (a step costs about
+  // as much as the row it inserts: ~0.7 us of SQLite's per-statement work saved per event), then
+  // for what is left of a run, this few (runs of a few events: a kiosk's day in an import).
+  static constexpr int kInsertChunks[2] = {32, 8};
+  // A run's seqs span less than this: the held ones among them are read in one bounded query.
+  static constexpr uint64_t kChunkSpan = 4096;
+
+  static std::string InsertEventsSql(int rows) {
+    std::string sql = std::string("INSERT OR IGNORE INTO events(") + kEventColumns + ") VALUES";
+    for (int r = 0; r < rows; ++r) {
+      sql += r ? ",(" : "(";
+      for (int i = 1; i <= kEventParams; ++i) {
+        sql += '?';
+        sql += std::to_string(r * kEventParams + i);
+        if (i < kEventParams) sql += ',';
+      }
+      sql += ')';
+    }
+    return sql;
+  }
+
+  // One event of the write being inserted, with what its row is bound from.
+  struct Row {
+    const HubEvent* e = nullptr;
+    int64_t kiosk_key = 0, dim_key = 0;
+  };
+
+  // Per write: the payload block our own lines go to and the ids of payload blocks.
+  struct PayloadIds {
+    PayloadBlockBuilder block;
+    int64_t next_id = 0, block_id = 0;  // block_id 0: our block has no id yet
+    std::vector<int64_t> batch_ids;
+  };
+
+  // Binds the row of `r` to the placeholders base+1..base+24 of `st` (unbound ones are NULL).
+  // Binds point into the write, which outlives the statement's execution (SQLITE_STATIC).
+  // Sets *superseded when a compaction held already replaces the event (never counted).
+  Status BindRow(sqlite3_stmt* st, int base, const Row& r, int64_t now_ms, const PayloadIds& p,
+                 bool* superseded) {
+    const HubEvent& e = *r.e;
+    int bind = SQLITE_OK;  // the first failing bind
+    auto num = [&](int i, int64_t v) { Bound(sqlite3_bind_int64(st, base + i, v), &bind); };
+    num(1, r.kiosk_key);
+    num(2, ToInt(e.seq));
+    num(3, r.dim_key);
+    num(4, EventTypeCode(e.type));
+    num(5, e.time_ms);
+    num(6, now_ms);
+    num(7, e.source == "import" ? kSourceImport : kSourceMqtt);
+    num(22, IdHash(e.id));
+    num(24, e.utc_offset_min);
+    *superseded = false;
+    if (e.time_out_of_range) num(23, kEventFlagTimeOutOfRange);
+    // Columns that do not apply to the type stay NULL (no bytes).
+    switch (e.type) {
+      case EventType::kFootfall:
+        if (auto by = CompactedBy(e.kiosk, e.seq)) {
+          num(8, ToInt(*by));
+          *superseded = true;
+        }
+        num(9, e.visitors_in);
+        num(10, e.visitors_out);
+        num(11, e.interval_s);
+        break;
+      case EventType::kFeedback:
+      case EventType::kFeedbackAbandoned:
+        // The csat/nps/effort/tags columns (12-15) stay NULL: the rollup cells hold the
+        // answers, and the exact JSON is kept; nothing reads those columns since schema v4.
+        num(16, e.suspect ? 1 : 0);
+        break;
+      case EventType::kCoverage:
+        if (!e.coverage_source.empty()) {
+          Bound(sqlite3_bind_text(st, base + 17, e.coverage_source.data(),
+                                  static_cast<int>(e.coverage_source.size()), SQLITE_STATIC),
+                &bind);
+        }
+        num(18, e.coverage_start_ms);
+        num(19, e.coverage_end_ms);
+        break;
+      case EventType::kStatus:
+        break;
+    }
+    bool in_batch = e.block >= 0;
+    int64_t id = in_batch ? p.batch_ids[static_cast<size_t>(e.block)] : p.block_id;
+    num(20, id ? id : p.next_id);
+    num(21, in_batch ? int64_t{e.block_offset} : static_cast<int64_t>(p.block.lines()));
+    if (bind != SQLITE_OK) return sql::FromSqlite(bind, "insert event: bind", nullptr);
+    return Status::Ok();
+  }
+
+  // What an inserted event's row brings: its payload line, its cells, its compactions.
+  Status Inserted(const FootfallIndex& footfall_in_write, const Row& r, bool superseded,
+                  PayloadIds* p, HubWriteResult* result) {
+    const HubEvent& e = *r.e;
+    ++result->inserted;
+    if (e.time_out_of_range) {
+      if (Status s = BumpCounter(e.kiosk, "time_out_of_range", 1); !s.ok()) return s;
+    } else if (!superseded) {
+      rollups::AddEvent(&cell_deltas_, r.dim_key, e);
+    }
+    bool in_batch = e.block >= 0;
+    int64_t* id = in_batch ? &p->batch_ids[static_cast<size_t>(e.block)] : &p->block_id;
+    if (!*id) *id = p->next_id++;
+    if (!in_batch) {
+      p->block.Add(e.json);
+      if (p->block.lines() >= kPayloadBlockLines) {
+        if (Status s = StorePayloadBlock(p->block_id, &p->block); !s.ok()) return s;
+        p->block_id = 0;
+      }
+    }
+    for (const SeqRange& c : e.compacted) {
+      if (Status s = ApplyCompaction(footfall_in_write, e, r.kiosk_key, c); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  // Inserts one event on its own: a duplicate or a conflict is found here.
+  Status InsertOne(const HubWrite& w, const FootfallIndex& footfall_in_write, const Row& r,
+                   int64_t now_ms, PayloadIds* p, HubWriteResult* result) {
+    static const std::string kInsertOne = InsertEventsSql(1);
+    auto prepared = insert_event_.Get(db_->handle(), kInsertOne.c_str());  // reset and unbound
     if (!prepared.ok()) return prepared.status();
     sqlite3_stmt* ins = *prepared;
+    bool superseded = false;
+    if (Status s = BindRow(ins, 0, r, now_ms, *p, &superseded); !s.ok()) return s;
+    int rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "insert event", db_->handle());
+    if (sqlite3_changes(db_->handle()) != 1) {
+      auto conflict = CheckDuplicate(w, *r.e, r.kiosk_key, IdHash(r.e->id), now_ms);
+      if (!conflict.ok()) return conflict.status();
+      if (*conflict) {
+        ++result->conflicts;
+      } else {
+        ++result->duplicates;
+      }
+      return Status::Ok();
+    }
+    return Inserted(footfall_in_write, r, superseded, p, result);
+  }
+
+  // Inserts a run of events of one kiosk whose seqs span less than kChunkSpan: the ones not held
+  // yet (and not repeated in the run) kInsertChunks rows per statement, the others one by one.
+  Status InsertRun(const HubWrite& w, const FootfallIndex& footfall_in_write, std::vector<Row>* run,
+                   int64_t now_ms, PayloadIds* p, HubWriteResult* result) {
+    if (run->size() < static_cast<size_t>(kInsertChunks[1])) {  // too few for a chunk
+      for (const Row& r : *run) {
+        if (Status s = InsertOne(w, footfall_in_write, r, now_ms, p, result); !s.ok()) return s;
+      }
+      run->clear();
+      return Status::Ok();
+    }
+    uint64_t lo = run->front().e->seq, hi = lo;
+    for (const Row& r : *run) {
+      lo = std::min(lo, r.e->seq);
+      hi = std::max(hi, r.e->seq);
+    }
+    // Which of the run's seqs are held (a resent batch): at most kChunkSpan rows.
+    held_.clear();
+    auto q = Cached(
+        &held_seqs_,
+        "SELECT seq FROM events WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq");
+    if (!q.ok()) return q.status();
+    (*q)->Bind(1, run->front().kiosk_key).Bind(2, ToInt(lo)).Bind(3, ToInt(hi));
+    sql::Statement& h = **q;
+    if (Status s = h.ForEachRow([&] { held_.push_back(static_cast<uint64_t>(h.ColumnInt(0))); });
+        !s.ok()) {
+      return s;
+    }
+    fresh_.clear();
+    alone_.clear();
+    // Fresh: not held and above every fresh seq before it in the run (so not a repeat of one);
+    // the others (held, repeated, or out of order) go one by one after the fresh ones, which
+    // tells a duplicate or a conflict from a new event as before.
+    uint64_t last_fresh = 0;
+    for (const Row& r : *run) {
+      uint64_t seq = r.e->seq;
+      if (seq > last_fresh && !std::binary_search(held_.begin(), held_.end(), seq)) {
+        last_fresh = seq;
+        fresh_.push_back(r);
+      } else {
+        alone_.push_back(r);
+      }
+    }
+    size_t i = 0;
+    for (int c = 0; c < 2; ++c) {
+      const int rows = kInsertChunks[c];
+      for (; i + static_cast<size_t>(rows) <= fresh_.size(); i += static_cast<size_t>(rows)) {
+        if (insert_chunk_sql_[c].empty()) insert_chunk_sql_[c] = InsertEventsSql(rows);
+        auto prepared = insert_chunk_[c].Get(db_->handle(), insert_chunk_sql_[c].c_str());
+        if (!prepared.ok()) return prepared.status();
+        sqlite3_stmt* ins = *prepared;
+        // Rows are bound in order with their payload lines taken as they would be one by one.
+        for (int k = 0; k < rows; ++k) {
+          const Row& r = fresh_[i + static_cast<size_t>(k)];
+          bool superseded = false;
+          if (Status s = BindRow(ins, k * kEventParams, r, now_ms, *p, &superseded); !s.ok()) {
+            return s;
+          }
+          if (Status s = Inserted(footfall_in_write, r, superseded, p, result); !s.ok()) return s;
+        }
+        int rc = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "insert events", db_->handle());
+        if (sqlite3_changes(db_->handle()) != rows) {
+          // Cannot happen under the write lock: the held seqs were read in this transaction.
+          return Status::Internal("insert events: " + run->front().e->kiosk + " seqs " +
+                                  std::to_string(lo) + ".." + std::to_string(hi) +
+                                  " were held after all");
+        }
+      }
+    }
+    for (; i < fresh_.size(); ++i) {
+      if (Status s = InsertOne(w, footfall_in_write, fresh_[i], now_ms, p, result); !s.ok()) {
+        return s;
+      }
+    }
+    for (const Row& r : alone_) {
+      if (Status s = InsertOne(w, footfall_in_write, r, now_ms, p, result); !s.ok()) return s;
+    }
+    run->clear();
+    return Status::Ok();
+  }
+
+  Status WriteInTransaction(const HubWrite& w, int64_t now_ms, HubWriteResult* result) {
     // Rollup deltas of this whole write, written once per touched cell at the end.
     cell_deltas_.clear();
     // Payload ids: the JSON of new events goes into our own compressed blocks, or, when the
     // event came in a compressed batch (HubEvent::block), the batch is stored as it came. An id
     // is taken (next_id++) when its first event is inserted; all-duplicate batches store nothing.
-    PayloadBlockBuilder block;
-    int64_t next_id = 0, block_id = 0;  // block_id 0: our block has no id yet
-    std::vector<int64_t> batch_ids(w.blocks.size(), 0);
+    PayloadIds p;
+    p.batch_ids.assign(w.blocks.size(), 0);
     if (!w.events.empty()) {
       auto next = NextPayloadId();
       if (!next.ok()) return next.status();
-      next_id = *next;
+      p.next_id = *next;
     }
-    // Binds point into `w`, which outlives the statement's execution (SQLITE_STATIC: no copies).
-    // Columns that do not apply to the type stay NULL (no bytes).
-    int bind = SQLITE_OK;  // the first failing bind of the current event
-    auto text = [ins, &bind](int i, std::string_view v) {
-      if (v.empty()) {
-        Bound(sqlite3_bind_null(ins, i), &bind);
-      } else {
-        Bound(sqlite3_bind_text(ins, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC),
-              &bind);
-      }
-    };
     // This write's footfall events by (kiosk, seq), for compactions whose originals came in it
     // (their JSON may still wait in the payload block); made only when the write compacts.
     FootfallIndex footfall_in_write;
@@ -406,107 +635,44 @@ class SqliteHubStore final : public HubStore {
           footfall_in_write.emplace(FootfallIndex::key_type(e.kiosk, e.seq), &e);
       }
     }
+    // Events go in runs of one kiosk and nearby seqs (a batch is one); a compacting event
+    // alone, after the run before it (its originals may be in that run).
+    std::vector<Row> run;
+    uint64_t run_lo = 0, run_hi = 0;
     for (const HubEvent& e : w.events) {
       auto kiosk_key = KioskKeyOf(e.kiosk, e.store);
       if (!kiosk_key.ok()) return kiosk_key.status();
       auto dim_key = DimKeyOf(e.store, e.touchpoint, e.stage);
       if (!dim_key.ok()) return dim_key.status();
-      sqlite3_reset(ins);
-      sqlite3_clear_bindings(ins);
-      bind = SQLITE_OK;
-      Bound(sqlite3_bind_int64(ins, 1, *kiosk_key), &bind);
-      Bound(sqlite3_bind_int64(ins, 2, ToInt(e.seq)), &bind);
-      Bound(sqlite3_bind_int64(ins, 3, *dim_key), &bind);
-      Bound(sqlite3_bind_int64(ins, 4, EventTypeCode(e.type)), &bind);
-      Bound(sqlite3_bind_int64(ins, 5, e.time_ms), &bind);
-      Bound(sqlite3_bind_int64(ins, 6, now_ms), &bind);
-      Bound(sqlite3_bind_int64(ins, 7, e.source == "import" ? kSourceImport : kSourceMqtt), &bind);
-      int64_t id_hash = IdHash(e.id);
-      Bound(sqlite3_bind_int64(ins, 22, id_hash), &bind);
-      Bound(sqlite3_bind_int64(ins, 24, e.utc_offset_min), &bind);
-      bool superseded = false;
-      if (e.time_out_of_range) {
-        Bound(sqlite3_bind_int64(ins, 23, kEventFlagTimeOutOfRange), &bind);
-      }
-      switch (e.type) {
-        case EventType::kFootfall:
-          if (auto by = CompactedBy(e.kiosk, e.seq)) {
-            Bound(sqlite3_bind_int64(ins, 8, ToInt(*by)), &bind);
-            superseded = true;  // a compaction held already replaces it: never counted
-          }
-          Bound(sqlite3_bind_int64(ins, 9, e.visitors_in), &bind);
-          Bound(sqlite3_bind_int64(ins, 10, e.visitors_out), &bind);
-          Bound(sqlite3_bind_int64(ins, 11, e.interval_s), &bind);
-          break;
-        case EventType::kFeedback:
-        case EventType::kFeedbackAbandoned:
-          // The csat/nps/effort/tags columns (12-15) stay NULL: the rollup cells hold the
-          // answers, and the exact JSON is kept; nothing reads those columns since schema v4.
-          Bound(sqlite3_bind_int64(ins, 16, e.suspect ? 1 : 0), &bind);
-          break;
-        case EventType::kCoverage:
-          text(17, e.coverage_source);
-          Bound(sqlite3_bind_int64(ins, 18, e.coverage_start_ms), &bind);
-          Bound(sqlite3_bind_int64(ins, 19, e.coverage_end_ms), &bind);
-          break;
-        case EventType::kStatus:
-          break;
-      }
       if (e.block >= static_cast<int64_t>(w.blocks.size())) {
         return Status::InvalidArgument("hub write: event " + e.kiosk + "/" + std::to_string(e.seq) +
                                        " points at a missing block");
       }
-      bool in_batch = e.block >= 0;
-      int64_t* id = in_batch ? &batch_ids[static_cast<size_t>(e.block)] : &block_id;
-      Bound(sqlite3_bind_int64(ins, 20, *id ? *id : next_id), &bind);
-      Bound(sqlite3_bind_int64(
-                ins, 21, in_batch ? int64_t{e.block_offset} : static_cast<int64_t>(block.lines())),
-            &bind);
-      if (bind != SQLITE_OK) return sql::FromSqlite(bind, "insert event: bind", nullptr);
-      int rc = sqlite3_step(ins);
-      if (rc != SQLITE_DONE) {
-        Status s = sql::FromSqlite(rc, "insert event", db_->handle());
-        sqlite3_reset(ins);
-        return s;
+      Row r{&e, *kiosk_key, *dim_key};
+      bool joins = !run.empty() && run.front().kiosk_key == r.kiosk_key &&
+                   std::max(run_hi, e.seq) - std::min(run_lo, e.seq) < kChunkSpan;
+      if (!joins || !e.compacted.empty()) {
+        if (Status s = InsertRun(w, footfall_in_write, &run, now_ms, &p, result); !s.ok()) return s;
       }
-      if (sqlite3_changes(db_->handle()) != 1) {
-        auto conflict = CheckDuplicate(w, e, *kiosk_key, id_hash, now_ms);
-        if (!conflict.ok()) return conflict.status();
-        if (*conflict) {
-          ++result->conflicts;
-        } else {
-          ++result->duplicates;
-        }
+      if (!e.compacted.empty()) {
+        if (Status s = InsertOne(w, footfall_in_write, r, now_ms, &p, result); !s.ok()) return s;
         continue;
       }
-      ++result->inserted;
-      if (e.time_out_of_range) {
-        if (Status s = BumpCounter(e.kiosk, "time_out_of_range", 1); !s.ok()) return s;
-      } else if (!superseded) {
-        rollups::AddEvent(&cell_deltas_, *dim_key, e);
-      }
-      if (!*id) *id = next_id++;
-      if (!in_batch) {
-        block.Add(e.json);
-        if (block.lines() >= kPayloadBlockLines) {
-          if (Status s = StorePayloadBlock(block_id, &block); !s.ok()) return s;
-          block_id = 0;
-        }
-      }
-      for (const SeqRange& r : e.compacted) {
-        if (Status s = ApplyCompaction(footfall_in_write, e, *kiosk_key, r); !s.ok()) return s;
-      }
+      if (run.empty()) run_lo = run_hi = e.seq;
+      run_lo = std::min(run_lo, e.seq);
+      run_hi = std::max(run_hi, e.seq);
+      run.push_back(r);
     }
-    sqlite3_reset(ins);
-    sqlite3_clear_bindings(ins);
+    if (Status s = InsertRun(w, footfall_in_write, &run, now_ms, &p, result); !s.ok()) return s;
     if (!levels_) levels_ = std::make_unique<rollups::Levels>(db_->handle());
     if (Status s = levels_->Flush(&cell_deltas_); !s.ok()) return s;
-    if (!block.empty()) {
-      if (Status s = StorePayloadBlock(block_id, &block); !s.ok()) return s;
+    if (!p.block.empty()) {
+      if (Status s = StorePayloadBlock(p.block_id, &p.block); !s.ok()) return s;
     }
-    for (size_t i = 0; i < batch_ids.size(); ++i) {
-      if (!batch_ids[i]) continue;
-      if (Status s = InsertPayload(batch_ids[i], PayloadCodec::kZstdBatch, w.blocks[i]); !s.ok()) {
+    for (size_t i = 0; i < p.batch_ids.size(); ++i) {
+      if (!p.batch_ids[i]) continue;
+      if (Status s = InsertPayload(p.batch_ids[i], PayloadCodec::kZstdBatch, w.blocks[i]);
+          !s.ok()) {
         return s;
       }
     }
@@ -644,8 +810,6 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
-  using FootfallIndex = std::map<std::pair<std::string_view, uint64_t>, const HubEvent*>;
-
   Status ApplyCompaction(const FootfallIndex& in_write, const HubEvent& e, int64_t kiosk_key,
                          SeqRange r) {
     auto st = Cached(&insert_compaction_,
@@ -753,14 +917,20 @@ class SqliteHubStore final : public HubStore {
 
   std::unique_ptr<sql::Database> db_;
   // Finalized before db_ closes (declared after it).
-  PersistentStatement insert_event_, insert_kiosk_, insert_dim_, insert_payload_;
+  PersistentStatement insert_event_, insert_chunk_[2], insert_kiosk_, insert_dim_, insert_payload_;
+  std::string insert_chunk_sql_[2];
   std::optional<sql::Statement> bump_counter_, insert_reject_, insert_compaction_, supersede_,
-      counted_originals_;
+      counted_originals_, held_seqs_;
+  // Scratch of InsertRun (kept: no allocation per run).
+  std::vector<uint64_t> held_;
+  std::vector<Row> fresh_, alone_;
   std::unique_ptr<rollups::Levels> levels_;
   rollups::CellMap cell_deltas_;  // of the current write (rollups.h)
   // Caches of committed rows (cleared when a transaction rolls back).
   std::unordered_map<std::string, KioskKey> kiosk_keys_;
   std::unordered_map<std::string, int64_t> dim_keys_;  // "store\0touchpoint\0stage" -> key
+  std::string last_dim_[3];                            // store, touchpoint, stage of
+  int64_t last_dim_key_ = 0;                           // the last DimKeyOf (0: none)
   // kiosk -> first replaced seq -> range end and replacing event (mirrors `compactions`).
   std::map<std::string, std::map<uint64_t, Compaction>> compactions_;
   bool compactions_loaded_ = false;

@@ -1,8 +1,11 @@
 // The views over the rollup cells (HubStore::View): cells only, read per dim by primary key
 // range (dim_key, hour_local), so a store-month reads that store's month and nothing else; views
 // by day, week, store or in total over whole local days read the day level (24x fewer rows).
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <unordered_set>
@@ -24,6 +27,22 @@ int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 // hours to find its local hours, then each cell is checked exactly.
 constexpr int64_t kOffsetSlackHours = 15;
 constexpr int64_t kUnbounded = int64_t{1} << 50;  // hours; far beyond any valid event time
+
+// Asks for transparent huge pages for the whole 2 MiB pages of a large buffer about to be filled
+// (the map's rows over every store: ~200k rows of ~2 KB): one page fault per 2 MiB rather than
+// per 4 KiB, which was a third of that view's time. Advice only: ignored where unsupported.
+void AdviseHugePages(void* data, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  if (bytes < 4 * kHuge) return;
+  auto begin = reinterpret_cast<uintptr_t>(data);
+  uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1), last = (begin + bytes) & ~(kHuge - 1);
+  if (last > first) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
 
 struct StmtDeleter {
   void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
@@ -125,6 +144,7 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
       rows += static_cast<size_t>(sqlite3_column_int64(counter.get(), 0));
     }
     cells.reserve(rows);
+    AdviseHugePages(cells.data(), cells.capacity() * sizeof(ViewRow));
   }
   // Consecutive cells mostly fall in the same group (a store's cells, a day's hours).
   std::pair<std::string, int64_t> last_key;

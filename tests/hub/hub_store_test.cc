@@ -178,6 +178,57 @@ TEST_F(HubStoreTest, KeepsEachEventsExactJsonAcrossBlocks) {
   EXPECT_FALSE(store_->EventJson("k2", 1)->has_value());
 }
 
+TEST_F(HubStoreTest, LargeWritesCountEachEventOnceWithResendsRepeatsAndConflicts) {
+  // New events go many rows per statement; resends, repeats in one write and conflicts among
+  // them are still found one by one, for two kiosks' batches in one write.
+  EventStamper st2{synctest::Kiosk("k2", "s1"), std::make_shared<ManualClock>(kT0)};
+  std::vector<HubEvent> k1(301), k2(41);
+  for (uint64_t seq = 1; seq <= 300; ++seq) {
+    k1[seq] = Hub(synctest::Feedback(st_, kT0 + 1000 * static_cast<int64_t>(seq), 4), seq);
+  }
+  for (uint64_t seq = 1; seq <= 40; ++seq) {
+    k2[seq] = Hub(synctest::Feedback(st2, kT0 + 7000 * static_cast<int64_t>(seq), 2), seq);
+  }
+  HubWrite a;
+  for (uint64_t seq = 1; seq <= 100; ++seq) a.events.push_back(k1[seq]);
+  auto ra = store_->Write(a, kT0);
+  ASSERT_TRUE(ra.ok()) << ra.status().ToString();
+  EXPECT_EQ(ra->inserted, 100);
+
+  HubWrite b;
+  for (uint64_t seq = 50; seq <= 250; ++seq) {
+    if (seq == 60) {
+      b.events.push_back(Hub(synctest::Feedback(st_, kT0, 1), 60));  // another event: conflict
+    } else {
+      b.events.push_back(k1[seq]);  // 50..100: resent
+    }
+    if (seq == 120) b.events.push_back(k1[seq]);  // repeated in the same write
+    if (seq == 180) {
+      for (uint64_t s2 = 1; s2 <= 40; ++s2) b.events.push_back(k2[s2]);  // another kiosk's batch
+    }
+  }
+  auto rb = store_->Write(b, kT0);
+  ASSERT_TRUE(rb.ok()) << rb.status().ToString();
+  EXPECT_EQ(rb->inserted, 150 + 40);
+  EXPECT_EQ(rb->duplicates, 50 + 1);
+  EXPECT_EQ(rb->conflicts, 1);
+  EXPECT_EQ(*store_->CountEvents(), 290);
+
+  auto total = store_->View({}, ViewBy::kTotal);
+  ASSERT_TRUE(total.ok()) << total.status().ToString();
+  ASSERT_EQ(total->size(), 1u);
+  metrics::Figures f = (*total)[0].Figures(true);
+  EXPECT_EQ(f.responses, 290);
+  EXPECT_EQ(f.csat_n, 290);
+  EXPECT_EQ(f.scored.csat.CountIn(4, 4), 250);
+  EXPECT_EQ(f.scored.csat.CountIn(2, 2), 40);
+  for (uint64_t seq : {1u, 60u, 101u, 120u, 250u}) {
+    EXPECT_EQ(**store_->EventJson("k1", seq), k1[seq].json) << seq;
+  }
+  EXPECT_EQ(**store_->EventJson("k2", 40), k2[40].json);
+  EXPECT_FALSE(store_->EventJson("k1", 251)->has_value());
+}
+
 // A hub database as version 1 of the layout wrote it (wide rows, JSON inline).
 void MakeVersion1Database(const std::string& path, const std::vector<HubEvent>& events) {
   auto db = sql::Database::Open(path, sql::Database::Mode::kReadWriteCreate);
