@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   app.add_option("--min-height", tuning.counter.min_height)->capture_default_str();
   app.add_option("--max-unfit", tuning.counter.max_unfit)->capture_default_str();
   app.add_option("--min-shrink", tuning.counter.min_shrink)->capture_default_str();
+  app.add_option("--dwell-people", tuning.dwell_people)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   // One core: OpenCV's own thread pool and FFmpeg's decoder threads.

@@ -94,6 +94,10 @@ class LineCounter {
   const std::vector<LineSpec>& lines() const { return lines_; }
   // Replaces the expected person size (a learned calibration).
   void set_person(const PersonSizeModel& person) { options_.person = person; }
+  // Whether track t looks like a whole person now: not a sliver, a fragment, a flat shape or a
+  // part of the body it was (min_width, min_height, min_aspect, min_shrink). Only such tracks
+  // move between sides.
+  bool PersonLike(const Track& t) const;
   // Signed distance of p to line i: > 0 on the in side.
   double SignedDistance(int line, cv::Point2f p) const;
 
