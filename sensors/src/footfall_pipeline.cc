@@ -157,31 +157,6 @@ void FootfallPipeline::Process(const cv::Mat& frame, int64_t frame_index,
   SelectPeople();
 }
 
-void FootfallPipeline::SelectPeople() {
-  people_.clear();
-  for (const Track& t : tracker_->tracks()) {
-    if (t.confirmed) people_.push_back(t);
-  }
-  if (!dwell_people_) return;
-  std::vector<bool> whole(people_.size());
-  for (size_t i = 0; i < people_.size(); ++i) {
-    whole[i] = people_[i].misses == 0 && counter_->PersonLike(people_[i]);
-  }
-  // Two tracks on one body (one box mostly inside the other: a fragment track that grew
-  // into its person, torso and legs) are one person: the larger one is.
-  for (size_t i = 0; i < people_.size(); ++i) {
-    for (size_t j = 0; j < people_.size() && whole[i]; ++j) {
-      if (i == j || !whole[j]) continue;
-      const cv::Rect2f a = Body(people_[i]), b = Body(people_[j]);
-      const bool smaller = a.area() < b.area() || (a.area() == b.area() && i > j);
-      if (smaller && (a & b).area() >= kSameBody * a.area()) whole[i] = false;
-    }
-  }
-  for (size_t i = 0; i < people_.size(); ++i) {
-    if (!whole[i]) people_[i].misses = std::max(1, people_[i].misses);
-  }
-}
-
 namespace {
 
 // Whether two tracks look like parts of one body moving as one (torso above legs): columns
@@ -327,6 +302,51 @@ void FootfallPipeline::DrawPreview(cv::Mat* out) const {
       cv::line(*out, {x, foot}, {x, top}, kScale, 3);
       cv::line(*out, {x - 4, foot}, {x + 4, foot}, kScale, 1);
     }
+  }
+}
+
+void FootfallPipeline::SelectPeople() {
+  people_.clear();
+  for (const Track& t : tracker_->tracks()) {
+    if (t.confirmed) people_.push_back(t);
+  }
+  if (!dwell_people_) return;
+  std::vector<bool> whole(people_.size());
+  for (size_t i = 0; i < people_.size(); ++i) {
+    whole[i] = people_[i].misses == 0 && counter_->PersonLike(people_[i]);
+  }
+  // Two tracks on one body (one box mostly inside the other: a fragment track that grew
+  // into its person, torso and legs) are one person: the larger one is.
+  for (size_t i = 0; i < people_.size(); ++i) {
+    for (size_t j = 0; j < people_.size() && whole[i]; ++j) {
+      if (i == j || !whole[j]) continue;
+      const cv::Rect2f a = Body(people_[i]), b = Body(people_[j]);
+      const bool smaller = a.area() < b.area() || (a.area() == b.area() && i > j);
+      if (smaller && (a & b).area() >= kSameBody * a.area()) whole[i] = false;
+      // Torso above legs moving as one (before the person size is known, when neither is a
+      // fragment yet): the lower one, whose bottom is the feet, is the person.
+      if (whole[i] && people_[i].foot.y < people_[j].foot.y &&
+          MovesAsOneBody(people_[i], people_[j])) {
+        whole[i] = false;
+      }
+      // Two legs under one torso, moving with it: one person (the larger leg, or the first).
+      if (whole[i] && smaller) {
+        for (size_t k = 0; k < people_.size(); ++k) {
+          const Track& top = people_[k];
+          if (k == i || k == j || top.misses > 0 || top.foot.y >= people_[i].foot.y ||
+              top.foot.y >= people_[j].foot.y) {
+            continue;
+          }
+          if (MovesAsOneBody(top, people_[i]) && MovesAsOneBody(top, people_[j])) {
+            whole[i] = false;
+            break;
+          }
+        }
+      }
+    }
+  }
+  for (size_t i = 0; i < people_.size(); ++i) {
+    if (!whole[i]) people_[i].misses = std::max(1, people_[i].misses);
   }
 }
 

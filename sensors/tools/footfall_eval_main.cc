@@ -112,6 +112,11 @@ int main(int argc, char** argv) {
         std::printf(" T%d%s(%.1f,%.1f %.0fx%.0f h%d m%d%s)", t.id, t.confirmed ? "" : "?", t.foot.x,
                     t.foot.y, t.width, t.height, t.hits, t.misses, t.merged ? " merged" : "");
       }
+      // The people dwell takes a sighting from this frame.
+      std::printf(" |");
+      for (const Track& t : p.people()) {
+        if (t.misses == 0) std::printf(" P%d", t.id);
+      }
       std::printf("\n");
     };
   }
