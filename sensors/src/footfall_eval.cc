@@ -176,7 +176,7 @@ Result<EvalRun> RunOnVideo(const std::string& video, const CameraConfig& config,
       }
       crossings.clear();
       pipeline->Process(frame, index, &crossings);
-      in_view.Update(pipeline->tracks(), pipeline->processing_size(),
+      in_view.Update(pipeline->people(), pipeline->processing_size(),
                      std::llround(static_cast<double>(index) * 1000.0 / run.video_fps));
       if (observer) observer(index, *pipeline);
       for (const LineCrossing& c : crossings) {

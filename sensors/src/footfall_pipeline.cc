@@ -22,6 +22,14 @@ PersonSizeModel InRoi(const PersonSizeModel& person, cv::Size frame, const cv::R
   return m;
 }
 
+// Track t's body box (foot point at the bottom centre).
+cv::Rect2f Body(const Track& t) {
+  return {t.foot.x - t.width / 2, t.foot.y - t.height, t.width, t.height};
+}
+
+// A track whose body box lies this much inside another's is a part of that person (dwell).
+constexpr float kSameBody = 0.6f;
+
 }  // namespace
 
 Result<std::unique_ptr<FootfallPipeline>> FootfallPipeline::Create(const CameraConfig& config,
@@ -108,6 +116,7 @@ Result<std::unique_ptr<FootfallPipeline>> FootfallPipeline::Create(const CameraC
   p->hold_after_ = tuning.detector.hold_after;
   p->hold_radius_ = tuning.detector.hold_radius;
   p->hold_frames_ = tuning.detector.hold_frames;
+  p->dwell_people_ = tuning.dwell_people;
   return p;
 }
 
@@ -145,14 +154,10 @@ void FootfallPipeline::Process(const cv::Mat& frame, int64_t frame_index,
   if (learner_) Learn();
   HoldStillPeople();
   counter_->Update(tracker_->tracks(), tracker_->ended(), frame_index, crossings);
+  SelectPeople();
 }
 
 namespace {
-
-// Track t's body box (foot point at the bottom centre).
-cv::Rect2f Body(const Track& t) {
-  return {t.foot.x - t.width / 2, t.foot.y - t.height, t.width, t.height};
-}
 
 // Whether two tracks look like parts of one body moving as one (torso above legs): columns
 // overlapping by half the narrower, little vertical overlap, a gap of at most half a part, and
@@ -244,6 +249,7 @@ void FootfallPipeline::Finish(int64_t frame_index, std::vector<LineCrossing>* cr
   for (const Track& t : tracker_->tracks()) all.push_back(t.id);
   counter_->Update({}, all, frame_index, crossings);
   tracker_->Reset();
+  people_.clear();
 }
 
 int64_t FootfallPipeline::occupancy() const {
@@ -296,6 +302,51 @@ void FootfallPipeline::DrawPreview(cv::Mat* out) const {
       cv::line(*out, {x, foot}, {x, top}, kScale, 3);
       cv::line(*out, {x - 4, foot}, {x + 4, foot}, kScale, 1);
     }
+  }
+}
+
+void FootfallPipeline::SelectPeople() {
+  people_.clear();
+  for (const Track& t : tracker_->tracks()) {
+    if (t.confirmed) people_.push_back(t);
+  }
+  if (!dwell_people_) return;
+  std::vector<bool> whole(people_.size());
+  for (size_t i = 0; i < people_.size(); ++i) {
+    whole[i] = people_[i].misses == 0 && counter_->PersonLike(people_[i]);
+  }
+  // Two tracks on one body (one box mostly inside the other: a fragment track that grew
+  // into its person, torso and legs) are one person: the larger one is.
+  for (size_t i = 0; i < people_.size(); ++i) {
+    for (size_t j = 0; j < people_.size() && whole[i]; ++j) {
+      if (i == j || !whole[j]) continue;
+      const cv::Rect2f a = Body(people_[i]), b = Body(people_[j]);
+      const bool smaller = a.area() < b.area() || (a.area() == b.area() && i > j);
+      if (smaller && (a & b).area() >= kSameBody * a.area()) whole[i] = false;
+      // Torso above legs moving as one (before the person size is known, when neither is a
+      // fragment yet): the lower one, whose bottom is the feet, is the person.
+      if (whole[i] && people_[i].foot.y < people_[j].foot.y &&
+          MovesAsOneBody(people_[i], people_[j])) {
+        whole[i] = false;
+      }
+      // Two legs under one torso, moving with it: one person (the larger leg, or the first).
+      if (whole[i] && smaller) {
+        for (size_t k = 0; k < people_.size(); ++k) {
+          const Track& top = people_[k];
+          if (k == i || k == j || top.misses > 0 || top.foot.y >= people_[i].foot.y ||
+              top.foot.y >= people_[j].foot.y) {
+            continue;
+          }
+          if (MovesAsOneBody(top, people_[i]) && MovesAsOneBody(top, people_[j])) {
+            whole[i] = false;
+            break;
+          }
+        }
+      }
+    }
+  }
+  for (size_t i = 0; i < people_.size(); ++i) {
+    if (!whole[i]) people_[i].misses = std::max(1, people_[i].misses);
   }
 }
 

@@ -266,7 +266,7 @@ void FootfallService::OnFrame(const Frame& frame, int64_t now_ms) {
   std::vector<LineCrossing> crossings;
   pipeline_->Process(frame.image, frame.index, &crossings);
   CountCrossings(crossings, now_ms);
-  zones_->Update(pipeline_->tracks(), pipeline_->processing_size(), now_ms);
+  zones_->Update(pipeline_->people(), pipeline_->processing_size(), now_ms);
   const int64_t occ = pipeline_->occupancy();
   Interval& iv = *interval_;
   if (!iv.counted) {

@@ -105,6 +105,22 @@ int LineCounter::HandedOverSide(int line, const Track& t, int64_t frame) {
   return 0;
 }
 
+bool LineCounter::PersonLike(const Track& t) const {
+  // A track much narrower than a person there (a sliver: the edge of someone standing
+  // still and swaying, an arm) is no one walking: it moves no sides.
+  const bool sliver = options_.min_width > 0 && options_.person.known() &&
+                      t.width < options_.min_width * options_.person.WidthAt(t.foot.y);
+  // A track never seen anywhere near a person's height there (a bag, an arm, a head over
+  // another's shoulder following a person) is a fragment: it moves no sides either.
+  const bool fragment = options_.min_height > 0 && options_.person.known() &&
+                        t.full_height < options_.min_height * options_.person.HeightAt(t.foot.y);
+  const bool flat = t.full_height < options_.min_aspect * t.full_width;  // a shadow
+  // A track now much shorter than the tallest it lately was is a part of a body (a head,
+  // a torso whose legs faded): where its bottom is says little about where feet are.
+  const bool shrunk = t.height < options_.min_shrink * t.full_height;
+  return !(sliver || fragment || flat || shrunk);
+}
+
 void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int>& ended,
                          int64_t frame, std::vector<LineCrossing>* out) {
   auto emit = [&](const Track* t, int line, const State& s) {
@@ -116,19 +132,22 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
     if (!t.confirmed || t.misses > options_.max_unsupported) continue;
     // A track hidden in another's blob follows that blob: where it is is a guess.
     if (t.merged && !options_.count_merged) continue;
-    // A track much narrower than a person there (a sliver: the edge of someone standing
-    // still and swaying, an arm) is no one walking: it moves no sides.
-    if (options_.min_width > 0 && options_.person.known() &&
-        t.width < options_.min_width * options_.person.WidthAt(t.foot.y)) {
+    if (!PersonLike(t)) {
+      // Where it goes meanwhile is no one's walk: a track that was no person for longer than
+      // max_unfit frames forgets its side (it takes the side where it is a person again, no
+      // crossing). Two people fading into the background either side of a line leave
+      // fragments; a fragment track of one hopped, as a sliver, onto the other's and counted.
+      if (options_.max_unfit >= 0) {
+        for (int i = 0; i < static_cast<int>(lines_.size()); ++i) {
+          auto it = states_.find({t.id, i});
+          if (it != states_.end() && ++it->second.unfit_frames > options_.max_unfit) {
+            it->second.side = 0;
+            it->second.pending = 0;
+          }
+        }
+      }
       continue;
     }
-    // A track never seen anywhere near a person's height there (a bag, an arm, a head over
-    // another's shoulder following a person) is a fragment: it moves no sides either.
-    if (options_.min_height > 0 && options_.person.known() &&
-        t.full_height < options_.min_height * options_.person.HeightAt(t.foot.y)) {
-      continue;
-    }
-    if (t.full_height < options_.min_aspect * t.full_width) continue;  // flat: a shadow
     // The band grows with the person: a standing person's swaying fragments (one leg, one
     // arm) move the foot point by up to half a body width.
     const double expected = options_.person.known() ? options_.person.HeightAt(t.foot.y)
@@ -136,6 +155,7 @@ void LineCounter::Update(const std::vector<Track>& tracks, const std::vector<int
     const double band = std::max(options_.hysteresis, options_.band_person_frac * expected);
     for (int i = 0; i < static_cast<int>(lines_.size()); ++i) {
       State& s = states_[{t.id, i}];
+      s.unfit_frames = 0;
       const double dist = SignedDistance(i, t.foot);
       const int raw = dist > 0 ? 1 : -1;
       if (raw != s.raw_sign) {

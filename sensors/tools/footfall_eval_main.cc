@@ -79,6 +79,9 @@ int main(int argc, char** argv) {
   app.add_option("--count-merged", tuning.counter.count_merged)->capture_default_str();
   app.add_option("--min-width", tuning.counter.min_width)->capture_default_str();
   app.add_option("--min-height", tuning.counter.min_height)->capture_default_str();
+  app.add_option("--max-unfit", tuning.counter.max_unfit)->capture_default_str();
+  app.add_option("--min-shrink", tuning.counter.min_shrink)->capture_default_str();
+  app.add_option("--dwell-people", tuning.dwell_people)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   // One core: OpenCV's own thread pool and FFmpeg's decoder threads.
@@ -108,6 +111,11 @@ int main(int argc, char** argv) {
       for (const Track& t : p.tracks()) {
         std::printf(" T%d%s(%.1f,%.1f %.0fx%.0f h%d m%d%s)", t.id, t.confirmed ? "" : "?", t.foot.x,
                     t.foot.y, t.width, t.height, t.hits, t.misses, t.merged ? " merged" : "");
+      }
+      // The people dwell takes a sighting from this frame.
+      std::printf(" |");
+      for (const Track& t : p.people()) {
+        if (t.misses == 0) std::printf(" P%d", t.id);
       }
       std::printf("\n");
     };

@@ -210,6 +210,7 @@ TEST(FootfallDwellEval, DwellInViewIsNearThePresenceIntervals) {
     const char* video;
   };
   int scored = 0;
+  double off_s = 0, true_s = 0;
   for (const Clip& c :
        {Clip{"caviar-two-leave-shop", "caviar_TwoLeaveShop2front.mpg"},
         Clip{"caviar-enter-exit-crossing", "caviar_EnterExitCrossingPaths1front.mpg"}}) {
@@ -228,9 +229,16 @@ TEST(FootfallDwellEval, DwellInViewIsNearThePresenceIntervals) {
     EXPECT_GT(d.expected_s, 10.0) << c.dir;
     EXPECT_LT(d.error_pct, 35.0) << c.dir << ": " << d.counted_s << " s counted, " << d.expected_s
                                  << " s true";
+    off_s += std::abs(d.counted_s - d.expected_s);
+    true_s += d.expected_s;
     ++scored;
   }
   if (scored == 0) GTEST_SKIP() << "CAVIAR clips absent";
+  // Over both (footfall_dwell_error_pct): 27.8 % while fragment tracks added their time, 25.2 %
+  // since dwell takes only whole people, one per body (branch footsyn).
+  if (scored == 2) {
+    EXPECT_LT(100.0 * off_s / true_s, 26.5);
+  }
 }
 
 TEST(FootfallDwellEval, ABadPresenceIntervalIsRefusedWithWhere) {

@@ -107,6 +107,39 @@ TEST_F(LineCounterTest, TwoPeopleCrossingTogetherCountTwice) {
   EXPECT_NE(out_[0].track_id, out_[1].track_id);
 }
 
+// A track 60 px tall (the tallest it was: 60) at x, now `height` tall.
+Track Body(int id, float x, float height) {
+  Track t;
+  t.id = id;
+  t.foot = {x, 100};
+  t.confirmed = true;
+  t.width = 20;
+  t.full_width = 20;
+  t.height = height;
+  t.full_height = 60;
+  return t;
+}
+
+TEST_F(LineCounterTest, ATrackThatWasOnlyAPartOfABodyForAWhileForgetsItsSide) {
+  // A person's track stands before the line, shrinks to a fragment (their head while they
+  // fade into the background), hops across as one, and is whole again past the line: no one
+  // was seen walking across.
+  for (float x : {70.f, 75.f, 80.f}) counter_.Update({Body(1, x, 60)}, {}, frame_++, &out_);
+  for (float x : {85.f, 95.f, 105.f, 115.f, 120.f}) {
+    counter_.Update({Body(1, x, 15)}, {}, frame_++, &out_);
+  }
+  for (float x : {120.f, 125.f, 130.f}) counter_.Update({Body(1, x, 60)}, {}, frame_++, &out_);
+  EXPECT_TRUE(out_.empty());
+}
+
+TEST_F(LineCounterTest, APersonWhoseLegsFadeForAFrameOrTwoStillCounts) {
+  for (float x : {70.f, 80.f, 90.f}) counter_.Update({Body(1, x, 60)}, {}, frame_++, &out_);
+  for (float x : {100.f, 108.f}) counter_.Update({Body(1, x, 15)}, {}, frame_++, &out_);
+  for (float x : {116.f, 124.f, 132.f}) counter_.Update({Body(1, x, 60)}, {}, frame_++, &out_);
+  ASSERT_EQ(out_.size(), 1u);
+  EXPECT_TRUE(out_[0].in);
+}
+
 TEST(LineCounterGeometry, DiagonalLineUsesTheInVectorSide) {
   // Line from (0,0) to (100,100); in_dir (-1, 1) points below-left of it.
   LineCounter c({LineSpec{"diag", {0, 0}, {100, 100}, {-1, 1}}}, LineCounterOptions{});

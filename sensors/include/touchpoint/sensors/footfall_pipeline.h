@@ -28,6 +28,9 @@ struct PipelineTuning {
   DetectorOptions detector;
   TrackerOptions tracker;
   LineCounterOptions counter;
+  // Dwell takes sightings only from tracks that look like a whole person (people()). Off:
+  // from every confirmed track (fragments of one person add their time).
+  bool dwell_people = true;
 };
 
 class FootfallPipeline {
@@ -49,6 +52,12 @@ class FootfallPipeline {
   int64_t occupancy() const;
   const std::vector<LineSpec>& lines() const { return counter_->lines(); }
   const std::vector<Track>& tracks() const { return tracker_->tracks(); }
+  // What dwell and zones take: the confirmed tracks, those that are no whole person this frame
+  // (a sliver, a fragment, a flat shadow, a part of the body the track was:
+  // LineCounter::PersonLike; or a box mostly inside another person's) as unsupported
+  // (misses >= 1), so they give no sighting. With
+  // PipelineTuning::dwell_people off, every track as it is.
+  const std::vector<Track>& people() const { return people_; }
   // The last frame's detections (processing pixels).
   const std::vector<Detection>& detections() const { return detections_; }
   // The detector's last foreground mask (ROI of the processing frame; in memory only).
@@ -71,6 +80,8 @@ class FootfallPipeline {
   void Learn();
   // Tells the detector where still people stand (DetectorOptions::hold_after).
   void HoldStillPeople();
+  // Fills people_ from this frame's tracks.
+  void SelectPeople();
   bool learned_splits_ = false;  // the detector splits groups by the learned size too
   int hold_after_ = 0, hold_frames_ = 0;
   double hold_radius_ = 0;
@@ -87,6 +98,8 @@ class FootfallPipeline {
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<LineCounter> counter_;
   std::vector<Detection> detections_;
+  std::vector<Track> people_;
+  bool dwell_people_ = true;
   PersonSizeModel person_;
   bool person_configured_ = false;
   std::unique_ptr<PersonSizeLearner> learner_;  // null when the size is configured

@@ -72,6 +72,14 @@ struct LineCounterOptions {
   // Tracks whose height never reached this fraction of their width lie flat on the floor (a
   // cast shadow, a reflection, with or without the person size): they move no sides. 0 = off.
   double min_aspect = 0.6;
+  // A track that was such a sliver, fragment or flat shape for more than this many
+  // consecutive frames forgets its side of every line: it takes the side where it is a person
+  // again without counting. -1 = off (it keeps its side).
+  int max_unfit = 3;
+  // A track now shorter than this fraction of the tallest it lately was (Track::full_height)
+  // is a part of a body (a head, a torso whose legs faded): where its bottom is says little
+  // about where anyone's feet are, so it moves no sides either. 0 = off.
+  double min_shrink = 0.4;
 };
 
 class LineCounter {
@@ -86,6 +94,10 @@ class LineCounter {
   const std::vector<LineSpec>& lines() const { return lines_; }
   // Replaces the expected person size (a learned calibration).
   void set_person(const PersonSizeModel& person) { options_.person = person; }
+  // Whether track t looks like a whole person now: not a sliver, a fragment, a flat shape or a
+  // part of the body it was (min_width, min_height, min_aspect, min_shrink). Only such tracks
+  // move between sides.
+  bool PersonLike(const Track& t) const;
   // Signed distance of p to line i: > 0 on the in side.
   double SignedDistance(int line, cv::Point2f p) const;
 
@@ -101,6 +113,7 @@ class LineCounter {
     cv::Point2f pending_point;  // where the track was when the crossing became pending
     cv::Rect2f pending_body;    // and its body box
     bool seen = false;          // the track was seen (confirmed) before
+    int unfit_frames = 0;       // consecutive frames as a sliver, fragment or flat shape
   };
   bool WithinSegment(int line, cv::Point2f a, cv::Point2f b) const;
   // Position of p along line i (pixels from p1).
