@@ -16,6 +16,7 @@
 
 #include "hub_store_queries.h"
 #include "hub_store_schema.h"
+#include "kiosk_counts.h"
 #include "payload_block.h"
 #include "rollups.h"
 #include "sha256.h"
@@ -159,6 +160,15 @@ class SqliteHubStore final : public HubStore {
   Result<RollupRebuild> RebuildRollups() override {
     if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
     auto r = rollups::Rebuild(db_.get());
+    if (r.ok()) {
+      auto counts = kiosk_counts::Recompute(db_.get());
+      if (counts.ok()) {
+        r->kiosks = counts->kiosks;
+        r->kiosks_changed = counts->changed;
+      } else {
+        r = counts.status();
+      }
+    }
     Status s = r.ok() ? db_->Exec("COMMIT") : r.status();
     if (!s.ok()) {
       db_->RollbackQuietly();
@@ -374,6 +384,7 @@ class SqliteHubStore final : public HubStore {
     sqlite3_stmt* ins = *prepared;
     // Rollup deltas of this whole write, written once per touched cell at the end.
     cell_deltas_.clear();
+    kiosk_deltas_.Clear();
     // Payload ids: the JSON of new events goes into our own compressed blocks, or, when the
     // event came in a compressed batch (HubEvent::block), the batch is stored as it came. An id
     // is taken (next_id++) when its first event is inserted; all-duplicate batches store nothing.
@@ -480,6 +491,7 @@ class SqliteHubStore final : public HubStore {
         continue;
       }
       ++result->inserted;
+      kiosk_deltas_.Inserted(*kiosk_key, e, now_ms);
       if (e.time_out_of_range) {
         if (Status s = BumpCounter(e.kiosk, "time_out_of_range", 1); !s.ok()) return s;
       } else if (!superseded) {
@@ -557,7 +569,7 @@ class SqliteHubStore final : public HubStore {
       st->Bind(4, g.reported_ms ? g.reported_ms : now_ms);
       if (Status s = st->Run(); !s.ok()) return s;
     }
-    return Status::Ok();
+    return kiosk_deltas_.Flush(db_.get(), w);
   }
 
   // (kiosk, seq) is held already: the same event again (a resend), or a conflict: another
@@ -757,7 +769,8 @@ class SqliteHubStore final : public HubStore {
   std::optional<sql::Statement> bump_counter_, insert_reject_, insert_compaction_, supersede_,
       counted_originals_;
   std::unique_ptr<rollups::Levels> levels_;
-  rollups::CellMap cell_deltas_;  // of the current write (rollups.h)
+  rollups::CellMap cell_deltas_;       // of the current write (rollups.h)
+  kiosk_counts::Deltas kiosk_deltas_;  // of the current write
   // Caches of committed rows (cleared when a transaction rolls back).
   std::unordered_map<std::string, KioskKey> kiosk_keys_;
   std::unordered_map<std::string, int64_t> dim_keys_;  // "store\0touchpoint\0stage" -> key
