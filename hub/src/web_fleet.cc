@@ -15,20 +15,6 @@ Result<std::map<std::string, int64_t>> RejectsPerKiosk(sql::Database* db) {
   return out;
 }
 
-std::map<std::string, int64_t> SeqGaps(const std::vector<KioskSeqs>& seqs) {
-  std::map<std::string, int64_t> out;
-  for (const KioskSeqs& k : seqs) {
-    uint64_t next = 1;
-    int64_t missing = 0;
-    for (const SeqRange& r : k.ranges) {
-      if (r.first > next) missing += static_cast<int64_t>(r.first - next);
-      next = std::max(next, r.last + 1);
-    }
-    out[k.kiosk] = missing;
-  }
-  return out;
-}
-
 std::string HumanDuration(int64_t ms) {
   int64_t s = std::max<int64_t>(ms, 0) / 1000;
   if (s < 60) return std::to_string(s) + " s";
