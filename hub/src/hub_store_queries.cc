@@ -260,25 +260,24 @@ Result<MetaDims> RecentMetaDims(sql::Database* db, const std::vector<std::string
     out.touchpoints.insert(d.touchpoint);
     out.stages.insert(d.stage);
   }
-  // Offsets: per store, the offset of its latest hour cell (by UTC: on the day the clocks go
-  // back, the later of the two cells of one local hour).
+  // Offsets: per store, the offset of its latest local hour cell; of two cells of one local hour
+  // (the clocks went back), the one with the smaller offset (the later one).
   auto last = db->Prepare(
       "SELECT hour_local, utc_offset_min FROM cells WHERE dim_key = ?1 AND hour_local >= ?2 AND "
       "hour_local < ?3 ORDER BY hour_local DESC, utc_offset_min ASC LIMIT 1");
   if (!last.ok()) return last.status();
-  std::map<std::string, int64_t> latest_utc_min;
+  std::map<std::string, std::pair<int64_t, int64_t>> latest;  // store -> hour, -offset
   for (const Dim& d : dims) {
     last->Reset();
     last->Bind(1, d.key).Bind(2, offsets_from_day * 24).Bind(3, to_day * 24);
     auto row = last->Step();
     if (!row.ok()) return row.status();
     if (!*row) continue;
-    int64_t offset = last->ColumnInt(1);
-    int64_t utc_min = last->ColumnInt(0) * 60 - offset;
-    auto it = latest_utc_min.find(d.store);
-    if (it != latest_utc_min.end() && it->second > utc_min) continue;
-    latest_utc_min[d.store] = utc_min;
-    out.offsets[d.store] = static_cast<int32_t>(offset);
+    std::pair<int64_t, int64_t> key{last->ColumnInt(0), -last->ColumnInt(1)};
+    auto it = latest.find(d.store);
+    if (it != latest.end() && it->second >= key) continue;
+    latest[d.store] = key;
+    out.offsets[d.store] = static_cast<int32_t>(-key.second);
   }
   return out;
 }

@@ -28,7 +28,8 @@ Result<int64_t> CountEvents(sql::Database* db);
 // What the web app's /api/v1/meta lists (web_server.cc), from the rollup cells' keys: the
 // touchpoints and stages with cells in local days [from_day, to_day) (`stores` nullptr: every
 // store, from the chain day level; else those stores' day cells), and each store's UTC offset in
-// its latest hour cell of local days [offsets_from_day, to_day). One index seek per dim.
+// its latest local hour cell of local days [offsets_from_day, to_day) (of two cells of one local
+// hour, the smaller offset: the later one). One index seek per dim.
 struct MetaDims {
   std::set<std::string> touchpoints, stages;
   std::map<std::string, int32_t> offsets;  // by store

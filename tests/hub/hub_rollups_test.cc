@@ -11,6 +11,7 @@
 #include <set>
 
 #include "../core/sample_events.h"
+#include "hub_store_queries.h"
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
@@ -721,6 +722,55 @@ TEST(HubRollupsMigration, Version6DatabaseGetsItsKioskCountersFromItsRows) {
   EXPECT_EQ(rebuilt->changed + rebuilt->added + rebuilt->removed, 0);
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
   EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 7);
+}
+
+// The web app's meta facts (queries::RecentMetaDims: index seeks per dim) equal what the views
+// over the cells say: the touchpoints and stages of kJourney over the period, and per store the
+// offset of its latest local hour cell (kCell; of one local hour, the smaller offset).
+TEST(HubRollupsMeta, RecentDimsAndOffsetsEqualTheViews) {
+  testing::TempDir dir;
+  auto store = Open(dir.File("hub.db"));
+  ASSERT_TRUE(store);
+  Stream s = RandomStream(5, 160);
+  for (const HubWrite& w : s.writes) ASSERT_TRUE(store->Write(w, kT0).ok());
+  auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  const int64_t today = kT0 / kDay;
+  const std::vector<std::vector<std::string>> scopes = {{}, {"s1"}, {"s2", "s3"}, {"absent"}};
+  int64_t offsets_seen = 0;
+  for (int64_t back : {1, 4, 12}) {
+    for (const std::vector<std::string>& scope : scopes) {
+      SCOPED_TRACE("days back " + std::to_string(back) + ", stores " +
+                   std::to_string(scope.size()));
+      const int64_t from_day = today - back, to_day = today + 2, offsets_from = today - back / 2;
+      auto got = queries::RecentMetaDims(db->get(), scope.empty() ? nullptr : &scope, from_day,
+                                         to_day, offsets_from);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ViewFilter f;
+      f.stores = scope;
+      f.from_ms = from_day * kDay;
+      f.to_ms = to_day * kDay;
+      std::set<std::string> stages, touchpoints;
+      for (const ViewRow& r : ViewOf(store.get(), f, ViewBy::kJourney)) {
+        stages.insert(r.stage);
+        touchpoints.insert(r.touchpoint);
+      }
+      EXPECT_EQ(got->stages, stages);
+      EXPECT_EQ(got->touchpoints, touchpoints);
+      f.from_ms = offsets_from * kDay;
+      std::map<std::string, std::pair<int64_t, int32_t>> latest;  // store -> local ms, -offset
+      for (const ViewRow& r : ViewOf(store.get(), f, ViewBy::kCell)) {
+        std::pair<int64_t, int32_t> key{r.local_ms, -r.utc_offset_min};
+        auto it = latest.find(r.store);
+        if (it == latest.end() || it->second < key) latest[r.store] = key;
+      }
+      std::map<std::string, int32_t> offsets;
+      for (const auto& [st, key] : latest) offsets[st] = -key.second;
+      EXPECT_EQ(got->offsets, offsets);
+      offsets_seen += static_cast<int64_t>(offsets.size());
+    }
+  }
+  EXPECT_GT(offsets_seen, 10);
 }
 
 // ---- store-local time --------------------------------------------------------------------
