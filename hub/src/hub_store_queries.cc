@@ -15,11 +15,14 @@ int64_t ToInt(uint64_t v) { return static_cast<int64_t>(v); }
 
 }  // namespace
 
-// From the ranges kept at ingest (kiosk_counts.h): no event is read.
+// The ranges kept at ingest (kiosk_counts.h) and the seqs of the rejects kept (index
+// `rejects_kiosk`): no event is read.
 Result<std::vector<KioskSeqs>> AccountedSeqs(sql::Database* db) {
   auto st = db->Prepare(
-      "SELECT a.kiosk, COALESCE(k.store, ''), a.first_seq, a.last_seq FROM accounted_seqs a "
-      "LEFT JOIN kiosks k ON k.kiosk = a.kiosk ORDER BY a.kiosk, a.first_seq");
+      "SELECT a.kiosk, COALESCE(k.store, ''), a.first, a.last FROM ("
+      "SELECT kiosk, first_seq AS first, last_seq AS last FROM accounted_seqs UNION ALL "
+      "SELECT kiosk, seq, seq FROM rejects WHERE seq IS NOT NULL) a "
+      "LEFT JOIN kiosks k ON k.kiosk = a.kiosk ORDER BY a.kiosk, a.first");
   if (!st.ok()) return st.status();
   std::vector<KioskSeqs> out;
   Status rows = st->ForEachRow([&] {
@@ -31,6 +34,7 @@ Result<std::vector<KioskSeqs>> AccountedSeqs(sql::Database* db) {
         {static_cast<uint64_t>(st->ColumnInt(2)), static_cast<uint64_t>(st->ColumnInt(3))});
   });
   if (!rows.ok()) return rows;
+  for (KioskSeqs& k : out) k.ranges = MergeRanges(std::move(k.ranges));
   return out;
 }
 

@@ -68,8 +68,7 @@ Result<Fresh> Compute(sql::Database* db) {
     return Status::Ok();
   });
   if (!rows.ok()) return rows;
-  for (const char* q : {"SELECT kiosk, seq, seq FROM rejects WHERE seq IS NOT NULL",
-                        "SELECT kiosk, first_seq, last_seq FROM known_gaps",
+  for (const char* q : {"SELECT kiosk, first_seq, last_seq FROM known_gaps",
                         "SELECT kiosk, first_seq, last_seq FROM compactions"}) {
     auto more = db->Prepare(q);
     if (!more.ok()) return more.status();
@@ -122,9 +121,6 @@ void Deltas::Clear() {
 
 Status Deltas::Flush(sql::Database* db, const HubWrite& w) {
   last_ranges_ = nullptr;  // accounted_ changes below
-  for (const Reject& r : w.rejects) {
-    if (r.seq) accounted_[r.kiosk].push_back({*r.seq, *r.seq});
-  }
   for (const KnownGap& g : w.gaps) accounted_[g.kiosk].push_back(g.range);
   Status s = Status::Ok();
   if (!counts_.empty()) {

@@ -205,8 +205,8 @@ struct KioskSummary {
 };
 
 // Per kiosk: every seq the hub accounts for (held, finally rejected, known gap or replaced by a
-// compaction), as merged ranges. Kept at ingest (schema v7): a reject rotated out of the rejects
-// kept stays accounted.
+// compaction), as merged ranges. Read from the ranges kept at ingest (schema v7) and the rejects
+// kept: as before, a reject rotated out of the rejects kept is no longer accounted.
 struct KioskSeqs {
   std::string kiosk, store;
   std::vector<SeqRange> ranges;
