@@ -36,7 +36,10 @@ ApiResult<Json> FleetView(const ViewContext& c, const FleetInputs& in, int64_t n
   // Coverage gaps per store over the period (cells).
   std::map<std::string, int64_t> gap_s;
   if (f.SelectsAny()) {
-    auto rows = c.store->View(f.View(), ViewBy::kStore);
+    ViewFilter gaps = f.View();
+    gaps.gaps_only = true;  // no sums: the cells' detail is not decoded
+    if (only_store) gaps.stores = {*only_store};
+    auto rows = c.store->View(gaps, ViewBy::kStore);
     if (!rows.ok()) return ServerError("store: " + rows.status().ToString());
     for (const ViewRow& r : *rows) gap_s[r.store] += r.gap_s;
   }

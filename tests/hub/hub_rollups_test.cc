@@ -591,6 +591,16 @@ TEST(HubRollupsProperty, EveryViewAndFilterEqualsARecomputationFromTheRawEvents)
         static_cast<long long>(conflicts), static_cast<long long>(s.rejects), ref.size(),
         static_cast<long long>(compared));
     EXPECT_GT(compared, 1000);
+    for (ViewFilter f : Filters()) {  // the fleet's coverage gaps: gap_s only, the same
+      std::map<std::string, int64_t> want, got;
+      for (const ViewRow& r : ViewOf(store.get(), f, ViewBy::kStore)) want[r.store] = r.gap_s;
+      f.gaps_only = true;
+      for (const ViewRow& r : ViewOf(store.get(), f, ViewBy::kStore)) {
+        got[r.store] = r.gap_s;
+        EXPECT_TRUE(r.sums == metrics::Sums{});
+      }
+      EXPECT_EQ(got, want);
+    }
 
     // rebuild-rollups recomputes exactly the incremental cells.
     auto rebuilt = store->RebuildRollups();

@@ -139,6 +139,9 @@ struct ViewFilter {
   std::string touchpoint, stage;          // empty: any
   // Sums always keep suspect sessions apart; this is what Figures() and PainPoints() use.
   bool include_suspect = false;
+  // Only ViewRow::gap_s is wanted (the fleet's coverage gaps): in views other than kCell the
+  // rows' sums stay empty and the cells' detail is not decoded.
+  bool gaps_only = false;
 };
 
 enum class ViewBy {
