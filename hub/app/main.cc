@@ -206,7 +206,8 @@ int main(int argc, char** argv) {
 
   auto* rebuild = app.add_subcommand(
       "rebuild-rollups",
-      "recompute every rollup cell from the stored events and report what differed");
+      "recompute every rollup cell and the kiosk counters from the stored events and report "
+      "what differed");
 
   auto* gaps = app.add_subcommand("gaps", "sequence holes per kiosk, and gaps kiosks confirmed");
   size_t limit = 50;
@@ -352,6 +353,9 @@ int main(int argc, char** argv) {
         static_cast<long long>(r->added), static_cast<long long>(r->removed),
         static_cast<long long>(r->changed),
         r->added + r->removed + r->changed == 0 ? " (the cells matched the events)" : "");
+    std::printf("rebuild-rollups: kiosk counters of %lld kiosks recomputed, %lld changed%s\n",
+                static_cast<long long>(r->kiosks), static_cast<long long>(r->kiosks_changed),
+                r->kiosks_changed == 0 ? " (they matched the events)" : "");
     return 0;
   }
   if (*imp) {

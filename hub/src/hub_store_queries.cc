@@ -4,6 +4,7 @@
 #include <map>
 
 #include "hub_store_schema.h"
+#include "kiosk_counts.h"
 #include "payload_block.h"
 
 namespace touchpoint::hub::queries {
@@ -14,64 +15,26 @@ int64_t ToInt(uint64_t v) { return static_cast<int64_t>(v); }
 
 }  // namespace
 
+// The ranges kept at ingest (kiosk_counts.h) and the seqs of the rejects kept (index
+// `rejects_kiosk`): no event is read.
 Result<std::vector<KioskSeqs>> AccountedSeqs(sql::Database* db) {
-  std::map<std::string, KioskSeqs> by_kiosk;
-  auto add_range = [&](const std::string& kiosk, SeqRange r) {
-    KioskSeqs& k = by_kiosk[kiosk];
-    k.kiosk = kiosk;
-    if (!k.ranges.empty() && r.first >= k.ranges.back().first &&
-        r.first <= k.ranges.back().last + 1) {
-      k.ranges.back().last = std::max(k.ranges.back().last, r.last);
-    } else {
-      k.ranges.push_back(r);
-    }
-  };
-  {
-    std::map<int64_t, std::pair<std::string, std::string>> kiosks;  // key -> kiosk, store
-    auto ks = db->Prepare("SELECT kiosk_key, kiosk, store FROM kiosks");
-    if (!ks.ok()) return ks.status();
-    Status rows = ks->ForEachRow([&] {
-      kiosks[ks->ColumnInt(0)] = {ks->ColumnText(1), ks->ColumnText(2)};
-    });
-    if (!rows.ok()) return rows;
-    // In key order: each kiosk's seqs come together and ascending.
-    auto st = db->Prepare("SELECT kiosk_key, seq FROM events ORDER BY kiosk_key, seq");
-    if (!st.ok()) return st.status();
-    int64_t current_key = -1;
-    const std::string* kiosk = nullptr;
-    rows = st->ForEachRow([&] {
-      int64_t key = st->ColumnInt(0);
-      if (key != current_key || !kiosk) {
-        auto it = kiosks.find(key);
-        if (it == kiosks.end()) return Status::Corruption("events: unknown kiosk_key");
-        current_key = key;
-        kiosk = &it->second.first;
-        by_kiosk[*kiosk].store = it->second.second;
-      }
-      uint64_t seq = static_cast<uint64_t>(st->ColumnInt(1));
-      add_range(*kiosk, {seq, seq});
-      return Status::Ok();
-    });
-    if (!rows.ok()) return rows;
-  }
-  for (const char* q : {"SELECT kiosk, seq, seq FROM rejects WHERE seq IS NOT NULL",
-                        "SELECT kiosk, first_seq, last_seq FROM known_gaps",
-                        "SELECT kiosk, first_seq, last_seq FROM compactions"}) {
-    auto st = db->Prepare(q);
-    if (!st.ok()) return st.status();
-    Status rows = st->ForEachRow([&] {
-      KioskSeqs& k = by_kiosk[st->ColumnText(0)];
-      k.kiosk = st->ColumnText(0);
-      k.ranges.push_back(
-          {static_cast<uint64_t>(st->ColumnInt(1)), static_cast<uint64_t>(st->ColumnInt(2))});
-    });
-    if (!rows.ok()) return rows;
-  }
+  auto st = db->Prepare(
+      "SELECT a.kiosk, COALESCE(k.store, ''), a.first, a.last FROM ("
+      "SELECT kiosk, first_seq AS first, last_seq AS last FROM accounted_seqs UNION ALL "
+      "SELECT kiosk, seq, seq FROM rejects WHERE seq IS NOT NULL) a "
+      "LEFT JOIN kiosks k ON k.kiosk = a.kiosk ORDER BY a.kiosk, a.first");
+  if (!st.ok()) return st.status();
   std::vector<KioskSeqs> out;
-  for (auto& [kiosk, k] : by_kiosk) {
-    k.ranges = MergeRanges(std::move(k.ranges));
-    out.push_back(std::move(k));
-  }
+  Status rows = st->ForEachRow([&] {
+    std::string_view kiosk = st->ColumnTextView(0);
+    if (out.empty() || out.back().kiosk != kiosk) {
+      out.push_back({std::string(kiosk), st->ColumnText(1), {}});
+    }
+    out.back().ranges.push_back(
+        {static_cast<uint64_t>(st->ColumnInt(2)), static_cast<uint64_t>(st->ColumnInt(3))});
+  });
+  if (!rows.ok()) return rows;
+  for (KioskSeqs& k : out) k.ranges = MergeRanges(std::move(k.ranges));
   return out;
 }
 
@@ -187,9 +150,10 @@ Result<std::vector<KnownGap>> KnownGaps(sql::Database* db) {
 Result<std::vector<KioskSummary>> Kiosks(sql::Database* db) {
   std::map<std::string, KioskSummary> by_kiosk;
   {
+    // The counters kept at ingest (kiosk_counts.h), not a scan of the events.
     auto st = db->Prepare(
-        "SELECT k.kiosk, k.store, COUNT(*), MAX(e.seq), MAX(e.received_ms) FROM events e "
-        "JOIN kiosks k ON k.kiosk_key = e.kiosk_key GROUP BY e.kiosk_key");
+        "SELECT k.kiosk, k.store, c.events, c.max_seq, c.last_received_ms FROM kiosk_counts c "
+        "JOIN kiosks k ON k.kiosk_key = c.kiosk_key WHERE c.events > 0");
     if (!st.ok()) return st.status();
     Status rows = st->ForEachRow([&] {
       KioskSummary& k = by_kiosk[st->ColumnText(0)];
@@ -240,6 +204,12 @@ Result<std::vector<KioskSummary>> Kiosks(sql::Database* db) {
     if (name == "time_out_of_range") it->second.time_out_of_range = counters->ColumnInt(2);
   });
   if (!rows.ok()) return rows;
+  auto seqs = AccountedSeqs(db);
+  if (!seqs.ok()) return seqs.status();
+  for (const KioskSeqs& k : *seqs) {
+    auto it = by_kiosk.find(k.kiosk);
+    if (it != by_kiosk.end()) it->second.seq_gaps = kiosk_counts::SeqGaps(k.ranges);
+  }
   std::vector<KioskSummary> out;
   for (auto& [kiosk, sum] : by_kiosk) out.push_back(std::move(sum));
   return out;
@@ -249,6 +219,71 @@ Result<int64_t> CountEvents(sql::Database* db) {
   auto n = db->QueryInt("SELECT COUNT(*) FROM events");
   if (!n.ok()) return n.status();
   return n->value_or(0);
+}
+
+Result<MetaDims> RecentMetaDims(sql::Database* db, const std::vector<std::string>* stores,
+                                int64_t from_day, int64_t to_day, int64_t offsets_from_day) {
+  struct Dim {
+    int64_t key;
+    std::string store, touchpoint, stage;
+  };
+  std::vector<Dim> dims, chain;
+  auto read_dims = [](sql::Statement* st, std::vector<Dim>* out) {
+    return st->ForEachRow([&] {
+      out->push_back({st->ColumnInt(0), st->ColumnText(1), st->ColumnText(2), st->ColumnText(3)});
+    });
+  };
+  if (stores) {
+    auto st = db->Prepare("SELECT dim_key, store, touchpoint, stage FROM dims WHERE store = ?1");
+    if (!st.ok()) return st.status();
+    for (const std::string& store : *stores) {
+      st->Reset();
+      st->Bind(1, store);
+      if (Status s = read_dims(&*st, &dims); !s.ok()) return s;
+    }
+  } else {
+    auto st = db->Prepare("SELECT dim_key, store, touchpoint, stage FROM dims");
+    if (!st.ok()) return st.status();
+    if (Status s = read_dims(&*st, &dims); !s.ok()) return s;
+    auto ch = db->Prepare("SELECT chain_key, '', touchpoint, stage FROM chain_dims");
+    if (!ch.ok()) return ch.status();
+    if (Status s = read_dims(&*ch, &chain); !s.ok()) return s;
+  }
+  MetaDims out;
+  // Stages and touchpoints: a dim with any day cell in the period.
+  auto any =
+      db->Prepare(std::string("SELECT 1 FROM ") + (stores ? "cells_day" : "cells_chain_day") +
+                  " WHERE dim_key = ?1 AND hour_local >= ?2 AND hour_local < ?3 LIMIT 1");
+  if (!any.ok()) return any.status();
+  for (const Dim& d : stores ? dims : chain) {
+    any->Reset();
+    any->Bind(1, d.key).Bind(2, from_day * 24).Bind(3, to_day * 24);
+    auto row = any->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) continue;
+    out.touchpoints.insert(d.touchpoint);
+    out.stages.insert(d.stage);
+  }
+  // Offsets: per store, the offset of its latest local hour cell; of two cells of one local hour
+  // (the clocks went back), the one with the smaller offset (the later one).
+  auto last = db->Prepare(
+      "SELECT hour_local, utc_offset_min FROM cells WHERE dim_key = ?1 AND hour_local >= ?2 AND "
+      "hour_local < ?3 ORDER BY hour_local DESC, utc_offset_min ASC LIMIT 1");
+  if (!last.ok()) return last.status();
+  std::map<std::string, std::pair<int64_t, int64_t>> latest;  // store -> hour, -offset
+  for (const Dim& d : dims) {
+    last->Reset();
+    last->Bind(1, d.key).Bind(2, offsets_from_day * 24).Bind(3, to_day * 24);
+    auto row = last->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) continue;
+    std::pair<int64_t, int64_t> key{last->ColumnInt(0), -last->ColumnInt(1)};
+    auto it = latest.find(d.store);
+    if (it != latest.end() && it->second >= key) continue;
+    latest[d.store] = key;
+    out.offsets[d.store] = static_cast<int32_t>(-key.second);
+  }
+  return out;
 }
 
 }  // namespace touchpoint::hub::queries

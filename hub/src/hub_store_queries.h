@@ -2,7 +2,9 @@
 // over the layout of hub_store_schema.h, on the connection of the calling SqliteHubStore.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,18 @@ Result<std::vector<KioskRegistration>> RegisteredKiosks(sql::Database* db);
 Result<std::vector<KnownGap>> KnownGaps(sql::Database* db);
 Result<std::vector<KioskSummary>> Kiosks(sql::Database* db);
 Result<int64_t> CountEvents(sql::Database* db);
+
+// What the web app's /api/v1/meta lists (web_server.cc), from the rollup cells' keys: the
+// touchpoints and stages with cells in local days [from_day, to_day) (`stores` nullptr: every
+// store, from the chain day level; else those stores' day cells), and each store's UTC offset in
+// its latest local hour cell of local days [offsets_from_day, to_day) (of two cells of one local
+// hour, the smaller offset: the later one). One index seek per dim.
+struct MetaDims {
+  std::set<std::string> touchpoints, stages;
+  std::map<std::string, int32_t> offsets;  // by store
+};
+Result<MetaDims> RecentMetaDims(sql::Database* db, const std::vector<std::string>* stores,
+                                int64_t from_day, int64_t to_day, int64_t offsets_from_day);
 // HubStore::View over the `cells` table (hub_store_views.cc).
 Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy by);
 

@@ -1,5 +1,6 @@
 #include "hub_store_schema.h"
 
+#include "kiosk_counts.h"
 #include "payload_block.h"
 #include "rollups.h"
 
@@ -161,8 +162,8 @@ Status EnsureHubSchema(sql::Database* db) {
         db->QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'");
     if (!has_events.ok()) return has_events.status();
     bool v1 = v == 1 || (v == 0 && has_events->value_or(0) > 0);
-    if (v == 3 || v == 4 || v == 5) {
-      // Only the steps to versions 4, 5 and 6 below.
+    if (v == 3 || v == 4 || v == 5 || v == 6) {
+      // Only the steps to versions 4, 5, 6 and 7 below.
     } else if (v == 2) {
       // Only the version 3 step below.
     } else if (v1) {
@@ -209,6 +210,15 @@ Status EnsureHubSchema(sql::Database* db) {
     }
     // Version 4 -> 5: the web app's users (web_auth.h).
     if (Status s = db->Exec(kWebUsers); !s.ok()) return s;
+    if (v < 7) {
+      // Version 6 -> 7: the per-kiosk counters (kiosk_counts.h), from the held events (one
+      // scan of their keys) and the compactions, rejects and known gaps.
+      if (Status s = db->Exec(kiosk_counts::kTablesSql); !s.ok()) return s;
+      if (auto r = kiosk_counts::Recompute(db); !r.ok()) {
+        return Status::Corruption(
+            db->path() + ": migrating to version 7 (kiosk counters): " + r.status().ToString());
+      }
+    }
     return db->Exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion));
   };
   Status s = work();

@@ -1,6 +1,11 @@
 // The hub database's layout (PRAGMA user_version) and its migrations.
 //
-// Version 6 (current): version 5 plus the chain levels (rollups.h): `chain_dims` (touchpoint x
+// Version 7 (current): version 6 plus the per-kiosk counters kept at ingest (kiosk_counts.h):
+// `kiosk_counts` (events held, highest seq, last received per kiosk) and `accounted_seqs` (the
+// seqs accounted for per kiosk, as merged ranges), so that the fleet view and a hub's start
+// read no events. A version 6 (or older) database gets them in place from one scan of the
+// events' keys.
+// Version 6: version 5 plus the chain levels (rollups.h): `chain_dims` (touchpoint x
 // stage, every store together) and their cells by local hour and by local day
 // (`cells_chain`, `cells_chain_day`), kept by the writer with the others. A version 4 or 5
 // database is migrated in place by summing its hour cells per chain dim.
@@ -35,7 +40,7 @@
 
 namespace touchpoint::hub {
 
-constexpr int64_t kHubSchemaVersion = 6;
+constexpr int64_t kHubSchemaVersion = 7;
 
 // Creates the tables of an empty database, migrates a version 1 database, or refuses a database
 // of a newer version (made by a newer hub) with kInvalidArgument. Safe when several processes

@@ -16,6 +16,7 @@
 
 #include "hub_store_queries.h"
 #include "hub_store_schema.h"
+#include "kiosk_counts.h"
 #include "payload_block.h"
 #include "rollups.h"
 #include "sha256.h"
@@ -160,6 +161,15 @@ class SqliteHubStore final : public HubStore {
   Result<RollupRebuild> RebuildRollups() override {
     if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
     auto r = rollups::Rebuild(db_.get());
+    if (r.ok()) {
+      auto counts = kiosk_counts::Recompute(db_.get());
+      if (counts.ok()) {
+        r->kiosks = counts->kiosks;
+        r->kiosks_changed = counts->changed;
+      } else {
+        r = counts.status();
+      }
+    }
     Status s = r.ok() ? db_->Exec("COMMIT") : r.status();
     if (!s.ok()) {
       db_->RollbackQuietly();
@@ -480,9 +490,10 @@ class SqliteHubStore final : public HubStore {
 
   // What an inserted event's row brings: its payload line, its cells, its compactions.
   Status Inserted(const FootfallIndex& footfall_in_write, const Row& r, bool superseded,
-                  PayloadIds* p, HubWriteResult* result) {
+                  int64_t now_ms, PayloadIds* p, HubWriteResult* result) {
     const HubEvent& e = *r.e;
     ++result->inserted;
+    kiosk_deltas_.Inserted(r.kiosk_key, e, now_ms);
     if (e.time_out_of_range) {
       if (Status s = BumpCounter(e.kiosk, "time_out_of_range", 1); !s.ok()) return s;
     } else if (!superseded) {
@@ -526,7 +537,7 @@ class SqliteHubStore final : public HubStore {
       }
       return Status::Ok();
     }
-    return Inserted(footfall_in_write, r, superseded, p, result);
+    return Inserted(footfall_in_write, r, superseded, now_ms, p, result);
   }
 
   // Inserts a run of events of one kiosk whose seqs span less than kChunkSpan: the ones not held
@@ -587,7 +598,8 @@ class SqliteHubStore final : public HubStore {
           if (Status s = BindRow(ins, k * kEventParams, r, now_ms, *p, &superseded); !s.ok()) {
             return s;
           }
-          if (Status s = Inserted(footfall_in_write, r, superseded, p, result); !s.ok()) return s;
+          if (Status s = Inserted(footfall_in_write, r, superseded, now_ms, p, result); !s.ok())
+            return s;
         }
         int rc = sqlite3_step(ins);
         sqlite3_reset(ins);
@@ -615,6 +627,7 @@ class SqliteHubStore final : public HubStore {
   Status WriteInTransaction(const HubWrite& w, int64_t now_ms, HubWriteResult* result) {
     // Rollup deltas of this whole write, written once per touched cell at the end.
     cell_deltas_.clear();
+    kiosk_deltas_.Clear();
     // Payload ids: the JSON of new events goes into our own compressed blocks, or, when the
     // event came in a compressed batch (HubEvent::block), the batch is stored as it came. An id
     // is taken (next_id++) when its first event is inserted; all-duplicate batches store nothing.
@@ -723,7 +736,7 @@ class SqliteHubStore final : public HubStore {
       st->Bind(4, g.reported_ms ? g.reported_ms : now_ms);
       if (Status s = st->Run(); !s.ok()) return s;
     }
-    return Status::Ok();
+    return kiosk_deltas_.Flush(db_.get(), w);
   }
 
   // (kiosk, seq) is held already: the same event again (a resend), or a conflict: another
@@ -925,7 +938,8 @@ class SqliteHubStore final : public HubStore {
   std::vector<uint64_t> held_;
   std::vector<Row> fresh_, alone_;
   std::unique_ptr<rollups::Levels> levels_;
-  rollups::CellMap cell_deltas_;  // of the current write (rollups.h)
+  rollups::CellMap cell_deltas_;       // of the current write (rollups.h)
+  kiosk_counts::Deltas kiosk_deltas_;  // of the current write
   // Caches of committed rows (cleared when a transaction rolls back).
   std::unordered_map<std::string, KioskKey> kiosk_keys_;
   std::unordered_map<std::string, int64_t> dim_keys_;  // "store\0touchpoint\0stage" -> key

@@ -214,6 +214,11 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
           to = group(kNone, 0);
           break;
       }
+      if (f.gaps_only) {
+        // kCellValueColumns from column 2: visitors_in, visitors_out, counted_s, gap_s, ...
+        to->gap_s += sqlite3_column_int64(st.get(), 5);
+        continue;
+      }
       if (Status s = rollups::AddCellRow(st.get(), 2, to); !s.ok()) return corrupt(s);
     }
     if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "cells view", db->handle());

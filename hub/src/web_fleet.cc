@@ -15,20 +15,6 @@ Result<std::map<std::string, int64_t>> RejectsPerKiosk(sql::Database* db) {
   return out;
 }
 
-std::map<std::string, int64_t> SeqGaps(const std::vector<KioskSeqs>& seqs) {
-  std::map<std::string, int64_t> out;
-  for (const KioskSeqs& k : seqs) {
-    uint64_t next = 1;
-    int64_t missing = 0;
-    for (const SeqRange& r : k.ranges) {
-      if (r.first > next) missing += static_cast<int64_t>(r.first - next);
-      next = std::max(next, r.last + 1);
-    }
-    out[k.kiosk] = missing;
-  }
-  return out;
-}
-
 std::string HumanDuration(int64_t ms) {
   int64_t s = std::max<int64_t>(ms, 0) / 1000;
   if (s < 60) return std::to_string(s) + " s";
@@ -50,7 +36,10 @@ ApiResult<Json> FleetView(const ViewContext& c, const FleetInputs& in, int64_t n
   // Coverage gaps per store over the period (cells).
   std::map<std::string, int64_t> gap_s;
   if (f.SelectsAny()) {
-    auto rows = c.store->View(f.View(), ViewBy::kStore);
+    ViewFilter gaps = f.View();
+    gaps.gaps_only = true;  // no sums: the cells' detail is not decoded
+    if (only_store) gaps.stores = {*only_store};
+    auto rows = c.store->View(gaps, ViewBy::kStore);
     if (!rows.ok()) return ServerError("store: " + rows.status().ToString());
     for (const ViewRow& r : *rows) gap_s[r.store] += r.gap_s;
   }

@@ -25,10 +25,8 @@ struct FleetInputs {
 
 // Reads what the fleet view needs besides the cells. `db`: a connection to the SQLite store
 // (rejects per kiosk: `SELECT kiosk, COUNT(*) FROM rejects GROUP BY kiosk`, at most
-// kMaxRejectsKept rows); seq gaps come from HubStore::AccountedSeqs (a scan of every event's key:
-// the server caches it, see web_server.cc).
+// kMaxRejectsKept rows); seq gaps are KioskSummary::seq_gaps (kept at ingest, schema v7).
 Result<std::map<std::string, int64_t>> RejectsPerKiosk(sql::Database* db);
-std::map<std::string, int64_t> SeqGaps(const std::vector<KioskSeqs>& seqs);
 
 // The kiosks of the filter's stores. `only_store`: just this store's (the store page).
 ApiResult<Json> FleetView(const ViewContext& c, const FleetInputs& in, int64_t now_ms,

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "hub_store_queries.h"
 #include "touchpoint/hub/hub_store.h"
 #include "web_alerts.h"
 #include "web_auth.h"
@@ -30,7 +31,6 @@ constexpr size_t kMaxBodyBytes = 64 * 1024;
 constexpr int64_t kLiveMinGapMs = 500;
 constexpr int64_t kLivePingMs = 15000;
 constexpr int64_t kKnownStoresTtlMs = 5000;
-constexpr int64_t kSeqGapsTtlMs = 60000;
 constexpr int64_t kMetaTtlMs = 60000;
 constexpr int64_t kMetaDays = 120;  // meta's stages and touchpoints: those with data this recently
 constexpr int64_t kPollMs = 250;
@@ -146,8 +146,6 @@ struct WebServer::Impl {
   std::unique_ptr<sql::Database> misc_db;
   std::vector<std::string> known_stores;
   int64_t known_at_ms = -1;
-  std::map<std::string, int64_t> seq_gaps;
-  int64_t seq_gaps_at_ms = -1;
   struct MetaCache {
     int64_t at_ms = 0;
     std::vector<std::string> stages, touchpoints;
@@ -282,21 +280,17 @@ struct WebServer::Impl {
     SetBody(res, ToCsv(rows), "text/csv; charset=utf-8");
   }
 
-  FleetInputs Fleet() {
+  // The kiosks (their counters and seq gaps are kept at ingest: no event is read) and their
+  // rejects. `only_store`: that store's kiosks only (the store page).
+  FleetInputs Fleet(const std::string* only_store = nullptr) {
     FleetInputs in;
     auto known = KnownStores(&in.kiosks);
     (void)known;
-    int64_t now = NowMs();
-    std::lock_guard<std::mutex> lock(misc_mu);
-    if (seq_gaps_at_ms < 0 || now - seq_gaps_at_ms >= kSeqGapsTtlMs) {
-      Lease lease(this);
-      auto seqs = lease.get()->AccountedSeqs();
-      if (seqs.ok()) {
-        seq_gaps = SeqGaps(*seqs);
-        seq_gaps_at_ms = now;
-      }
+    if (only_store) {
+      std::erase_if(in.kiosks, [&](const KioskSummary& k) { return k.store != *only_store; });
     }
-    in.seq_gaps = seq_gaps;
+    for (const KioskSummary& k : in.kiosks) in.seq_gaps[k.kiosk] = k.seq_gaps;
+    std::lock_guard<std::mutex> lock(misc_mu);
     auto rejects = RejectsPerKiosk(misc_db.get());
     if (rejects.ok()) in.rejects = std::move(*rejects);
     return in;
@@ -322,28 +316,19 @@ struct WebServer::Impl {
       }
     }
     if (!cached && (scope.all || !scope.stores.empty())) {
-      ViewFilter f;
+      // Stages and touchpoints with cells in the last kMetaDays days; each store's current UTC
+      // offset: its latest hour cell of the last two days. Index seeks per dim, no cell scan.
       int64_t today = now / 86400000;
-      f.from_ms = (today - kMetaDays) * 86400000;
-      f.to_ms = (today + 2) * 86400000;
-      if (!scope.all) f.stores.assign(scope.stores.begin(), scope.stores.end());
-      Lease lease(this);
-      std::set<std::string> stages, tps;
-      if (auto rows = lease.get()->View(f, ViewBy::kJourney); rows.ok()) {
-        for (const ViewRow& r : *rows) {
-          stages.insert(r.stage);
-          tps.insert(r.touchpoint);
-        }
-      }
-      m.stages.assign(stages.begin(), stages.end());
-      m.touchpoints.assign(tps.begin(), tps.end());
-      // Each store's current UTC offset: its latest hour cell of the last two days.
-      f.from_ms = (today - 1) * 86400000;
-      if (auto rows = lease.get()->View(f, ViewBy::kCell); rows.ok()) {
-        for (const ViewRow& r : *rows) m.offsets[r.store] = r.utc_offset_min;
+      std::vector<std::string> stores(scope.stores.begin(), scope.stores.end());
+      std::lock_guard<std::mutex> lock(misc_mu);
+      auto dims = queries::RecentMetaDims(misc_db.get(), scope.all ? nullptr : &stores,
+                                          today - kMetaDays, today + 2, today - 1);
+      if (dims.ok()) {
+        m.stages.assign(dims->stages.begin(), dims->stages.end());
+        m.touchpoints.assign(dims->touchpoints.begin(), dims->touchpoints.end());
+        m.offsets = std::move(dims->offsets);
       }
       m.at_ms = now;
-      std::lock_guard<std::mutex> lock(misc_mu);
       if (meta_cache.size() > 100) meta_cache.clear();
       meta_cache[key] = m;
     }
@@ -762,7 +747,7 @@ void WebServer::Impl::Routes() {
     if (auto session = Require(req, false, false); !session.ok()) {
       return SendError(res, session.error());  // before the fleet's reads
     }
-    FleetInputs fleet = Fleet();
+    FleetInputs fleet = Fleet(&store);
     ServeView(
         req, res, "store-" + store, "touchpoints",
         [&](ViewContext& c, const ResolvedFilter&) -> ApiResult<Json> {

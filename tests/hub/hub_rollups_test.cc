@@ -11,6 +11,7 @@
 #include <set>
 
 #include "../core/sample_events.h"
+#include "hub_store_queries.h"
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
@@ -421,6 +422,104 @@ Stream RandomStream(uint32_t seed, int events_per_kiosk) {
   return s;
 }
 
+// ---- the kiosk counters: recomputed from the rows the store holds ---------------------------
+
+// Compares the counters kept at ingest (Kiosks(), AccountedSeqs()) with a recomputation from the
+// events, rejects, known gaps and compactions in the database file at `path`.
+void ExpectKioskCountersEqualTheRows(HubStore* store, const std::string& path) {
+  auto db = sql::Database::Open(path, sql::Database::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  struct Counts {
+    int64_t events = 0, max_seq = 0, last_received_ms = 0;
+  };
+  std::map<std::string, Counts> counts;
+  auto st = (*db)->Prepare(
+      "SELECT k.kiosk, COUNT(*), MAX(e.seq), MAX(e.received_ms) FROM events e JOIN kiosks k "
+      "ON k.kiosk_key = e.kiosk_key GROUP BY k.kiosk");
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(
+      st->ForEachRow([&] {
+          counts[st->ColumnText(0)] = {st->ColumnInt(1), st->ColumnInt(2), st->ColumnInt(3)};
+        }).ok());
+  std::map<std::string, std::vector<SeqRange>> accounted;
+  for (const char* q : {"SELECT k.kiosk, e.seq, e.seq FROM events e JOIN kiosks k "
+                        "ON k.kiosk_key = e.kiosk_key",
+                        "SELECT kiosk, seq, seq FROM rejects WHERE seq IS NOT NULL",
+                        "SELECT kiosk, first_seq, last_seq FROM known_gaps",
+                        "SELECT kiosk, first_seq, last_seq FROM compactions"}) {
+    auto r = (*db)->Prepare(q);
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(r->ForEachRow([&] {
+                   accounted[r->ColumnText(0)].push_back({static_cast<uint64_t>(r->ColumnInt(1)),
+                                                          static_cast<uint64_t>(r->ColumnInt(2))});
+                 }).ok());
+  }
+  for (auto& [kiosk, ranges] : accounted) ranges = MergeRanges(std::move(ranges));
+
+  auto kiosks = store->Kiosks();
+  ASSERT_TRUE(kiosks.ok()) << kiosks.status().ToString();
+  size_t with_events = 0;
+  for (const KioskSummary& k : *kiosks) {
+    SCOPED_TRACE("kiosk " + k.kiosk);
+    auto c = counts.find(k.kiosk);
+    Counts want = c == counts.end() ? Counts{} : c->second;
+    with_events += c != counts.end();
+    EXPECT_EQ(k.events, want.events);
+    EXPECT_EQ(k.max_seq, static_cast<uint64_t>(want.max_seq));
+    EXPECT_EQ(k.last_received_ms, want.last_received_ms);
+    // Seqs missing below the highest accounted one.
+    int64_t gaps = 0;
+    uint64_t next = 1;
+    for (const SeqRange& r : accounted[k.kiosk]) {
+      if (r.first > next) gaps += static_cast<int64_t>(r.first - next);
+      next = std::max(next, r.last + 1);
+    }
+    EXPECT_EQ(k.seq_gaps, gaps);
+  }
+  EXPECT_EQ(with_events, counts.size());
+  auto seqs = store->AccountedSeqs();
+  ASSERT_TRUE(seqs.ok()) << seqs.status().ToString();
+  std::map<std::string, std::vector<SeqRange>> got;
+  for (const KioskSeqs& k : *seqs) got[k.kiosk] = k.ranges;
+  std::erase_if(accounted, [](const auto& kv) { return kv.second.empty(); });
+  ASSERT_EQ(got.size(), accounted.size());
+  for (const auto& [kiosk, ranges] : accounted) {
+    SCOPED_TRACE("accounted seqs of " + kiosk);
+    ASSERT_EQ(got[kiosk].size(), ranges.size());
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      EXPECT_EQ(got[kiosk][i].first, ranges[i].first);
+      EXPECT_EQ(got[kiosk][i].last, ranges[i].last);
+    }
+  }
+}
+
+// Known gaps (overlapping, adjacent, inside held seqs, for a kiosk without events) and rejects
+// with and without a seq, for the counters' ranges.
+std::vector<HubWrite> GapsAndRejects(uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto uniform = [&rng](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  std::vector<HubWrite> out;
+  for (int i = 0; i < 30; ++i) {
+    HubWrite w;
+    std::string kiosk = i % 7 == 0 ? "k9" : "k" + std::to_string(uniform(1, 5));
+    uint64_t first = static_cast<uint64_t>(uniform(1, 400));
+    w.gaps.push_back({kiosk, {first, first + static_cast<uint64_t>(uniform(0, 30))}, 0});
+    if (i % 3 == 0) {
+      Reject r;
+      r.source = "mqtt:test";
+      r.kiosk = kiosk;
+      if (i % 2) r.seq = static_cast<uint64_t>(uniform(150, 500));
+      r.reason = "bad json";
+      r.payload = "{";
+      w.rejects.push_back(r);
+    }
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
 std::vector<ViewFilter> Filters() {
   std::vector<ViewFilter> fs(1);  // everything
   ViewFilter f;
@@ -467,14 +566,21 @@ TEST(HubRollupsProperty, EveryViewAndFilterEqualsARecomputationFromTheRawEvents)
     ASSERT_TRUE(store);
     Stream s = RandomStream(seed, 160);
     int64_t inserted = 0, conflicts = 0;
+    // Received times go up, and back once (a hub clock stepped back): the last received stays
+    // the highest.
     for (size_t i = 0; i < s.writes.size(); ++i) {
-      auto r = i % 2 ? store->WriteDeferred(s.writes[i], kT0) : store->Write(s.writes[i], kT0);
+      int64_t now = kT0 + static_cast<int64_t>(i) * 1000 - (i > s.writes.size() / 2 ? 60000 : 0);
+      auto r = i % 2 ? store->WriteDeferred(s.writes[i], now) : store->Write(s.writes[i], now);
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       inserted += r->inserted;
       conflicts += r->conflicts;
+      if (i == s.writes.size() / 3)
+        ExpectKioskCountersEqualTheRows(store.get(), dir.File("hub.db"));
     }
+    for (const HubWrite& w : GapsAndRejects(seed)) ASSERT_TRUE(store->Write(w, kT0).ok());
     ASSERT_TRUE(store->Sync().ok());
     EXPECT_EQ(inserted, 5 * 160);
+    ExpectKioskCountersEqualTheRows(store.get(), dir.File("hub.db"));
     RefCells ref = Reference(store.get(), s.seqs, s.out_of_range_ids);
     int64_t compared = ExpectViewsEqualReference(store.get(), ref, Filters());
     std::printf(
@@ -485,6 +591,16 @@ TEST(HubRollupsProperty, EveryViewAndFilterEqualsARecomputationFromTheRawEvents)
         static_cast<long long>(conflicts), static_cast<long long>(s.rejects), ref.size(),
         static_cast<long long>(compared));
     EXPECT_GT(compared, 1000);
+    for (ViewFilter f : Filters()) {  // the fleet's coverage gaps: gap_s only, the same
+      std::map<std::string, int64_t> want, got;
+      for (const ViewRow& r : ViewOf(store.get(), f, ViewBy::kStore)) want[r.store] = r.gap_s;
+      f.gaps_only = true;
+      for (const ViewRow& r : ViewOf(store.get(), f, ViewBy::kStore)) {
+        got[r.store] = r.gap_s;
+        EXPECT_TRUE(r.sums == metrics::Sums{});
+      }
+      EXPECT_EQ(got, want);
+    }
 
     // rebuild-rollups recomputes exactly the incremental cells.
     auto rebuilt = store->RebuildRollups();
@@ -493,7 +609,10 @@ TEST(HubRollupsProperty, EveryViewAndFilterEqualsARecomputationFromTheRawEvents)
     EXPECT_EQ(rebuilt->added, 0);
     EXPECT_EQ(rebuilt->removed, 0);
     EXPECT_EQ(rebuilt->changed, 0);
+    EXPECT_EQ(rebuilt->kiosks, 6);  // k1..k5 and k9 (gaps and rejects only)
+    EXPECT_EQ(rebuilt->kiosks_changed, 0);
     ExpectViewsEqualReference(store.get(), ref, Filters());
+    ExpectKioskCountersEqualTheRows(store.get(), dir.File("hub.db"));
   }
 }
 
@@ -517,6 +636,7 @@ TEST(HubRollupsMigration, Version3DatabaseGetsItsCellsFromTheEvents) {
                     ->Exec("DROP TABLE cells; DROP TABLE cells_day; DROP TABLE cells_chain; "
                            "DROP TABLE cells_chain_day; DROP TABLE chain_dims; "
                            "ALTER TABLE events DROP COLUMN utc_offset_min; "
+                           "DROP TABLE kiosk_counts; DROP TABLE accounted_seqs; "
                            "PRAGMA user_version = 3")
                     .ok());
   }
@@ -536,8 +656,9 @@ TEST(HubRollupsMigration, Version3DatabaseGetsItsCellsFromTheEvents) {
     ++i;
   }
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 6);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 7);
   EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM events WHERE utc_offset_min IS NULL"), 0);
+  ExpectKioskCountersEqualTheRows(store.get(), dir.File("hub.db"));
 }
 
 // A version 4 database (cells by dim, no chain levels) is migrated in place: the chain levels
@@ -557,7 +678,8 @@ TEST(HubRollupsMigration, Version4DatabaseGetsItsChainLevelsFromItsCells) {
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)
                     ->Exec("DROP TABLE cells_chain; DROP TABLE cells_chain_day; "
-                           "DROP TABLE chain_dims; PRAGMA user_version = 4")
+                           "DROP TABLE chain_dims; DROP TABLE kiosk_counts; "
+                           "DROP TABLE accounted_seqs; PRAGMA user_version = 4")
                     .ok());
   }
   auto store = Open(dir.File("hub.db"));
@@ -571,8 +693,94 @@ TEST(HubRollupsMigration, Version4DatabaseGetsItsChainLevelsFromItsCells) {
   EXPECT_EQ(rebuilt->changed, 0);
   store.reset();
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 6);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 7);
   EXPECT_GT(*(*db)->QueryInt("SELECT COUNT(*) FROM cells_chain"), 0);
+}
+
+// A version 6 database (no kiosk counters) gets them in place from its rows; a rebuild then finds
+// nothing to change, and writes after the migration keep them exact.
+TEST(HubRollupsMigration, Version6DatabaseGetsItsKioskCountersFromItsRows) {
+  testing::TempDir dir;
+  Stream s = RandomStream(13, 120);
+  const size_t half = s.writes.size() / 2;
+  {
+    auto store = Open(dir.File("hub.db"));
+    ASSERT_TRUE(store);
+    for (size_t i = 0; i < half; ++i) {
+      ASSERT_TRUE(store->Write(s.writes[i], kT0 + static_cast<int64_t>(i)).ok());
+    }
+    for (const HubWrite& w : GapsAndRejects(13)) ASSERT_TRUE(store->Write(w, kT0).ok());
+  }
+  {
+    auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("DROP TABLE kiosk_counts; DROP TABLE accounted_seqs; "
+                           "PRAGMA user_version = 6")
+                    .ok());
+  }
+  auto store = Open(dir.File("hub.db"));
+  ASSERT_TRUE(store);
+  ExpectKioskCountersEqualTheRows(store.get(), dir.File("hub.db"));
+  for (size_t i = half; i < s.writes.size(); ++i) {
+    ASSERT_TRUE(store->Write(s.writes[i], kT0 + static_cast<int64_t>(i)).ok());
+  }
+  ExpectKioskCountersEqualTheRows(store.get(), dir.File("hub.db"));
+  auto rebuilt = store->RebuildRollups();
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(rebuilt->kiosks_changed, 0);
+  EXPECT_EQ(rebuilt->changed + rebuilt->added + rebuilt->removed, 0);
+  auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 7);
+}
+
+// The web app's meta facts (queries::RecentMetaDims: index seeks per dim) equal what the views
+// over the cells say: the touchpoints and stages of kJourney over the period, and per store the
+// offset of its latest local hour cell (kCell; of one local hour, the smaller offset).
+TEST(HubRollupsMeta, RecentDimsAndOffsetsEqualTheViews) {
+  testing::TempDir dir;
+  auto store = Open(dir.File("hub.db"));
+  ASSERT_TRUE(store);
+  Stream s = RandomStream(5, 160);
+  for (const HubWrite& w : s.writes) ASSERT_TRUE(store->Write(w, kT0).ok());
+  auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  const int64_t today = kT0 / kDay;
+  const std::vector<std::vector<std::string>> scopes = {{}, {"s1"}, {"s2", "s3"}, {"absent"}};
+  int64_t offsets_seen = 0;
+  for (int64_t back : {1, 4, 12}) {
+    for (const std::vector<std::string>& scope : scopes) {
+      SCOPED_TRACE("days back " + std::to_string(back) + ", stores " +
+                   std::to_string(scope.size()));
+      const int64_t from_day = today - back, to_day = today + 2, offsets_from = today - back / 2;
+      auto got = queries::RecentMetaDims(db->get(), scope.empty() ? nullptr : &scope, from_day,
+                                         to_day, offsets_from);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ViewFilter f;
+      f.stores = scope;
+      f.from_ms = from_day * kDay;
+      f.to_ms = to_day * kDay;
+      std::set<std::string> stages, touchpoints;
+      for (const ViewRow& r : ViewOf(store.get(), f, ViewBy::kJourney)) {
+        stages.insert(r.stage);
+        touchpoints.insert(r.touchpoint);
+      }
+      EXPECT_EQ(got->stages, stages);
+      EXPECT_EQ(got->touchpoints, touchpoints);
+      f.from_ms = offsets_from * kDay;
+      std::map<std::string, std::pair<int64_t, int32_t>> latest;  // store -> local ms, -offset
+      for (const ViewRow& r : ViewOf(store.get(), f, ViewBy::kCell)) {
+        std::pair<int64_t, int32_t> key{r.local_ms, -r.utc_offset_min};
+        auto it = latest.find(r.store);
+        if (it == latest.end() || it->second < key) latest[r.store] = key;
+      }
+      std::map<std::string, int32_t> offsets;
+      for (const auto& [st, key] : latest) offsets[st] = -key.second;
+      EXPECT_EQ(got->offsets, offsets);
+      offsets_seen += static_cast<int64_t>(offsets.size());
+    }
+  }
+  EXPECT_GT(offsets_seen, 10);
 }
 
 // ---- store-local time --------------------------------------------------------------------

@@ -139,6 +139,9 @@ struct ViewFilter {
   std::string touchpoint, stage;          // empty: any
   // Sums always keep suspect sessions apart; this is what Figures() and PainPoints() use.
   bool include_suspect = false;
+  // Only ViewRow::gap_s is wanted (the fleet's coverage gaps): in views other than kCell the
+  // rows' sums stay empty and the cells' detail is not decoded.
+  bool gaps_only = false;
 };
 
 enum class ViewBy {
@@ -187,6 +190,9 @@ struct RollupRebuild {
   int64_t events = 0;                           // events read (every held event)
   int64_t cells = 0;                            // hour cells after the rebuild
   int64_t added = 0, removed = 0, changed = 0;  // hour and day cells
+  // The per-kiosk counters (events, highest seq, last received, accounted seqs) recomputed from
+  // the held rows: kiosks with any, and those whose counters differed (normally none).
+  int64_t kiosks = 0, kiosks_changed = 0;
 };
 
 struct KioskSummary {
@@ -198,10 +204,12 @@ struct KioskSummary {
   std::optional<KioskRegistration> registration;  // nullopt: not registered (events refused)
   int64_t conflicts = 0;                          // copies of held seqs with another event id
   int64_t time_out_of_range = 0;                  // events kept off the map for their time
+  int64_t seq_gaps = 0;  // seqs below its highest accounted one that the hub does not account for
 };
 
 // Per kiosk: every seq the hub accounts for (held, finally rejected, known gap or replaced by a
-// compaction), as merged ranges.
+// compaction), as merged ranges. Read from the ranges kept at ingest (schema v7) and the rejects
+// kept: as before, a reject rotated out of the rejects kept is no longer accounted.
 struct KioskSeqs {
   std::string kiosk, store;
   std::vector<SeqRange> ranges;
