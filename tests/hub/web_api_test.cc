@@ -314,6 +314,20 @@ class WebApiTest : public ::testing::Test {
     return h;
   }
 
+  // Adds an alert rule as `admin`; its id, or -1 (and a failure) when refused.
+  static int64_t AddRule(const Client& admin, const Json& rule) {
+    auto made = Http().Post("/api/v1/rules", H(admin, true), rule.dump(), "application/json");
+    EXPECT_TRUE(made);
+    if (!made) return -1;
+    EXPECT_EQ(made->status, 201) << made->body;
+    return made->status == 201 ? Json::parse(made->body)["id"].get<int64_t>() : -1;
+  }
+  static int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
   static Client FromResponse(const httplib::Result& r) {
     Client c;
     EXPECT_TRUE(r);
@@ -1010,16 +1024,12 @@ TEST_F(WebApiTest, AlertsOpenAsEventsCommitAreScopedAndAcknowledged) {
   auto analyst = Http().Post("/api/v1/rules", H(Analyst(), true), rule.dump(), "application/json");
   ASSERT_TRUE(analyst);
   EXPECT_EQ(analyst->status, 403);
-  auto made = Http().Post("/api/v1/rules", H(admin, true), rule.dump(), "application/json");
-  ASSERT_TRUE(made);
-  ASSERT_EQ(made->status, 201) << made->body;
-  int64_t rule_id = Json::parse(made->body)["id"];
+  int64_t rule_id = AddRule(admin, rule);
+  ASSERT_GE(rule_id, 0);
 
   // Four unhappy sessions now in store-b (north) and in store-c (south), from another
   // connection: the server notices the commit and evaluates.
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  int64_t now = NowMs();
   {
     auto store = OpenSqliteHubStore(db_);
     ASSERT_TRUE(store.ok());
@@ -1102,13 +1112,9 @@ TEST_F(WebApiTest, CameraNotCountingDuringOpeningHours) {
             {"op", ">="},       {"threshold", 15},
             {"window_min", 15}, {"min_n", 0},
             {"scope", "stores"}};
-  auto made = Http().Post("/api/v1/rules", H(admin, true), rule.dump(), "application/json");
-  ASSERT_TRUE(made);
-  ASSERT_EQ(made->status, 201) << made->body;
-  int64_t rule_id = Json::parse(made->body)["id"];
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  int64_t rule_id = AddRule(admin, rule);
+  ASSERT_GE(rule_id, 0);
+  int64_t now = NowMs();
   // Two camera kiosks whose last minute counted ended 40 minutes ago and whose status says the
   // camera is retrying: kcam1 in store-b (open), kcam2 in store-c (south: closed all week).
   auto write = [&](const char* kiosk, const char* store, uint64_t seq, int64_t start, bool status) {

@@ -364,13 +364,19 @@ TEST(SyntheticSceneTest, StoppingOnTheThresholdThenLeavingCountsOnce) {
   EXPECT_EQ(c.out, 1);
 }
 
-TEST(SyntheticSceneTest, ALargePersonSplitIntoFragmentsCountsOnceWithoutCalibration) {
+// Four large people, one after another, each cut into torso and two legs, walking in.
+SyntheticScene FourSplitWalkers() {
   SyntheticScene scene = LargeScene();
   for (int k = 0; k < 4; ++k) {
     SyntheticPerson p = Walker(20, 300, 200 + 8.0f * k, kWarmup + 110 * k, 3.0f);
     p.split_body = true;
     scene.Add(p);
   }
+  return scene;
+}
+
+TEST(SyntheticSceneTest, ALargePersonSplitIntoFragmentsCountsOnceWithoutCalibration) {
+  SyntheticScene scene = FourSplitWalkers();
   Counts c = CountScene(scene, Config(), kWarmup + 4 * 110 + 30);
   EXPECT_EQ(c.in, 4);
   EXPECT_EQ(c.out, 0);
@@ -382,12 +388,7 @@ TEST(SyntheticSceneTest, ALargePersonSplitIntoFragmentsCountsOnceWithoutCalibrat
 // one detection; before, torso and legs are three tracks for a second, until their velocities
 // agree).
 TEST(SyntheticSceneTest, ASplitPersonIsOnePersonForDwell) {
-  SyntheticScene scene = LargeScene();
-  for (int k = 0; k < 4; ++k) {
-    SyntheticPerson p = Walker(20, 300, 200 + 8.0f * k, kWarmup + 110 * k, 3.0f);
-    p.split_body = true;
-    scene.Add(p);
-  }
+  SyntheticScene scene = FourSplitWalkers();
   const int64_t frames = kWarmup + 4 * 110 + 30;
   auto p = FootfallPipeline::Create(Config(), scene.size());
   ASSERT_TRUE(p.ok()) << p.status().message();
