@@ -86,6 +86,17 @@ Result<Statement> Database::Prepare(std::string_view sql) {
   return Statement(stmt, this);
 }
 
+Result<Statement*> Database::PrepareOnce(std::optional<Statement>* slot, std::string_view sql) {
+  if (*slot) {
+    (*slot)->Reset();
+  } else {
+    auto st = Prepare(sql);
+    if (!st.ok()) return st.status();
+    slot->emplace(std::move(st.value()));
+  }
+  return &**slot;
+}
+
 Result<std::optional<int64_t>> Database::QueryInt(std::string_view sql) {
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();

@@ -558,7 +558,7 @@ class SqliteHubStore final : public HubStore {
     }
     // Which of the run's seqs are held (a resent batch): at most kChunkSpan rows.
     held_.clear();
-    auto q = Cached(
+    auto q = db_->PrepareOnce(
         &held_seqs_,
         "SELECT seq FROM events WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq");
     if (!q.ok()) return q.status();
@@ -770,22 +770,11 @@ class SqliteHubStore final : public HubStore {
     return true;
   }
 
-  // A statement prepared once for the connection (reset and unbound at each use).
-  Result<sql::Statement*> Cached(std::optional<sql::Statement>* slot, const char* sql) {
-    if (*slot) {
-      (*slot)->Reset();
-    } else {
-      auto st = db_->Prepare(sql);
-      if (!st.ok()) return st.status();
-      slot->emplace(std::move(st.value()));
-    }
-    return &**slot;
-  }
-
   Status BumpCounter(const std::string& kiosk, const char* name, int64_t by) {
-    auto st = Cached(&bump_counter_,
-                     "INSERT INTO hub_counters(kiosk, name, value) VALUES(?1, ?2, ?3) "
-                     "ON CONFLICT(kiosk, name) DO UPDATE SET value = value + excluded.value");
+    auto st =
+        db_->PrepareOnce(&bump_counter_,
+                         "INSERT INTO hub_counters(kiosk, name, value) VALUES(?1, ?2, ?3) "
+                         "ON CONFLICT(kiosk, name) DO UPDATE SET value = value + excluded.value");
     if (!st.ok()) return st.status();
     sql::Statement& q = **st;
     q.Bind(1, kiosk).Bind(2, std::string_view(name)).Bind(3, by);
@@ -795,9 +784,10 @@ class SqliteHubStore final : public HubStore {
   // Keeps an excerpt with the whole payload's size and hash; the oldest rows beyond
   // kMaxRejectsKept go (the total stays counted).
   Status InsertReject(const Reject& r, int64_t now_ms) {
-    auto st = Cached(&insert_reject_,
-                     "INSERT INTO rejects(received_ms, source, kiosk, seq, reason, payload, "
-                     "payload_bytes, payload_sha256) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    auto st =
+        db_->PrepareOnce(&insert_reject_,
+                         "INSERT INTO rejects(received_ms, source, kiosk, seq, reason, payload, "
+                         "payload_bytes, payload_sha256) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!st.ok()) return st.status();
     sql::Statement& q = **st;
     std::string_view payload = r.payload;
@@ -825,9 +815,10 @@ class SqliteHubStore final : public HubStore {
 
   Status ApplyCompaction(const FootfallIndex& in_write, const HubEvent& e, int64_t kiosk_key,
                          SeqRange r) {
-    auto st = Cached(&insert_compaction_,
-                     "INSERT OR IGNORE INTO compactions(kiosk, first_seq, last_seq, by_seq) "
-                     "VALUES(?1, ?2, ?3, ?4)");
+    auto st =
+        db_->PrepareOnce(&insert_compaction_,
+                         "INSERT OR IGNORE INTO compactions(kiosk, first_seq, last_seq, by_seq) "
+                         "VALUES(?1, ?2, ?3, ?4)");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, e.kiosk).Bind(2, ToInt(r.first));
     (*st)->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
@@ -835,11 +826,12 @@ class SqliteHubStore final : public HubStore {
     compactions_rowid_ = std::max(compactions_rowid_, db_->LastInsertRowId());
     // The originals held and still counted leave their cells (exactly once: they are marked
     // superseded below, and one that arrives later is superseded at insert).
-    auto held = Cached(&counted_originals_,
-                       "SELECT dim_key, time_ms, utc_offset_min, f_in, f_out, f_interval_s, seq "
-                       "FROM events WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3 AND type = ?5 "
-                       "AND seq != ?4 AND superseded_by IS NULL AND "
-                       "(flags IS NULL OR (flags & ?6) = 0)");
+    auto held =
+        db_->PrepareOnce(&counted_originals_,
+                         "SELECT dim_key, time_ms, utc_offset_min, f_in, f_out, f_interval_s, seq "
+                         "FROM events WHERE kiosk_key = ?1 AND seq BETWEEN ?2 AND ?3 AND type = ?5 "
+                         "AND seq != ?4 AND superseded_by IS NULL AND "
+                         "(flags IS NULL OR (flags & ?6) = 0)");
     if (!held.ok()) return held.status();
     (*held)->Bind(1, kiosk_key).Bind(2, ToInt(r.first));
     (*held)->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));
@@ -877,9 +869,10 @@ class SqliteHubStore final : public HubStore {
       rollups::AddFootfall(&cell_deltas_, o.dim_key, o.time_ms, static_cast<int32_t>(o.offset_min),
                            o.in, o.out, o.interval_s, -1, zones);
     }
-    auto up = Cached(&supersede_,
-                     "UPDATE events SET superseded_by = ?4 WHERE kiosk_key = ?1 AND seq BETWEEN "
-                     "?2 AND ?3 AND type = ?5 AND seq != ?4");
+    auto up = db_->PrepareOnce(
+        &supersede_,
+        "UPDATE events SET superseded_by = ?4 WHERE kiosk_key = ?1 AND seq BETWEEN "
+        "?2 AND ?3 AND type = ?5 AND seq != ?4");
     if (!up.ok()) return up.status();
     (*up)->Bind(1, kiosk_key).Bind(2, ToInt(r.first));
     (*up)->Bind(3, ToInt(r.last)).Bind(4, ToInt(e.seq));

@@ -11,17 +11,14 @@ namespace {
 int64_t ToInt(uint64_t v) { return static_cast<int64_t>(v); }
 uint64_t ToSeq(int64_t v) { return static_cast<uint64_t>(v); }
 
-// A statement prepared once per Deltas (reset at each use).
-Result<sql::Statement*> Cached(sql::Database* db, std::optional<sql::Statement>* slot,
-                               const char* sql) {
-  if (*slot) {
-    (*slot)->Reset();
-  } else {
-    auto st = db->Prepare(sql);
-    if (!st.ok()) return st.status();
-    slot->emplace(std::move(st.value()));
-  }
-  return &**slot;
+// Every kiosk's id by its key.
+Result<std::map<int64_t, std::string>> KioskNames(sql::Database* db) {
+  std::map<int64_t, std::string> names;
+  auto ks = db->Prepare("SELECT kiosk_key, kiosk FROM kiosks");
+  if (!ks.ok()) return ks.status();
+  Status rows = ks->ForEachRow([&] { names[ks->ColumnInt(0)] = ks->ColumnText(1); });
+  if (!rows.ok()) return rows;
+  return names;
 }
 
 struct Fresh {
@@ -31,13 +28,9 @@ struct Fresh {
 
 Result<Fresh> Compute(sql::Database* db) {
   Fresh f;
-  std::map<int64_t, std::string> kiosks;
-  {
-    auto ks = db->Prepare("SELECT kiosk_key, kiosk FROM kiosks");
-    if (!ks.ok()) return ks.status();
-    Status rows = ks->ForEachRow([&] { kiosks[ks->ColumnInt(0)] = ks->ColumnText(1); });
-    if (!rows.ok()) return rows;
-  }
+  auto kiosks_read = KioskNames(db);
+  if (!kiosks_read.ok()) return kiosks_read.status();
+  const std::map<int64_t, std::string>& kiosks = *kiosks_read;
   // In key order: each kiosk's seqs come together and ascending.
   auto st = db->Prepare("SELECT kiosk_key, seq, received_ms FROM events ORDER BY kiosk_key, seq");
   if (!st.ok()) return st.status();
@@ -124,12 +117,13 @@ Status Deltas::Flush(sql::Database* db, const HubWrite& w) {
   for (const KnownGap& g : w.gaps) accounted_[g.kiosk].push_back(g.range);
   Status s = Status::Ok();
   if (!counts_.empty()) {
-    auto up = Cached(db, &upsert_,
-                     "INSERT INTO kiosk_counts(kiosk_key, events, max_seq, last_received_ms) "
-                     "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(kiosk_key) DO UPDATE SET "
-                     "events = events + excluded.events, "
-                     "max_seq = MAX(max_seq, excluded.max_seq), "
-                     "last_received_ms = MAX(last_received_ms, excluded.last_received_ms)");
+    auto up =
+        db->PrepareOnce(&upsert_,
+                        "INSERT INTO kiosk_counts(kiosk_key, events, max_seq, last_received_ms) "
+                        "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(kiosk_key) DO UPDATE SET "
+                        "events = events + excluded.events, "
+                        "max_seq = MAX(max_seq, excluded.max_seq), "
+                        "last_received_ms = MAX(last_received_ms, excluded.last_received_ms)");
     if (!up.ok()) return up.status();
     for (const auto& [key, c] : counts_) {
       (*up)->Reset();
@@ -142,9 +136,10 @@ Status Deltas::Flush(sql::Database* db, const HubWrite& w) {
     for (const SeqRange& r : MergeRanges(std::move(ranges))) {
       // The ranges held that overlap or touch r: walking down from the last one starting at or
       // before r.last + 1, until one ends before r.first - 1 (they are disjoint and sorted).
-      auto over = Cached(db, &overlapping_,
-                         "SELECT first_seq, last_seq FROM accounted_seqs WHERE kiosk = ?1 AND "
-                         "first_seq <= ?2 ORDER BY first_seq DESC");
+      auto over =
+          db->PrepareOnce(&overlapping_,
+                          "SELECT first_seq, last_seq FROM accounted_seqs WHERE kiosk = ?1 AND "
+                          "first_seq <= ?2 ORDER BY first_seq DESC");
       if (!over.ok()) return over.status();
       sql::Statement& o = **over;
       uint64_t upper = r.last == std::numeric_limits<uint64_t>::max() ? r.last : r.last + 1;
@@ -169,8 +164,8 @@ Status Deltas::Flush(sql::Database* db, const HubWrite& w) {
       o.Reset();
       if (!s.ok()) break;
       if (covered) continue;  // nothing new
-      auto del =
-          Cached(db, &delete_, "DELETE FROM accounted_seqs WHERE kiosk = ?1 AND first_seq = ?2");
+      auto del = db->PrepareOnce(&delete_,
+                                 "DELETE FROM accounted_seqs WHERE kiosk = ?1 AND first_seq = ?2");
       if (!del.ok()) return del.status();
       for (uint64_t first : replaced) {
         if (first == merged.first) continue;  // replaced by the insert below
@@ -179,9 +174,10 @@ Status Deltas::Flush(sql::Database* db, const HubWrite& w) {
         if (s = (*del)->Run(); !s.ok()) break;
       }
       if (!s.ok()) break;
-      auto ins = Cached(db, &insert_,
-                        "INSERT OR REPLACE INTO accounted_seqs(kiosk, first_seq, last_seq) "
-                        "VALUES(?1, ?2, ?3)");
+      auto ins =
+          db->PrepareOnce(&insert_,
+                          "INSERT OR REPLACE INTO accounted_seqs(kiosk, first_seq, last_seq) "
+                          "VALUES(?1, ?2, ?3)");
       if (!ins.ok()) return ins.status();
       (*ins)->Bind(1, kiosk).Bind(2, ToInt(merged.first)).Bind(3, ToInt(merged.last));
       if (s = (*ins)->Run(); !s.ok()) break;
@@ -213,13 +209,9 @@ Result<RecomputeResult> Recompute(sql::Database* db) {
     if (!rows.ok()) return rows;
   }
   RecomputeResult out;
-  std::map<int64_t, std::string> names;
-  {
-    auto ks = db->Prepare("SELECT kiosk_key, kiosk FROM kiosks");
-    if (!ks.ok()) return ks.status();
-    Status rows = ks->ForEachRow([&] { names[ks->ColumnInt(0)] = ks->ColumnText(1); });
-    if (!rows.ok()) return rows;
-  }
+  auto names_read = KioskNames(db);
+  if (!names_read.ok()) return names_read.status();
+  const std::map<int64_t, std::string>& names = *names_read;
   std::map<std::string, bool> differs;  // by kiosk id
   auto name_of = [&names](int64_t key) {
     auto it = names.find(key);

@@ -33,6 +33,8 @@ class Database {
   Status Exec(std::string_view sql);
   // A prepared statement; errors name the SQL.
   Result<Statement> Prepare(std::string_view sql);
+  // The statement kept in `slot`: prepared there on first use, reset (and unbound) after.
+  Result<Statement*> PrepareOnce(std::optional<Statement>* slot, std::string_view sql);
   // Single integer result of a query (e.g. "PRAGMA user_version"); nullopt if no row.
   Result<std::optional<int64_t>> QueryInt(std::string_view sql);
   Result<std::string> QueryText(std::string_view sql);
