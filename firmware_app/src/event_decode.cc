@@ -41,11 +41,19 @@ constexpr size_t kMaxTagChars = 64;        // tag ids are survey identifiers
 constexpr size_t kMaxProblemChars = 4096;  // one line of a status event's problems
 constexpr double kMaxDwellS = 7.0 * 24 * 3600;
 
+// Letters, digits, '-', '_' and '.': one table lookup per byte (four ids per event).
+constexpr auto kIdentifierChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = true;
+  t['-'] = t['_'] = t['.'] = true;
+  return t;
+}();
+
 bool IsIdentifier(std::string_view s) {
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
+    if (!kIdentifierChars[static_cast<unsigned char>(c)]) return false;
   }
   return !s.empty();
 }

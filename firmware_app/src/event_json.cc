@@ -25,22 +25,68 @@ std::string FormatUtcMs(int64_t ms) {
   return buf;
 }
 
+namespace {
+
+bool Digits(std::string_view text, size_t pos, size_t n, int* out) {
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    v = v * 10 + (text[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// The UTC ms of "YYYY-MM-DDTHH" (the first 13 characters of `text`, which has at least 20), or
+// nullopt if it is not a valid date and hour.
+std::optional<int64_t> HourStartMs(std::string_view text) {
+  int y, mo, d, h;
+  if (!Digits(text, 0, 4, &y) || text[4] != '-' || !Digits(text, 5, 2, &mo) || text[7] != '-' ||
+      !Digits(text, 8, 2, &d) || text[10] != 'T' || !Digits(text, 11, 2, &h)) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) return std::nullopt;
+  // Arithmetic rather than timegm() + gmtime_r() (the decoder reads several times per event),
+  // with the same answers: no February 30th.
+  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDaysInMonth[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;
+  // Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+  int64_t yy = mo <= 2 ? y - 1 : y;
+  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  int64_t yoe = yy - era * 400;
+  int64_t doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = era * 146097 + doe - 719468;
+  return (days * 86400 + h * 3600) * 1000;
+}
+
+}  // namespace
+
 std::optional<int64_t> ParseUtcMs(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fff]Z
   if (text.size() < 20 || text.back() != 'Z') return std::nullopt;
-  auto digits = [&](size_t pos, size_t n, int* out) {
-    int v = 0;
-    for (size_t i = pos; i < pos + n; ++i) {
-      if (i >= text.size() || text[i] < '0' || text[i] > '9') return false;
-      v = v * 10 + (text[i] - '0');
-    }
-    *out = v;
-    return true;
+  // The events of one batch mostly fall in a few hours: the date and hour part, validated and
+  // converted once, is remembered per thread (the hub's decoders read it on several threads).
+  constexpr size_t kHourChars = 13;
+  struct HourCache {
+    char key[kHourChars] = {};
+    int64_t start_ms = -1;  // -1: empty
   };
-  int y, mo, d, h, mi, s;
-  if (!digits(0, 4, &y) || text[4] != '-' || !digits(5, 2, &mo) || text[7] != '-' ||
-      !digits(8, 2, &d) || text[10] != 'T' || !digits(11, 2, &h) || text[13] != ':' ||
-      !digits(14, 2, &mi) || text[16] != ':' || !digits(17, 2, &s)) {
+  thread_local HourCache cache;
+  int64_t hour_ms;
+  if (cache.start_ms != -1 &&
+      std::string_view(cache.key, kHourChars) == text.substr(0, kHourChars)) {
+    hour_ms = cache.start_ms;
+  } else {
+    auto start = HourStartMs(text);
+    if (!start) return std::nullopt;
+    hour_ms = *start;
+    text.copy(cache.key, kHourChars);
+    cache.start_ms = hour_ms;
+  }
+  int mi, s;
+  if (text[13] != ':' || !Digits(text, 14, 2, &mi) || text[16] != ':' || !Digits(text, 17, 2, &s)) {
     return std::nullopt;
   }
   int ms = 0;
@@ -56,22 +102,12 @@ std::optional<int64_t> ParseUtcMs(std::string_view text) {
     if (pos == start) return std::nullopt;
   }
   if (pos != text.size() - 1) return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  // Arithmetic rather than timegm() + gmtime_r() (the decoder reads several times per event),
-  // with the same answers: no February 30th, and a leap second may not roll over midnight.
-  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (d > kDaysInMonth[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;
-  int second_of_day = h * 3600 + mi * 60 + s;
-  if (second_of_day >= 86400) return std::nullopt;
-  // Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
-  int64_t yy = mo <= 2 ? y - 1 : y;
-  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-  int64_t yoe = yy - era * 400;
-  int64_t doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t days = era * 146097 + doe - 719468;
-  return (days * 86400 + second_of_day) * 1000 + ms;
+  if (mi > 59 || s > 60) return std::nullopt;
+  // A leap second may not roll over midnight (the hour is 23 then).
+  int64_t hour_of_day = (hour_ms / 1000) % 86400 / 3600;
+  if (hour_of_day < 0) hour_of_day += 24;
+  if (hour_of_day * 3600 + mi * 60 + s >= 86400) return std::nullopt;
+  return hour_ms + (mi * 60 + s) * int64_t{1000} + ms;
 }
 
 // ---- encoding ---------------------------------------------------------------------------------

@@ -80,6 +80,29 @@ Result<std::vector<StoredEvent>> EventReader::ReadPending(uint64_t after_seq, si
   return Collect(*stmt, max_bytes, max_count);
 }
 
+Result<size_t> EventReader::VisitPending(
+    uint64_t after_seq, size_t max_count, size_t max_bytes,
+    const std::function<void(uint64_t seq, std::string_view json)>& fn) {
+  if (Status c = impl_->Connect(); !c.ok()) return c;
+  auto stmt = impl_->db->Prepare(
+      "SELECT e.seq, e.body FROM outbox o JOIN events e ON e.seq = o.seq "
+      "WHERE o.seq > ? ORDER BY o.seq LIMIT ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(max_count));
+  size_t n = 0, bytes = 0;
+  while (true) {  // as Collect: stops once about max_bytes of JSON are read
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::string_view json = stmt->ColumnTextView(1);
+    fn(static_cast<uint64_t>(stmt->ColumnInt(0)), json);
+    ++n;
+    bytes += json.size();
+    if (bytes >= max_bytes) break;
+  }
+  return n;
+}
+
 Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint64_t last_seq,
                                                         size_t max_count) {
   if (Status c = impl_->Connect(); !c.ok()) return c;

@@ -7,6 +7,12 @@ using sync::RangesOf;
 
 HubEvent ToHubEvent(Event e, std::string json, std::string source) {
   HubEvent h;
+  FillHubEvent(std::move(e), std::move(json), std::move(source), &h);
+  return h;
+}
+
+void FillHubEvent(Event&& e, std::string json, std::string source, HubEvent* out) {
+  HubEvent& h = *out;
   h.kiosk = std::move(e.kiosk_id);
   h.store = std::move(e.store_id);
   h.touchpoint = std::move(e.touchpoint);
@@ -22,21 +28,20 @@ HubEvent ToHubEvent(Event e, std::string json, std::string source) {
     h.suspect = fb->suspect;
     h.answers = std::move(fb->answers);
     h.context = fb->context;
-  } else if (const auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
+  } else if (auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
     h.time_ms = ff->interval_start_ms;
     h.interval_s = ff->interval_s;
     for (const LineCount& l : ff->lines) {
       h.visitors_in += l.in;
       h.visitors_out += l.out;
     }
-    h.compacted = RangesOf(ff->compacted_seqs);
-    h.zones = ff->zones;
+    h.compacted = RangesOf(std::move(ff->compacted_seqs));
+    h.zones = std::move(ff->zones);
   } else if (const auto* cv = std::get_if<CoveragePayload>(&e.payload)) {
     h.coverage_source = cv->source;
     h.coverage_start_ms = cv->start_ms;
     h.coverage_end_ms = cv->end_ms;
   }
-  return h;
 }
 
 }  // namespace touchpoint::hub

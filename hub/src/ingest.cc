@@ -204,16 +204,16 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
       continue;
     }
     out.acked.push_back(e.seq);
+    HubEvent& he = out.write.events.emplace_back();
     if (compressed.empty()) {
-      out.write.events.push_back(ToHubEvent(std::move(e), std::string(line), "mqtt"));
-      MarkTime(&out.write.events.back(), now_ms);
+      FillHubEvent(std::move(e), std::string(line), "mqtt", &he);
     } else {
       // The store keeps the compressed batch itself; the event points at its line.
-      out.write.events.push_back(ToHubEvent(std::move(e), std::string(), "mqtt"));
-      out.write.events.back().block = 0;
-      out.write.events.back().block_offset = static_cast<uint32_t>(line.data() - payload.data());
-      MarkTime(&out.write.events.back(), now_ms);
+      FillHubEvent(std::move(e), std::string(), "mqtt", &he);
+      he.block = 0;
+      he.block_offset = static_cast<uint32_t>(line.data() - payload.data());
     }
+    MarkTime(&he, now_ms);
   }
   if (!compressed.empty() && !out.write.events.empty()) {
     out.write.blocks.emplace_back(compressed);

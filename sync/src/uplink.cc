@@ -212,31 +212,32 @@ struct Uplink::Impl {
       linger_since = 0;
       return 0;
     }
-    auto events = reader->ReadPending(cursor, max_events, max_bytes);
-    if (!events.ok()) {
-      SetError("outbox: " + events.status().ToString());
+    // The rows go straight into the batch (no copy of each event's JSON on the way).
+    BatchBuilder b("batch", kiosk.kiosk_id, kiosk.store_id);
+    Inflight f;
+    f.remaining.reserve(std::min<size_t>(max_events, 4096));
+    size_t bytes = 0;
+    auto read = reader->VisitPending(cursor, max_events, max_bytes,
+                                     [&](uint64_t seq, std::string_view json) {
+                                       b.Add(seq, json);
+                                       f.remaining.push_back(seq);
+                                       bytes += json.size() + 1;
+                                     });
+    if (!read.ok()) {
+      SetError("outbox: " + read.status().ToString());
       return 100;
     }
-    if (events->empty()) {
+    if (*read == 0) {
       linger_since = 0;
       return 0;
     }
-    size_t bytes = 0;
-    for (const StoredEvent& e : *events) bytes += e.json.size() + 1;
-    bool full = events->size() >= max_events || bytes + 2048 >= max_bytes;
+    bool full = *read >= max_events || bytes + 2048 >= max_bytes;
     int64_t now = MonoMs();
     if (!full && mqtt.linger_ms > 0) {
       if (linger_since == 0) linger_since = now;
       if (now - linger_since < mqtt.linger_ms) return mqtt.linger_ms - (now - linger_since);
     }
     linger_since = 0;
-    BatchBuilder b("batch", kiosk.kiosk_id, kiosk.store_id);
-    Inflight f;
-    f.remaining.reserve(events->size());
-    for (const StoredEvent& e : *events) {
-      b.Add(e.seq, e.json);
-      f.remaining.push_back(e.seq);
-    }
     f.msg = mqtt::make_message(topics.events, CompressBatch(b.Finish()), 1, false);
     cursor = b.last();
     ahead_first = b.first();

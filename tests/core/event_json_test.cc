@@ -83,6 +83,30 @@ TEST(EventJson, TimeFormat) {
   EXPECT_FALSE(ParseUtcMs("2026-11-18T11:06:40+01:00"));
 }
 
+// ParseUtcMs remembers the last date and hour it converted: a hit must check the rest as
+// strictly, and a miss must not take a near prefix for it.
+TEST(EventJson, TimeParseRemembersTheHourStrictly) {
+  EXPECT_EQ(ParseUtcMs("2026-11-18T23:59:59Z"), 1795046399000);
+  EXPECT_FALSE(ParseUtcMs("2026-11-18T23:59:60Z"));  // a leap second may not roll over midnight
+  EXPECT_FALSE(ParseUtcMs("2026-11-18T23:60:00Z"));
+  EXPECT_FALSE(ParseUtcMs("2026-11-18T23:5x:00Z"));
+  EXPECT_FALSE(ParseUtcMs("2026-11-18T23-59:00Z"));
+  EXPECT_FALSE(ParseUtcMs("2026-11-18T23:59:00.Z"));
+  EXPECT_EQ(ParseUtcMs("2026-11-18T23:00:00.5Z"), 1795042800500);
+  EXPECT_EQ(ParseUtcMs("2026-11-18T22:59:60Z"), 1795042800000);  // = 23:00:00
+  EXPECT_EQ(ParseUtcMs("2026-02-28T00:00:00Z"),
+            ParseUtcMs("2026-02-27T00:00:00Z").value() + 86400000);
+  EXPECT_FALSE(ParseUtcMs("2026-02-29T00:00:00Z"));
+  EXPECT_FALSE(ParseUtcMs("2026-02-28T24:00:00Z"));
+  EXPECT_EQ(ParseUtcMs("1969-12-31T23:59:59.999Z"), -1);
+  EXPECT_FALSE(ParseUtcMs("1969-12-31T23:59:60Z"));
+  EXPECT_EQ(ParseUtcMs("1969-12-31T22:59:60Z"), -3600000);
+  for (int64_t ms :
+       {int64_t{0}, int64_t{951782400000}, int64_t{1795000000123}, int64_t{-86400001}}) {
+    EXPECT_EQ(ParseUtcMs(FormatUtcMs(ms)), ms) << FormatUtcMs(ms);
+  }
+}
+
 // Applies `mutate` to the JSON of a valid event and expects the decoder's message to contain
 // `expected`.
 void ExpectError(const Event& base, const std::function<void(json&)>& mutate,

@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "touchpoint/core/clock.h"
@@ -154,6 +155,10 @@ class EventReader {
   // and about max_bytes of JSON (always at least one event when any is pending).
   Result<std::vector<StoredEvent>> ReadPending(uint64_t after_seq, size_t max_count,
                                                size_t max_bytes);
+  // The same events handed to `fn` without a copy (the JSON is valid during the call only): the
+  // uplink appends them straight to its batch. Returns how many.
+  Result<size_t> VisitPending(uint64_t after_seq, size_t max_count, size_t max_bytes,
+                              const std::function<void(uint64_t seq, std::string_view json)>& fn);
   // Every stored event (acknowledged or not) with first_seq <= seq <= last_seq.
   Result<std::vector<StoredEvent>> ReadRange(uint64_t first_seq, uint64_t last_seq,
                                              size_t max_count);

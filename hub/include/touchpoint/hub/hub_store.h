@@ -56,6 +56,9 @@ struct HubEvent {
 
 // Builds a HubEvent from a decoded event (its strings are moved, not copied) and its exact JSON.
 HubEvent ToHubEvent(Event e, std::string json, std::string source);
+// The same into a default-constructed `*h` (e.g. one just emplaced in HubWrite::events): the
+// ingest's per-event path, without a temporary HubEvent and Event to move and destroy.
+void FillHubEvent(Event&& e, std::string json, std::string source, HubEvent* h);
 
 // A refused payload. The store keeps an excerpt (the first kRejectExcerptBytes) with the whole
 // payload's size and SHA-256, and at most kMaxRejectsKept rows (the oldest go first); the total
