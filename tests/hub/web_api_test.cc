@@ -947,9 +947,18 @@ TEST_F(WebApiTest, LiveNoticeAfterAnotherConnectionCommits) {
   std::atomic<bool> got{false}, opened{false};
   std::string received;
   std::mutex mu;
-  std::thread reader([&] {
+  // Waits are long for emulated (qemu) runs; they end as soon as the condition holds.
+  // Each stream's reader ends at its notice or its 60 s read timeout; joined on every exit.
+  struct Joined {
+    std::thread t;
+    ~Joined() {
+      if (t.joinable()) t.join();
+    }
+  };
+  Joined reader;
+  reader.t = std::thread([&] {
     httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(30, 0);
+    c.set_read_timeout(60, 0);
     c.Get("/api/v1/live", H(admin), [&](const char* data, size_t n) {
       std::lock_guard<std::mutex> lock(mu);
       received.append(data, n);
@@ -962,7 +971,7 @@ TEST_F(WebApiTest, LiveNoticeAfterAnotherConnectionCommits) {
       return true;
     });
   });
-  ASSERT_TRUE(WaitFor([&] { return opened.load(); }, std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return opened.load(); }, std::chrono::seconds(30)));
   // Another connection (as another hub process would) commits new events.
   {
     auto store = OpenSqliteHubStore(db_);
@@ -975,8 +984,8 @@ TEST_F(WebApiTest, LiveNoticeAfterAnotherConnectionCommits) {
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->inserted, 1);
   }
-  bool arrived = WaitFor([&] { return got.load(); }, std::chrono::seconds(10));
-  reader.join();
+  bool arrived = WaitFor([&] { return got.load(); }, std::chrono::seconds(30));
+  reader.t.join();
   ASSERT_TRUE(arrived) << received;
   std::string data = received.substr(received.find("data: ") + 6);
   data = data.substr(0, data.find('\n'));
@@ -984,11 +993,13 @@ TEST_F(WebApiTest, LiveNoticeAfterAnotherConnectionCommits) {
   EXPECT_TRUE(j["ms"].is_number());
   EXPECT_TRUE(j.contains("events"));
   // NotifyCommit (run --http) carries the count.
-  std::atomic<bool> got2{false};
+  // Its own "opened": the first stream's flag may still be set by a late callback.
+  std::atomic<bool> got2{false}, opened2{false};
   std::string received2;
-  std::thread reader2([&] {
+  Joined reader2;
+  reader2.t = std::thread([&] {
     httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(30, 0);
+    c.set_read_timeout(60, 0);
     c.Get("/api/v1/live", H(admin), [&](const char* d, size_t n) {
       received2.append(d, n);
       if (received2.find("\"events\":") != std::string::npos &&
@@ -996,15 +1007,13 @@ TEST_F(WebApiTest, LiveNoticeAfterAnotherConnectionCommits) {
         got2 = true;
         return false;
       }
-      if (received2.find(": live") != std::string::npos) opened = true;
+      if (received2.find(": live") != std::string::npos) opened2 = true;
       return true;
     });
   });
-  opened = false;
-  ASSERT_TRUE(WaitFor([&] { return opened.load(); }, std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return opened2.load(); }, std::chrono::seconds(30)));
   server_->NotifyCommit(7);
-  ASSERT_TRUE(WaitFor([&] { return got2.load(); }, std::chrono::seconds(10)));
-  reader2.join();
+  ASSERT_TRUE(WaitFor([&] { return got2.load(); }, std::chrono::seconds(30))) << received2;
 }
 
 TEST_F(WebApiTest, AlertsOpenAsEventsCommitAreScopedAndAcknowledged) {
