@@ -622,17 +622,12 @@ class Decoder : private FieldReader {
         case 4:
           Int(c, fp, 0, kMaxCount, &p->oldest_pending_age_s);
           break;
-        case 5: {
-          Kind k;
-          if (!lex_.Peek(&k)) break;
-          if (k == Kind::kNull) {
-            lex_.ReadNull();
-          } else {
+        case 5:
+          NullOr([&] {
             int64_t t;
             if (Time(c, fp, &t)) p->last_hub_ack_ms = t;
-          }
+          });
           break;
-        }
         case 6:
           String(c, fp, &p->camera_state, true, 32);
           break;
@@ -677,20 +672,28 @@ class Decoder : private FieldReader {
   void NullableObject(Rank r, const Path& path, const Keys<N>& keys, std::optional<T>* out,
                       OnField on_field) {
     Rank c = r.Checks();
+    NullOr([&] {
+      if (!ObjectStart(c, path)) return;
+      T& object = out->emplace();
+      UnknownFields unknown;
+      uint32_t seen = Members(c, &path, keys, &unknown, [&](int i, Rank fr, const Path& fp) {
+        on_field(i, fr.Checks(), fp, object);
+      });
+      Missing(c, &path, keys, seen, Bit(static_cast<int>(N)) - 1);
+      ReportUnknown(c, &path, unknown);
+    });
+  }
+
+  // Reads a null (nothing set) or, for any other value, read().
+  template <class Read>
+  void NullOr(Read read) {
     Kind k;
     if (!lex_.Peek(&k)) return;
     if (k == Kind::kNull) {
       lex_.ReadNull();
       return;
     }
-    if (!ObjectStart(c, path)) return;
-    T& object = out->emplace();
-    UnknownFields unknown;
-    uint32_t seen = Members(c, &path, keys, &unknown, [&](int i, Rank fr, const Path& fp) {
-      on_field(i, fr.Checks(), fp, object);
-    });
-    Missing(c, &path, keys, seen, Bit(static_cast<int>(N)) - 1);
-    ReportUnknown(c, &path, unknown);
+    read();
   }
 
   // The camera's person size in a status (v2): null, or source and two heights.
@@ -718,14 +721,10 @@ class Decoder : private FieldReader {
                      } else if (i == 1) {
                        Int(fc, fp, 0, kMaxCount, &ctx.visitors_in_15min);
                      } else {
-                       Kind pk;
-                       if (!lex_.Peek(&pk)) return;
-                       if (pk == Kind::kNull) {
-                         lex_.ReadNull();
-                       } else {
+                       NullOr([&] {
                          int64_t v;
                          if (Int(fc, fp, 0, kMaxCount, &v)) ctx.people_at_kiosk = v;
-                       }
+                       });
                      }
                    });
   }
