@@ -2,6 +2,7 @@
 // strict: every problem names the field path.
 #include "touchpoint/core/event_json.h"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -45,19 +46,13 @@ std::optional<int64_t> HourStartMs(std::string_view text) {
       !Digits(text, 8, 2, &d) || text[10] != 'T' || !Digits(text, 11, 2, &h)) {
     return std::nullopt;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) return std::nullopt;
-  // Arithmetic rather than timegm() + gmtime_r() (the decoder reads several times per event),
-  // with the same answers: no February 30th.
-  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (d > kDaysInMonth[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;
-  // Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
-  int64_t yy = mo <= 2 ? y - 1 : y;
-  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-  int64_t yoe = yy - era * 400;
-  int64_t doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t days = era * 146097 + doe - 719468;
+  if (h > 23) return std::nullopt;
+  // std::chrono's civil calendar (as the hub's calendar.h): no February 30th, no timegm().
+  const std::chrono::year_month_day date{std::chrono::year(y),
+                                         std::chrono::month(static_cast<unsigned>(mo)),
+                                         std::chrono::day(static_cast<unsigned>(d))};
+  if (!date.ok()) return std::nullopt;
+  const int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
   return (days * 86400 + h * 3600) * 1000;
 }
 
