@@ -2,6 +2,7 @@
 // over the layout of hub_store_schema.h, on the connection of the calling SqliteHubStore.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -36,7 +37,9 @@ struct MetaDims {
 };
 Result<MetaDims> RecentMetaDims(sql::Database* db, const std::vector<std::string>* stores,
                                 int64_t from_day, int64_t to_day, int64_t offsets_from_day);
-// HubStore::View over the `cells` table (hub_store_views.cc).
+// HubStore::View and ForEachCell over the cells tables (hub_store_views.cc).
 Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy by);
+Status ForEachCell(sql::Database* db, const ViewFilter& f,
+                   const std::function<Status(const ViewRow&)>& fn);
 
 }  // namespace touchpoint::hub::queries

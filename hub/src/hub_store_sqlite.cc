@@ -157,6 +157,10 @@ class SqliteHubStore final : public HubStore {
   Result<std::vector<ViewRow>> View(const ViewFilter& f, ViewBy by) override {
     return queries::View(db_.get(), f, by);
   }
+  Status ForEachCell(const ViewFilter& f,
+                     const std::function<Status(const ViewRow&)>& fn) override {
+    return queries::ForEachCell(db_.get(), f, fn);
+  }
 
   Result<RollupRebuild> RebuildRollups() override {
     if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;

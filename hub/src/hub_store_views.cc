@@ -1,11 +1,10 @@
 // The views over the rollup cells (HubStore::View): cells only, read per dim by primary key
 // range (dim_key, hour_local), so a store-month reads that store's month and nothing else; views
 // by day, week, store or in total over whole local days read the day level (24x fewer rows).
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <unordered_set>
@@ -27,22 +26,6 @@ int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 // hours to find its local hours, then each cell is checked exactly.
 constexpr int64_t kOffsetSlackHours = 15;
 constexpr int64_t kUnbounded = int64_t{1} << 50;  // hours; far beyond any valid event time
-
-// Asks for transparent huge pages for the whole 2 MiB pages of a large buffer about to be filled
-// (the map's rows over every store: ~200k rows of ~2 KB): one page fault per 2 MiB rather than
-// per 4 KiB, which was a third of that view's time. Advice only: ignored where unsupported.
-void AdviseHugePages(void* data, size_t bytes) {
-#ifdef MADV_HUGEPAGE
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (bytes < 4 * kHuge) return;
-  auto begin = reinterpret_cast<uintptr_t>(data);
-  uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1), last = (begin + bytes) & ~(kHuge - 1);
-  if (last > first) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
 
 struct StmtDeleter {
   void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
@@ -68,84 +51,145 @@ std::vector<ReasonRow> PainPoints(const metrics::Sums& sums, bool include_suspec
 
 namespace queries {
 
-Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy by) {
-  struct Dim {
-    int64_t key;
-    std::string store, touchpoint, stage;
-  };
+namespace {
+
+// A dim (store x touchpoint x stage, or touchpoint x stage over every store) a view reads.
+struct Dim {
+  int64_t key;
+  std::string store, touchpoint, stage;
+};
+
+// What a view reads: its dims in name order, the local hours [lo, hi) of each, from which level.
+struct Scan {
+  std::vector<Dim> dims;
+  int64_t lo = -kUnbounded, hi = kUnbounded;
+  bool utc = false, chain = false;
+  const char* table = nullptr;
+};
+
+Result<Scan> PlanScan(sql::Database* db, const ViewFilter& f, ViewBy by) {
+  Scan scan;
   // Over every store, the views that do not keep stores apart read the chain levels (one dim per
   // touchpoint x stage): their sums are those of every store's cells.
-  bool chain = f.stores.empty() && by != ViewBy::kCell && by != ViewBy::kStore;
-  std::vector<Dim> dims;
+  scan.chain = f.stores.empty() && by != ViewBy::kCell && by != ViewBy::kStore;
   {
     std::unordered_set<std::string> stores(f.stores.begin(), f.stores.end());
     auto st = db->Prepare(
-        chain ? "SELECT chain_key, '', touchpoint, stage FROM chain_dims ORDER BY touchpoint, stage"
-              : "SELECT dim_key, store, touchpoint, stage FROM dims "
-                "ORDER BY store, touchpoint, stage");
+        scan.chain
+            ? "SELECT chain_key, '', touchpoint, stage FROM chain_dims ORDER BY touchpoint, stage"
+            : "SELECT dim_key, store, touchpoint, stage FROM dims "
+              "ORDER BY store, touchpoint, stage");
     if (!st.ok()) return st.status();
     Status rows = st->ForEachRow([&] {
       Dim d{st->ColumnInt(0), st->ColumnText(1), st->ColumnText(2), st->ColumnText(3)};
       if (!stores.empty() && !stores.count(d.store)) return;
       if (!f.touchpoint.empty() && d.touchpoint != f.touchpoint) return;
       if (!f.stage.empty() && d.stage != f.stage) return;
-      dims.push_back(std::move(d));
+      scan.dims.push_back(std::move(d));
     });
     if (!rows.ok()) return rows;
   }
-  bool utc = f.basis == ViewFilter::Basis::kUtc;
-  int64_t lo = -kUnbounded, hi = kUnbounded;  // local hours [lo, hi)
+  scan.utc = f.basis == ViewFilter::Basis::kUtc;
   // Far beyond any event time either way (and no overflow below).
   auto bounded = [](int64_t t) { return std::clamp<int64_t>(t, -kUnbounded, kUnbounded); };
   if (f.from_ms) {
     int64_t from = bounded(*f.from_ms);
-    lo = utc ? FloorDiv(from, kHourMs) - kOffsetSlackHours : CeilDiv(from, kHourMs);
+    scan.lo = scan.utc ? FloorDiv(from, kHourMs) - kOffsetSlackHours : CeilDiv(from, kHourMs);
   }
   if (f.to_ms) {
     int64_t to = bounded(*f.to_ms);
-    hi = utc ? CeilDiv(to, kHourMs) + kOffsetSlackHours : CeilDiv(to, kHourMs);
+    scan.hi = scan.utc ? CeilDiv(to, kHourMs) + kOffsetSlackHours : CeilDiv(to, kHourMs);
   }
-  sqlite3_stmt* raw = nullptr;
   // Views by day, week, store or in total over whole local days read the day level.
   auto whole_day = [](const std::optional<int64_t>& t) { return !t || *t % (24 * kHourMs) == 0; };
-  bool days = !utc && whole_day(f.from_ms) && whole_day(f.to_ms) &&
+  bool days = !scan.utc && whole_day(f.from_ms) && whole_day(f.to_ms) &&
               (by == ViewBy::kLocalDay || by == ViewBy::kIsoWeek || by == ViewBy::kStore ||
                by == ViewBy::kJourney || by == ViewBy::kTotal);
-  const char* table =
-      rollups::kLevelTables[(chain ? rollups::kChainHourLevel : 0) + (days ? 1 : 0)];
+  scan.table = rollups::kLevelTables[(scan.chain ? rollups::kChainHourLevel : 0) + (days ? 1 : 0)];
+  return scan;
+}
+
+// Steps over the selected cells of every dim of `scan`, in key order: row(dim, local hour,
+// offset, statement) for each cell in the filter's range, its value columns
+// (rollups::kCellValueColumns) from column 2. A row's error stops the scan, located by cell.
+template <typename Row>
+Status ScanCells(sql::Database* db, const Scan& scan, const ViewFilter& f, Row&& row) {
+  sqlite3_stmt* raw = nullptr;
   std::string q = std::string("SELECT hour_local, utc_offset_min, ") + rollups::kCellValueColumns +
-                  " FROM " + table +
+                  " FROM " + scan.table +
                   " WHERE dim_key = ?1 AND hour_local >= ?2 AND hour_local < ?3 "
                   "ORDER BY hour_local, utc_offset_min";
   int rc = sqlite3_prepare_v2(db->handle(), q.c_str(), -1, &raw, nullptr);
   std::unique_ptr<sqlite3_stmt, StmtDeleter> st(raw);
   if (rc != SQLITE_OK) return sql::FromSqlite(rc, "prepare cells view", db->handle());
-
-  std::vector<ViewRow> cells;                                           // kCell
-  std::map<std::pair<std::string, int64_t>, rollups::CellSums> groups;  // the other views
-  if (by == ViewBy::kCell) {
-    // A ViewRow is large (~1 KB: the sums' distributions): count the rows first and build them
-    // in place, rather than moving every row on each growth of the vector.
-    sqlite3_stmt* raw_count = nullptr;
-    std::string count = std::string("SELECT COUNT(*) FROM ") + table +
-                        " WHERE dim_key = ?1 AND hour_local >= ?2 AND hour_local < ?3";
-    rc = sqlite3_prepare_v2(db->handle(), count.c_str(), -1, &raw_count, nullptr);
-    std::unique_ptr<sqlite3_stmt, StmtDeleter> counter(raw_count);
-    if (rc != SQLITE_OK) return sql::FromSqlite(rc, "prepare cells count", db->handle());
-    size_t rows = 0;
-    for (const Dim& d : dims) {
-      sqlite3_reset(counter.get());
-      rc = sqlite3_bind_int64(counter.get(), 1, d.key);
-      if (rc == SQLITE_OK) rc = sqlite3_bind_int64(counter.get(), 2, lo);
-      if (rc == SQLITE_OK) rc = sqlite3_bind_int64(counter.get(), 3, hi);
-      if (rc != SQLITE_OK) return sql::FromSqlite(rc, "cells count: bind", nullptr);
-      rc = sqlite3_step(counter.get());
-      if (rc != SQLITE_ROW) return sql::FromSqlite(rc, "cells count", db->handle());
-      rows += static_cast<size_t>(sqlite3_column_int64(counter.get(), 0));
+  for (const Dim& d : scan.dims) {
+    sqlite3_reset(st.get());
+    rc = sqlite3_bind_int64(st.get(), 1, d.key);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st.get(), 2, scan.lo);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st.get(), 3, scan.hi);
+    if (rc != SQLITE_OK) return sql::FromSqlite(rc, "cells view: bind", nullptr);
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+      int64_t hour = sqlite3_column_int64(st.get(), 0);
+      auto offset = static_cast<int32_t>(sqlite3_column_int64(st.get(), 1));
+      if (scan.utc) {
+        int64_t start = hour * kHourMs - int64_t{offset} * rollups::kMinuteMs;
+        if ((f.from_ms && start < *f.from_ms) || (f.to_ms && start >= *f.to_ms)) continue;
+      }
+      if (Status s = row(d, hour, offset, st.get()); !s.ok()) {
+        return Status::Corruption(std::string(scan.table) + " of " +
+                                  (scan.chain ? std::string("every store") : d.store) + "/" +
+                                  d.touchpoint + "/" + d.stage + " at local hour " +
+                                  std::to_string(hour) + ": " + s.message());
+      }
     }
-    cells.reserve(rows);
-    AdviseHugePages(cells.data(), cells.capacity() * sizeof(ViewRow));
+    if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "cells view", db->handle());
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ForEachCell(sql::Database* db, const ViewFilter& f,
+                   const std::function<Status(const ViewRow&)>& fn) {
+  auto scan = PlanScan(db, f, ViewBy::kCell);
+  if (!scan.ok()) return scan.status();
+  // One row, reused: its keys change with the dim, its sums are cleared per cell.
+  ViewRow r;
+  const Dim* dim = nullptr;
+  Status caller;
+  auto row = [&](const Dim& d, int64_t hour, int32_t offset, sqlite3_stmt* st) {
+    if (dim != &d) {
+      dim = &d;
+      r.store = d.store;
+      r.touchpoint = d.touchpoint;
+      r.stage = d.stage;
+    }
+    int64_t day = FloorDiv(hour, 24);
+    r.local_ms = hour * kHourMs;
+    r.utc_offset_min = offset;
+    r.weekday = IsoWeekday(day);
+    r.hour = static_cast<int>(hour - day * 24);
+    if (Status bad = rollups::ReadCellRow(st, 2, &r.sums, &r.gap_s); !bad.ok()) return bad;
+    caller = fn(r);
+    return caller;
+  };
+  Status s = ScanCells(db, *scan, f, row);
+  return caller.ok() ? s : caller;  // the caller's own error as it gave it
+}
+
+Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy by) {
+  if (by == ViewBy::kCell) {
+    std::vector<ViewRow> cells;  // dims in name order, cells in key order
+    Status s = ForEachCell(db, f, [&](const ViewRow& r) {
+      cells.push_back(r);
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return cells;
+  }
+  auto scan = PlanScan(db, f, by);
+  if (!scan.ok()) return scan.status();
+  std::map<std::pair<std::string, int64_t>, rollups::CellSums> groups;
   // Consecutive cells mostly fall in the same group (a store's cells, a day's hours).
   std::pair<std::string, int64_t> last_key;
   rollups::CellSums* last = nullptr;
@@ -157,73 +201,39 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
     return last;
   };
   static const std::string kNone;
-  for (const Dim& d : dims) {
-    sqlite3_reset(st.get());
-    rc = sqlite3_bind_int64(st.get(), 1, d.key);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st.get(), 2, lo);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st.get(), 3, hi);
-    if (rc != SQLITE_OK) return sql::FromSqlite(rc, "cells view: bind", nullptr);
-    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-      int64_t hour = sqlite3_column_int64(st.get(), 0);
-      auto offset = static_cast<int32_t>(sqlite3_column_int64(st.get(), 1));
-      if (utc) {
-        int64_t start = hour * kHourMs - int64_t{offset} * rollups::kMinuteMs;
-        if ((f.from_ms && start < *f.from_ms) || (f.to_ms && start >= *f.to_ms)) continue;
-      }
-      int64_t day = FloorDiv(hour, 24);
-      auto corrupt = [&](const Status& s) {
-        return Status::Corruption(std::string(table) + " of " +
-                                  (chain ? std::string("every store") : d.store) + "/" +
-                                  d.touchpoint + "/" + d.stage + " at local hour " +
-                                  std::to_string(hour) + ": " + s.message());
-      };
-      if (by == ViewBy::kCell) {  // built in place (dims in name order, cells in key order)
-        ViewRow& r = cells.emplace_back();
-        r.store = d.store;
-        r.touchpoint = d.touchpoint;
-        r.stage = d.stage;
-        r.local_ms = hour * kHourMs;
-        r.utc_offset_min = offset;
-        r.weekday = IsoWeekday(day);
-        r.hour = static_cast<int>(hour - day * 24);
-        if (Status s = rollups::AddCellRow(st.get(), 2, &r.sums, &r.gap_s); !s.ok()) {
-          return corrupt(s);
+  Status s =
+      ScanCells(db, *scan, f, [&](const Dim& d, int64_t hour, int32_t, sqlite3_stmt* st) -> Status {
+        int64_t day = FloorDiv(hour, 24);
+        rollups::CellSums* to = nullptr;
+        switch (by) {
+          case ViewBy::kCell:
+          case ViewBy::kTotal:
+            to = group(kNone, 0);
+            break;
+          case ViewBy::kLocalDay:
+            to = group(kNone, day);
+            break;
+          case ViewBy::kIsoWeek:
+            to = group(kNone, day - (IsoWeekday(day) - 1));
+            break;
+          case ViewBy::kWeekdayHour:
+            to = group(kNone, IsoWeekday(day) * 24 + (hour - day * 24));
+            break;
+          case ViewBy::kStore:
+            to = group(d.store, 0);
+            break;
+          case ViewBy::kJourney:
+            to = group(d.touchpoint + '\x1f' + d.stage, 0);  // ids never hold control characters
+            break;
         }
-        continue;
-      }
-      rollups::CellSums* to = nullptr;
-      switch (by) {
-        case ViewBy::kCell:
-          break;
-        case ViewBy::kLocalDay:
-          to = group(kNone, day);
-          break;
-        case ViewBy::kIsoWeek:
-          to = group(kNone, day - (IsoWeekday(day) - 1));
-          break;
-        case ViewBy::kWeekdayHour:
-          to = group(kNone, IsoWeekday(day) * 24 + (hour - day * 24));
-          break;
-        case ViewBy::kStore:
-          to = group(d.store, 0);
-          break;
-        case ViewBy::kJourney:
-          to = group(d.touchpoint + '\x1f' + d.stage, 0);  // ids never hold control characters
-          break;
-        case ViewBy::kTotal:
-          to = group(kNone, 0);
-          break;
-      }
-      if (f.gaps_only) {
-        // kCellValueColumns from column 2: visitors_in, visitors_out, counted_s, gap_s, ...
-        to->gap_s += sqlite3_column_int64(st.get(), 5);
-        continue;
-      }
-      if (Status s = rollups::AddCellRow(st.get(), 2, to); !s.ok()) return corrupt(s);
-    }
-    if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "cells view", db->handle());
-  }
-  if (by == ViewBy::kCell) return cells;  // dims in name order, cells in key order
+        if (f.gaps_only) {
+          // kCellValueColumns from column 2: visitors_in, visitors_out, counted_s, gap_s, ...
+          to->gap_s += sqlite3_column_int64(st, 5);
+          return Status::Ok();
+        }
+        return rollups::AddCellRow(st, 2, to);
+      });
+  if (!s.ok()) return s;
   std::vector<ViewRow> out;
   for (auto& [key, c] : groups) {
     ViewRow r;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -62,51 +63,76 @@ MapCell CellOf(const ViewRow& r, bool include_suspect) {
 
 }  // namespace
 
+JourneyMapBuilder::JourneyMapBuilder(const ViewFilter& filter, Sink sink)
+    : filter_(filter), sink_(std::move(sink)) {}
+
+void JourneyMapBuilder::Emit(MapCell&& c) {
+  if (sink_) {
+    sink_(std::move(c));
+  } else {
+    out_.push_back(std::move(c));
+  }
+}
+
+void JourneyMapBuilder::Add(const ViewRow& cell) {
+  if (!group_.empty()) {
+    const MapCell& g = group_.front();
+    if (g.store != cell.store || g.touchpoint != cell.touchpoint || g.stage != cell.stage) {
+      FlushGroup();
+    }
+  }
+  group_.push_back(CellOf(cell, filter_.include_suspect));
+}
+
+std::vector<MapCell> JourneyMapBuilder::Finish() {
+  FlushGroup();
+  return std::move(out_);
+}
+
+void JourneyMapBuilder::FlushGroup() {
+  if (group_.empty()) return;
+  bool local_range = filter_.basis == ViewFilter::Basis::kLocal;
+  int64_t first = group_.front().hour_local_ms, last = group_.back().hour_local_ms;
+  // (Clamped far beyond any event time: no overflow; the hours listed are capped below.)
+  constexpr int64_t kFar = int64_t{1} << 60;
+  if (local_range && filter_.from_ms) {
+    first = HourOf(std::clamp(*filter_.from_ms, -kFar, kFar) + kHourMs - 1);
+  }
+  if (local_range && filter_.to_ms) last = HourOf(std::clamp(*filter_.to_ms, -kFar, kFar) - 1);
+  if ((last - first) / kHourMs > kMaxHoursPerGroup) {
+    // Too long to list: the hours with data, and of those the latest if still too long.
+    first = std::max(first, group_.front().hour_local_ms);
+    last = std::min(last, group_.back().hour_local_ms);
+    if ((last - first) / kHourMs > kMaxHoursPerGroup) first = last - kMaxHoursPerGroup * kHourMs;
+  }
+  size_t i = 0, end = group_.size();
+  int32_t offset = group_.front().utc_offset_min;
+  // The missing hours' row (the group's cells are moved out as they are emitted).
+  ViewRow empty;
+  empty.store = group_.front().store;
+  empty.touchpoint = group_.front().touchpoint;
+  empty.stage = group_.front().stage;
+  for (int64_t h = first; h <= last; h += kHourMs) {
+    while (i < end && group_[i].hour_local_ms < h) ++i;
+    if (i < end && group_[i].hour_local_ms == h) {
+      for (; i < end && group_[i].hour_local_ms == h; ++i) {
+        offset = group_[i].utc_offset_min;
+        Emit(std::move(group_[i]));
+      }
+      continue;
+    }
+    empty.local_ms = h;
+    empty.utc_offset_min = offset;
+    Emit(CellOf(empty, filter_.include_suspect));
+  }
+  group_.clear();
+}
+
 std::vector<MapCell> JourneyMapFromCells(const std::vector<ViewRow>& cells,
                                          const ViewFilter& filter) {
-  std::vector<MapCell> out;
-  bool local_range = filter.basis == ViewFilter::Basis::kLocal;
-  auto same_group = [](const ViewRow& a, const ViewRow& b) {
-    return a.store == b.store && a.touchpoint == b.touchpoint && a.stage == b.stage;
-  };
-  for (size_t begin = 0; begin < cells.size();) {
-    size_t end = begin + 1;
-    while (end < cells.size() && same_group(cells[begin], cells[end])) ++end;
-    int64_t first = cells[begin].local_ms, last = cells[end - 1].local_ms;
-    // (Clamped far beyond any event time: no overflow; the hours listed are capped below.)
-    constexpr int64_t kFar = int64_t{1} << 60;
-    if (local_range && filter.from_ms) {
-      first = HourOf(std::clamp(*filter.from_ms, -kFar, kFar) + kHourMs - 1);
-    }
-    if (local_range && filter.to_ms) last = HourOf(std::clamp(*filter.to_ms, -kFar, kFar) - 1);
-    if ((last - first) / kHourMs > kMaxHoursPerGroup) {
-      // Too long to list: the hours with data, and of those the latest if still too long.
-      first = std::max(first, cells[begin].local_ms);
-      last = std::min(last, cells[end - 1].local_ms);
-      if ((last - first) / kHourMs > kMaxHoursPerGroup) first = last - kMaxHoursPerGroup * kHourMs;
-    }
-    size_t i = begin;
-    int32_t offset = cells[begin].utc_offset_min;
-    for (int64_t h = first; h <= last; h += kHourMs) {
-      while (i < end && cells[i].local_ms < h) ++i;
-      if (i < end && cells[i].local_ms == h) {
-        for (; i < end && cells[i].local_ms == h; ++i) {
-          out.push_back(CellOf(cells[i], filter.include_suspect));
-          offset = cells[i].utc_offset_min;
-        }
-        continue;
-      }
-      ViewRow empty;
-      empty.store = cells[begin].store;
-      empty.touchpoint = cells[begin].touchpoint;
-      empty.stage = cells[begin].stage;
-      empty.local_ms = h;
-      empty.utc_offset_min = offset;
-      out.push_back(CellOf(empty, filter.include_suspect));
-    }
-    begin = end;
-  }
-  return out;
+  JourneyMapBuilder map(filter);
+  for (const ViewRow& c : cells) map.Add(c);
+  return map.Finish();
 }
 
 namespace {
@@ -188,68 +214,124 @@ std::string CsvField(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+nlohmann::json CellJson(const MapCell& c) {
+  auto opt = [](const auto& v) -> nlohmann::json {
+    if (v) return *v;
+    return nullptr;
+  };
+  nlohmann::json reasons = nlohmann::json::array();
+  for (const auto& [tag, n] : c.top_reasons) reasons.push_back({{"reason", tag}, {"count", n}});
+  return {{"store", c.store},
+          {"touchpoint", c.touchpoint},
+          {"stage", c.stage},
+          {"hour_local", LocalHour(c.hour_local_ms)},
+          {"utc_offset_min", c.utc_offset_min},
+          {"hour", FormatUtcMs(c.hour_ms)},
+          {"coverage", c.coverage},
+          {"counted_fraction", c.counted_fraction},
+          {"gap_s", c.gap_s},
+          {"visitors_in", opt(c.visitors_in)},
+          {"visitors_out", opt(c.visitors_out)},
+          {"responses", c.responses},
+          {"response_rate", opt(c.response_rate)},
+          {"csat_counts", c.csat_counts},
+          {"csat_mean", opt(c.csat_mean)},
+          {"csat_satisfied_pct", opt(c.csat_satisfied_pct)},
+          {"nps", opt(c.nps)},
+          {"nps_answers", c.nps_answers},
+          {"effort_mean", opt(c.effort_mean)},
+          {"effort_answers", c.effort_answers},
+          {"abandoned", c.abandoned},
+          {"suspect", c.suspect},
+          {"top_reasons", reasons}};
+}
+
+// A FILE* as a std::string sink for FormatJourneyMap (one writer for both).
+struct StringFile {
+  StringFile() : f(open_memstream(&data, &size)) {}
+  ~StringFile() {
+    if (f) std::fclose(f);
+    std::free(data);
+  }
+  std::string Take() {
+    std::fflush(f);
+    return std::string(data, size);
+  }
+  char* data = nullptr;
+  size_t size = 0;
+  std::FILE* f;
+};
+
+}  // namespace
+
+JourneyMapWriter::JourneyMapWriter(MapFormat format, std::FILE* out)
+    : format_(format), out_(out), width_(kColumns.size(), 0) {
+  if (format_ == MapFormat::kCsv) WriteRow(kColumns);
+  if (format_ == MapFormat::kTable) held_.push_back(kColumns);
+}
+
+void JourneyMapWriter::WriteRow(const std::vector<std::string>& row) {
+  std::string line;
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (format_ == MapFormat::kCsv) {
+      if (i) line += ',';
+      line += CsvField(row[i]);
+      continue;
+    }
+    width_[i] = std::max(width_[i], row[i].size());
+    line += row[i];
+    if (i + 1 < row.size()) line.append(width_[i] - row[i].size() + 2, ' ');
+  }
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), out_);
+}
+
+void JourneyMapWriter::Write(const MapCell& c) {
+  if (format_ == MapFormat::kJson) {
+    // As nlohmann's dump(2) of the whole array: each object indented one level.
+    std::string obj = CellJson(c).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = rows_ == 0 ? "[\n  " : ",\n  ";
+    for (char ch : obj) {
+      text += ch;
+      if (ch == '\n') text += "  ";  // (strings hold no raw newline: JSON escapes them)
+    }
+    std::fwrite(text.data(), 1, text.size(), out_);
+  } else if (format_ == MapFormat::kCsv || aligned_) {
+    WriteRow(Row(c));
+  } else {
+    held_.push_back(Row(c));
+    if (held_.size() > kTableLookahead) Align();
+  }
+  ++rows_;
+}
+
+void JourneyMapWriter::Align() {
+  for (const auto& r : held_) {
+    for (size_t i = 0; i < r.size(); ++i) width_[i] = std::max(width_[i], r[i].size());
+  }
+  for (const auto& r : held_) WriteRow(r);
+  held_ = {};
+  aligned_ = true;
+}
+
+void JourneyMapWriter::Finish() {
+  if (format_ == MapFormat::kJson) {
+    std::fputs(rows_ == 0 ? "[]\n" : "\n]\n", out_);
+  } else if (format_ == MapFormat::kTable) {
+    if (!aligned_) Align();
+    if (rows_ == 0) std::fputs("(no data for these filters)\n", out_);
+  }
+  std::fflush(out_);
+}
+
 std::string FormatJourneyMap(const std::vector<MapCell>& cells, MapFormat format) {
-  std::ostringstream out;
-  if (format == MapFormat::kJson) {
-    nlohmann::json a = nlohmann::json::array();
-    auto opt = [](const auto& v) -> nlohmann::json {
-      if (v) return *v;
-      return nullptr;
-    };
-    for (const MapCell& c : cells) {
-      nlohmann::json reasons = nlohmann::json::array();
-      for (const auto& [tag, n] : c.top_reasons) reasons.push_back({{"reason", tag}, {"count", n}});
-      a.push_back({{"store", c.store},
-                   {"touchpoint", c.touchpoint},
-                   {"stage", c.stage},
-                   {"hour_local", LocalHour(c.hour_local_ms)},
-                   {"utc_offset_min", c.utc_offset_min},
-                   {"hour", FormatUtcMs(c.hour_ms)},
-                   {"coverage", c.coverage},
-                   {"counted_fraction", c.counted_fraction},
-                   {"gap_s", c.gap_s},
-                   {"visitors_in", opt(c.visitors_in)},
-                   {"visitors_out", opt(c.visitors_out)},
-                   {"responses", c.responses},
-                   {"response_rate", opt(c.response_rate)},
-                   {"csat_counts", c.csat_counts},
-                   {"csat_mean", opt(c.csat_mean)},
-                   {"csat_satisfied_pct", opt(c.csat_satisfied_pct)},
-                   {"nps", opt(c.nps)},
-                   {"nps_answers", c.nps_answers},
-                   {"effort_mean", opt(c.effort_mean)},
-                   {"effort_answers", c.effort_answers},
-                   {"abandoned", c.abandoned},
-                   {"suspect", c.suspect},
-                   {"top_reasons", reasons}});
-    }
-    out << a.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    return out.str();
-  }
-  std::vector<std::vector<std::string>> rows;
-  rows.push_back(kColumns);
-  for (const MapCell& c : cells) rows.push_back(Row(c));
-  if (format == MapFormat::kCsv) {
-    for (const auto& r : rows) {
-      for (size_t i = 0; i < r.size(); ++i) out << (i ? "," : "") << CsvField(r[i]);
-      out << "\n";
-    }
-    return out.str();
-  }
-  std::vector<size_t> width(kColumns.size(), 0);
-  for (const auto& r : rows) {
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  }
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
-    }
-    out << line << "\n";
-  }
-  if (cells.empty()) out << "(no data for these filters)\n";
-  return out.str();
+  StringFile text;
+  JourneyMapWriter w(format, text.f);
+  for (const MapCell& c : cells) w.Write(c);
+  w.Finish();
+  return text.Take();
 }
 
 }  // namespace touchpoint::hub

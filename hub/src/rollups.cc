@@ -1,6 +1,7 @@
 #include "rollups.h"
 
 #include <algorithm>
+#include <bit>
 #include <vector>
 
 #include "touchpoint/core/event_json.h"
@@ -154,7 +155,9 @@ bool DetailEmpty(const metrics::SessionSums& s) {
 
 class Reader {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
+  // replace: the sums read into hold another cell's contents, to be replaced rather than added to
+  // (the caller has zeroed everything but the maps; see DetailDecoder).
+  explicit Reader(std::string_view in, bool replace = false) : in_(in), replace_(replace) {}
   bool ok() const { return ok_; }
   bool done() const { return pos_ == in_.size(); }
   size_t pos() const { return pos_; }
@@ -187,28 +190,57 @@ class Reader {
   void Dist(metrics::ScoreDist* d) {
     uint64_t mask = Varint();
     if (mask >> d->counts.size()) ok_ = false;
-    for (size_t i = 0; i < d->counts.size() && ok_; ++i) {
-      if (mask & (uint64_t{1} << i)) d->counts[i] += Signed();
-    }
+    for (; mask != 0 && ok_; mask &= mask - 1) d->counts[std::countr_zero(mask)] += Signed();
   }
-  // The blob's keys come in key order, and a sum read into usually holds the same keys: walk the
-  // map alongside (no string is built unless a key is new).
+
+  // One map of the blob, whose keys come strictly increasing (a std::map's order), read into a
+  // map that usually holds the same keys already: the map is walked alongside, so no string is
+  // built unless a key is new. Replacing, the map's keys the blob lacks are erased and those it
+  // has are reset: the map ends as a fresh read would leave it, its nodes reused.
   template <typename V>
-  V& Entry(std::map<std::string, V>* m, typename std::map<std::string, V>::iterator* hint,
-           std::string_view key) {
-    while (*hint != m->end() && std::string_view((*hint)->first) < key) ++*hint;
-    if (*hint == m->end() || std::string_view((*hint)->first) != key) {
-      *hint = m->emplace_hint(*hint, std::string(key), V{});
+  class Walk {
+   public:
+    Walk(Reader* r, std::map<std::string, V>* m) : r_(r), m_(m), at_(m->begin()) {}
+    ~Walk() {
+      if (r_->replace_) m_->erase(at_, m_->end());
     }
-    return (*hint)->second;
-  }
+    // The entry of `key` (*fresh: it was just created or reset), or nullptr on a key out of order.
+    V* Entry(std::string_view key, bool* fresh = nullptr) {
+      if (!first_ && key <= last_) {
+        r_->ok_ = false;
+        return nullptr;
+      }
+      first_ = false;
+      last_ = key;
+      while (at_ != m_->end() && std::string_view(at_->first) < key) {
+        at_ = r_->replace_ ? m_->erase(at_) : std::next(at_);
+      }
+      bool is_new = at_ == m_->end() || std::string_view(at_->first) != key;
+      if (is_new) {
+        at_ = m_->emplace_hint(at_, std::string(key), V{});
+      } else if (r_->replace_) {
+        at_->second = V{};
+      }
+      if (fresh) *fresh = is_new || r_->replace_;
+      return &(at_++)->second;
+    }
+
+   private:
+    Reader* r_;
+    std::map<std::string, V>* m_;
+    typename std::map<std::string, V>::iterator at_;
+    std::string_view last_;
+    bool first_ = true;
+  };
+
   void Counts(std::map<std::string, int64_t>* m) {
     uint64_t n = Varint();
-    auto hint = m->begin();
+    Walk<int64_t> walk(this, m);
     for (uint64_t i = 0; i < n && ok_; ++i) {
       std::string_view k = String();
       int64_t v = Signed();
-      if (ok_) Entry(m, &hint, k) += v;
+      if (!ok_) break;
+      if (int64_t* e = walk.Entry(k)) *e += v;
     }
   }
   void Session(metrics::SessionSums* s) {
@@ -217,16 +249,19 @@ class Reader {
     Dist(&s->nps);
     Dist(&s->effort);
     uint64_t n = Varint();
-    auto hint = s->questions.begin();
-    for (uint64_t i = 0; i < n && ok_; ++i) {
-      std::string_view id = String();
-      uint64_t type = Varint();
-      if (type > static_cast<uint64_t>(QuestionType::kText)) ok_ = false;
-      if (!ok_) break;
-      size_t before = s->questions.size();
-      metrics::QuestionSums& q = Entry(&s->questions, &hint, id);
-      if (s->questions.size() != before) q.type = static_cast<QuestionType>(type);
-      Dist(&q.scores);
+    {
+      Walk<metrics::QuestionSums> walk(this, &s->questions);
+      for (uint64_t i = 0; i < n && ok_; ++i) {
+        std::string_view id = String();
+        uint64_t type = Varint();
+        if (type > static_cast<uint64_t>(QuestionType::kText)) ok_ = false;
+        if (!ok_) break;
+        bool fresh = false;
+        metrics::QuestionSums* q = walk.Entry(id, &fresh);
+        if (!q) break;
+        if (fresh) q->type = static_cast<QuestionType>(type);
+        Dist(&q->scores);
+      }
     }
     Counts(&s->reasons);
     Counts(&s->reasons_unhappy);
@@ -237,19 +272,21 @@ class Reader {
   }
   void Dwell(std::map<std::string, metrics::DwellSums>* dwell) {
     uint64_t n = Varint();
-    auto hint = dwell->begin();
+    Walk<metrics::DwellSums> walk(this, dwell);
     for (uint64_t i = 0; i < n && ok_; ++i) {
       std::string_view zone = String();
       if (!ok_) break;
-      metrics::DwellSums& d = Entry(dwell, &hint, zone);
-      d.n += Signed();
-      d.sum_ms += Signed();
-      for (int64_t& c : d.hist) c += Signed();
+      metrics::DwellSums* d = walk.Entry(zone);
+      if (!d) break;
+      d->n += Signed();
+      d->sum_ms += Signed();
+      for (int64_t& c : d->hist) c += Signed();
     }
   }
 
  private:
   std::string_view in_;
+  bool replace_;
   size_t pos_ = 0;
   bool ok_ = true;
 };
@@ -268,13 +305,37 @@ std::string EncodeDetail(const metrics::Sums& s) {
   return out;
 }
 
-Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
+namespace {
+
+void ClearMaps(metrics::Sums* s) {
+  for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
+    session->questions.clear();
+    session->reasons.clear();
+    session->reasons_unhappy.clear();
+  }
+  s->dwell.clear();
+}
+
+// Zeroes every figure of *s but its maps, field by field (a whole new Sums is ~2 KB to build and
+// move per cell). The kCell views' tests compare the cells read this way with a recomputation.
+void ZeroAllButMaps(metrics::Sums* s) {
+  s->visitors_in = s->visitors_out = s->counted_s = s->abandoned = 0;
+  for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
+    session->sessions = session->unhappy = session->with_context = 0;
+    session->csat = session->nps = session->effort = metrics::ScoreDist{};
+    session->csat_by_crowd = {};
+  }
+}
+
+// replace: *s holds another cell with every figure but its maps zeroed (ReadCellRow).
+Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace) {
+  if (replace && (blob.empty() || blob[0] == kDetailVersion1)) ClearMaps(s);  // none to replace
   if (blob.empty()) return Status::Ok();
   if (blob[0] != kDetailVersion && blob[0] != kDetailVersion1) {
     return Status::Corruption("cells.detail: unknown version " +
                               std::to_string(static_cast<unsigned char>(blob[0])));
   }
-  Reader r(blob.substr(1));
+  Reader r(blob.substr(1), replace);
   r.Session(&s->ok);
   r.Session(&s->suspect);
   if (blob[0] == kDetailVersion) {
@@ -289,7 +350,25 @@ Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
   return Status::Ok();
 }
 
-Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s) {
+std::string_view BlobColumn(sqlite3_stmt* st, int col) {
+  const void* blob = sqlite3_column_blob(st, col);
+  if (!blob) return {};
+  return {static_cast<const char*>(blob), static_cast<size_t>(sqlite3_column_bytes(st, col))};
+}
+
+}  // namespace
+
+Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
+  return ReadDetail(blob, s, /*replace=*/false);
+}
+
+Status ReadCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s) {
+  ZeroAllButMaps(sums);
+  *gap_s = 0;
+  return AddCellRow(st, col, sums, gap_s, /*replace=*/true);
+}
+
+Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s, bool replace) {
   metrics::Sums& s = *sums;
   s.visitors_in += sqlite3_column_int64(st, col);
   s.visitors_out += sqlite3_column_int64(st, col + 1);
@@ -298,11 +377,7 @@ Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s
   s.abandoned += sqlite3_column_int64(st, col + 4);
   s.ok.sessions += sqlite3_column_int64(st, col + 5);
   s.suspect.sessions += sqlite3_column_int64(st, col + 6);
-  const void* blob = sqlite3_column_blob(st, col + 7);
-  if (!blob) return Status::Ok();
-  return DecodeDetail(std::string_view(static_cast<const char*>(blob),
-                                       static_cast<size_t>(sqlite3_column_bytes(st, col + 7))),
-                      &s);
+  return ReadDetail(BlobColumn(st, col + 7), &s, replace);
 }
 
 std::string CellsTableSql(const std::string& table) {

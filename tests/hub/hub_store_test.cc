@@ -26,11 +26,15 @@ HubEvent Hub(Event e, uint64_t seq) {
   return ToHubEvent(back.value(), json, "mqtt");
 }
 
-// The journey map as the CLI shows it: from the rollup cells.
+// The journey map as the CLI shows it: from the rollup cells, streamed.
 std::vector<MapCell> Map(HubStore* store, const ViewFilter& f = {}) {
-  auto cells = store->View(f, ViewBy::kCell);
-  EXPECT_TRUE(cells.ok()) << cells.status().ToString();
-  return JourneyMapFromCells(cells.ok() ? cells.value() : std::vector<ViewRow>{}, f);
+  JourneyMapBuilder map(f);
+  Status s = store->ForEachCell(f, [&](const ViewRow& cell) {
+    map.Add(cell);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return map.Finish();
 }
 
 class HubStoreTest : public ::testing::Test {
@@ -84,6 +88,8 @@ TEST_F(HubStoreTest, MapUsesEventTimeAndMarksMissingHours) {
   ASSERT_EQ(map[0].top_reasons.size(), 1u);
   EXPECT_EQ(map[0].top_reasons[0].first, "staff");
   EXPECT_EQ(map[1].coverage, "missing");
+  EXPECT_EQ(map[1].store, "s1");  // a missing hour keeps its group's keys
+  EXPECT_EQ(map[2].touchpoint, map[0].touchpoint);
   EXPECT_FALSE(map[1].visitors_in.has_value());
   EXPECT_EQ(map[2].coverage, "missing");
   EXPECT_EQ(map[2].responses, 1);
@@ -97,6 +103,32 @@ TEST_F(HubStoreTest, MapUsesEventTimeAndMarksMissingHours) {
   ViewFilter f;
   f.stores = {"other"};
   EXPECT_TRUE(store_->View(f, ViewBy::kCell)->empty());
+}
+
+// ForEachCell hands over the cells View(kCell) returns, in its order; the caller's error stops
+// the scan and comes back as the caller gave it.
+TEST_F(HubStoreTest, ForEachCellStreamsTheCellsAndStopsAtTheCallersError) {
+  HubWrite w;
+  for (int i = 0; i < 4; ++i) {
+    w.events.push_back(Hub(synctest::Feedback(st_, kT0 + i * 3'600'000, 1 + i), 1 + i));
+  }
+  ASSERT_TRUE(store_->Write(w, kT0).ok());
+  auto cells = store_->View({}, ViewBy::kCell);
+  ASSERT_TRUE(cells.ok());
+  ASSERT_EQ(cells->size(), 4u);
+  std::vector<ViewRow> streamed;
+  Status s = store_->ForEachCell({}, [&](const ViewRow& r) {
+    streamed.push_back(r);
+    return streamed.size() == 3 ? Status::Busy("enough") : Status::Ok();
+  });
+  EXPECT_EQ(s.code(), Status::Code::kBusy);
+  EXPECT_EQ(s.message(), "enough");
+  ASSERT_EQ(streamed.size(), 3u);
+  for (size_t i = 0; i < streamed.size(); ++i) {
+    EXPECT_EQ(streamed[i].local_ms, (*cells)[i].local_ms);
+    EXPECT_EQ(streamed[i].sums, (*cells)[i].sums);
+    EXPECT_EQ(streamed[i].sums.ok.csat.n(), 1);
+  }
 }
 
 TEST_F(HubStoreTest, CompactedFootfallReplacesOriginalsInAnyOrder) {

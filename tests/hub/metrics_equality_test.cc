@@ -5,7 +5,11 @@
 // at UTC+1.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "rollups.h"  // the cells' detail blob (hub/src)
@@ -206,6 +210,114 @@ TEST(MetricsEquality, CellDetailCarriesDwellAndCrowdAndReadsOldBlobs) {
   cut.pop_back();
   metrics::Sums bad;
   Status s = rollups::DecodeDetail(cut, &bad);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("cells.detail: malformed at byte"), std::string::npos) << s.message();
+}
+
+// ForEachCell reads cell after cell into one reused row: each read equals a fresh read of that
+// cell alone, whichever question, reason and zone keys the cell before held (more, fewer, other
+// ones, none), for version 1 and 2 blobs and cells without detail. A blob whose keys are not in
+// strictly increasing order is corrupt.
+TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
+  auto session = [](std::vector<std::string> tags, std::vector<const char*> questions, int csat,
+                    std::optional<FeedbackContext> context) {
+    FeedbackPayload f;
+    for (const char* q : questions) f.answers.push_back(Score(q, QuestionType::kCsat, csat));
+    f.answers.push_back(Answer{"why", QuestionType::kTags, std::nullopt, std::move(tags), ""});
+    f.context = context;
+    return f;
+  };
+  auto zone = [](const char* id, int n) {
+    ZoneStats z;
+    z.id = id;
+    z.visits = z.dwell_n = n;
+    z.dwell_mean_s = 10;
+    z.dwell_p90_s = 12;
+    z.dwell_hist[1] = n;
+    return z;
+  };
+  std::vector<metrics::Sums> cells(5);
+  cells[0].ok.AddFeedback(session({"queue", "staff"}, {"store", "checkout"}, 2, std::nullopt));
+  cells[0].suspect.AddFeedback(session({"price"}, {"store"}, 5, FeedbackContext{3, 10, 1}));
+  cells[0].AddZones({zone("entrance", 3), zone("queue", 1)});
+  cells[0].visitors_in = 7;
+  cells[1].ok.AddFeedback(session({"staff", "tidy"}, {"checkout"}, 5, FeedbackContext{0, 0, 0}));
+  cells[1].AddZones({zone("queue", 2)});
+  cells[2].abandoned = 1;  // no detail at all
+  cells[3].ok.AddFeedback(session({"aisle"}, {"entrance", "store"}, 4, std::nullopt));
+  cells[4].ok.AddFeedback(session({"queue", "staff"}, {"store", "checkout"}, 1, std::nullopt));
+  cells[4].AddZones({zone("entrance", 1)});
+
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &raw), SQLITE_OK);
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+  ASSERT_EQ(sqlite3_exec(raw, rollups::CellsTableSql("cells").c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* insert = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(raw, "INSERT INTO cells VALUES(1, ?1, 0, ?2, 0, 0, 0, ?3, ?4, ?5, ?6)", -1,
+                         &insert, nullptr),
+      SQLITE_OK);
+  auto put = [&](int hour, const metrics::Sums& c, std::string detail) {
+    sqlite3_reset(insert);
+    sqlite3_bind_int64(insert, 1, hour);
+    sqlite3_bind_int64(insert, 2, c.visitors_in);
+    sqlite3_bind_int64(insert, 3, c.abandoned);
+    sqlite3_bind_int64(insert, 4, c.ok.sessions);
+    sqlite3_bind_int64(insert, 5, c.suspect.sessions);
+    if (detail.empty()) {
+      sqlite3_bind_null(insert, 6);
+    } else {
+      sqlite3_bind_blob(insert, 6, detail.data(), static_cast<int>(detail.size()),
+                        SQLITE_TRANSIENT);
+    }
+    return sqlite3_step(insert) == SQLITE_DONE;
+  };
+  for (size_t i = 0; i < cells.size(); ++i) {
+    ASSERT_TRUE(put(static_cast<int>(i), cells[i], rollups::EncodeDetail(cells[i])));
+  }
+  // Cell 3 again as a version 1 blob (without the 13 bytes of empty crowd and dwell sections):
+  // it must leave no dwell of the cell before behind.
+  std::string v2 = rollups::EncodeDetail(cells[3]);
+  ASSERT_TRUE(put(5, cells[3], std::string(1, '\x01') + v2.substr(1, v2.size() - 1 - 13)));
+  cells.push_back(cells[3]);
+  sqlite3_finalize(insert);
+
+  sqlite3_stmt* select = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw,
+                               (std::string("SELECT ") + rollups::kCellValueColumns +
+                                " FROM cells ORDER BY hour_local")
+                                   .c_str(),
+                               -1, &select, nullptr),
+            SQLITE_OK);
+  metrics::Sums reused;
+  int64_t reused_gap = 99;
+  size_t row = 0;
+  while (sqlite3_step(select) == SQLITE_ROW) {
+    ASSERT_LT(row, cells.size());
+    metrics::Sums fresh;
+    int64_t fresh_gap = 0;
+    ASSERT_TRUE(rollups::AddCellRow(select, 0, &fresh, &fresh_gap).ok());
+    ASSERT_TRUE(rollups::ReadCellRow(select, 0, &reused, &reused_gap).ok());
+    EXPECT_EQ(fresh, cells[row]) << "cell " << row;
+    EXPECT_EQ(reused, fresh) << "cell " << row << " read into the row of cell " << row - 1;
+    EXPECT_EQ(reused_gap, fresh_gap);
+    ++row;
+  }
+  EXPECT_EQ(row, cells.size());
+  sqlite3_finalize(select);
+
+  // Keys out of order: the blob of a cell whose two reasons are swapped.
+  metrics::Sums two;
+  two.ok.AddFeedback(session({"aa", "bb"}, {}, 3, std::nullopt));
+  std::string blob = rollups::EncodeDetail(two);
+  size_t a = blob.find("aa"), b = blob.find("bb");
+  ASSERT_NE(a, std::string::npos);
+  ASSERT_NE(b, std::string::npos);
+  std::swap(blob[a], blob[b]);
+  std::swap(blob[a + 1], blob[b + 1]);
+  metrics::Sums bad;
+  Status s = rollups::DecodeDetail(blob, &bad);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("cells.detail: malformed at byte"), std::string::npos) << s.message();
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -257,6 +258,12 @@ class HubStore {
   // one store's month reads that store's cells of that month; views by day, week, store or in
   // total over whole local days (or unbounded) read the day level (one cell per dim and day).
   virtual Result<std::vector<ViewRow>> View(const ViewFilter& f, ViewBy by) = 0;
+  // The kCell view streamed: fn is called for each cell, in View(f, kCell)'s order, with one row
+  // reused from call to call (copy what you keep), so memory stays flat however many cells a
+  // range selects (a month of every store's hours is ~200k cells). An error from fn stops the
+  // scan and is returned as it is.
+  virtual Status ForEachCell(const ViewFilter& f,
+                             const std::function<Status(const ViewRow&)>& fn) = 0;
   // Recomputes every cell from the held events' JSON (as a migration does), in one transaction,
   // and says what differed from the cells it replaces (an audit: normally nothing).
   virtual Result<RollupRebuild> RebuildRollups() = 0;

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -47,7 +49,47 @@ struct MapCell {
 std::vector<MapCell> JourneyMapFromCells(const std::vector<ViewRow>& cells,
                                          const ViewFilter& filter);
 
+// The same map built from cells given one at a time (HubStore::ForEachCell), in that order:
+// only one group's cells are held before they become map cells, each handed to `sink` in map
+// order (without a sink they are collected and returned by Finish).
+class JourneyMapBuilder {
+ public:
+  using Sink = std::function<void(MapCell&&)>;
+  explicit JourneyMapBuilder(const ViewFilter& filter, Sink sink = nullptr);
+  void Add(const ViewRow& cell);
+  std::vector<MapCell> Finish();  // the map (empty with a sink); the builder is empty afterwards
+
+ private:
+  void FlushGroup();  // the group's hours, the missing ones filled in, to the sink
+  void Emit(MapCell&& c);
+  ViewFilter filter_;
+  Sink sink_;
+  std::vector<MapCell> group_;  // the current (store, touchpoint, stage)'s cells so far
+  std::vector<MapCell> out_;
+};
+
 enum class MapFormat { kTable, kCsv, kJson };
 std::string FormatJourneyMap(const std::vector<MapCell>& cells, MapFormat format);
+
+// The same text written as the cells come (the CLI's map over every store is ~400k rows): CSV
+// and JSON exactly as FormatJourneyMap; the table is aligned on its first kTableLookahead rows
+// (then exactly as FormatJourneyMap), and a later, wider value widens its column from there on.
+class JourneyMapWriter {
+ public:
+  static constexpr size_t kTableLookahead = 4096;
+  JourneyMapWriter(MapFormat format, std::FILE* out);
+  void Write(const MapCell& c);
+  void Finish();  // writes what is held back and the end (no data: the table says so); once
+
+ private:
+  void WriteRow(const std::vector<std::string>& row);
+  void Align();  // the table's widths from the rows held, which are then written
+  MapFormat format_;
+  std::FILE* out_;
+  size_t rows_ = 0;
+  bool aligned_ = false;
+  std::vector<std::vector<std::string>> held_;  // the header and rows until the widths are known
+  std::vector<size_t> width_;
+};
 
 }  // namespace touchpoint::hub
