@@ -362,22 +362,31 @@ Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
   return ReadDetail(blob, s, /*replace=*/false);
 }
 
-Status ReadCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s) {
-  ZeroAllButMaps(sums);
-  *gap_s = 0;
-  return AddCellRow(st, col, sums, gap_s, /*replace=*/true);
+CellValues CellValuesOf(sqlite3_stmt* st, int col) {
+  CellValues v;
+  for (int i = 0; i < 7; ++i) v.columns[i] = sqlite3_column_int64(st, col + i);
+  v.detail = BlobColumn(st, col + 7);
+  return v;
 }
 
-Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s, bool replace) {
+Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, bool replace) {
   metrics::Sums& s = *sums;
-  s.visitors_in += sqlite3_column_int64(st, col);
-  s.visitors_out += sqlite3_column_int64(st, col + 1);
-  s.counted_s += sqlite3_column_int64(st, col + 2);
-  *gap_s += sqlite3_column_int64(st, col + 3);
-  s.abandoned += sqlite3_column_int64(st, col + 4);
-  s.ok.sessions += sqlite3_column_int64(st, col + 5);
-  s.suspect.sessions += sqlite3_column_int64(st, col + 6);
-  return ReadDetail(BlobColumn(st, col + 7), &s, replace);
+  // kCellValueColumns' order: visitors_in, visitors_out, counted_s, gap_s, abandoned,
+  // ok_sessions, suspect_sessions.
+  s.visitors_in += v.columns[0];
+  s.visitors_out += v.columns[1];
+  s.counted_s += v.columns[2];
+  *gap_s += v.columns[3];
+  s.abandoned += v.columns[4];
+  s.ok.sessions += v.columns[5];
+  s.suspect.sessions += v.columns[6];
+  return ReadDetail(v.detail, &s, replace);
+}
+
+Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s) {
+  ZeroAllButMaps(sums);
+  *gap_s = 0;
+  return AddCellValues(v, sums, gap_s, /*replace=*/true);
 }
 
 std::string CellsTableSql(const std::string& table) {

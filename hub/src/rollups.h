@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -91,14 +92,25 @@ Status DecodeDetail(std::string_view blob, metrics::Sums* s);
 inline constexpr const char* kCellValueColumns =
     "visitors_in, visitors_out, counted_s, gap_s, abandoned, ok_sessions, suspect_sessions, "
     "detail";
-// Adds the values of a row whose value columns start at `col`. replace: *sums has every figure
-// but its maps zeroed, and its maps are to be replaced, not added to (ReadCellRow).
-Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s,
-                  bool replace = false);
-// *sums and *gap_s become those of the row's cell, as a fresh AddCellRow into empty sums would
-// leave them, but the maps' nodes for keys they held already are reused (one row read cell after
-// cell, HubStore::ForEachCell: no allocation once the question, reason and zone keys are known).
-Status ReadCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s);
+// A cell's values as read from a row (kCellValueColumns): the seven integer columns in their
+// order, and the detail blob (pointing into the row or a copy of it).
+struct CellValues {
+  std::array<int64_t, 7> columns{};
+  std::string_view detail;
+};
+// The values of a row whose value columns start at `col` (detail valid until the next step).
+CellValues CellValuesOf(sqlite3_stmt* st, int col);
+// Adds a cell's values to *sums and *gap_s. replace: *sums has every figure but its maps zeroed,
+// and its maps are to be replaced, not added to (ReadCellValues).
+Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s,
+                     bool replace = false);
+// *sums and *gap_s become those of the cell, as AddCellValues into empty sums would leave them,
+// but the maps' nodes for keys they held already are reused (one row read cell after cell,
+// HubStore::ForEachCell: no allocation once the question, reason and zone keys are known).
+Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s);
+inline Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s) {
+  return AddCellValues(CellValuesOf(st, col), sums, gap_s);
+}
 inline Status AddCellRow(sqlite3_stmt* st, int col, CellSums* to) {
   return AddCellRow(st, col, &to->sums, &to->gap_s);
 }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "sync_test_util.h"
@@ -129,6 +130,51 @@ TEST_F(HubStoreTest, ForEachCellStreamsTheCellsAndStopsAtTheCallersError) {
     EXPECT_EQ(streamed[i].sums, (*cells)[i].sums);
     EXPECT_EQ(streamed[i].sums.ok.csat.n(), 1);
   }
+}
+
+// Over many dims ForEachCell reads on a second thread (in chunks of cells): the same cells in the
+// same order, equal per store to the store view (summed by another path), and a caller's error
+// still stops it at once.
+TEST_F(HubStoreTest, ForEachCellOverManyStoresReadsOnTwoThreadsInOrder) {
+  constexpr int kStores = 80, kHours = 40;  // 3,200 cells: more than one chunk
+  HubWrite w;
+  std::vector<EventStamper> stampers;
+  for (int i = 0; i < kStores; ++i) {
+    std::string n = std::to_string(100 + i);
+    stampers.emplace_back(synctest::Kiosk("k" + n, "s" + n), std::make_shared<ManualClock>(kT0));
+  }
+  for (int i = 0; i < kStores; ++i) {
+    for (int h = 0; h < kHours; ++h) {
+      auto e = synctest::Feedback(stampers[i], kT0 + h * 3'600'000, 1 + (i + h) % 5, h % 3 == 0);
+      w.events.push_back(Hub(e, 1 + h));
+    }
+  }
+  ASSERT_TRUE(store_->Write(w, kT0).ok());
+  std::map<std::string, metrics::Sums> per_store;
+  std::string last_key;
+  int64_t cells = 0;
+  Status s = store_->ForEachCell({}, [&](const ViewRow& r) {
+    std::string key = r.store + "/" + std::to_string(r.local_ms);
+    EXPECT_LT(last_key, key) << "out of order";
+    last_key = key;
+    per_store[r.store].Add(r.sums);
+    ++cells;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(cells, kStores * kHours);
+  auto stores = store_->View({}, ViewBy::kStore);
+  ASSERT_TRUE(stores.ok());
+  ASSERT_EQ(stores->size(), static_cast<size_t>(kStores));
+  for (const ViewRow& r : *stores) {
+    EXPECT_EQ(per_store[r.store], r.sums) << r.store;
+    EXPECT_EQ(r.sums.ok.sessions, kHours);
+  }
+  int64_t seen = 0;
+  s = store_->ForEachCell(
+      {}, [&](const ViewRow&) { return ++seen == 2500 ? Status::Busy("enough") : Status::Ok(); });
+  EXPECT_EQ(s.code(), Status::Code::kBusy);
+  EXPECT_EQ(seen, 2500);
 }
 
 TEST_F(HubStoreTest, CompactedFootfallReplacesOriginalsInAnyOrder) {

@@ -298,7 +298,8 @@ TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
     metrics::Sums fresh;
     int64_t fresh_gap = 0;
     ASSERT_TRUE(rollups::AddCellRow(select, 0, &fresh, &fresh_gap).ok());
-    ASSERT_TRUE(rollups::ReadCellRow(select, 0, &reused, &reused_gap).ok());
+    ASSERT_TRUE(
+        rollups::ReadCellValues(rollups::CellValuesOf(select, 0), &reused, &reused_gap).ok());
     EXPECT_EQ(fresh, cells[row]) << "cell " << row;
     EXPECT_EQ(reused, fresh) << "cell " << row << " read into the row of cell " << row - 1;
     EXPECT_EQ(reused_gap, fresh_gap);
