@@ -212,10 +212,12 @@ class Reader {
       }
       first_ = false;
       last_ = key;
-      while (at_ != m_->end() && std::string_view(at_->first) < key) {
+      int order = 1;  // of the map's key at at_ against `key` (one comparison per step)
+      while (at_ != m_->end() && (order = std::string_view(at_->first).compare(key)) < 0) {
         at_ = r_->replace_ ? m_->erase(at_) : std::next(at_);
+        order = 1;
       }
-      bool is_new = at_ == m_->end() || std::string_view(at_->first) != key;
+      bool is_new = order != 0;
       if (is_new) {
         at_ = m_->emplace_hint(at_, std::string(key), V{});
       } else if (r_->replace_) {
