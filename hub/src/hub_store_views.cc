@@ -282,6 +282,16 @@ Status ForEachCellTwoThreads(sql::Database* db, const Scan& scan, const ViewFilt
     if (chunk && !chunk->cells.empty()) queue.Push(std::move(chunk));
     queue.Close(std::move(s));
   });
+  // Should fn throw, the reader is stopped and joined all the same.
+  struct JoinOnExit {
+    ChunkQueue& queue;
+    std::thread& reader;
+    ~JoinOnExit() {
+      if (!reader.joinable()) return;
+      queue.Stop();
+      reader.join();
+    }
+  } join_on_exit{queue, reader};
   CellRow row;
   Status stop;  // the caller's error, or a cell that cannot be decoded
   while (std::unique_ptr<Chunk> chunk = queue.Pop()) {
