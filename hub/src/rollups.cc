@@ -155,8 +155,8 @@ bool DetailEmpty(const metrics::SessionSums& s) {
 
 class Reader {
  public:
-  // replace: the sums read into hold another cell's contents, to be replaced rather than added to
-  // (the caller has zeroed everything but the maps; see DetailDecoder).
+  // replace: the sums read into hold another cell's contents, which every section read replaces
+  // rather than adds to (ReadCellValues).
   explicit Reader(std::string_view in, bool replace = false) : in_(in), replace_(replace) {}
   bool ok() const { return ok_; }
   bool done() const { return pos_ == in_.size(); }
@@ -187,9 +187,17 @@ class Reader {
     pos_ += n;
     return s;
   }
+  // Adds v to *slot, or replacing, sets it.
+  void Put(int64_t* slot, int64_t v) { *slot = replace_ ? v : *slot + v; }
   void Dist(metrics::ScoreDist* d) {
     uint64_t mask = Varint();
     if (mask >> d->counts.size()) ok_ = false;
+    if (replace_) {  // every count set: those the mask leaves out to 0
+      for (size_t i = 0; i < d->counts.size(); ++i) {
+        d->counts[i] = ok_ && (mask >> i & 1) ? Signed() : 0;
+      }
+      return;
+    }
     for (; mask != 0 && ok_; mask &= mask - 1) d->counts[std::countr_zero(mask)] += Signed();
   }
 
@@ -246,7 +254,7 @@ class Reader {
     }
   }
   void Session(metrics::SessionSums* s) {
-    s->unhappy += Signed();
+    Put(&s->unhappy, Signed());
     Dist(&s->csat);
     Dist(&s->nps);
     Dist(&s->effort);
@@ -269,7 +277,7 @@ class Reader {
     Counts(&s->reasons_unhappy);
   }
   void Crowd(metrics::SessionSums* s) {
-    s->with_context += Signed();
+    Put(&s->with_context, Signed());
     for (metrics::ScoreDist& d : s->csat_by_crowd) Dist(&d);
   }
   void Dwell(std::map<std::string, metrics::DwellSums>* dwell) {
@@ -309,29 +317,31 @@ std::string EncodeDetail(const metrics::Sums& s) {
 
 namespace {
 
-void ClearMaps(metrics::Sums* s) {
+// What a blob's crowd and dwell sections hold (version 2), emptied: a version 1 blob has none.
+void ClearCrowdAndDwell(metrics::Sums* s) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
-    session->questions.clear();
-    session->reasons.clear();
-    session->reasons_unhappy.clear();
+    session->with_context = 0;
+    session->csat_by_crowd = {};
   }
   s->dwell.clear();
 }
 
-// Zeroes every figure of *s but its maps, field by field (a whole new Sums is ~2 KB to build and
-// move per cell). The kCell views' tests compare the cells read this way with a recomputation.
-void ZeroAllButMaps(metrics::Sums* s) {
-  s->visitors_in = s->visitors_out = s->counted_s = s->abandoned = 0;
+// What a blob holds (every figure but the sessions, footfall and abandoned columns), emptied.
+void ClearDetail(metrics::Sums* s) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
-    session->sessions = session->unhappy = session->with_context = 0;
+    session->unhappy = 0;
     session->csat = session->nps = session->effort = metrics::ScoreDist{};
-    session->csat_by_crowd = {};
+    session->questions.clear();
+    session->reasons.clear();
+    session->reasons_unhappy.clear();
   }
+  ClearCrowdAndDwell(s);
 }
 
-// replace: *s holds another cell with every figure but its maps zeroed (ReadCellRow).
+// replace: *s holds another cell, whose every figure the blob's replaces (ReadCellValues; the
+// columns' figures are set by the caller): a section the blob lacks is emptied.
 Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace) {
-  if (replace && (blob.empty() || blob[0] == kDetailVersion1)) ClearMaps(s);  // none to replace
+  if (replace && blob.empty()) ClearDetail(s);
   if (blob.empty()) return Status::Ok();
   if (blob[0] != kDetailVersion && blob[0] != kDetailVersion1) {
     return Status::Corruption("cells.detail: unknown version " +
@@ -344,6 +354,8 @@ Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace) {
     r.Crowd(&s->ok);
     r.Crowd(&s->suspect);
     r.Dwell(&s->dwell);
+  } else if (replace) {
+    ClearCrowdAndDwell(s);
   }
   if (!r.ok() || !r.done()) {
     return Status::Corruption("cells.detail: malformed at byte " + std::to_string(r.pos() + 1) +
@@ -371,24 +383,30 @@ CellValues CellValuesOf(sqlite3_stmt* st, int col) {
   return v;
 }
 
-Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, bool replace) {
+namespace {
+
+// The cell's figures into *sums and *gap_s: added, or replacing those of another cell (each
+// figure set, no zeroing pass over the ~2 KB of sums first).
+Status PutCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, bool replace) {
   metrics::Sums& s = *sums;
   // kCellValueColumns' order: visitors_in, visitors_out, counted_s, gap_s, abandoned,
   // ok_sessions, suspect_sessions.
-  s.visitors_in += v.columns[0];
-  s.visitors_out += v.columns[1];
-  s.counted_s += v.columns[2];
-  *gap_s += v.columns[3];
-  s.abandoned += v.columns[4];
-  s.ok.sessions += v.columns[5];
-  s.suspect.sessions += v.columns[6];
+  int64_t* slots[7] = {&s.visitors_in, &s.visitors_out, &s.counted_s,       gap_s,
+                       &s.abandoned,   &s.ok.sessions,  &s.suspect.sessions};
+  for (size_t i = 0; i < v.columns.size(); ++i) {
+    *slots[i] = replace ? v.columns[i] : *slots[i] + v.columns[i];
+  }
   return ReadDetail(v.detail, &s, replace);
 }
 
+}  // namespace
+
+Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s) {
+  return PutCellValues(v, sums, gap_s, /*replace=*/false);
+}
+
 Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s) {
-  ZeroAllButMaps(sums);
-  *gap_s = 0;
-  return AddCellValues(v, sums, gap_s, /*replace=*/true);
+  return PutCellValues(v, sums, gap_s, /*replace=*/true);
 }
 
 std::string CellsTableSql(const std::string& table) {

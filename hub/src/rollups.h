@@ -100,13 +100,12 @@ struct CellValues {
 };
 // The values of a row whose value columns start at `col` (detail valid until the next step).
 CellValues CellValuesOf(sqlite3_stmt* st, int col);
-// Adds a cell's values to *sums and *gap_s. replace: *sums has every figure but its maps zeroed,
-// and its maps are to be replaced, not added to (ReadCellValues).
-Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s,
-                     bool replace = false);
+// Adds a cell's values to *sums and *gap_s.
+Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s);
 // *sums and *gap_s become those of the cell, as AddCellValues into empty sums would leave them,
-// but the maps' nodes for keys they held already are reused (one row read cell after cell,
-// HubStore::ForEachCell: no allocation once the question, reason and zone keys are known).
+// whatever they held: each figure is set (no zeroing pass first), and the maps' nodes for keys
+// they held already are reused (one row read cell after cell, HubStore::ForEachCell: no
+// allocation once the question, reason and zone keys are known).
 Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s);
 inline Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s) {
   return AddCellValues(CellValuesOf(st, col), sums, gap_s);
