@@ -186,26 +186,14 @@ struct Hub::Impl {
   }
 
   void WriteBatch(std::vector<PreparedMessage>& batch) {
-    HubWrite w;
-    size_t events = 0;
-    for (const PreparedMessage& p : batch) events += p.write.events.size();
-    w.events.reserve(events);
-    for (PreparedMessage& p : batch) {
-      for (KioskRegistration& r : p.write.enrolments) w.enrolments.push_back(std::move(r));
-      auto block_base = static_cast<int32_t>(w.blocks.size());
-      for (std::string& b : p.write.blocks) w.blocks.push_back(std::move(b));
-      for (HubEvent& e : p.write.events) {
-        if (e.block >= 0) e.block += block_base;
-        w.events.push_back(std::move(e));
-      }
-      for (Reject& r : p.write.rejects) w.rejects.push_back(std::move(r));
-      for (KnownGap& g : p.write.gaps) w.gaps.push_back(std::move(g));
-      for (KioskStatus& k : p.write.statuses) w.statuses.push_back(std::move(k));
-    }
+    // One transaction for every message, each write as it was prepared (no event is moved).
+    std::vector<const HubWrite*> writes;
+    writes.reserve(batch.size());
+    for (const PreparedMessage& p : batch) writes.push_back(&p.write);
     auto start = std::chrono::steady_clock::now();
     // Committed but not yet flushed: the ack thread flushes (one fdatasync for every commit
     // queued meanwhile) and only then acknowledges, while this thread commits the next batch.
-    auto result = store->WriteDeferred(w, WallMs());
+    auto result = store->WriteDeferredAll(writes, WallMs());
     int64_t write_us = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now() - start)
                            .count();
@@ -224,9 +212,16 @@ struct Hub::Impl {
       v.insert(v.end(), p.acked.begin(), p.acked.end());
       stores[p.kiosk] = p.store;
     }
-    for (const KnownGap& g : w.gaps) Account(g.kiosk, "", g.range);
-    for (const HubEvent& e : w.events) {
-      for (const SeqRange& r : e.compacted) Account(e.kiosk, e.store, r);
+    size_t enrolled = 0, rejects = 0, gaps = 0, statuses = 0;
+    for (const HubWrite* w : writes) {
+      for (const KnownGap& g : w->gaps) Account(g.kiosk, "", g.range);
+      for (const HubEvent& e : w->events) {
+        for (const SeqRange& r : e.compacted) Account(e.kiosk, e.store, r);
+      }
+      enrolled += w->enrolments.size();
+      rejects += w->rejects.size();
+      gaps += w->gaps.size();
+      statuses += w->statuses.size();
     }
     std::vector<std::pair<std::string, std::string>> out;  // topic, payload
     for (auto& [kiosk, seqs] : acks) {
@@ -238,7 +233,7 @@ struct Hub::Impl {
                        EncodeHubMessage(m));
     }
     // Enrolled kiosks are registered from now on (the next messages do not enrol them again).
-    if (!w.enrolments.empty()) RefreshRegistry();
+    if (enrolled > 0) RefreshRegistry();
     if (result->inserted > 0 && options.on_commit) options.on_commit(result->inserted);
     std::lock_guard<std::mutex> lock(mu);
     for (auto& a : out) pending_acks.push_back(std::move(a));
@@ -248,11 +243,11 @@ struct Hub::Impl {
     counters.events_inserted += result->inserted;
     counters.duplicates += result->duplicates;
     counters.conflicts += result->conflicts;
-    counters.enrolled += static_cast<int64_t>(w.enrolments.size());
+    counters.enrolled += static_cast<int64_t>(enrolled);
     counters.tracked_kiosks = static_cast<int64_t>(kiosks.size());
-    counters.rejects += static_cast<int64_t>(w.rejects.size());
-    counters.known_gaps += static_cast<int64_t>(w.gaps.size());
-    counters.statuses += static_cast<int64_t>(w.statuses.size());
+    counters.rejects += static_cast<int64_t>(rejects);
+    counters.known_gaps += static_cast<int64_t>(gaps);
+    counters.statuses += static_cast<int64_t>(statuses);
   }
 
   // Flushes the store, then publishes every acknowledgement committed before the flush.
