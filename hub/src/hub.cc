@@ -50,6 +50,7 @@ struct KioskState {
 struct Slot {
   mqtt::const_message_ptr msg;  // released once decoded
   bool ready = false;
+  size_t decoder = 0;  // which decode thread prepared it
   PreparedMessage prepared;
 };
 
@@ -77,6 +78,10 @@ struct Hub::Impl {
   std::atomic<int64_t> connections_lost{0};  // bumped by Paho's connection-lost callback
   std::thread writer, acker;
   std::vector<std::thread> decoders;
+  // Written messages handed back to the decode thread that prepared them, which frees them:
+  // their memory came from its malloc arena, where freeing is cheap and the next messages reuse
+  // it (freed on the writer, every block went back to another thread's arena under its lock).
+  std::vector<std::vector<PreparedMessage>> spent;  // per decode thread, guarded by mu
   std::condition_variable ack_cv;
   std::vector<std::pair<std::string, std::string>> pending_acks;  // committed, not yet flushed
   bool acks_stopping = false;                                     // set after the writer stopped
@@ -94,18 +99,25 @@ struct Hub::Impl {
     decode_cv.notify_one();
   }
 
-  void RunDecoder() {
+  void RunDecoder(size_t index) {
     NameThisThread("tp-hub-decode");
     while (true) {
       std::shared_ptr<Slot> slot;
       std::shared_ptr<const KioskRegistry> reg;
+      std::vector<PreparedMessage> written;
       {
         std::unique_lock<std::mutex> lock(mu);
-        decode_cv.wait(lock, [&] { return stopping || claimed < pipeline.size(); });
+        decode_cv.wait(
+            lock, [&] { return stopping || claimed < pipeline.size() || !spent[index].empty(); });
         if (stopping) return;
-        slot = pipeline[claimed++];
-        reg = registry;
+        written.swap(spent[index]);
+        if (claimed < pipeline.size()) {
+          slot = pipeline[claimed++];
+          reg = registry;
+        }
       }
+      written.clear();  // freed here, outside the lock
+      if (!slot) continue;
       auto start = std::chrono::steady_clock::now();
       const mqtt::const_message_ptr& m = slot->msg;
       IngestPolicy with_registry = policy;
@@ -120,6 +132,7 @@ struct Hub::Impl {
         slot->prepared = std::move(p);
         slot->msg.reset();
         slot->ready = true;
+        slot->decoder = index;
         counters.decode_us += us;
         if (slot == pipeline.front()) cv.notify_one();
       }
@@ -362,6 +375,7 @@ struct Hub::Impl {
     int64_t next_registry = MonoMs() + kRegistryRefreshMs;
     while (true) {
       std::vector<PreparedMessage> batch;
+      std::vector<size_t> decoded_by;  // per message of the batch, its decode thread
       {
         std::unique_lock<std::mutex> lock(mu);
         auto front_ready = [&] { return !pipeline.empty() && pipeline.front()->ready; };
@@ -376,12 +390,23 @@ struct Hub::Impl {
           Slot& slot = *pipeline.front();
           events += slot.prepared.write.events.size() + 1;
           batch.push_back(std::move(slot.prepared));
+          decoded_by.push_back(slot.decoder);
           pipeline.pop_front();
           --claimed;
         }
         space_cv.notify_all();
       }
-      if (!batch.empty()) WriteBatch(batch);
+      if (!batch.empty()) {
+        WriteBatch(batch);
+        std::lock_guard<std::mutex> lock(mu);
+        // At a stop the decoders may be gone: the messages are freed here.
+        if (!stopping) {
+          for (size_t i = 0; i < batch.size(); ++i) {
+            spent[decoded_by[i]].push_back(std::move(batch[i]));
+          }
+          decode_cv.notify_all();
+        }
+      }
       int64_t now = MonoMs();
       bool is_stopping;
       {
@@ -458,8 +483,9 @@ Status Hub::Start() {
   if (decoders <= 0) {
     decoders = static_cast<int>(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
   }
+  impl->spent.resize(static_cast<size_t>(decoders));
   for (int i = 0; i < decoders; ++i) {
-    impl->decoders.emplace_back([impl] { impl->RunDecoder(); });
+    impl->decoders.emplace_back([impl, i] { impl->RunDecoder(static_cast<size_t>(i)); });
   }
   return Status::Ok();
 }
