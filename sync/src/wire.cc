@@ -80,6 +80,10 @@ BatchBuilder::BatchBuilder(std::string kind, std::string kiosk, std::string stor
     : kind_(std::move(kind)), kiosk_(std::move(kiosk)), store_(std::move(store)) {}
 
 void BatchBuilder::Add(uint64_t seq, std::string_view event_json) {
+  if (body_.empty()) {
+    body_.assign(kHeaderRoom, ' ');
+    room_ = kHeaderRoom;
+  }
   if (count_ == 0) first_ = seq;
   last_ = seq;
   ++count_;
@@ -125,13 +129,36 @@ Result<std::vector<SeqRange>> RangesFromJson(const json& a, const std::string& f
 
 }  // namespace
 
-std::string BatchBuilder::Finish() const {
+std::string BatchBuilder::Header() const {
   json h = {{"v", kWireVersion}, {"kind", kind_}, {"kiosk", kiosk_}, {"store", store_},
             {"first", first_},   {"last", last_}, {"count", count_}};
   if (!missing_.empty()) h["missing"] = RangesToJson(MergeRanges(missing_));
-  std::string out = Dump(h);
-  out += body_;
+  return Dump(h);
+}
+
+std::string BatchBuilder::Finish() const {
+  std::string out = Header();
+  out.append(body_, room_);
   return out;
+}
+
+std::string_view BatchBuilder::FinishInPlace() {
+  std::string header = Header();
+  size_t start = 0;
+  if (header.size() <= room_) {
+    start = room_ - header.size();
+    body_.replace(start, header.size(), header);
+  } else {
+    body_.replace(0, room_, header);  // no room for it: the lines move once
+  }
+  room_ = 0;
+  return std::string_view(body_).substr(start);
+}
+
+void BatchBuilder::UseBuffer(std::string buffer) {
+  body_ = std::move(buffer);
+  body_.clear();
+  room_ = 0;
 }
 
 Result<DecodedBatch> DecodeBatch(std::string_view payload) {
