@@ -36,7 +36,6 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-
 // Bytes this process has caused to be written to storage so far (/proc/self/io), 0 if unknown.
 double WrittenBytes() {
   std::ifstream in("/proc/self/io");
@@ -135,7 +134,8 @@ int Run(const std::vector<std::string>& args) {
   // CPU of kiosk + hub (this process, every thread; the broker not included) per event: what
   // the drain costs whatever else runs on the machine.
   PrintBench("sync_drain_cpu_us_per_event", drain_cpu_s * 1e6 / static_cast<double>(n), "us");
-  // The same per thread name (kiosk store writer and Paho's threads are named after the program).
+  // The same per thread name (the kiosk store's writer is tp-store; the main thread, which only
+  // polls the pending count every 5 ms, has the program's name; Paho's are MQTTAsync_*).
   for (const auto& [name, cpu] : threads_after) {
     double us = (cpu - threads_before[name]) * 1e6 / static_cast<double>(n);
     std::string key;

@@ -50,6 +50,7 @@ struct KioskState {
 struct Slot {
   mqtt::const_message_ptr msg;  // released once decoded
   bool ready = false;
+  size_t decoder = 0;  // which decode thread prepared it
   PreparedMessage prepared;
 };
 
@@ -77,6 +78,10 @@ struct Hub::Impl {
   std::atomic<int64_t> connections_lost{0};  // bumped by Paho's connection-lost callback
   std::thread writer, acker;
   std::vector<std::thread> decoders;
+  // Written messages handed back to the decode thread that prepared them, which frees them:
+  // their memory came from its malloc arena, where freeing is cheap and the next messages reuse
+  // it (freed on the writer, every block went back to another thread's arena under its lock).
+  std::vector<std::vector<PreparedMessage>> spent;  // per decode thread, guarded by mu
   std::condition_variable ack_cv;
   std::vector<std::pair<std::string, std::string>> pending_acks;  // committed, not yet flushed
   bool acks_stopping = false;                                     // set after the writer stopped
@@ -94,18 +99,25 @@ struct Hub::Impl {
     decode_cv.notify_one();
   }
 
-  void RunDecoder() {
+  void RunDecoder(size_t index) {
     NameThisThread("tp-hub-decode");
     while (true) {
       std::shared_ptr<Slot> slot;
       std::shared_ptr<const KioskRegistry> reg;
+      std::vector<PreparedMessage> written;
       {
         std::unique_lock<std::mutex> lock(mu);
-        decode_cv.wait(lock, [&] { return stopping || claimed < pipeline.size(); });
+        decode_cv.wait(
+            lock, [&] { return stopping || claimed < pipeline.size() || !spent[index].empty(); });
         if (stopping) return;
-        slot = pipeline[claimed++];
-        reg = registry;
+        written.swap(spent[index]);
+        if (claimed < pipeline.size()) {
+          slot = pipeline[claimed++];
+          reg = registry;
+        }
       }
+      written.clear();  // freed here, outside the lock
+      if (!slot) continue;
       auto start = std::chrono::steady_clock::now();
       const mqtt::const_message_ptr& m = slot->msg;
       IngestPolicy with_registry = policy;
@@ -120,6 +132,7 @@ struct Hub::Impl {
         slot->prepared = std::move(p);
         slot->msg.reset();
         slot->ready = true;
+        slot->decoder = index;
         counters.decode_us += us;
         if (slot == pipeline.front()) cv.notify_one();
       }
@@ -186,26 +199,14 @@ struct Hub::Impl {
   }
 
   void WriteBatch(std::vector<PreparedMessage>& batch) {
-    HubWrite w;
-    size_t events = 0;
-    for (const PreparedMessage& p : batch) events += p.write.events.size();
-    w.events.reserve(events);
-    for (PreparedMessage& p : batch) {
-      for (KioskRegistration& r : p.write.enrolments) w.enrolments.push_back(std::move(r));
-      auto block_base = static_cast<int32_t>(w.blocks.size());
-      for (std::string& b : p.write.blocks) w.blocks.push_back(std::move(b));
-      for (HubEvent& e : p.write.events) {
-        if (e.block >= 0) e.block += block_base;
-        w.events.push_back(std::move(e));
-      }
-      for (Reject& r : p.write.rejects) w.rejects.push_back(std::move(r));
-      for (KnownGap& g : p.write.gaps) w.gaps.push_back(std::move(g));
-      for (KioskStatus& k : p.write.statuses) w.statuses.push_back(std::move(k));
-    }
+    // One transaction for every message, each write as it was prepared (no event is moved).
+    std::vector<const HubWrite*> writes;
+    writes.reserve(batch.size());
+    for (const PreparedMessage& p : batch) writes.push_back(&p.write);
     auto start = std::chrono::steady_clock::now();
     // Committed but not yet flushed: the ack thread flushes (one fdatasync for every commit
     // queued meanwhile) and only then acknowledges, while this thread commits the next batch.
-    auto result = store->WriteDeferred(w, WallMs());
+    auto result = store->WriteDeferredAll(writes, WallMs());
     int64_t write_us = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now() - start)
                            .count();
@@ -224,9 +225,16 @@ struct Hub::Impl {
       v.insert(v.end(), p.acked.begin(), p.acked.end());
       stores[p.kiosk] = p.store;
     }
-    for (const KnownGap& g : w.gaps) Account(g.kiosk, "", g.range);
-    for (const HubEvent& e : w.events) {
-      for (const SeqRange& r : e.compacted) Account(e.kiosk, e.store, r);
+    size_t enrolled = 0, rejects = 0, gaps = 0, statuses = 0;
+    for (const HubWrite* w : writes) {
+      for (const KnownGap& g : w->gaps) Account(g.kiosk, "", g.range);
+      for (const HubEvent& e : w->events) {
+        for (const SeqRange& r : e.compacted) Account(e.kiosk, e.store, r);
+      }
+      enrolled += w->enrolments.size();
+      rejects += w->rejects.size();
+      gaps += w->gaps.size();
+      statuses += w->statuses.size();
     }
     std::vector<std::pair<std::string, std::string>> out;  // topic, payload
     for (auto& [kiosk, seqs] : acks) {
@@ -238,7 +246,7 @@ struct Hub::Impl {
                        EncodeHubMessage(m));
     }
     // Enrolled kiosks are registered from now on (the next messages do not enrol them again).
-    if (!w.enrolments.empty()) RefreshRegistry();
+    if (enrolled > 0) RefreshRegistry();
     if (result->inserted > 0 && options.on_commit) options.on_commit(result->inserted);
     std::lock_guard<std::mutex> lock(mu);
     for (auto& a : out) pending_acks.push_back(std::move(a));
@@ -248,11 +256,11 @@ struct Hub::Impl {
     counters.events_inserted += result->inserted;
     counters.duplicates += result->duplicates;
     counters.conflicts += result->conflicts;
-    counters.enrolled += static_cast<int64_t>(w.enrolments.size());
+    counters.enrolled += static_cast<int64_t>(enrolled);
     counters.tracked_kiosks = static_cast<int64_t>(kiosks.size());
-    counters.rejects += static_cast<int64_t>(w.rejects.size());
-    counters.known_gaps += static_cast<int64_t>(w.gaps.size());
-    counters.statuses += static_cast<int64_t>(w.statuses.size());
+    counters.rejects += static_cast<int64_t>(rejects);
+    counters.known_gaps += static_cast<int64_t>(gaps);
+    counters.statuses += static_cast<int64_t>(statuses);
   }
 
   // Flushes the store, then publishes every acknowledgement committed before the flush.
@@ -367,6 +375,7 @@ struct Hub::Impl {
     int64_t next_registry = MonoMs() + kRegistryRefreshMs;
     while (true) {
       std::vector<PreparedMessage> batch;
+      std::vector<size_t> decoded_by;  // per message of the batch, its decode thread
       {
         std::unique_lock<std::mutex> lock(mu);
         auto front_ready = [&] { return !pipeline.empty() && pipeline.front()->ready; };
@@ -381,12 +390,23 @@ struct Hub::Impl {
           Slot& slot = *pipeline.front();
           events += slot.prepared.write.events.size() + 1;
           batch.push_back(std::move(slot.prepared));
+          decoded_by.push_back(slot.decoder);
           pipeline.pop_front();
           --claimed;
         }
         space_cv.notify_all();
       }
-      if (!batch.empty()) WriteBatch(batch);
+      if (!batch.empty()) {
+        WriteBatch(batch);
+        std::lock_guard<std::mutex> lock(mu);
+        // At a stop the decoders may be gone: the messages are freed here.
+        if (!stopping) {
+          for (size_t i = 0; i < batch.size(); ++i) {
+            spent[decoded_by[i]].push_back(std::move(batch[i]));
+          }
+          decode_cv.notify_all();
+        }
+      }
       int64_t now = MonoMs();
       bool is_stopping;
       {
@@ -463,8 +483,9 @@ Status Hub::Start() {
   if (decoders <= 0) {
     decoders = static_cast<int>(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
   }
+  impl->spent.resize(static_cast<size_t>(decoders));
   for (int i = 0; i < decoders; ++i) {
-    impl->decoders.emplace_back([impl] { impl->RunDecoder(); });
+    impl->decoders.emplace_back([impl, i] { impl->RunDecoder(static_cast<size_t>(i)); });
   }
   return Status::Ok();
 }

@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <condition_variable>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
@@ -55,17 +57,33 @@ class PersistentStatement {
 
   // The statement, reset and with cleared bindings; prepared at the first call.
   Result<sqlite3_stmt*> Get(sqlite3* db, const char* sql) {
+    auto st = GetBound(db, sql);
+    if (st.ok()) sqlite3_clear_bindings(*st);
+    return st;
+  }
+
+  // The statement, reset, with the bindings of its last use (none after it was prepared): for a
+  // caller that binds every parameter again or keeps track of which ones it bound (clearing
+  // hundreds of parameters per use costs as much as binding them).
+  Result<sqlite3_stmt*> GetBound(sqlite3* db, const char* sql) {
     if (!stmt_) {
       int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
       if (rc != SQLITE_OK) return sql::FromSqlite(rc, std::string("prepare ") + sql, db);
     }
     sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
     return stmt_;
+  }
+
+  // Per row of a multi-row insert: which of its optional columns the last use bound (the caller's
+  // bit masks; all 0 while nothing is bound).
+  uint32_t* RowMasks(size_t rows) {
+    if (masks_.size() < rows) masks_.resize(rows, 0);
+    return masks_.data();
   }
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
+  std::vector<uint32_t> masks_;
 };
 
 class SqliteHubStore final : public HubStore {
@@ -98,12 +116,19 @@ class SqliteHubStore final : public HubStore {
   }
 
   Result<HubWriteResult> Write(const HubWrite& w, int64_t now_ms) override {
-    return WriteWith(w, now_ms, /*durable=*/true);
+    const HubWrite* one[] = {&w};
+    return WriteWith(one, now_ms, /*durable=*/true);
   }
 
   // synchronous=NORMAL for this commit: the WAL is written but not flushed; Sync() flushes it.
   Result<HubWriteResult> WriteDeferred(const HubWrite& w, int64_t now_ms) override {
-    return WriteWith(w, now_ms, /*durable=*/false);
+    const HubWrite* one[] = {&w};
+    return WriteWith(one, now_ms, /*durable=*/false);
+  }
+
+  Result<HubWriteResult> WriteDeferredAll(std::span<const HubWrite* const> writes,
+                                          int64_t now_ms) override {
+    return WriteWith(writes, now_ms, /*durable=*/false);
   }
 
   // Flushes the WAL file: every commit written to it before this call is durable (WAL recovery
@@ -118,7 +143,8 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
-  Result<HubWriteResult> WriteWith(const HubWrite& w, int64_t now_ms, bool durable) {
+  Result<HubWriteResult> WriteWith(std::span<const HubWrite* const> writes, int64_t now_ms,
+                                   bool durable) {
     if (!checkpointer_.joinable()) checkpointer_ = std::thread([this] { RunCheckpoints(); });
     if (durable != durable_) {
       Status s = db_->Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
@@ -130,7 +156,7 @@ class SqliteHubStore final : public HubStore {
     // queue (busy timeout) instead of failing on a lock upgrade.
     if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
     Status s = RefreshFromOtherWriters();
-    if (s.ok()) s = WriteInTransaction(w, now_ms, &result);
+    if (s.ok()) s = WriteInTransaction(writes, now_ms, &result);
     if (s.ok()) s = db_->Exec("COMMIT");
     if (!s.ok()) {
       db_->RollbackQuietly();
@@ -436,14 +462,28 @@ class SqliteHubStore final : public HubStore {
     std::vector<int64_t> batch_ids;
   };
 
-  // Binds the row of `r` to the placeholders base+1..base+24 of `st` (unbound ones are NULL).
-  // Binds point into the write, which outlives the statement's execution (SQLITE_STATIC).
+  // The columns BindRow binds for some events only (a bit per column number); the others are
+  // bound for every event (1-7, 20-22, 24) or never (12-15: NULL).
+  static constexpr uint32_t kOptionalColumns = (1u << 8) | (1u << 9) | (1u << 10) | (1u << 11) |
+                                               (1u << 16) | (1u << 17) | (1u << 18) | (1u << 19) |
+                                               (1u << 23);
+
+  // Binds the row of `r` to the placeholders base+1..base+24 of `st`; the columns that do not
+  // apply are NULL. The statement keeps its bindings from its last use (it is not cleared:
+  // that costs as much as binding): *bound_before says which optional columns that use bound
+  // at this row, those not bound now are set to NULL, and it is updated.
+  // Binds point into the write, which outlives the statement's execution (SQLITE_STATIC); a
+  // binding left from an earlier write is never stepped with (rebound or set to NULL first).
   // Sets *superseded when a compaction held already replaces the event (never counted).
   Status BindRow(sqlite3_stmt* st, int base, const Row& r, int64_t now_ms, const PayloadIds& p,
-                 bool* superseded) {
+                 bool* superseded, uint32_t* bound_before) {
     const HubEvent& e = *r.e;
     int bind = SQLITE_OK;  // the first failing bind
-    auto num = [&](int i, int64_t v) { Bound(sqlite3_bind_int64(st, base + i, v), &bind); };
+    uint32_t bound = 0;    // optional columns bound
+    auto num = [&](int i, int64_t v) {
+      Bound(sqlite3_bind_int64(st, base + i, v), &bind);
+      bound |= 1u << i;
+    };
     num(1, r.kiosk_key);
     num(2, ToInt(e.seq));
     num(3, r.dim_key);
@@ -477,6 +517,7 @@ class SqliteHubStore final : public HubStore {
           Bound(sqlite3_bind_text(st, base + 17, e.coverage_source.data(),
                                   static_cast<int>(e.coverage_source.size()), SQLITE_STATIC),
                 &bind);
+          bound |= 1u << 17;
         }
         num(18, e.coverage_start_ms);
         num(19, e.coverage_end_ms);
@@ -488,6 +529,12 @@ class SqliteHubStore final : public HubStore {
     int64_t id = in_batch ? p.batch_ids[static_cast<size_t>(e.block)] : p.block_id;
     num(20, id ? id : p.next_id);
     num(21, in_batch ? int64_t{e.block_offset} : static_cast<int64_t>(p.block.lines()));
+    bound &= kOptionalColumns;
+    for (uint32_t stale = *bound_before & ~bound; stale != 0; stale &= stale - 1) {
+      Bound(sqlite3_bind_null(st, base + std::countr_zero(stale)), &bind);
+    }
+    // After a failed bind, which are bound is unknown: the next use sets every one.
+    *bound_before = bind == SQLITE_OK ? bound : kOptionalColumns;
     if (bind != SQLITE_OK) return sql::FromSqlite(bind, "insert event: bind", nullptr);
     return Status::Ok();
   }
@@ -523,11 +570,14 @@ class SqliteHubStore final : public HubStore {
   Status InsertOne(const HubWrite& w, const FootfallIndex& footfall_in_write, const Row& r,
                    int64_t now_ms, PayloadIds* p, HubWriteResult* result) {
     static const std::string kInsertOne = InsertEventsSql(1);
-    auto prepared = insert_event_.Get(db_->handle(), kInsertOne.c_str());  // reset and unbound
+    auto prepared = insert_event_.GetBound(db_->handle(), kInsertOne.c_str());
     if (!prepared.ok()) return prepared.status();
     sqlite3_stmt* ins = *prepared;
     bool superseded = false;
-    if (Status s = BindRow(ins, 0, r, now_ms, *p, &superseded); !s.ok()) return s;
+    if (Status s = BindRow(ins, 0, r, now_ms, *p, &superseded, insert_event_.RowMasks(1));
+        !s.ok()) {
+      return s;
+    }
     int rc = sqlite3_step(ins);
     sqlite3_reset(ins);
     if (rc != SQLITE_DONE) return sql::FromSqlite(rc, "insert event", db_->handle());
@@ -592,14 +642,16 @@ class SqliteHubStore final : public HubStore {
       const int rows = kInsertChunks[c];
       for (; i + static_cast<size_t>(rows) <= fresh_.size(); i += static_cast<size_t>(rows)) {
         if (insert_chunk_sql_[c].empty()) insert_chunk_sql_[c] = InsertEventsSql(rows);
-        auto prepared = insert_chunk_[c].Get(db_->handle(), insert_chunk_sql_[c].c_str());
+        auto prepared = insert_chunk_[c].GetBound(db_->handle(), insert_chunk_sql_[c].c_str());
         if (!prepared.ok()) return prepared.status();
         sqlite3_stmt* ins = *prepared;
+        uint32_t* masks = insert_chunk_[c].RowMasks(static_cast<size_t>(rows));
         // Rows are bound in order with their payload lines taken as they would be one by one.
         for (int k = 0; k < rows; ++k) {
           const Row& r = fresh_[i + static_cast<size_t>(k)];
           bool superseded = false;
-          if (Status s = BindRow(ins, k * kEventParams, r, now_ms, *p, &superseded); !s.ok()) {
+          if (Status s = BindRow(ins, k * kEventParams, r, now_ms, *p, &superseded, &masks[k]);
+              !s.ok()) {
             return s;
           }
           if (Status s = Inserted(footfall_in_write, r, superseded, now_ms, p, result); !s.ok())
@@ -628,33 +680,15 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
-  Status WriteInTransaction(const HubWrite& w, int64_t now_ms, HubWriteResult* result) {
-    // Rollup deltas of this whole write, written once per touched cell at the end.
-    cell_deltas_.clear();
-    kiosk_deltas_.Clear();
-    // Payload ids: the JSON of new events goes into our own compressed blocks, or, when the
-    // event came in a compressed batch (HubEvent::block), the batch is stored as it came. An id
-    // is taken (next_id++) when its first event is inserted; all-duplicate batches store nothing.
-    PayloadIds p;
-    p.batch_ids.assign(w.blocks.size(), 0);
-    if (!w.events.empty()) {
-      auto next = NextPayloadId();
-      if (!next.ok()) return next.status();
-      p.next_id = *next;
-    }
-    // This write's footfall events by (kiosk, seq), for compactions whose originals came in it
-    // (their JSON may still wait in the payload block); made only when the write compacts.
-    FootfallIndex footfall_in_write;
-    if (std::any_of(w.events.begin(), w.events.end(),
-                    [](const HubEvent& e) { return !e.compacted.empty(); })) {
-      for (const HubEvent& e : w.events) {
-        if (e.type == EventType::kFootfall)
-          footfall_in_write.emplace(FootfallIndex::key_type(e.kiosk, e.seq), &e);
-      }
-    }
+  // Inserts the events of one write (of those WriteInTransaction takes) and stores the batches
+  // they came in; the batch ids in *p are this write's.
+  Status InsertEvents(const HubWrite& w, const FootfallIndex& footfall_in_write, int64_t now_ms,
+                      PayloadIds* p, HubWriteResult* result) {
+    p->batch_ids.assign(w.blocks.size(), 0);
     // Events go in runs of one kiosk and nearby seqs (a batch is one); a compacting event
     // alone, after the run before it (its originals may be in that run).
-    std::vector<Row> run;
+    std::vector<Row>& run = run_;
+    run.clear();
     uint64_t run_lo = 0, run_hi = 0;
     for (const HubEvent& e : w.events) {
       auto kiosk_key = KioskKeyOf(e.kiosk, e.store);
@@ -669,10 +703,10 @@ class SqliteHubStore final : public HubStore {
       bool joins = !run.empty() && run.front().kiosk_key == r.kiosk_key &&
                    std::max(run_hi, e.seq) - std::min(run_lo, e.seq) < kChunkSpan;
       if (!joins || !e.compacted.empty()) {
-        if (Status s = InsertRun(w, footfall_in_write, &run, now_ms, &p, result); !s.ok()) return s;
+        if (Status s = InsertRun(w, footfall_in_write, &run, now_ms, p, result); !s.ok()) return s;
       }
       if (!e.compacted.empty()) {
-        if (Status s = InsertOne(w, footfall_in_write, r, now_ms, &p, result); !s.ok()) return s;
+        if (Status s = InsertOne(w, footfall_in_write, r, now_ms, p, result); !s.ok()) return s;
         continue;
       }
       if (run.empty()) run_lo = run_hi = e.seq;
@@ -680,22 +714,71 @@ class SqliteHubStore final : public HubStore {
       run_hi = std::max(run_hi, e.seq);
       run.push_back(r);
     }
-    if (Status s = InsertRun(w, footfall_in_write, &run, now_ms, &p, result); !s.ok()) return s;
+    if (Status s = InsertRun(w, footfall_in_write, &run, now_ms, p, result); !s.ok()) return s;
+    for (size_t i = 0; i < p->batch_ids.size(); ++i) {
+      if (!p->batch_ids[i]) continue;
+      if (Status s = InsertPayload(p->batch_ids[i], PayloadCodec::kZstdBatch, w.blocks[i]);
+          !s.ok()) {
+        return s;
+      }
+    }
+    return Status::Ok();
+  }
+
+  // The writes in order, in one transaction, as one write holding all of them would be.
+  Status WriteInTransaction(std::span<const HubWrite* const> writes, int64_t now_ms,
+                            HubWriteResult* result) {
+    // Rollup deltas of this whole write, written once per touched cell at the end.
+    cell_deltas_.clear();
+    kiosk_deltas_.Clear();
+    // Payload ids: the JSON of new events goes into our own compressed blocks, or, when the
+    // event came in a compressed batch (HubEvent::block), the batch is stored as it came. An id
+    // is taken (next_id++) when its first event is inserted; all-duplicate batches store nothing.
+    PayloadIds p;
+    bool any_events = false, any_compacted = false;
+    for (const HubWrite* w : writes) {
+      any_events = any_events || !w->events.empty();
+      any_compacted =
+          any_compacted || std::any_of(w->events.begin(), w->events.end(),
+                                       [](const HubEvent& e) { return !e.compacted.empty(); });
+    }
+    if (any_events) {
+      auto next = NextPayloadId();
+      if (!next.ok()) return next.status();
+      p.next_id = *next;
+    }
+    // This write's footfall events by (kiosk, seq), for compactions whose originals came in it
+    // (their JSON may still wait in the payload block); made only when the write compacts.
+    FootfallIndex footfall_in_write;
+    if (any_compacted) {
+      for (const HubWrite* w : writes) {
+        for (const HubEvent& e : w->events) {
+          if (e.type == EventType::kFootfall)
+            footfall_in_write.emplace(FootfallIndex::key_type(e.kiosk, e.seq), &e);
+        }
+      }
+    }
+    for (const HubWrite* w : writes) {
+      if (Status s = InsertEvents(*w, footfall_in_write, now_ms, &p, result); !s.ok()) return s;
+    }
     if (!levels_) levels_ = std::make_unique<rollups::Levels>(db_->handle());
     if (Status s = levels_->Flush(&cell_deltas_); !s.ok()) return s;
     if (!p.block.empty()) {
       if (Status s = StorePayloadBlock(p.block_id, &p.block); !s.ok()) return s;
     }
-    for (size_t i = 0; i < p.batch_ids.size(); ++i) {
-      if (!p.batch_ids[i]) continue;
-      if (Status s = InsertPayload(p.batch_ids[i], PayloadCodec::kZstdBatch, w.blocks[i]);
-          !s.ok()) {
-        return s;
+    for (const HubWrite* w : writes) {
+      for (const Reject& r : w->rejects) {
+        if (Status s = InsertReject(r, now_ms); !s.ok()) return s;
       }
     }
-    for (const Reject& r : w.rejects) {
-      if (Status s = InsertReject(r, now_ms); !s.ok()) return s;
+    for (const HubWrite* w : writes) {
+      if (Status s = WriteOthers(*w, now_ms); !s.ok()) return s;
     }
+    return kiosk_deltas_.Flush(db_.get(), writes);
+  }
+
+  // A write's enrolments, statuses and known gaps.
+  Status WriteOthers(const HubWrite& w, int64_t now_ms) {
     for (const KioskRegistration& r : w.enrolments) {
       auto st = db_->Prepare(
           "INSERT OR IGNORE INTO registered_kiosks(kiosk, store, added_ms, how) "
@@ -740,7 +823,7 @@ class SqliteHubStore final : public HubStore {
       st->Bind(4, g.reported_ms ? g.reported_ms : now_ms);
       if (Status s = st->Run(); !s.ok()) return s;
     }
-    return kiosk_deltas_.Flush(db_.get(), w);
+    return Status::Ok();
   }
 
   // (kiosk, seq) is held already: the same event again (a resend), or a conflict: another
@@ -933,7 +1016,7 @@ class SqliteHubStore final : public HubStore {
       counted_originals_, held_seqs_;
   // Scratch of InsertRun (kept: no allocation per run).
   std::vector<uint64_t> held_;
-  std::vector<Row> fresh_, alone_;
+  std::vector<Row> run_, fresh_, alone_;
   std::unique_ptr<rollups::Levels> levels_;
   rollups::CellMap cell_deltas_;       // of the current write (rollups.h)
   kiosk_counts::Deltas kiosk_deltas_;  // of the current write

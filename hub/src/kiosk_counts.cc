@@ -112,9 +112,11 @@ void Deltas::Clear() {
   last_ranges_ = nullptr;
 }
 
-Status Deltas::Flush(sql::Database* db, const HubWrite& w) {
+Status Deltas::Flush(sql::Database* db, std::span<const HubWrite* const> writes) {
   last_ranges_ = nullptr;  // accounted_ changes below
-  for (const KnownGap& g : w.gaps) accounted_[g.kiosk].push_back(g.range);
+  for (const HubWrite* w : writes) {
+    for (const KnownGap& g : w->gaps) accounted_[g.kiosk].push_back(g.range);
+  }
   Status s = Status::Ok();
   if (!counts_.empty()) {
     auto up =

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,9 @@ class Deltas {
   // An event this write inserted (not a duplicate or a conflict), received at `received_ms`;
   // its compacted ranges are accounted too.
   void Inserted(int64_t kiosk_key, const HubEvent& e, int64_t received_ms);
-  // Adds the write's known gaps, then everything collected to the tables, and clears.
-  // REQUIRES: inside the write's transaction.
-  Status Flush(sql::Database* db, const HubWrite& w);
+  // Adds the writes' known gaps, then everything collected to the tables, and clears.
+  // REQUIRES: inside the writes' transaction.
+  Status Flush(sql::Database* db, std::span<const HubWrite* const> writes);
   void Clear();
 
  private:

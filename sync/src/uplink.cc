@@ -66,6 +66,7 @@ struct Uplink::Impl {
   std::map<uint64_t, Inflight> inflight;  // first seq -> batch
   uint64_t cursor = 0;                    // highest seq read for sending in this run
   std::optional<Inflight> ahead;          // the next batch, read but not yet published
+  std::string batch_buffer;               // kept from batch to batch (BatchBuilder::UseBuffer)
   uint64_t ahead_first = 0;               // its first seq
   int64_t linger_since = 0;
 
@@ -212,8 +213,15 @@ struct Uplink::Impl {
       linger_since = 0;
       return 0;
     }
-    // The rows go straight into the batch (no copy of each event's JSON on the way).
+    // The rows go straight into the batch (no copy of each event's JSON on the way), in the
+    // buffer of the batch before (no regrowing of a batch-sized string per batch).
     BatchBuilder b("batch", kiosk.kiosk_id, kiosk.store_id);
+    b.UseBuffer(std::move(batch_buffer));
+    struct GiveBack {
+      BatchBuilder& b;
+      std::string& to;
+      ~GiveBack() { to = b.TakeBuffer(); }
+    } give_back{b, batch_buffer};
     Inflight f;
     f.remaining.reserve(std::min<size_t>(max_events, 4096));
     size_t bytes = 0;
@@ -238,7 +246,7 @@ struct Uplink::Impl {
       if (now - linger_since < mqtt.linger_ms) return mqtt.linger_ms - (now - linger_since);
     }
     linger_since = 0;
-    f.msg = mqtt::make_message(topics.events, CompressBatch(b.Finish()), 1, false);
+    f.msg = mqtt::make_message(topics.events, CompressBatch(b.FinishInPlace()), 1, false);
     cursor = b.last();
     ahead_first = b.first();
     ahead = std::move(f);

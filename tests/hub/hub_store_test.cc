@@ -307,6 +307,55 @@ TEST_F(HubStoreTest, LargeWritesCountEachEventOnceWithResendsRepeatsAndConflicts
   EXPECT_FALSE(store_->EventJson("k1", 251)->has_value());
 }
 
+TEST_F(HubStoreTest, InsertsReusedForOtherTypesLeaveNoColumnOfTheRowsBefore) {
+  // The multi-row inserts keep their bindings between uses: a feedback row in the place of a
+  // footfall row of the statement's last use (and the reverse) must not keep its columns.
+  auto write = [&](uint64_t first, bool footfall, std::vector<HubWrite>* parts) {
+    HubWrite w;
+    for (uint64_t seq = first; seq < first + 40; ++seq) {
+      int64_t t = kT0 + 60000 * static_cast<int64_t>(seq);
+      w.events.push_back(
+          Hub(footfall ? synctest::Footfall(st_, t, 3, 2) : synctest::Feedback(st_, t, 5), seq));
+    }
+    parts->push_back(std::move(w));
+  };
+  std::vector<HubWrite> parts;
+  write(1, true, &parts);
+  write(41, false, &parts);
+  write(81, true, &parts);
+  ASSERT_TRUE(store_->Write(parts[0], kT0).ok());
+  ASSERT_TRUE(store_->Write(parts[1], kT0).ok());
+  // Several writes in one transaction, as the hub's writer commits its messages.
+  std::vector<HubWrite> more;
+  write(121, false, &more);
+  write(161, true, &more);
+  const HubWrite* all[] = {&parts[2], &more[0], &more[1]};
+  auto r = store_->WriteDeferredAll(all, kT0);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->inserted, 120);
+  ASSERT_TRUE(store_->Sync().ok());
+  auto db = sql::Database::Open(dir_.File("hub.db"), sql::Database::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  auto count = [&](const std::string& where) {
+    auto n = (*db)->QueryInt("SELECT count(*) FROM events WHERE " + where);
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    return n.ok() ? n->value_or(-1) : -1;
+  };
+  const std::string feedback = "(seq BETWEEN 41 AND 80 OR seq BETWEEN 121 AND 160)";
+  EXPECT_EQ(count("1"), 200);
+  EXPECT_EQ(count(feedback + " AND suspect = 0 AND f_in IS NULL AND f_out IS NULL AND "
+                             "f_interval_s IS NULL AND superseded_by IS NULL"),
+            80);
+  EXPECT_EQ(count("NOT " + feedback + " AND suspect IS NULL AND f_in = 3 AND f_out = 2"), 120);
+  EXPECT_EQ(count("csat IS NOT NULL OR c_source IS NOT NULL OR flags IS NOT NULL"), 0);
+  auto total = store_->View({}, ViewBy::kTotal);
+  ASSERT_TRUE(total.ok()) << total.status().ToString();
+  ASSERT_EQ(total->size(), 1u);
+  metrics::Figures f = (*total)[0].Figures(true);
+  EXPECT_EQ(f.responses, 80);
+  EXPECT_EQ(f.visitors_in, 360);
+}
+
 // A hub database as version 1 of the layout wrote it (wide rows, JSON inline).
 void MakeVersion1Database(const std::string& path, const std::vector<HubEvent>& events) {
   auto db = sql::Database::Open(path, sql::Database::Mode::kReadWriteCreate);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -230,6 +231,27 @@ class HubStore {
   // one transaction's flush overlaps the next one's work). Never acknowledge before Sync().
   virtual Result<HubWriteResult> WriteDeferred(const HubWrite& w, int64_t now_ms) {
     return Write(w, now_ms);
+  }
+  // WriteDeferred of several writes in one transaction, as of one write holding everything they
+  // hold in their order (each write's events point into its own blocks): the hub's writer
+  // commits the messages decoded meanwhile together without moving every event into one
+  // HubWrite. This default copies them into one.
+  virtual Result<HubWriteResult> WriteDeferredAll(std::span<const HubWrite* const> writes,
+                                                  int64_t now_ms) {
+    HubWrite all;
+    for (const HubWrite* w : writes) {
+      auto block_base = static_cast<int32_t>(all.blocks.size());
+      all.blocks.insert(all.blocks.end(), w->blocks.begin(), w->blocks.end());
+      for (const HubEvent& e : w->events) {
+        all.events.push_back(e);
+        if (e.block >= 0) all.events.back().block += block_base;
+      }
+      all.rejects.insert(all.rejects.end(), w->rejects.begin(), w->rejects.end());
+      all.gaps.insert(all.gaps.end(), w->gaps.begin(), w->gaps.end());
+      all.statuses.insert(all.statuses.end(), w->statuses.begin(), w->statuses.end());
+      all.enrolments.insert(all.enrolments.end(), w->enrolments.begin(), w->enrolments.end());
+    }
+    return WriteDeferred(all, now_ms);
   }
   virtual Status Sync() { return Status::Ok(); }
   virtual Result<std::vector<KioskSeqs>> AccountedSeqs() = 0;

@@ -74,15 +74,29 @@ class BatchBuilder {
   void Add(uint64_t seq, std::string_view event_json);
   void AddMissing(SeqRange r) { missing_.push_back(r); }
   size_t count() const { return count_; }
-  size_t body_bytes() const { return body_.size(); }
+  size_t body_bytes() const { return body_.size() - room_; }
   uint64_t first() const { return first_; }
   uint64_t last() const { return last_; }
   // The whole payload: header line + event lines.
   std::string Finish() const;
+  // The same payload, built in the builder's own buffer (the header goes into room kept in
+  // front of the event lines: they are not copied again); valid until the builder changes.
+  // Ends the builder's use: add nothing after it.
+  std::string_view FinishInPlace();
+  // Builds in `buffer`'s memory (its contents are dropped), e.g. the one TakeBuffer() gave back
+  // after the previous batch: a sender keeps one buffer of a batch's size instead of growing a
+  // new one per batch. Call before the first Add.
+  void UseBuffer(std::string buffer);
+  std::string TakeBuffer() { return std::move(body_); }
 
  private:
+  // Bytes kept in front of the first event line for FinishInPlace's header (a header with
+  // missing ranges may not fit: it is then put in front by a copy).
+  static constexpr size_t kHeaderRoom = 512;
+  std::string Header() const;
   std::string kind_, kiosk_, store_;
-  std::string body_;
+  std::string body_;  // room_ bytes, then "\n" + JSON per event
+  size_t room_ = 0;
   size_t count_ = 0;
   uint64_t first_ = 0, last_ = 0;
   std::vector<SeqRange> missing_;
