@@ -186,7 +186,7 @@ class CellRow {
 // used by the reading thread alone until it is joined (the caller waits in ForEachCell).
 constexpr size_t kTwoThreadsFromDims = 64;
 constexpr size_t kChunkCells = 2048;
-constexpr size_t kChunks = 4;  // in flight at most: memory stays bounded (~1 MB)
+constexpr size_t kChunks = 4;  // in flight at most: memory stays bounded (~1.5 MB)
 
 struct RawCell {
   const Dim* dim;
