@@ -130,7 +130,9 @@ class Decoder : private FieldReader {
  public:
   explicit Decoder(std::string_view text) : FieldReader(text), text_size_(text.size()) {}
 
-  Result<Event> Run(uint64_t* claimed_seq) {
+  // On success every field of *out is set from the text (all header fields are required and the
+  // payload is emplaced anew), so *out may be an Event decoded into before.
+  Status Run(Event* out, uint64_t* claimed_seq) {
     if (claimed_seq) *claimed_seq = 0;
     if (text_size_ > kMaxEventBytes) {
       return Status::InvalidArgument("event: " + std::to_string(text_size_) +
@@ -145,7 +147,7 @@ class Decoder : private FieldReader {
         return Status::InvalidArgument("event: expected an object");
       return NotJson();
     }
-    Event e;
+    Event& e = *out;
     Rank root;
     std::optional<EventType> type;
     bool type_seen = false;
@@ -242,7 +244,7 @@ class Decoder : private FieldReader {
       if (claimed_seq && seq_ok) *claimed_seq = e.seq;  // valid JSON with a valid seq
       return Status::InvalidArgument(problems_.message());
     }
-    return e;
+    return Status::Ok();
   }
 
  private:
@@ -849,10 +851,19 @@ class Decoder : private FieldReader {
 
 }  // namespace
 
-Result<Event> DecodeEvent(std::string_view text) { return Decoder(text).Run(nullptr); }
+Result<Event> DecodeEvent(std::string_view text) { return DecodeEvent(text, nullptr); }
 
 Result<Event> DecodeEvent(std::string_view text, uint64_t* claimed_seq) {
-  return Decoder(text).Run(claimed_seq);
+  // Decoded in place (one named result, returned without a move of the decoded Event).
+  Result<Event> result(Event{});
+  if (Status s = Decoder(text).Run(&result.value(), claimed_seq); !s.ok()) {
+    result = Result<Event>(std::move(s));
+  }
+  return result;
+}
+
+Status DecodeEventInto(std::string_view text, Event* out, uint64_t* claimed_seq) {
+  return Decoder(text).Run(out, claimed_seq);
 }
 
 }  // namespace touchpoint

@@ -8,6 +8,8 @@
 //   - nlohmann rejects it  => DecodeEvent rejects it as "event: not valid JSON";
 //   - DecodeEvent says "not valid JSON" => nlohmann rejects it too (the decoder refuses no JSON
 //                             as malformed; only its depth and size limits come first).
+// And DecodeEventInto, into one Event kept across all texts, decides each exactly as
+// DecodeEvent does (same message, same event).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -214,11 +216,21 @@ TEST(EventDecodeDifferential, AcceptsExactlyWhatTheReferenceParserAccepts) {
   Mutator mutator(20261130);
   int accepted = 0, not_json = 0, field_errors = 0, too_deep = 0;
   constexpr int kTexts = 30000;
+  Event reused;
   for (int i = 0; i < kTexts; ++i) {
     std::string text = mutator.Mutate(bases[static_cast<size_t>(i) % bases.size()]);
     json reference = json::parse(text, nullptr, /*allow_exceptions=*/false);
     bool reference_ok = !reference.is_discarded();
     auto decoded = DecodeEvent(text);
+    // DecodeEventInto one Event kept across every text (the hub's decode threads do so, also
+    // after refused and partly decoded texts) decides the same and decodes the same event.
+    Status into = DecodeEventInto(text, &reused);
+    ASSERT_EQ(into.ok(), decoded.ok()) << text;
+    if (!into.ok()) {
+      ASSERT_EQ(into.message(), decoded.status().message()) << text;
+    } else {
+      ASSERT_EQ(EncodeEvent(reused), EncodeEvent(*decoded)) << text;
+    }
     if (decoded.ok()) {
       ++accepted;
       ASSERT_TRUE(reference_ok) << "accepted what nlohmann rejects: " << text;
