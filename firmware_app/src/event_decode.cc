@@ -51,24 +51,36 @@ constexpr auto kIdentifierChars = [] {
   return t;
 }();
 
+// Both checks look at every byte without a branch per byte: an id's characters (hex digits and
+// letters mixed at random) would mispredict a per-byte branch about every other byte.
 bool IsIdentifier(std::string_view s) {
-  for (char c : s) {
-    if (!kIdentifierChars[static_cast<unsigned char>(c)]) return false;
-  }
-  return !s.empty();
+  bool ok = !s.empty();
+  for (char c : s) ok &= kIdentifierChars[static_cast<unsigned char>(c)];
+  return ok;
 }
 
+// What a byte may be in a UUID (bit 1: a lower-case hex digit, bit 2: '-'), and which of the
+// two each of the 36 places wants (8-4-4-4-12).
+constexpr auto kUuidByteKind = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = 1;
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = 1;
+  t['-'] = 2;
+  return t;
+}();
+constexpr auto kUuidPlaceKind = [] {
+  std::array<uint8_t, 36> t{};
+  for (size_t i = 0; i < t.size(); ++i) t[i] = i == 8 || i == 13 || i == 18 || i == 23 ? 2 : 1;
+  return t;
+}();
+
 bool IsUuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return false;
-    }
+  if (s.size() != kUuidPlaceKind.size()) return false;
+  unsigned bad = 0;
+  for (size_t i = 0; i < kUuidPlaceKind.size(); ++i) {
+    bad |= kUuidPlaceKind[i] & ~kUuidByteKind[static_cast<unsigned char>(s[i])];
   }
-  return true;
+  return bad == 0;
 }
 
 constexpr Keys<5> kEventTypes = {"feedback", "feedback_abandoned", "footfall", "coverage",
