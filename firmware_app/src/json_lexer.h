@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -361,7 +362,14 @@ class Lexer {
       uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
       uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
                          ((v - kOnes * 0x20) & ~v) | v;
-      if (special & kHigh) return;
+      if (special & kHigh) {
+        // The lowest flagged byte is a special one (a false alarm only ever sits above a true
+        // one): step onto it, so that the byte loop after this starts where the string ends.
+        if constexpr (std::endian::native == std::endian::little) {
+          p_ += std::countr_zero(special & kHigh) / 8;
+        }
+        return;
+      }
       p_ += 8;
     }
   }
