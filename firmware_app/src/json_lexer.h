@@ -111,20 +111,26 @@ class Lexer {
     SkipWs();
     if (p_ == end_ || *p_ != '"') return Fail();
     const char* start = ++p_;
-    while (p_ < end_) {
-      SkipPlain8();
-      while (p_ < end_ && !kSpecial[static_cast<unsigned char>(*p_)]) ++p_;
-      if (p_ == end_) break;
-      auto c = static_cast<unsigned char>(*p_);
+    // The common case, a string without escapes, with a local cursor (the compiler keeps it in a
+    // register; p_ is a member that every char access might alias).
+    const char* p = start;
+    while (p < end_) {
+      p = SkipPlain8(p, end_);
+      while (p < end_ && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+      if (p == end_) break;
+      auto c = static_cast<unsigned char>(*p);
       if (c == '"') {
-        *out = std::string_view(start, static_cast<size_t>(p_ - start));
-        ++p_;
+        *out = std::string_view(start, static_cast<size_t>(p - start));
+        p_ = p + 1;
         return true;
       }
       if (c == '\\') break;
       if (c < 0x20) return Fail();
+      p_ = p;
       if (!SkipUtf8()) return Fail();  // c >= 0x80
+      p = p_;
     }
+    p_ = p;
     if (p_ == end_) return Fail();
     buf_.assign(start, p_);
     while (p_ < end_) {
@@ -232,6 +238,18 @@ class Lexer {
   // next: when the text holds exactly that key, *key is `expected` itself (a decoder's keys
   // usually come in schema order, and comparing bytes is cheaper than reading a string).
   bool NextMember(bool* first, std::string_view* key, std::string_view expected = {}) {
+    // Compact text holding the expected key (`,"key":`, or `"key":` first) is taken in one go;
+    // anything else (whitespace, another key, the end) goes the general way below.
+    if (size_t n = expected.size(); n != 0 && p_ != end_ && (*first || *p_ == ',')) {
+      const char* p = *first ? p_ : p_ + 1;
+      if (static_cast<size_t>(end_ - p) > n + 2 && p[0] == '"' && p[n + 1] == '"' &&
+          p[n + 2] == ':' && std::memcmp(p + 1, expected.data(), n) == 0) {
+        *first = false;
+        *key = expected;
+        p_ = p + n + 3;
+        return true;
+      }
+    }
     SkipWs();
     if (p_ == end_) return Fail();
     if (*p_ == '}') return Close();
@@ -351,14 +369,14 @@ class Lexer {
     return t;
   }();
 
-  // Skips 8 bytes at a time while none of them is special (kSpecial): most of an event's bytes
-  // are plain string content. Bit tricks on a 64-bit word ("has a zero byte", "has a byte less
-  // than n"); a false alarm only stops the fast path, the byte loop then decides.
-  void SkipPlain8() {
+  // Skips from p 8 bytes at a time while none of them is special (kSpecial): most of an event's
+  // bytes are plain string content. Bit tricks on a 64-bit word ("has a zero byte", "has a byte
+  // less than n"); a false alarm only stops the fast path, the byte loop then decides.
+  static const char* SkipPlain8(const char* p, const char* end) {
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-    while (end_ - p_ >= 8) {
+    while (end - p >= 8) {
       uint64_t v;
-      std::memcpy(&v, p_, 8);
+      std::memcpy(&v, p, 8);
       uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
       uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
                          ((v - kOnes * 0x20) & ~v) | v;
@@ -366,12 +384,13 @@ class Lexer {
         // The lowest flagged byte is a special one (a false alarm only ever sits above a true
         // one): step onto it, so that the byte loop after this starts where the string ends.
         if constexpr (std::endian::native == std::endian::little) {
-          p_ += std::countr_zero(special & kHigh) / 8;
+          p += std::countr_zero(special & kHigh) / 8;
         }
-        return;
+        return p;
       }
-      p_ += 8;
+      p += 8;
     }
+    return p;
   }
 
   bool Fail() {
