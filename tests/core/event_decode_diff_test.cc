@@ -266,5 +266,39 @@ TEST(EventDecodeDifferential, AcceptsExactlyWhatTheReferenceParserAccepts) {
               kTexts, accepted, not_json, field_errors, too_deep);
 }
 
+// The id check (word at a time in the decoder) against the rule spelled out byte by byte: each of
+// the 36 places holding each byte at an edge of what is allowed or just past it, and a two-byte
+// UTF-8 character (36 bytes, not ASCII) at every place.
+TEST(EventDecodeDifferential, IdIsALowerCaseUuidAtEveryPlace) {
+  Event e = samples::AllTypes().front();
+  e.id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+  const std::string text = EncodeEvent(e);
+  const size_t at = text.find(e.id);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_TRUE(DecodeEvent(text).ok());
+  auto refused_for_id = [](const std::string& t) {
+    auto d = DecodeEvent(t);
+    return !d.ok() && d.status().message().rfind("id: ", 0) == 0;
+  };
+  for (size_t i = 0; i < 36; ++i) {
+    bool dash_place = i == 8 || i == 13 || i == 18 || i == 23;
+    for (char c : std::string("/09:`afgAFG-,.z \x7f")) {
+      std::string t = text;
+      t[at + i] = c;
+      bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      if (dash_place ? c == '-' : hex) {
+        EXPECT_TRUE(DecodeEvent(t).ok()) << t;
+      } else {
+        EXPECT_TRUE(refused_for_id(t)) << t;
+      }
+    }
+    if (i + 1 < 36) {
+      std::string t = text;
+      t.replace(at + i, 2, "\xc3\xa9");
+      EXPECT_TRUE(refused_for_id(t)) << t;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace touchpoint
