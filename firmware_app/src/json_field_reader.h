@@ -142,6 +142,7 @@ class FieldReader {
 
   // The next value's kind, or nullopt after recording "<prefix> <kind>" and skipping it.
   bool Expect(Kind want, Rank r, const Path& p, const char* prefix) {
+    if (lex_.NextIs(want)) return true;  // compact text: no call to Peek()
     Kind k;
     if (!lex_.Peek(&k)) return false;
     if (k == want) return true;

@@ -105,6 +105,23 @@ class Lexer {
     }
   }
 
+  // True when the next byte starts a value of kind `want` (string, number or boolean), with no
+  // whitespace before it: Peek()'s answer at a glance for compact text. False says nothing.
+  bool NextIs(Kind want) const {
+    if (p_ == end_) return false;
+    char c = *p_;
+    switch (want) {
+      case Kind::kString:
+        return c == '"';
+      case Kind::kNumber:
+        return c == '-' || (c >= '0' && c <= '9');
+      case Kind::kBoolean:
+        return c == 't' || c == 'f';
+      default:
+        return false;
+    }
+  }
+
   // The next value must be a string. *out views the decoded text: into the document when it
   // has no escapes, else into a buffer that the next string read overwrites.
   bool ReadString(std::string_view* out) {
