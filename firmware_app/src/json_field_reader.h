@@ -264,7 +264,9 @@ class FieldReader {
     std::string_view key;
     size_t hint = 0;
     while (lex_.NextMember(&first, &key, hint < N ? keys[hint] : std::string_view())) {
-      int i = FindKey(keys, key, hint);
+      // NextMember() hands back keys[hint] itself when the text holds it (the usual case).
+      int i = hint < N && key.data() == keys[hint].data() ? static_cast<int>(hint)
+                                                          : FindKey(keys, key, hint);
       if (i < 0) {
         unknown->Add(key);
         lex_.SkipValue();
