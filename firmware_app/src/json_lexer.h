@@ -267,6 +267,12 @@ class Lexer {
         return true;
       }
     }
+    return NextMemberSlow(first, key, expected);
+  }
+
+  // NextMember() past its fast path, out of line so that the fast path is inlined where called.
+  [[gnu::noinline]] bool NextMemberSlow(bool* first, std::string_view* key,
+                                        std::string_view expected) {
     SkipWs();
     if (p_ == end_) return Fail();
     if (*p_ == '}') return Close();
