@@ -128,9 +128,24 @@ class Lexer {
     SkipWs();
     if (p_ == end_ || *p_ != '"') return Fail();
     const char* start = ++p_;
-    // The common case, a string without escapes, with a local cursor (the compiler keeps it in a
-    // register; p_ is a member that every char access might alias).
-    const char* p = start;
+    // The common case, a plain string (no escape, no non-ASCII byte), inline where called and
+    // with a local cursor (the compiler keeps it in a register; p_ is a member that every char
+    // access might alias).
+    const char* p = SkipPlain8(start, end_);
+    while (p < end_ && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+    if (p < end_ && *p == '"') {
+      *out = std::string_view(start, static_cast<size_t>(p - start));
+      p_ = p + 1;
+      return true;
+    }
+    p_ = p;
+    return ReadStringSlow(start, out);
+  }
+
+  // ReadString() past a plain string's fast path: p_ is at the first special byte (or the end)
+  // of the string that starts at `start`. Out of line so that the fast path is inlined.
+  [[gnu::noinline]] bool ReadStringSlow(const char* start, std::string_view* out) {
+    const char* p = p_;
     while (p < end_) {
       p = SkipPlain8(p, end_);
       while (p < end_ && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
