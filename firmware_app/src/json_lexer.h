@@ -190,6 +190,32 @@ class Lexer {
 
   bool ReadNumber(Number* n) {
     SkipWs();
+    // The common case inline: a non-negative integer of at most 19 digits (below 2^64, so no
+    // overflow check), no fraction or exponent. Anything else goes to ReadNumberSlow().
+    if (const char* s = p_; s != end_ && *s >= '0' && *s <= '9') {
+      const char* p = s + 1;
+      uint64_t mag = static_cast<uint64_t>(*s - '0');
+      if (mag != 0) {
+        while (p < end_ && *p >= '0' && *p <= '9' && p - s < 19) {
+          mag = mag * 10 + static_cast<uint64_t>(*p - '0');
+          ++p;
+        }
+      }
+      if (p == end_ || !(*p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9'))) {
+        n->text = std::string_view(s, static_cast<size_t>(p - s));
+        n->negative = false;
+        n->integer = true;
+        n->magnitude = mag;
+        p_ = p;
+        return true;
+      }
+    }
+    return ReadNumberSlow(n);
+  }
+
+  // ReadNumber() for any other number (negative, longer, with a fraction or an exponent), and for
+  // what is not one; p_ is at its first byte. Out of line so that the common case is inlined.
+  [[gnu::noinline]] bool ReadNumberSlow(Number* n) {
     const char* s = p_;
     n->negative = false;
     if (p_ < end_ && *p_ == '-') {
