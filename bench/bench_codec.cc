@@ -6,6 +6,8 @@
 //
 // Decoders compared per kind (codec_decode_<kind>_us_<decoder>):
 //   handwritten  DecodeEvent: the strict decoder over its own lexer (json_lexer.h)
+//   into         DecodeEventInto into one Event kept across calls (the hub's decode threads),
+//                measured apart after the two above
 //   nlohmann     naive baseline: nlohmann::json::parse into a tree, then each field taken with
 //                at()/get() (types only: no unknown/duplicate/range checks, generic messages)
 // The same strict decoder over simdjson's On-Demand API was measured here too and lost on every
@@ -213,6 +215,11 @@ int Run(const std::vector<std::string>& args) {
     PrintBench("codec_decode_" + n + "_rate", 1e6 / dec, "events/s");
     PrintBench("codec_decode_" + n + "_us_handwritten", dec, "us");
     PrintBench("codec_decode_" + n + "_us_nlohmann", dec_naive, "us");
+    // DecodeEventInto with one Event kept across calls, as the hub's decode threads do.
+    Event into;
+    double dec_into =
+        BestMicros(seconds, [&] { sink += DecodeEventInto(text, &into).ok() ? into.seq : 1; })[0];
+    PrintBench("codec_decode_" + n + "_us_into", dec_into, "us");
   }
   return sink == 0 ? 1 : 0;
 }

@@ -51,24 +51,36 @@ constexpr auto kIdentifierChars = [] {
   return t;
 }();
 
+// Both checks look at every byte without a branch per byte: an id's characters (hex digits and
+// letters mixed at random) would mispredict a per-byte branch about every other byte.
 bool IsIdentifier(std::string_view s) {
-  for (char c : s) {
-    if (!kIdentifierChars[static_cast<unsigned char>(c)]) return false;
-  }
-  return !s.empty();
+  bool ok = !s.empty();
+  for (char c : s) ok &= kIdentifierChars[static_cast<unsigned char>(c)];
+  return ok;
 }
 
+// What a byte may be in a UUID (bit 1: a lower-case hex digit, bit 2: '-'), and which of the
+// two each of the 36 places wants (8-4-4-4-12).
+constexpr auto kUuidByteKind = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = 1;
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = 1;
+  t['-'] = 2;
+  return t;
+}();
+constexpr auto kUuidPlaceKind = [] {
+  std::array<uint8_t, 36> t{};
+  for (size_t i = 0; i < t.size(); ++i) t[i] = i == 8 || i == 13 || i == 18 || i == 23 ? 2 : 1;
+  return t;
+}();
+
 bool IsUuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return false;
-    }
+  if (s.size() != kUuidPlaceKind.size()) return false;
+  unsigned bad = 0;
+  for (size_t i = 0; i < kUuidPlaceKind.size(); ++i) {
+    bad |= kUuidPlaceKind[i] & ~kUuidByteKind[static_cast<unsigned char>(s[i])];
   }
-  return true;
+  return bad == 0;
 }
 
 constexpr Keys<5> kEventTypes = {"feedback", "feedback_abandoned", "footfall", "coverage",
@@ -130,7 +142,9 @@ class Decoder : private FieldReader {
  public:
   explicit Decoder(std::string_view text) : FieldReader(text), text_size_(text.size()) {}
 
-  Result<Event> Run(uint64_t* claimed_seq) {
+  // On success every field of *out is set from the text (all header fields are required and the
+  // payload is emplaced anew), so *out may be an Event decoded into before.
+  Status Run(Event* out, uint64_t* claimed_seq) {
     if (claimed_seq) *claimed_seq = 0;
     if (text_size_ > kMaxEventBytes) {
       return Status::InvalidArgument("event: " + std::to_string(text_size_) +
@@ -145,7 +159,7 @@ class Decoder : private FieldReader {
         return Status::InvalidArgument("event: expected an object");
       return NotJson();
     }
-    Event e;
+    Event& e = *out;
     Rank root;
     std::optional<EventType> type;
     bool type_seen = false;
@@ -242,7 +256,7 @@ class Decoder : private FieldReader {
       if (claimed_seq && seq_ok) *claimed_seq = e.seq;  // valid JSON with a valid seq
       return Status::InvalidArgument(problems_.message());
     }
-    return e;
+    return Status::Ok();
   }
 
  private:
@@ -849,10 +863,19 @@ class Decoder : private FieldReader {
 
 }  // namespace
 
-Result<Event> DecodeEvent(std::string_view text) { return Decoder(text).Run(nullptr); }
+Result<Event> DecodeEvent(std::string_view text) { return DecodeEvent(text, nullptr); }
 
 Result<Event> DecodeEvent(std::string_view text, uint64_t* claimed_seq) {
-  return Decoder(text).Run(claimed_seq);
+  // Decoded in place (one named result, returned without a move of the decoded Event).
+  Result<Event> result(Event{});
+  if (Status s = Decoder(text).Run(&result.value(), claimed_seq); !s.ok()) {
+    result = Result<Event>(std::move(s));
+  }
+  return result;
+}
+
+Status DecodeEventInto(std::string_view text, Event* out, uint64_t* claimed_seq) {
+  return Decoder(text).Run(out, claimed_seq);
 }
 
 }  // namespace touchpoint

@@ -98,10 +98,13 @@ std::optional<int64_t> ParseUtcMs(std::string_view text) {
   }
   if (pos != text.size() - 1) return std::nullopt;
   if (mi > 59 || s > 60) return std::nullopt;
-  // A leap second may not roll over midnight (the hour is 23 then).
-  int64_t hour_of_day = (hour_ms / 1000) % 86400 / 3600;
-  if (hour_of_day < 0) hour_of_day += 24;
-  if (hour_of_day * 3600 + mi * 60 + s >= 86400) return std::nullopt;
+  // A leap second may not roll over midnight (the hour is 23 then). Only second 60 can: the
+  // hour of day (two 64-bit divisions, most of this function's time) is worked out for it alone.
+  if (s == 60) {
+    int64_t hour_of_day = (hour_ms / 1000) % 86400 / 3600;
+    if (hour_of_day < 0) hour_of_day += 24;
+    if (hour_of_day * 3600 + mi * 60 + s >= 86400) return std::nullopt;
+  }
   return hour_ms + (mi * 60 + s) * int64_t{1000} + ms;
 }
 

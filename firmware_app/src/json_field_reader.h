@@ -142,6 +142,7 @@ class FieldReader {
 
   // The next value's kind, or nullopt after recording "<prefix> <kind>" and skipping it.
   bool Expect(Kind want, Rank r, const Path& p, const char* prefix) {
+    if (lex_.NextIs(want)) return true;  // compact text: no call to Peek()
     Kind k;
     if (!lex_.Peek(&k)) return false;
     if (k == want) return true;
@@ -263,7 +264,9 @@ class FieldReader {
     std::string_view key;
     size_t hint = 0;
     while (lex_.NextMember(&first, &key, hint < N ? keys[hint] : std::string_view())) {
-      int i = FindKey(keys, key, hint);
+      // NextMember() hands back keys[hint] itself when the text holds it (the usual case).
+      int i = hint < N && key.data() == keys[hint].data() ? static_cast<int>(hint)
+                                                          : FindKey(keys, key, hint);
       if (i < 0) {
         unknown->Add(key);
         lex_.SkipValue();

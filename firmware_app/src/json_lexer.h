@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -104,26 +105,64 @@ class Lexer {
     }
   }
 
+  // True when the next byte starts a value of kind `want` (string, number or boolean), with no
+  // whitespace before it: Peek()'s answer at a glance for compact text. False says nothing.
+  bool NextIs(Kind want) const {
+    if (p_ == end_) return false;
+    char c = *p_;
+    switch (want) {
+      case Kind::kString:
+        return c == '"';
+      case Kind::kNumber:
+        return c == '-' || (c >= '0' && c <= '9');
+      case Kind::kBoolean:
+        return c == 't' || c == 'f';
+      default:
+        return false;
+    }
+  }
+
   // The next value must be a string. *out views the decoded text: into the document when it
   // has no escapes, else into a buffer that the next string read overwrites.
   bool ReadString(std::string_view* out) {
     SkipWs();
     if (p_ == end_ || *p_ != '"') return Fail();
     const char* start = ++p_;
-    while (p_ < end_) {
-      SkipPlain8();
-      while (p_ < end_ && !kSpecial[static_cast<unsigned char>(*p_)]) ++p_;
-      if (p_ == end_) break;
-      auto c = static_cast<unsigned char>(*p_);
+    // The common case, a plain string (no escape, no non-ASCII byte), inline where called and
+    // with a local cursor (the compiler keeps it in a register; p_ is a member that every char
+    // access might alias).
+    const char* p = SkipPlain8(start, end_);
+    while (p < end_ && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+    if (p < end_ && *p == '"') {
+      *out = std::string_view(start, static_cast<size_t>(p - start));
+      p_ = p + 1;
+      return true;
+    }
+    p_ = p;
+    return ReadStringSlow(start, out);
+  }
+
+  // ReadString() past a plain string's fast path: p_ is at the first special byte (or the end)
+  // of the string that starts at `start`. Out of line so that the fast path is inlined.
+  [[gnu::noinline]] bool ReadStringSlow(const char* start, std::string_view* out) {
+    const char* p = p_;
+    while (p < end_) {
+      p = SkipPlain8(p, end_);
+      while (p < end_ && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+      if (p == end_) break;
+      auto c = static_cast<unsigned char>(*p);
       if (c == '"') {
-        *out = std::string_view(start, static_cast<size_t>(p_ - start));
-        ++p_;
+        *out = std::string_view(start, static_cast<size_t>(p - start));
+        p_ = p + 1;
         return true;
       }
       if (c == '\\') break;
       if (c < 0x20) return Fail();
+      p_ = p;
       if (!SkipUtf8()) return Fail();  // c >= 0x80
+      p = p_;
     }
+    p_ = p;
     if (p_ == end_) return Fail();
     buf_.assign(start, p_);
     while (p_ < end_) {
@@ -151,6 +190,32 @@ class Lexer {
 
   bool ReadNumber(Number* n) {
     SkipWs();
+    // The common case inline: a non-negative integer of at most 19 digits (below 2^64, so no
+    // overflow check), no fraction or exponent. Anything else goes to ReadNumberSlow().
+    if (const char* s = p_; s != end_ && *s >= '0' && *s <= '9') {
+      const char* p = s + 1;
+      uint64_t mag = static_cast<uint64_t>(*s - '0');
+      if (mag != 0) {
+        while (p < end_ && *p >= '0' && *p <= '9' && p - s < 19) {
+          mag = mag * 10 + static_cast<uint64_t>(*p - '0');
+          ++p;
+        }
+      }
+      if (p == end_ || !(*p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9'))) {
+        n->text = std::string_view(s, static_cast<size_t>(p - s));
+        n->negative = false;
+        n->integer = true;
+        n->magnitude = mag;
+        p_ = p;
+        return true;
+      }
+    }
+    return ReadNumberSlow(n);
+  }
+
+  // ReadNumber() for any other number (negative, longer, with a fraction or an exponent), and for
+  // what is not one; p_ is at its first byte. Out of line so that the common case is inlined.
+  [[gnu::noinline]] bool ReadNumberSlow(Number* n) {
     const char* s = p_;
     n->negative = false;
     if (p_ < end_ && *p_ == '-') {
@@ -231,6 +296,24 @@ class Lexer {
   // next: when the text holds exactly that key, *key is `expected` itself (a decoder's keys
   // usually come in schema order, and comparing bytes is cheaper than reading a string).
   bool NextMember(bool* first, std::string_view* key, std::string_view expected = {}) {
+    // Compact text holding the expected key (`,"key":`, or `"key":` first) is taken in one go;
+    // anything else (whitespace, another key, the end) goes the general way below.
+    if (size_t n = expected.size(); n != 0 && p_ != end_ && (*first || *p_ == ',')) {
+      const char* p = *first ? p_ : p_ + 1;
+      if (static_cast<size_t>(end_ - p) > n + 2 && p[0] == '"' && p[n + 1] == '"' &&
+          p[n + 2] == ':' && std::memcmp(p + 1, expected.data(), n) == 0) {
+        *first = false;
+        *key = expected;
+        p_ = p + n + 3;
+        return true;
+      }
+    }
+    return NextMemberSlow(first, key, expected);
+  }
+
+  // NextMember() past its fast path, out of line so that the fast path is inlined where called.
+  [[gnu::noinline]] bool NextMemberSlow(bool* first, std::string_view* key,
+                                        std::string_view expected) {
     SkipWs();
     if (p_ == end_) return Fail();
     if (*p_ == '}') return Close();
@@ -350,20 +433,28 @@ class Lexer {
     return t;
   }();
 
-  // Skips 8 bytes at a time while none of them is special (kSpecial): most of an event's bytes
-  // are plain string content. Bit tricks on a 64-bit word ("has a zero byte", "has a byte less
-  // than n"); a false alarm only stops the fast path, the byte loop then decides.
-  void SkipPlain8() {
+  // Skips from p 8 bytes at a time while none of them is special (kSpecial): most of an event's
+  // bytes are plain string content. Bit tricks on a 64-bit word ("has a zero byte", "has a byte
+  // less than n"); a false alarm only stops the fast path, the byte loop then decides.
+  static const char* SkipPlain8(const char* p, const char* end) {
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-    while (end_ - p_ >= 8) {
+    while (end - p >= 8) {
       uint64_t v;
-      std::memcpy(&v, p_, 8);
+      std::memcpy(&v, p, 8);
       uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
       uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
                          ((v - kOnes * 0x20) & ~v) | v;
-      if (special & kHigh) return;
-      p_ += 8;
+      if (special & kHigh) {
+        // The lowest flagged byte is a special one (a false alarm only ever sits above a true
+        // one): step onto it, so that the byte loop after this starts where the string ends.
+        if constexpr (std::endian::native == std::endian::little) {
+          p += std::countr_zero(special & kHigh) / 8;
+        }
+        return p;
+      }
+      p += 8;
     }
+    return p;
   }
 
   bool Fail() {

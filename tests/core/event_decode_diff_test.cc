@@ -8,6 +8,8 @@
 //   - nlohmann rejects it  => DecodeEvent rejects it as "event: not valid JSON";
 //   - DecodeEvent says "not valid JSON" => nlohmann rejects it too (the decoder refuses no JSON
 //                             as malformed; only its depth and size limits come first).
+// And DecodeEventInto, into one Event kept across all texts, decides each exactly as
+// DecodeEvent does (same message, same event).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -214,11 +216,21 @@ TEST(EventDecodeDifferential, AcceptsExactlyWhatTheReferenceParserAccepts) {
   Mutator mutator(20261130);
   int accepted = 0, not_json = 0, field_errors = 0, too_deep = 0;
   constexpr int kTexts = 30000;
+  Event reused;
   for (int i = 0; i < kTexts; ++i) {
     std::string text = mutator.Mutate(bases[static_cast<size_t>(i) % bases.size()]);
     json reference = json::parse(text, nullptr, /*allow_exceptions=*/false);
     bool reference_ok = !reference.is_discarded();
     auto decoded = DecodeEvent(text);
+    // DecodeEventInto one Event kept across every text (the hub's decode threads do so, also
+    // after refused and partly decoded texts) decides the same and decodes the same event.
+    Status into = DecodeEventInto(text, &reused);
+    ASSERT_EQ(into.ok(), decoded.ok()) << text;
+    if (!into.ok()) {
+      ASSERT_EQ(into.message(), decoded.status().message()) << text;
+    } else {
+      ASSERT_EQ(EncodeEvent(reused), EncodeEvent(*decoded)) << text;
+    }
     if (decoded.ok()) {
       ++accepted;
       ASSERT_TRUE(reference_ok) << "accepted what nlohmann rejects: " << text;
@@ -252,6 +264,40 @@ TEST(EventDecodeDifferential, AcceptsExactlyWhatTheReferenceParserAccepts) {
   EXPECT_GT(too_deep, 100);
   std::printf("differential: %d texts: %d accepted, %d not JSON, %d field errors, %d too deep\n",
               kTexts, accepted, not_json, field_errors, too_deep);
+}
+
+// The id check (word at a time in the decoder) against the rule spelled out byte by byte: each of
+// the 36 places holding each byte at an edge of what is allowed or just past it, and a two-byte
+// UTF-8 character (36 bytes, not ASCII) at every place.
+TEST(EventDecodeDifferential, IdIsALowerCaseUuidAtEveryPlace) {
+  Event e = samples::AllTypes().front();
+  e.id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+  const std::string text = EncodeEvent(e);
+  const size_t at = text.find(e.id);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_TRUE(DecodeEvent(text).ok());
+  auto refused_for_id = [](const std::string& t) {
+    auto d = DecodeEvent(t);
+    return !d.ok() && d.status().message().rfind("id: ", 0) == 0;
+  };
+  for (size_t i = 0; i < 36; ++i) {
+    bool dash_place = i == 8 || i == 13 || i == 18 || i == 23;
+    for (char c : std::string("/09:`afgAFG-,.z \x7f")) {
+      std::string t = text;
+      t[at + i] = c;
+      bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      if (dash_place ? c == '-' : hex) {
+        EXPECT_TRUE(DecodeEvent(t).ok()) << t;
+      } else {
+        EXPECT_TRUE(refused_for_id(t)) << t;
+      }
+    }
+    if (i + 1 < 36) {
+      std::string t = text;
+      t.replace(at + i, 2, "\xc3\xa9");
+      EXPECT_TRUE(refused_for_id(t)) << t;
+    }
+  }
 }
 
 }  // namespace

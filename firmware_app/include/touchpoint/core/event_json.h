@@ -20,6 +20,10 @@ Result<Event> DecodeEvent(std::string_view json);
 // The same, and when the event is refused *claimed_seq is the seq it claims if it is valid JSON
 // with a seq in range (for the reject record: one pass, the text is not parsed again), else 0.
 Result<Event> DecodeEvent(std::string_view json, uint64_t* claimed_seq);
+// The same into *out, which a caller decoding many events keeps and passes again (the hub's
+// decode threads): no Event is built, moved and destroyed per call. On success every field of
+// *out is set from `json`; on error *out holds a partly decoded event.
+Status DecodeEventInto(std::string_view json, Event* out, uint64_t* claimed_seq = nullptr);
 
 // Limits DecodeEvent enforces (docs/events.md). An event's text is refused whole above
 // kMaxEventBytes, before any parsing.
