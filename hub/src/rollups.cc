@@ -192,12 +192,7 @@ class Reader {
   void Dist(metrics::ScoreDist* d) {
     uint64_t mask = Varint();
     if (mask >> d->counts.size()) ok_ = false;
-    if (replace_) {  // every count set: those the mask leaves out to 0
-      for (size_t i = 0; i < d->counts.size(); ++i) {
-        d->counts[i] = ok_ && (mask >> i & 1) ? Signed() : 0;
-      }
-      return;
-    }
+    if (replace_) d->counts.fill(0);  // then those the mask names are set
     for (; mask != 0 && ok_; mask &= mask - 1) d->counts[std::countr_zero(mask)] += Signed();
   }
 
