@@ -1,13 +1,12 @@
 // The event store's writer: one connection, one thread, group commit of everything queued; and
 // the public API. Opening and the disk budget live in event_store_open.cc and
 // event_store_budget.cc; the shared state in event_store_impl.h.
-#include <pthread.h>
-
 #include <future>
 
 #include "event_store_impl.h"
 #include "touchpoint/core/data_files.h"
 #include "touchpoint/core/event_json.h"
+#include "touchpoint/core/thread_name.h"
 
 namespace touchpoint {
 
@@ -18,7 +17,7 @@ using store::SameKind;
 // ---- writer thread ---------------------------------------------------------------------------
 
 void EventStore::Impl::RunCheckpoints() {
-  pthread_setname_np(pthread_self(), "tp-store-ckpt");
+  NameThisThread("tp-store-ckpt");
   std::unique_lock<std::mutex> lock(ckpt_mu);
   while (true) {
     ckpt_cv.wait(lock, [&] { return ckpt_wanted || ckpt_stop; });
@@ -35,7 +34,7 @@ void EventStore::Impl::RunCheckpoints() {
 void EventStore::Impl::Run() {
   // Named for `top -H` and perf (and the per-thread CPU of `touchpoint-bench sync`): unnamed,
   // it showed as the program's main thread.
-  pthread_setname_np(pthread_self(), "tp-store");
+  NameThisThread("tp-store");
   while (true) {
     std::vector<Request> group;
     {

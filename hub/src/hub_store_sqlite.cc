@@ -1,7 +1,6 @@
 // The hub's embedded store: SQLite through core's RAII layer. Layout and migrations:
 // hub_store_schema.h; event JSON blocks: payload_block.h.
 #include <fcntl.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +23,7 @@
 #include "sha256.h"
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/core/sqlite.h"
+#include "touchpoint/core/thread_name.h"
 #include "touchpoint/hub/hub_store.h"
 
 namespace touchpoint::hub {
@@ -988,7 +988,7 @@ class SqliteHubStore final : public HubStore {
   // Copies committed WAL pages into the database on its own connection (PASSIVE: never blocks
   // the writer); the writer's next transaction then restarts the WAL from its beginning.
   void RunCheckpoints() {
-    pthread_setname_np(pthread_self(), "tp-hub-ckpt");
+    NameThisThread("tp-hub-ckpt");
     auto db = sql::Database::Open(db_->path(), sql::Database::Mode::kReadWriteCreate);
     if (!db.ok()) return;  // the writer's inline checkpoints still bound the WAL
     // A connection sees the WAL only once it has read the database.

@@ -2,16 +2,16 @@
 #pragma once
 
 #include <mqtt/async_client.h>
-#include <pthread.h>
 
 #include <cstdint>
 #include <random>
 #include <string>
 
+#include "touchpoint/core/thread_name.h"
+
 namespace touchpoint::sync {
 
-// Names the calling thread (at most 15 chars) so that top/perf show who spends the time.
-inline void NameThisThread(const char* name) { pthread_setname_np(pthread_self(), name); }
+using ::touchpoint::NameThisThread;
 
 struct TlsSettings {
   std::string ca_file, cert_file, key_file;
