@@ -342,7 +342,8 @@ int main(int argc, char** argv) {
     // Streamed: a month of every store is ~400k rows, written as they are read (flat memory).
     // A cell that cannot be read stops the map with an error and exit status 1 after the rows
     // before it.
-    JourneyMapWriter out(f, stdout);
+    JourneyMapWriter out(
+        f, [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); });
     JourneyMapBuilder journey(shown, [&](MapCell&& c) { out.Write(c); });
     Status read = store->ForEachCell(filter, [&](const ViewRow& cell) {
       journey.Add(cell);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -248,26 +247,10 @@ nlohmann::json CellJson(const MapCell& c) {
           {"top_reasons", reasons}};
 }
 
-// A FILE* as a std::string sink for FormatJourneyMap (one writer for both).
-struct StringFile {
-  StringFile() : f(open_memstream(&data, &size)) {}
-  ~StringFile() {
-    if (f) std::fclose(f);
-    std::free(data);
-  }
-  std::string Take() {
-    std::fflush(f);
-    return std::string(data, size);
-  }
-  char* data = nullptr;
-  size_t size = 0;
-  std::FILE* f;
-};
-
 }  // namespace
 
-JourneyMapWriter::JourneyMapWriter(MapFormat format, std::FILE* out)
-    : format_(format), out_(out), width_(kColumns.size(), 0) {
+JourneyMapWriter::JourneyMapWriter(MapFormat format, Out out)
+    : format_(format), out_(std::move(out)), width_(kColumns.size(), 0) {
   if (format_ == MapFormat::kCsv) WriteRow(kColumns);
   if (format_ == MapFormat::kTable) held_.push_back(kColumns);
 }
@@ -285,7 +268,7 @@ void JourneyMapWriter::WriteRow(const std::vector<std::string>& row) {
     if (i + 1 < row.size()) line.append(width_[i] - row[i].size() + 2, ' ');
   }
   line += '\n';
-  std::fwrite(line.data(), 1, line.size(), out_);
+  out_(line);
 }
 
 void JourneyMapWriter::Write(const MapCell& c) {
@@ -297,7 +280,7 @@ void JourneyMapWriter::Write(const MapCell& c) {
       text += ch;
       if (ch == '\n') text += "  ";  // (strings hold no raw newline: JSON escapes them)
     }
-    std::fwrite(text.data(), 1, text.size(), out_);
+    out_(text);
   } else if (format_ == MapFormat::kCsv || aligned_) {
     WriteRow(Row(c));
   } else {
@@ -318,20 +301,19 @@ void JourneyMapWriter::Align() {
 
 void JourneyMapWriter::Finish() {
   if (format_ == MapFormat::kJson) {
-    std::fputs(rows_ == 0 ? "[]\n" : "\n]\n", out_);
+    out_(rows_ == 0 ? "[]\n" : "\n]\n");
   } else if (format_ == MapFormat::kTable) {
     if (!aligned_) Align();
-    if (rows_ == 0) std::fputs("(no data for these filters)\n", out_);
+    if (rows_ == 0) out_("(no data for these filters)\n");
   }
-  std::fflush(out_);
 }
 
 std::string FormatJourneyMap(const std::vector<MapCell>& cells, MapFormat format) {
-  StringFile text;
-  JourneyMapWriter w(format, text.f);
+  std::string text;
+  JourneyMapWriter w(format, [&](std::string_view s) { text += s; });
   for (const MapCell& c : cells) w.Write(c);
   w.Finish();
-  return text.Take();
+  return text;
 }
 
 }  // namespace touchpoint::hub

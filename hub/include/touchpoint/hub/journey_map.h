@@ -5,10 +5,10 @@
 
 #include <array>
 #include <cstdint>
-#include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -77,7 +77,8 @@ std::string FormatJourneyMap(const std::vector<MapCell>& cells, MapFormat format
 class JourneyMapWriter {
  public:
   static constexpr size_t kTableLookahead = 4096;
-  JourneyMapWriter(MapFormat format, std::FILE* out);
+  using Out = std::function<void(std::string_view text)>;  // where the text goes, piece by piece
+  JourneyMapWriter(MapFormat format, Out out);
   void Write(const MapCell& c);
   void Finish();  // writes what is held back and the end (no data: the table says so); once
 
@@ -85,7 +86,7 @@ class JourneyMapWriter {
   void WriteRow(const std::vector<std::string>& row);
   void Align();  // the table's widths from the rows held, which are then written
   MapFormat format_;
-  std::FILE* out_;
+  Out out_;
   size_t rows_ = 0;
   bool aligned_ = false;
   std::vector<std::vector<std::string>> held_;  // the header and rows until the widths are known
