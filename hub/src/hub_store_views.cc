@@ -170,12 +170,13 @@ class CellRow {
     r_.utc_offset_min = offset;
     r_.weekday = IsoWeekday(day);
     r_.hour = static_cast<int>(hour - day * 24);
-    return rollups::ReadCellValues(v, &r_.sums, &r_.gap_s);
+    return rollups::ReadCellValues(v, &r_.sums, &r_.gap_s, &pool_);
   }
   const ViewRow& row() const { return r_; }
 
  private:
   ViewRow r_;
+  rollups::NodePool pool_;
   const Dim* dim_ = nullptr;
 };
 

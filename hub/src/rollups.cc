@@ -153,16 +153,40 @@ bool DetailEmpty(const metrics::SessionSums& s) {
          s.csat_by_crowd == decltype(s.csat_by_crowd){};
 }
 
+// Moves every node of `m` from `from` on into *pool (or frees them without a pool).
+template <typename V>
+void ToPool(std::map<std::string, V>* m, typename std::map<std::string, V>::iterator from,
+            std::vector<typename std::map<std::string, V>::node_type>* pool) {
+  if (!pool) {
+    m->erase(from, m->end());
+    return;
+  }
+  while (from != m->end()) pool->push_back(m->extract(from++));
+}
+
+auto* PoolOf(NodePool* p, std::map<std::string, metrics::QuestionSums>*) {
+  return p ? &p->questions : nullptr;
+}
+auto* PoolOf(NodePool* p, std::map<std::string, int64_t>*) { return p ? &p->counts : nullptr; }
+auto* PoolOf(NodePool* p, std::map<std::string, metrics::DwellSums>*) {
+  return p ? &p->dwell : nullptr;
+}
+
 class Reader {
  public:
   // replace: the sums read into hold another cell's contents, which every section read replaces
-  // rather than adds to (ReadCellValues).
-  explicit Reader(std::string_view in, bool replace = false) : in_(in), replace_(replace) {}
+  // rather than adds to (ReadCellValues); the keys they lose go to *pool, new keys come from it.
+  explicit Reader(std::string_view in, bool replace = false, NodePool* pool = nullptr)
+      : in_(in), replace_(replace), pool_(pool) {}
   bool ok() const { return ok_; }
   bool done() const { return pos_ == in_.size(); }
   size_t pos() const { return pos_; }
 
   uint64_t Varint() {
+    // Most values of a cell are below 128: one byte.
+    if (pos_ < in_.size() && !(static_cast<uint8_t>(in_[pos_]) & 0x80)) {
+      return static_cast<uint8_t>(in_[pos_++]);
+    }
     uint64_t v = 0;
     for (int shift = 0; shift < 64 && ok_; shift += 7) {
       if (pos_ >= in_.size()) break;
@@ -198,31 +222,49 @@ class Reader {
 
   // One map of the blob, whose keys come strictly increasing (a std::map's order), read into a
   // map that usually holds the same keys already: the map is walked alongside, so no string is
-  // built unless a key is new. Replacing, the map's keys the blob lacks are erased and those it
-  // has are reset: the map ends as a fresh read would leave it, its nodes reused.
+  // built unless a key is new. Replacing, the map's keys the blob lacks are removed (to the
+  // pool) and those it has are reset: the map ends as a fresh read would leave it, its nodes
+  // reused.
   template <typename V>
   class Walk {
    public:
-    Walk(Reader* r, std::map<std::string, V>* m) : r_(r), m_(m), at_(m->begin()) {}
+    Walk(Reader* r, std::map<std::string, V>* m)
+        : r_(r), m_(m), pool_(PoolOf(r->pool_, m)), at_(m->begin()) {}
     ~Walk() {
-      if (r_->replace_) m_->erase(at_, m_->end());
+      if (r_->replace_) ToPool(m_, at_, pool_);
     }
     // The entry of `key` (*fresh: it was just created or reset), or nullptr on a key out of order.
     V* Entry(std::string_view key, bool* fresh = nullptr) {
-      if (!first_ && key <= last_) {
+      int order = 1;  // of the map's key at at_ against `key` (one comparison per step)
+      while (at_ != m_->end() && (order = std::string_view(at_->first).compare(key)) < 0) {
+        if (r_->replace_) {
+          auto next = std::next(at_);
+          ToPoolOne(at_);
+          at_ = next;
+        } else {
+          ++at_;
+        }
+        order = 1;
+      }
+      bool is_new = order != 0;
+      // A key the map holds at at_ comes after every key returned so far (they are before at_);
+      // a new one must be checked against the last.
+      if (is_new && !first_ && key <= last_) {
         r_->ok_ = false;
         return nullptr;
       }
       first_ = false;
       last_ = key;
-      int order = 1;  // of the map's key at at_ against `key` (one comparison per step)
-      while (at_ != m_->end() && (order = std::string_view(at_->first).compare(key)) < 0) {
-        at_ = r_->replace_ ? m_->erase(at_) : std::next(at_);
-        order = 1;
-      }
-      bool is_new = order != 0;
       if (is_new) {
-        at_ = m_->emplace_hint(at_, std::string(key), V{});
+        if (pool_ && !pool_->empty()) {
+          auto node = std::move(pool_->back());
+          pool_->pop_back();
+          node.key().assign(key);
+          node.mapped() = V{};
+          at_ = m_->insert(at_, std::move(node));
+        } else {
+          at_ = m_->emplace_hint(at_, std::string(key), V{});
+        }
       } else if (r_->replace_) {
         at_->second = V{};
       }
@@ -231,8 +273,16 @@ class Reader {
     }
 
    private:
+    void ToPoolOne(typename std::map<std::string, V>::iterator it) {
+      if (pool_) {
+        pool_->push_back(m_->extract(it));
+      } else {
+        m_->erase(it);
+      }
+    }
     Reader* r_;
     std::map<std::string, V>* m_;
+    std::vector<typename std::map<std::string, V>::node_type>* pool_;
     typename std::map<std::string, V>::iterator at_;
     std::string_view last_;
     bool first_ = true;
@@ -292,6 +342,7 @@ class Reader {
  private:
   std::string_view in_;
   bool replace_;
+  NodePool* pool_;
   size_t pos_ = 0;
   bool ok_ = true;
 };
@@ -312,37 +363,38 @@ std::string EncodeDetail(const metrics::Sums& s) {
 
 namespace {
 
-// What a blob's crowd and dwell sections hold (version 2), emptied: a version 1 blob has none.
-void ClearCrowdAndDwell(metrics::Sums* s) {
+// What a blob's crowd and dwell sections hold (version 2), emptied.
+void ClearCrowdAndDwell(metrics::Sums* s, NodePool* pool) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
     session->with_context = 0;
     session->csat_by_crowd = {};
   }
-  s->dwell.clear();
+  ToPool(&s->dwell, s->dwell.begin(), PoolOf(pool, &s->dwell));
 }
 
 // What a blob holds (every figure but the sessions, footfall and abandoned columns), emptied.
-void ClearDetail(metrics::Sums* s) {
+void ClearDetail(metrics::Sums* s, NodePool* pool) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
     session->unhappy = 0;
     session->csat = session->nps = session->effort = metrics::ScoreDist{};
-    session->questions.clear();
-    session->reasons.clear();
-    session->reasons_unhappy.clear();
+    ToPool(&session->questions, session->questions.begin(), PoolOf(pool, &session->questions));
+    ToPool(&session->reasons, session->reasons.begin(), PoolOf(pool, &session->reasons));
+    ToPool(&session->reasons_unhappy, session->reasons_unhappy.begin(),
+           PoolOf(pool, &session->reasons_unhappy));
   }
-  ClearCrowdAndDwell(s);
+  ClearCrowdAndDwell(s, pool);
 }
 
 // replace: *s holds another cell, whose every figure the blob's replaces (ReadCellValues; the
 // columns' figures are set by the caller): a section the blob lacks is emptied.
-Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace) {
-  if (replace && blob.empty()) ClearDetail(s);
+Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace, NodePool* pool) {
+  if (replace && blob.empty()) ClearDetail(s, pool);
   if (blob.empty()) return Status::Ok();
   if (blob[0] != kDetailVersion && blob[0] != kDetailVersion1) {
     return Status::Corruption("cells.detail: unknown version " +
                               std::to_string(static_cast<unsigned char>(blob[0])));
   }
-  Reader r(blob.substr(1), replace);
+  Reader r(blob.substr(1), replace, pool);
   r.Session(&s->ok);
   r.Session(&s->suspect);
   if (blob[0] == kDetailVersion) {
@@ -350,7 +402,7 @@ Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace) {
     r.Crowd(&s->suspect);
     r.Dwell(&s->dwell);
   } else if (replace) {
-    ClearCrowdAndDwell(s);
+    ClearCrowdAndDwell(s, pool);
   }
   if (!r.ok() || !r.done()) {
     return Status::Corruption("cells.detail: malformed at byte " + std::to_string(r.pos() + 1) +
@@ -368,7 +420,7 @@ std::string_view BlobColumn(sqlite3_stmt* st, int col) {
 }  // namespace
 
 Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
-  return ReadDetail(blob, s, /*replace=*/false);
+  return ReadDetail(blob, s, /*replace=*/false, nullptr);
 }
 
 CellValues CellValuesOf(sqlite3_stmt* st, int col) {
@@ -382,7 +434,8 @@ namespace {
 
 // The cell's figures into *sums and *gap_s: added, or replacing those of another cell (each
 // figure set, no zeroing pass over the ~2 KB of sums first).
-Status PutCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, bool replace) {
+Status PutCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, bool replace,
+                     NodePool* pool) {
   metrics::Sums& s = *sums;
   // kCellValueColumns' order: visitors_in, visitors_out, counted_s, gap_s, abandoned,
   // ok_sessions, suspect_sessions.
@@ -391,17 +444,17 @@ Status PutCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, b
   for (size_t i = 0; i < v.columns.size(); ++i) {
     *slots[i] = replace ? v.columns[i] : *slots[i] + v.columns[i];
   }
-  return ReadDetail(v.detail, &s, replace);
+  return ReadDetail(v.detail, &s, replace, pool);
 }
 
 }  // namespace
 
 Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s) {
-  return PutCellValues(v, sums, gap_s, /*replace=*/false);
+  return PutCellValues(v, sums, gap_s, /*replace=*/false, nullptr);
 }
 
-Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s) {
-  return PutCellValues(v, sums, gap_s, /*replace=*/true);
+Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, NodePool* pool) {
+  return PutCellValues(v, sums, gap_s, /*replace=*/true, pool);
 }
 
 std::string CellsTableSql(const std::string& table) {

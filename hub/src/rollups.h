@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "touchpoint/core/metrics.h"
 #include "touchpoint/core/sqlite.h"
@@ -106,7 +107,16 @@ Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s);
 // whatever they held: each figure is set (no zeroing pass first), and the maps' nodes for keys
 // they held already are reused (one row read cell after cell, HubStore::ForEachCell: no
 // allocation once the question, reason and zone keys are known).
-Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s);
+// A cell's key a row no longer holds goes to `pool` (when given) rather than being freed, and a
+// new key takes a node from it: read cell after cell, the row allocates nothing once its pool
+// holds a node for as many keys as a cell has (reasons vary from hour to hour).
+struct NodePool {
+  std::vector<std::map<std::string, metrics::QuestionSums>::node_type> questions;
+  std::vector<std::map<std::string, int64_t>::node_type> counts;  // reasons, unhappy reasons
+  std::vector<std::map<std::string, metrics::DwellSums>::node_type> dwell;
+};
+Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s,
+                      NodePool* pool = nullptr);
 inline Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s) {
   return AddCellValues(CellValuesOf(st, col), sums, gap_s);
 }

@@ -290,8 +290,9 @@ TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
                                    .c_str(),
                                -1, &select, nullptr),
             SQLITE_OK);
-  metrics::Sums reused;
-  int64_t reused_gap = 99;
+  metrics::Sums reused, pooled;  // pooled: its lost keys' nodes kept and reused
+  int64_t reused_gap = 99, pooled_gap = 99;
+  rollups::NodePool pool;
   size_t row = 0;
   while (sqlite3_step(select) == SQLITE_ROW) {
     ASSERT_LT(row, cells.size());
@@ -301,8 +302,13 @@ TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
     ASSERT_TRUE(
         rollups::ReadCellValues(rollups::CellValuesOf(select, 0), &reused, &reused_gap).ok());
     EXPECT_EQ(fresh, cells[row]) << "cell " << row;
+    ASSERT_TRUE(
+        rollups::ReadCellValues(rollups::CellValuesOf(select, 0), &pooled, &pooled_gap, &pool)
+            .ok());
     EXPECT_EQ(reused, fresh) << "cell " << row << " read into the row of cell " << row - 1;
+    EXPECT_EQ(pooled, fresh) << "cell " << row << " read with a node pool";
     EXPECT_EQ(reused_gap, fresh_gap);
+    EXPECT_EQ(pooled_gap, fresh_gap);
     ++row;
   }
   EXPECT_EQ(row, cells.size());
