@@ -162,8 +162,8 @@ Status EnsureHubSchema(sql::Database* db) {
         db->QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'");
     if (!has_events.ok()) return has_events.status();
     bool v1 = v == 1 || (v == 0 && has_events->value_or(0) > 0);
-    if (v == 3 || v == 4 || v == 5 || v == 6) {
-      // Only the steps to versions 4, 5, 6 and 7 below.
+    if (v >= 3 && v <= 7) {
+      // Only the steps to versions 4 to 8 below.
     } else if (v == 2) {
       // Only the version 3 step below.
     } else if (v1) {
@@ -184,6 +184,14 @@ Status EnsureHubSchema(sql::Database* db) {
       if (Status s = db->Exec(kMigrateV2); !s.ok()) return s;
     }
     // The chain levels (version 6): every store together, and their dims.
+    // Version 7 -> 8 (first: a version 4 or 5 database's chain levels are summed from its
+    // cells below): each cell's figures and detail in one blob.
+    if (v >= 4) {
+      if (Status s = rollups::PackCellTables(db); !s.ok()) {
+        return Status::Corruption(db->path() +
+                                  ": migrating to version 8 (one blob per cell): " + s.ToString());
+      }
+    }
     const std::string chain_tables = std::string(rollups::kChainDimsSql) +
                                      rollups::CellsTableSql("cells_chain") +
                                      rollups::CellsTableSql("cells_chain_day");

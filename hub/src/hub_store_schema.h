@@ -1,6 +1,10 @@
 // The hub database's layout (PRAGMA user_version) and its migrations.
 //
-// Version 7 (current): version 6 plus the per-kiosk counters kept at ingest (kiosk_counts.h):
+// Version 8 (current): version 7 with each rollup cell's figures and detail in one blob
+// (`cell`, rollups::EncodeCell) instead of seven integer columns and a detail blob: a month of
+// every store's hour cells is read in about a third less time. A version 4 to 7 database's cells
+// are packed in place.
+// Version 7: version 6 plus the per-kiosk counters kept at ingest (kiosk_counts.h):
 // `kiosk_counts` (events held, highest seq, last received per kiosk) and `accounted_seqs` (the
 // seqs accounted for per kiosk, as merged ranges), so that the fleet view and a hub's start
 // read no events. A version 6 (or older) database gets them in place from one scan of the
@@ -40,7 +44,7 @@
 
 namespace touchpoint::hub {
 
-constexpr int64_t kHubSchemaVersion = 7;
+constexpr int64_t kHubSchemaVersion = 8;
 
 // Creates the tables of an empty database, migrates a version 1 database, or refuses a database
 // of a newer version (made by a newer hub) with kInvalidArgument. Safe when several processes

@@ -193,12 +193,11 @@ struct RawCell {
   const Dim* dim;
   int64_t hour;
   int32_t offset;
-  std::array<int64_t, 7> columns;
-  size_t detail_at, detail_size;  // in Chunk::details
+  size_t cell_at, cell_size;  // in Chunk::blobs
 };
 struct Chunk {
   std::vector<RawCell> cells;
-  std::string details;
+  std::string blobs;
 };
 
 // Chunks passed from the reading thread to the caller's and back (one producer, one consumer).
@@ -238,7 +237,7 @@ class ChunkQueue {
   }
   void Recycle(std::unique_ptr<Chunk> c) {
     c->cells.clear();
-    c->details.clear();
+    c->blobs.clear();
     std::lock_guard lock(mu_);
     free_.push_back(std::move(c));
     cv_.notify_all();
@@ -271,9 +270,8 @@ Status ForEachCellTwoThreads(sql::Database* db, const Scan& scan, const ViewFilt
         ScanCells(db, scan, f, [&](const Dim& d, int64_t hour, int32_t offset, sqlite3_stmt* st) {
           if (!chunk) return Status::Shutdown("the caller stopped");
           rollups::CellValues v = rollups::CellValuesOf(st, 2);
-          chunk->cells.push_back(
-              {&d, hour, offset, v.columns, chunk->details.size(), v.detail.size()});
-          chunk->details.append(v.detail);
+          chunk->cells.push_back({&d, hour, offset, chunk->blobs.size(), v.cell.size()});
+          chunk->blobs.append(v.cell);
           if (chunk->cells.size() == kChunkCells) {
             queue.Push(std::move(chunk));
             chunk = queue.Empty();
@@ -297,8 +295,7 @@ Status ForEachCellTwoThreads(sql::Database* db, const Scan& scan, const ViewFilt
   Status stop;  // the caller's error, or a cell that cannot be decoded
   while (std::unique_ptr<Chunk> chunk = queue.Pop()) {
     for (const RawCell& c : chunk->cells) {
-      rollups::CellValues v{c.columns,
-                            std::string_view(chunk->details).substr(c.detail_at, c.detail_size)};
+      rollups::CellValues v{std::string_view(chunk->blobs).substr(c.cell_at, c.cell_size)};
       if (Status bad = row.Fill(*c.dim, c.hour, c.offset, v); !bad.ok()) {
         stop = Located(scan, *c.dim, c.hour, bad);
         break;
@@ -385,9 +382,7 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
             break;
         }
         if (f.gaps_only) {
-          // kCellValueColumns from column 2: visitors_in, visitors_out, counted_s, gap_s, ...
-          to->gap_s += sqlite3_column_int64(st, 5);
-          return Status::Ok();
+          return rollups::AddCellGap(rollups::CellValuesOf(st, 2), &to->gap_s);
         }
         return rollups::AddCellRow(st, 2, to);
       });

@@ -361,6 +361,20 @@ std::string EncodeDetail(const metrics::Sums& s) {
   return out;
 }
 
+std::string EncodeCellValues(const std::array<int64_t, 7>& values) {
+  std::string out;
+  for (int64_t v : values) PutSigned(&out, v);
+  return out;
+}
+
+std::string EncodeCell(const CellSums& c) {
+  const metrics::Sums& t = c.sums;
+  std::string out = EncodeCellValues({t.visitors_in, t.visitors_out, t.counted_s, c.gap_s,
+                                      t.abandoned, t.ok.sessions, t.suspect.sessions});
+  out += EncodeDetail(t);
+  return out;
+}
+
 namespace {
 
 // What a blob's crowd and dwell sections hold (version 2), emptied.
@@ -423,31 +437,48 @@ Status DecodeDetail(std::string_view blob, metrics::Sums* s) {
   return ReadDetail(blob, s, /*replace=*/false, nullptr);
 }
 
-CellValues CellValuesOf(sqlite3_stmt* st, int col) {
-  CellValues v;
-  for (int i = 0; i < 7; ++i) v.columns[i] = sqlite3_column_int64(st, col + i);
-  v.detail = BlobColumn(st, col + 7);
-  return v;
-}
+CellValues CellValuesOf(sqlite3_stmt* st, int col) { return {BlobColumn(st, col)}; }
 
 namespace {
+
+// A cell's seven figures (EncodeCell's order); *detail: the rest of the blob.
+Status ReadCellFigures(const CellValues& v, std::array<int64_t, 7>* figures,
+                       std::string_view* detail) {
+  Reader r(v.cell);
+  for (int64_t& f : *figures) f = r.Signed();
+  if (!r.ok()) {
+    return Status::Corruption("cells.cell: malformed figures (" + std::to_string(v.cell.size()) +
+                              " bytes)");
+  }
+  *detail = v.cell.substr(r.pos());
+  return Status::Ok();
+}
 
 // The cell's figures into *sums and *gap_s: added, or replacing those of another cell (each
 // figure set, no zeroing pass over the ~2 KB of sums first).
 Status PutCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, bool replace,
                      NodePool* pool) {
+  std::array<int64_t, 7> figures;
+  std::string_view detail;
+  if (Status bad = ReadCellFigures(v, &figures, &detail); !bad.ok()) return bad;
   metrics::Sums& s = *sums;
-  // kCellValueColumns' order: visitors_in, visitors_out, counted_s, gap_s, abandoned,
-  // ok_sessions, suspect_sessions.
   int64_t* slots[7] = {&s.visitors_in, &s.visitors_out, &s.counted_s,       gap_s,
                        &s.abandoned,   &s.ok.sessions,  &s.suspect.sessions};
-  for (size_t i = 0; i < v.columns.size(); ++i) {
-    *slots[i] = replace ? v.columns[i] : *slots[i] + v.columns[i];
+  for (size_t i = 0; i < figures.size(); ++i) {
+    *slots[i] = replace ? figures[i] : *slots[i] + figures[i];
   }
-  return ReadDetail(v.detail, &s, replace, pool);
+  return ReadDetail(detail, &s, replace, pool);
 }
 
 }  // namespace
+
+Status AddCellGap(const CellValues& v, int64_t* gap_s) {
+  std::array<int64_t, 7> figures;
+  std::string_view detail;
+  if (Status bad = ReadCellFigures(v, &figures, &detail); !bad.ok()) return bad;
+  *gap_s += figures[3];
+  return Status::Ok();
+}
 
 Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s) {
   return PutCellValues(v, sums, gap_s, /*replace=*/false, nullptr);
@@ -460,11 +491,52 @@ Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, 
 std::string CellsTableSql(const std::string& table) {
   return "CREATE TABLE IF NOT EXISTS " + table +
          "(dim_key INTEGER NOT NULL, hour_local INTEGER NOT NULL, "
-         "utc_offset_min INTEGER NOT NULL, visitors_in INTEGER NOT NULL, "
-         "visitors_out INTEGER NOT NULL, counted_s INTEGER NOT NULL, gap_s INTEGER NOT NULL, "
-         "abandoned INTEGER NOT NULL, ok_sessions INTEGER NOT NULL, "
-         "suspect_sessions INTEGER NOT NULL, detail BLOB, "
+         "utc_offset_min INTEGER NOT NULL, cell BLOB NOT NULL, "
          "PRIMARY KEY(dim_key, hour_local, utc_offset_min)) WITHOUT ROWID;";
+}
+
+namespace {
+
+// tp_pack_cell(visitors_in, visitors_out, counted_s, gap_s, abandoned, ok_sessions,
+// suspect_sessions, detail): a version 7 row's cell as version 8 stores it.
+void PackCellFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  std::array<int64_t, 7> values;
+  for (int i = 0; i < 7; ++i) values[i] = sqlite3_value_int64(argv[i]);
+  std::string cell = EncodeCellValues(values);
+  if (argc == 8 && sqlite3_value_type(argv[7]) != SQLITE_NULL) {
+    const void* b = sqlite3_value_blob(argv[7]);
+    cell.append(static_cast<const char*>(b), static_cast<size_t>(sqlite3_value_bytes(argv[7])));
+  }
+  sqlite3_result_blob64(ctx, cell.data(), cell.size(), SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
+Status PackCellTables(sql::Database* db) {
+  sqlite3* h = db->handle();
+  int rc = sqlite3_create_function(h, "tp_pack_cell", 8, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                   nullptr, &PackCellFunction, nullptr, nullptr);
+  if (rc != SQLITE_OK) return sql::FromSqlite(rc, "cells: register tp_pack_cell", h);
+  Status s;
+  for (const char* t : kLevelTables) {
+    auto old_layout = db->QueryInt(std::string("SELECT COUNT(*) FROM pragma_table_info('") + t +
+                                   "') WHERE name = 'detail'");
+    if (!old_layout.ok()) {
+      s = old_layout.status();
+      break;
+    }
+    if (old_layout->value_or(0) == 0) continue;  // no such table, or packed already
+    const std::string old = std::string(t) + "_v7";
+    s = db->Exec("ALTER TABLE " + std::string(t) + " RENAME TO " + old + ";" + CellsTableSql(t) +
+                 "INSERT INTO " + t +
+                 "(dim_key, hour_local, utc_offset_min, cell) SELECT dim_key, hour_local, "
+                 "utc_offset_min, tp_pack_cell(visitors_in, visitors_out, counted_s, gap_s, "
+                 "abandoned, ok_sessions, suspect_sessions, detail) FROM " +
+                 old + " ORDER BY dim_key, hour_local, utc_offset_min; DROP TABLE " + old);
+    if (!s.ok()) break;
+  }
+  sqlite3_create_function(h, "tp_pack_cell", 8, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr);
+  return s;
 }
 
 // ---- CellTable ------------------------------------------------------------------------------
@@ -481,9 +553,7 @@ Status CellTable::Prepare() {
   const std::string sqls[3] = {
       std::string("SELECT ") + kCellValueColumns + " FROM " + table_ + key,
       "INSERT OR REPLACE INTO " + table_ +
-          "(dim_key, hour_local, utc_offset_min, visitors_in, visitors_out, counted_s, gap_s, "
-          "abandoned, ok_sessions, suspect_sessions, detail) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+          "(dim_key, hour_local, utc_offset_min, cell) VALUES(?1, ?2, ?3, ?4)",
       "DELETE FROM " + table_ + key};
   sqlite3_stmt** out[3] = {&select_, &upsert_, &delete_};
   for (int i = 0; i < 3; ++i) {
@@ -518,7 +588,7 @@ Status StepDone(sqlite3_stmt* st, sqlite3* db, const char* what) {
 Status CellTable::Flush(CellMap* deltas) {
   if (deltas->empty()) return Status::Ok();
   if (Status s = Prepare(); !s.ok()) return s;
-  std::string detail;
+  std::string cell;
   for (const auto& [key, delta] : *deltas) {
     if (delta.Empty()) continue;
     if (Status s = BindKey(select_, key); !s.ok()) return s;
@@ -547,19 +617,9 @@ Status CellTable::Flush(CellMap* deltas) {
       continue;
     }
     if (Status s = BindKey(upsert_, key); !s.ok()) return s;
-    const metrics::Sums& t = total.sums;
-    const int64_t values[7] = {t.visitors_in, t.visitors_out, t.counted_s,       total.gap_s,
-                               t.abandoned,   t.ok.sessions,  t.suspect.sessions};
-    int rc2 = SQLITE_OK;
-    for (int i = 0; i < 7 && rc2 == SQLITE_OK; ++i) {
-      rc2 = sqlite3_bind_int64(upsert_, 4 + i, values[i]);
-    }
-    detail = EncodeDetail(t);
-    if (rc2 == SQLITE_OK) {
-      rc2 = detail.empty() ? sqlite3_bind_null(upsert_, 11)
-                           : sqlite3_bind_blob(upsert_, 11, detail.data(),
-                                               static_cast<int>(detail.size()), SQLITE_STATIC);
-    }
+    cell = EncodeCell(total);
+    int rc2 =
+        sqlite3_bind_blob(upsert_, 4, cell.data(), static_cast<int>(cell.size()), SQLITE_STATIC);
     if (rc2 != SQLITE_OK) return sql::FromSqlite(rc2, "cells: bind", nullptr);
     if (Status s = StepDone(upsert_, db_, "cells: write"); !s.ok()) return s;
   }
@@ -658,10 +718,9 @@ Status FillChainLevels(sql::Database* db) {
     if (Status s = hours_table.Flush(&hours); !s.ok()) return s;
     return days_table.Flush(&days);
   };
-  const std::string q = std::string("SELECT c.dim_key, c.hour_local, c.utc_offset_min, ") +
-                        "c.visitors_in, c.visitors_out, c.counted_s, c.gap_s, c.abandoned, "
-                        "c.ok_sessions, c.suspect_sessions, c.detail "
-                        "FROM chain_dims h JOIN dims d ON d.touchpoint = h.touchpoint AND "
+  const std::string q = std::string("SELECT c.dim_key, c.hour_local, c.utc_offset_min, c.") +
+                        kCellValueColumns +
+                        " FROM chain_dims h JOIN dims d ON d.touchpoint = h.touchpoint AND "
                         "d.stage = h.stage JOIN cells c ON c.dim_key = d.dim_key "
                         "WHERE h.chain_key = ?1";
   sqlite3_stmt* st = nullptr;

@@ -84,29 +84,33 @@ void AddFootfall(CellMap* cells, int64_t dim_key, int64_t start_ms, int32_t offs
                  const std::vector<ZoneStats>& zones = {});
 
 // The per-session detail of a cell (distributions, per-question scores, reasons, unhappy) as a
-// compact canonical blob; empty when there is none. Sessions counts are columns.
+// compact canonical blob; empty when there is none.
 std::string EncodeDetail(const metrics::Sums& s);
 // Adds a blob's detail to *s.
 Status DecodeDetail(std::string_view blob, metrics::Sums* s);
 
-// The columns every cell query reads, in this order, after the key columns.
-inline constexpr const char* kCellValueColumns =
-    "visitors_in, visitors_out, counted_s, gap_s, abandoned, ok_sessions, suspect_sessions, "
-    "detail";
-// A cell's values as read from a row (kCellValueColumns): the seven integer columns in their
-// order, and the detail blob (pointing into the row or a copy of it).
+// A cell as stored (the `cell` column, schema version 8): its seven integer figures
+// (visitors_in, visitors_out, counted_s, gap_s, abandoned, ok_sessions, suspect_sessions) as
+// zigzag LEB128 varints, then its detail blob (EncodeDetail). One column rather than eight:
+// reading a month of every store's hour cells steps SQLite over ~210k rows, and each column
+// read costs about as much as the row itself. Canonical: equal cells give equal blobs.
+std::string EncodeCell(const CellSums& c);
+// The figures as EncodeCell writes them, before the detail (for a cell written from columns).
+std::string EncodeCellValues(const std::array<int64_t, 7>& values);
+
+// The column every cell query reads after the key columns.
+inline constexpr const char* kCellValueColumns = "cell";
+// A cell as read from a row (kCellValueColumns): the stored blob (pointing into the row or a
+// copy of it).
 struct CellValues {
-  std::array<int64_t, 7> columns{};
-  std::string_view detail;
+  std::string_view cell;
 };
-// The values of a row whose value columns start at `col` (detail valid until the next step).
+// The values of a row whose cell column is `col` (valid until the next step).
 CellValues CellValuesOf(sqlite3_stmt* st, int col);
 // Adds a cell's values to *sums and *gap_s.
 Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s);
-// *sums and *gap_s become those of the cell, as AddCellValues into empty sums would leave them,
-// whatever they held: each figure is set (no zeroing pass first), and the maps' nodes for keys
-// they held already are reused (one row read cell after cell, HubStore::ForEachCell: no
-// allocation once the question, reason and zone keys are known).
+// Adds a cell's coverage gap alone to *gap_s.
+Status AddCellGap(const CellValues& v, int64_t* gap_s);
 // A cell's key a row no longer holds goes to `pool` (when given) rather than being freed, and a
 // new key takes a node from it: read cell after cell, the row allocates nothing once its pool
 // holds a node for as many keys as a cell has (reasons vary from hour to hour).
@@ -195,5 +199,9 @@ Result<RollupRebuild> Rebuild(sql::Database* db);
 
 // The schema of a cells table.
 std::string CellsTableSql(const std::string& table);
+// Version 7 -> 8: every level's table still in the column layout gets one `cell` blob per row
+// (EncodeCell); tables that do not exist or are packed already are left alone.
+// REQUIRES: inside a write transaction.
+Status PackCellTables(sql::Database* db);
 
 }  // namespace touchpoint::hub::rollups

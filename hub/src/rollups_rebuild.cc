@@ -127,12 +127,8 @@ Result<RollupRebuild> Rebuild(sql::Database* db) {
     auto removed =
         Count(db, "SELECT COUNT(*) FROM " + live + " o WHERE NOT EXISTS (SELECT 1 FROM " + scratch +
                       " n WHERE " + same_key + ")");
-    auto changed = Count(
-        db, "SELECT COUNT(*) FROM " + scratch + " n JOIN " + live + " o ON " + same_key +
-                " WHERE o.visitors_in != n.visitors_in OR o.visitors_out != n.visitors_out OR "
-                "o.counted_s != n.counted_s OR o.gap_s != n.gap_s OR o.abandoned != n.abandoned "
-                "OR o.ok_sessions != n.ok_sessions OR o.suspect_sessions != n.suspect_sessions OR "
-                "o.detail IS NOT n.detail");
+    auto changed = Count(db, "SELECT COUNT(*) FROM " + scratch + " n JOIN " + live + " o ON " +
+                                 same_key + " WHERE o.cell != n.cell");  // canonical (EncodeCell)
     for (auto* n : {&added, &removed, &changed}) {
       if (!n->ok()) return n->status();
     }

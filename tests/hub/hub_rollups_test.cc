@@ -12,6 +12,7 @@
 
 #include "../core/sample_events.h"
 #include "hub_store_queries.h"
+#include "rollups.h"
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
@@ -656,7 +657,7 @@ TEST(HubRollupsMigration, Version3DatabaseGetsItsCellsFromTheEvents) {
     ++i;
   }
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 7);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
   EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM events WHERE utc_offset_min IS NULL"), 0);
   ExpectKioskCountersEqualTheRows(store.get(), dir.File("hub.db"));
 }
@@ -693,8 +694,112 @@ TEST(HubRollupsMigration, Version4DatabaseGetsItsChainLevelsFromItsCells) {
   EXPECT_EQ(rebuilt->changed, 0);
   store.reset();
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 7);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
   EXPECT_GT(*(*db)->QueryInt("SELECT COUNT(*) FROM cells_chain"), 0);
+}
+
+// A version 7 database (each cell as seven integer columns and a detail blob) is packed in place
+// into one blob per cell: every view keeps its figures, a rebuild finds nothing to change, and
+// writes after the migration go on adding to the packed cells.
+TEST(HubRollupsMigration, Version7DatabaseGetsOneBlobPerCell) {
+  testing::TempDir dir;
+  Stream s = RandomStream(17, 120);
+  const size_t half = s.writes.size() / 2;
+  {
+    auto store = Open(dir.File("hub.db"));
+    ASSERT_TRUE(store);
+    for (size_t i = 0; i < half; ++i) {
+      ASSERT_TRUE(store->Write(s.writes[i], kT0 + static_cast<int64_t>(i)).ok());
+    }
+  }
+  {
+    // Back to version 7's layout, each cell's figures from its blob.
+    auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    sqlite3* h = (*db)->handle();
+    for (const char* t : rollups::kLevelTables) {
+      const std::string old = std::string(t) + "_old";
+      ASSERT_TRUE((*db)
+                      ->Exec("CREATE TABLE " + old +
+                             "(dim_key INTEGER NOT NULL, hour_local INTEGER NOT NULL, "
+                             "utc_offset_min INTEGER NOT NULL, visitors_in INTEGER NOT NULL, "
+                             "visitors_out INTEGER NOT NULL, counted_s INTEGER NOT NULL, "
+                             "gap_s INTEGER NOT NULL, abandoned INTEGER NOT NULL, "
+                             "ok_sessions INTEGER NOT NULL, suspect_sessions INTEGER NOT NULL, "
+                             "detail BLOB, PRIMARY KEY(dim_key, hour_local, utc_offset_min)) "
+                             "WITHOUT ROWID")
+                      .ok());
+      sqlite3_stmt *read = nullptr, *write = nullptr;
+      ASSERT_EQ(
+          sqlite3_prepare_v2(
+              h,
+              (std::string("SELECT dim_key, hour_local, utc_offset_min, cell FROM ") + t).c_str(),
+              -1, &read, nullptr),
+          SQLITE_OK);
+      ASSERT_EQ(sqlite3_prepare_v2(
+                    h,
+                    ("INSERT INTO " + old + " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+                        .c_str(),
+                    -1, &write, nullptr),
+                SQLITE_OK);
+      int rows = 0;
+      while (sqlite3_step(read) == SQLITE_ROW) {
+        rollups::CellSums c;
+        ASSERT_TRUE(rollups::AddCellRow(read, 3, &c).ok());
+        const metrics::Sums& m = c.sums;
+        const int64_t values[10] = {sqlite3_column_int64(read, 0),
+                                    sqlite3_column_int64(read, 1),
+                                    sqlite3_column_int64(read, 2),
+                                    m.visitors_in,
+                                    m.visitors_out,
+                                    m.counted_s,
+                                    c.gap_s,
+                                    m.abandoned,
+                                    m.ok.sessions,
+                                    m.suspect.sessions};
+        sqlite3_reset(write);
+        for (int i = 0; i < 10; ++i) sqlite3_bind_int64(write, i + 1, values[i]);
+        std::string detail = rollups::EncodeDetail(m);
+        if (detail.empty()) {
+          sqlite3_bind_null(write, 11);
+        } else {
+          sqlite3_bind_blob(write, 11, detail.data(), static_cast<int>(detail.size()),
+                            SQLITE_TRANSIENT);
+        }
+        ASSERT_EQ(sqlite3_step(write), SQLITE_DONE);
+        ++rows;
+      }
+      sqlite3_finalize(read);
+      sqlite3_finalize(write);
+      EXPECT_GT(rows, 0) << t;
+      ASSERT_TRUE((*db)
+                      ->Exec("DROP TABLE " + std::string(t) + "; ALTER TABLE " + old +
+                             " RENAME TO " + t + "; PRAGMA user_version = 7")
+                      .ok());
+    }
+  }
+  auto store = Open(dir.File("hub.db"));
+  ASSERT_TRUE(store);
+  for (size_t i = half; i < s.writes.size(); ++i) {
+    ASSERT_TRUE(store->Write(s.writes[i], kT0 + static_cast<int64_t>(i)).ok());
+  }
+  RefCells ref = Reference(store.get(), s.seqs, s.out_of_range_ids);
+  EXPECT_GT(ExpectViewsEqualReference(store.get(), ref, Filters()), 1000);
+  auto rebuilt = store->RebuildRollups();
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(rebuilt->changed + rebuilt->added + rebuilt->removed, 0);
+  store.reset();
+  auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
+  for (const char* t : rollups::kLevelTables) {
+    EXPECT_EQ(*(*db)->QueryInt(std::string("SELECT COUNT(*) FROM pragma_table_info('") + t +
+                               "') WHERE name IN ('detail', 'visitors_in')"),
+              0)
+        << t;
+    EXPECT_EQ(*(*db)->QueryInt(std::string("SELECT COUNT(*) FROM sqlite_master WHERE name = '") +
+                               t + "_v7'"),
+              0);
+  }
 }
 
 // A version 6 database (no kiosk counters) gets them in place from its rows; a rebuild then finds
@@ -731,7 +836,7 @@ TEST(HubRollupsMigration, Version6DatabaseGetsItsKioskCountersFromItsRows) {
   EXPECT_EQ(rebuilt->kiosks_changed, 0);
   EXPECT_EQ(rebuilt->changed + rebuilt->added + rebuilt->removed, 0);
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 7);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
 }
 
 // The web app's meta facts (queries::RecentMetaDims: index seeks per dim) equal what the views
@@ -986,12 +1091,12 @@ TEST_F(HubLocalTimeTest, ADamagedCellIsAClearError) {
   store_.reset();
   {
     auto db = sql::Database::Open(dir_.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
-    ASSERT_TRUE(
-        (*db)
-            ->Exec("UPDATE cells SET detail = x'01ff'; UPDATE cells_day SET detail = x'01ff'; "
-                   "UPDATE cells_chain SET detail = x'01ff'; "
-                   "UPDATE cells_chain_day SET detail = x'01ff'")
-            .ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("UPDATE cells SET cell = x'0000000000000001ff'; "
+                           "UPDATE cells_day SET cell = x'0000000000000001ff'; "
+                           "UPDATE cells_chain SET cell = x'0000000000000001ff'; "
+                           "UPDATE cells_chain_day SET cell = x'0000000000000001ff'")
+                    .ok());
   }
   store_ = Open(dir_.File("hub.db"));
   ViewFilter one;

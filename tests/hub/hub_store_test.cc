@@ -462,7 +462,7 @@ TEST(HubStoreMigration, Version1DatabaseIsMigratedInPlace) {
   EXPECT_EQ(regs->at(0).how, "migrated");
   store->reset();
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 7);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
 }
 
 TEST(HubStoreMigration, NewerDatabaseIsRefusedAndLeftAlone) {

@@ -254,23 +254,15 @@ TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
   ASSERT_EQ(sqlite3_exec(raw, rollups::CellsTableSql("cells").c_str(), nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_stmt* insert = nullptr;
-  ASSERT_EQ(
-      sqlite3_prepare_v2(raw, "INSERT INTO cells VALUES(1, ?1, 0, ?2, 0, 0, 0, ?3, ?4, ?5, ?6)", -1,
-                         &insert, nullptr),
-      SQLITE_OK);
-  auto put = [&](int hour, const metrics::Sums& c, std::string detail) {
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "INSERT INTO cells VALUES(1, ?1, 0, ?2)", -1, &insert, nullptr),
+            SQLITE_OK);
+  auto put = [&](int hour, const metrics::Sums& c, const std::string& detail) {
     sqlite3_reset(insert);
     sqlite3_bind_int64(insert, 1, hour);
-    sqlite3_bind_int64(insert, 2, c.visitors_in);
-    sqlite3_bind_int64(insert, 3, c.abandoned);
-    sqlite3_bind_int64(insert, 4, c.ok.sessions);
-    sqlite3_bind_int64(insert, 5, c.suspect.sessions);
-    if (detail.empty()) {
-      sqlite3_bind_null(insert, 6);
-    } else {
-      sqlite3_bind_blob(insert, 6, detail.data(), static_cast<int>(detail.size()),
-                        SQLITE_TRANSIENT);
-    }
+    std::string cell = rollups::EncodeCellValues(
+        {c.visitors_in, 0, 0, 0, c.abandoned, c.ok.sessions, c.suspect.sessions});
+    cell += detail;
+    sqlite3_bind_blob(insert, 2, cell.data(), static_cast<int>(cell.size()), SQLITE_TRANSIENT);
     return sqlite3_step(insert) == SQLITE_DONE;
   };
   for (size_t i = 0; i < cells.size(); ++i) {
