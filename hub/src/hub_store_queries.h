@@ -39,7 +39,11 @@ Result<MetaDims> RecentMetaDims(sql::Database* db, const std::vector<std::string
                                 int64_t from_day, int64_t to_day, int64_t offsets_from_day);
 // HubStore::View and ForEachCell over the cells tables (hub_store_views.cc).
 Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy by);
+// Over many dims the cells are read on two threads (hub_store_views.cc); who decodes them is
+// balanced at run time (kBalanced). Tests force either side.
+enum class CellDecoding { kBalanced, kOnReader, kOnCaller };
 Status ForEachCell(sql::Database* db, const ViewFilter& f,
-                   const std::function<Status(const ViewRow&)>& fn);
+                   const std::function<Status(const ViewRow&)>& fn,
+                   CellDecoding decoding = CellDecoding::kBalanced);
 
 }  // namespace touchpoint::hub::queries

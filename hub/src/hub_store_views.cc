@@ -181,13 +181,15 @@ class CellRow {
 };
 
 // Over many dims (a month of every store: ~210k cells), ForEachCell reads on two threads: a
-// reading thread steps SQLite and copies each cell's values into chunks, the caller's thread
-// decodes them into the row and calls fn. SQLite's part is about half of a cell's CPU, so the
-// map over every store takes about half the time where a second core is free. The connection is
-// used by the reading thread alone until it is joined (the caller waits in ForEachCell).
+// reading thread steps SQLite and copies each cell's blob into chunks, the caller's thread
+// decodes them into the row and calls fn. Decoding costs more than SQLite's part, so when the
+// caller is behind (a chunk already waits for it) the reading thread decodes the chunk it just
+// filled itself, into rows kept in the chunk, and the caller only hands those to fn: both cores
+// stay busy. The connection is used by the reading thread alone until it is joined (the caller
+// waits in ForEachCell).
 constexpr size_t kTwoThreadsFromDims = 64;
-constexpr size_t kChunkCells = 2048;
-constexpr size_t kChunks = 4;  // in flight at most: memory stays bounded (~1.5 MB)
+constexpr size_t kChunkCells = 1024;
+constexpr size_t kChunks = 4;  // in flight at most: memory stays bounded (~10 MB with rows)
 
 struct RawCell {
   const Dim* dim;
@@ -198,6 +200,25 @@ struct RawCell {
 struct Chunk {
   std::vector<RawCell> cells;
   std::string blobs;
+  // Decoded by the reading thread: rows[i] is cells[i]'s for i < decoded; `bad` is the error of
+  // cells[decoded] when decoding stopped there.
+  std::vector<CellRow> rows;
+  size_t decoded = 0;
+  bool by_reader = false;
+  Status bad;
+
+  rollups::CellValues Values(const RawCell& c) const {
+    return {std::string_view(blobs).substr(c.cell_at, c.cell_size)};
+  }
+  void Decode() {
+    by_reader = true;
+    if (rows.size() < cells.size()) rows.resize(cells.size());
+    for (decoded = 0; decoded < cells.size(); ++decoded) {
+      const RawCell& c = cells[decoded];
+      bad = rows[decoded].Fill(*c.dim, c.hour, c.offset, Values(c));
+      if (!bad.ok()) return;
+    }
+  }
 };
 
 // Chunks passed from the reading thread to the caller's and back (one producer, one consumer).
@@ -235,9 +256,17 @@ class ChunkQueue {
     full_.pop_front();
     return c;
   }
+  // Reader: whether a filled chunk waits for the caller (the caller is behind).
+  bool CallerBehind() {
+    std::lock_guard lock(mu_);
+    return !full_.empty();
+  }
   void Recycle(std::unique_ptr<Chunk> c) {
     c->cells.clear();
     c->blobs.clear();
+    c->decoded = 0;
+    c->by_reader = false;
+    c->bad = Status::Ok();
     std::lock_guard lock(mu_);
     free_.push_back(std::move(c));
     cv_.notify_all();
@@ -262,7 +291,12 @@ class ChunkQueue {
 };
 
 Status ForEachCellTwoThreads(sql::Database* db, const Scan& scan, const ViewFilter& f,
-                             const std::function<Status(const ViewRow&)>& fn) {
+                             const std::function<Status(const ViewRow&)>& fn,
+                             CellDecoding decoding) {
+  auto reader_decodes = [decoding](ChunkQueue& queue) {
+    if (decoding == CellDecoding::kBalanced) return queue.CallerBehind();
+    return decoding == CellDecoding::kOnReader;
+  };
   ChunkQueue queue;
   std::thread reader([&] {
     std::unique_ptr<Chunk> chunk = queue.Empty();
@@ -273,12 +307,16 @@ Status ForEachCellTwoThreads(sql::Database* db, const Scan& scan, const ViewFilt
           chunk->cells.push_back({&d, hour, offset, chunk->blobs.size(), v.cell.size()});
           chunk->blobs.append(v.cell);
           if (chunk->cells.size() == kChunkCells) {
+            if (reader_decodes(queue)) chunk->Decode();
             queue.Push(std::move(chunk));
             chunk = queue.Empty();
           }
           return Status::Ok();
         });
-    if (chunk && !chunk->cells.empty()) queue.Push(std::move(chunk));
+    if (chunk && !chunk->cells.empty()) {
+      if (reader_decodes(queue)) chunk->Decode();
+      queue.Push(std::move(chunk));
+    }
     queue.Close(std::move(s));
   });
   // Should fn throw, the reader is stopped and joined all the same.
@@ -294,13 +332,22 @@ Status ForEachCellTwoThreads(sql::Database* db, const Scan& scan, const ViewFilt
   CellRow row;
   Status stop;  // the caller's error, or a cell that cannot be decoded
   while (std::unique_ptr<Chunk> chunk = queue.Pop()) {
-    for (const RawCell& c : chunk->cells) {
-      rollups::CellValues v{std::string_view(chunk->blobs).substr(c.cell_at, c.cell_size)};
-      if (Status bad = row.Fill(*c.dim, c.hour, c.offset, v); !bad.ok()) {
-        stop = Located(scan, *c.dim, c.hour, bad);
+    for (size_t i = 0; i < chunk->cells.size(); ++i) {
+      const RawCell& c = chunk->cells[i];
+      const ViewRow* r = nullptr;
+      if (!chunk->by_reader) {
+        if (Status bad = row.Fill(*c.dim, c.hour, c.offset, chunk->Values(c)); !bad.ok()) {
+          stop = Located(scan, *c.dim, c.hour, bad);
+          break;
+        }
+        r = &row.row();
+      } else if (i < chunk->decoded) {
+        r = &chunk->rows[i].row();
+      } else {
+        stop = Located(scan, *c.dim, c.hour, chunk->bad);
         break;
       }
-      if (stop = fn(row.row()); !stop.ok()) break;
+      if (stop = fn(*r); !stop.ok()) break;
     }
     queue.Recycle(std::move(chunk));
     if (!stop.ok()) {
@@ -315,10 +362,12 @@ Status ForEachCellTwoThreads(sql::Database* db, const Scan& scan, const ViewFilt
 }  // namespace
 
 Status ForEachCell(sql::Database* db, const ViewFilter& f,
-                   const std::function<Status(const ViewRow&)>& fn) {
+                   const std::function<Status(const ViewRow&)>& fn, CellDecoding decoding) {
   auto scan = PlanScan(db, f, ViewBy::kCell);
   if (!scan.ok()) return scan.status();
-  if (scan->dims.size() >= kTwoThreadsFromDims) return ForEachCellTwoThreads(db, *scan, f, fn);
+  if (scan->dims.size() >= kTwoThreadsFromDims) {
+    return ForEachCellTwoThreads(db, *scan, f, fn, decoding);
+  }
   CellRow row;
   Status caller;
   Status s =

@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include "hub_store_queries.h"
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
@@ -175,6 +176,81 @@ TEST_F(HubStoreTest, ForEachCellOverManyStoresReadsOnTwoThreadsInOrder) {
       {}, [&](const ViewRow&) { return ++seen == 2500 ? Status::Busy("enough") : Status::Ok(); });
   EXPECT_EQ(s.code(), Status::Code::kBusy);
   EXPECT_EQ(seen, 2500);
+}
+
+// Over many dims the reading thread decodes the chunks itself when the caller is behind: the rows
+// it decodes equal the caller's, in the same order, and a damaged cell is located the same way.
+TEST_F(HubStoreTest, ForEachCellRowsAreTheSameWhicheverThreadDecodes) {
+  constexpr int kStores = 70, kHours = 50;  // 3,500 cells: four chunks, the last one partial
+  HubWrite w;
+  for (int i = 0; i < kStores; ++i) {
+    std::string n = std::to_string(100 + i);
+    EventStamper st(synctest::Kiosk("k" + n, "s" + n), std::make_shared<ManualClock>(kT0));
+    for (int h = 0; h < kHours; ++h) {
+      auto e = synctest::Feedback(st, kT0 + h * 3'600'000, 1 + (i * 7 + h) % 5, h % 4 == 0);
+      w.events.push_back(Hub(e, 1 + 2 * h));
+      if ((i + h) % 3 == 0) {
+        w.events.push_back(
+            Hub(synctest::Footfall(st, kT0 + h * 3'600'000, i % 9, h % 4), 2 + 2 * h));
+      }
+    }
+  }
+  ASSERT_TRUE(store_->Write(w, kT0).ok());
+  auto db = sql::Database::Open(dir_.File("hub.db"), sql::Database::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  auto rows = [&](queries::CellDecoding how) {
+    std::vector<ViewRow> out;
+    Status s = queries::ForEachCell(
+        db->get(), {},
+        [&](const ViewRow& r) {
+          out.push_back(r);
+          return Status::Ok();
+        },
+        how);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return out;
+  };
+  std::vector<ViewRow> by_caller = rows(queries::CellDecoding::kOnCaller);
+  ASSERT_EQ(by_caller.size(), static_cast<size_t>(kStores * kHours));
+  for (auto how : {queries::CellDecoding::kOnReader, queries::CellDecoding::kBalanced}) {
+    std::vector<ViewRow> got = rows(how);
+    ASSERT_EQ(got.size(), by_caller.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].store, by_caller[i].store) << i;
+      ASSERT_EQ(got[i].local_ms, by_caller[i].local_ms) << i;
+      ASSERT_EQ(got[i].sums, by_caller[i].sums) << got[i].store << " cell " << i;
+      ASSERT_EQ(got[i].gap_s, by_caller[i].gap_s) << i;
+    }
+  }
+  // One damaged cell in the third chunk: the rows before it are handed over, then its error.
+  const ViewRow& victim = by_caller[2'500];
+  db->reset();
+  {
+    auto rw = sql::Database::Open(dir_.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE(rw.ok());
+    ASSERT_TRUE((*rw)
+                    ->Exec("UPDATE cells SET cell = x'0000000000000001ff' WHERE hour_local = " +
+                           std::to_string(victim.local_ms / 3'600'000) +
+                           " AND dim_key = (SELECT dim_key FROM dims WHERE store = '" +
+                           victim.store + "')")
+                    .ok());
+  }
+  db = sql::Database::Open(dir_.File("hub.db"), sql::Database::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  for (auto how : {queries::CellDecoding::kOnReader, queries::CellDecoding::kOnCaller}) {
+    size_t seen = 0;
+    Status s = queries::ForEachCell(
+        db->get(), {},
+        [&](const ViewRow&) {
+          ++seen;
+          return Status::Ok();
+        },
+        how);
+    EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+    EXPECT_NE(s.message().find("cells of " + victim.store + "/"), std::string::npos)
+        << s.ToString();
+    EXPECT_EQ(seen, 2'500u);
+  }
 }
 
 TEST_F(HubStoreTest, CompactedFootfallReplacesOriginalsInAnyOrder) {
