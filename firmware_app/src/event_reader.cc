@@ -24,13 +24,6 @@ struct EventReader::Impl {
     if (!opened.ok()) return opened.status();
     Status s = (*opened)->Exec("PRAGMA query_only=1");
     if (!s.ok()) return s;
-    // The database file's pages are read through a memory map rather than pread (the WAL's
-    // still by pread): in `touchpoint-bench sync` the uplink's outbox read took ≈ 15–25 % less
-    // CPU. 64-bit only (SQLite's limit, 2 GiB, is too much address space for 32-bit). The price:
-    // pages read count in the process's RSS (as file pages, which the kernel can drop), and an
-    // I/O error on a mapped page raises SIGBUS instead of returning an error. The file never
-    // shrinks under the map (no auto_vacuum, no VACUUM). Only a speed-up: a refusal is ignored.
-    if constexpr (sizeof(void*) >= 8) (void)(*opened)->Exec("PRAGMA mmap_size=2147418112");
     db = std::move(*opened);
     return Status::Ok();
   }
