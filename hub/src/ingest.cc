@@ -10,7 +10,7 @@ namespace touchpoint::hub {
 
 using sync::BatchHeader;
 using sync::DecodeBatch;
-using sync::DecompressBatch;
+using sync::DecompressBatchInto;
 using sync::IsCompressedBatch;
 using sync::IsValidId;
 using sync::ParseTopic;
@@ -152,16 +152,17 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
       !why.empty()) {
     return reject_all(parts->kiosk, why);
   }
-  std::string decompressed;  // owns the batch of a compressed payload
   std::string_view compressed;
   if (IsCompressedBatch(payload)) {
     compressed = payload;
-    auto raw = DecompressBatch(payload, policy.max_message_bytes);
+    // One buffer per decode thread, reused for every message (at most max_message_bytes): the
+    // batch is needed only while this call reads it (the store keeps the compressed payload).
+    thread_local std::string decompressed;
+    auto raw = DecompressBatchInto(payload, policy.max_message_bytes, &decompressed);
     if (!raw.ok()) {
       return reject_all(parts->kiosk, "malformed batch: " + raw.status().message());
     }
-    decompressed = std::move(raw.value());
-    payload = decompressed;
+    payload = *raw;
   }
   auto batch = DecodeBatch(payload);
   if (!batch.ok()) return reject_all(parts->kiosk, "malformed batch: " + batch.status().message());
