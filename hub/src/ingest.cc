@@ -128,7 +128,8 @@ PreparedMessage PrepareStatus(const IngestPolicy& policy, const TopicParts& part
 }  // namespace
 
 PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topic,
-                               std::string_view payload, int64_t now_ms) {
+                               std::string_view payload, int64_t now_ms,
+                               std::vector<HubEvent>* reuse) {
   PreparedMessage out;
   std::string source = "mqtt:" + std::string(topic);
   auto parts = ParseTopic(policy.topic_prefix, topic);
@@ -173,6 +174,10 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
   }
   out.kiosk = parts->kiosk;
   out.store = parts->store;
+  // Events filled before (a written message's) are filled again: FillHubEvent hands their memory
+  // to `e`, which the next line is decoded into, so that the common path allocates little.
+  size_t filled = 0;
+  if (reuse) out.write.events.swap(*reuse);
   out.write.events.reserve(batch->lines.size());
   out.acked.reserve(batch->lines.size());
   Event e;  // decoded into again for every line (DecodeEventInto sets all of it)
@@ -205,7 +210,9 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
       continue;
     }
     out.acked.push_back(e.seq);
-    HubEvent& he = out.write.events.emplace_back();
+    HubEvent& he = filled < out.write.events.size() ? out.write.events[filled]
+                                                    : out.write.events.emplace_back();
+    ++filled;
     if (compressed.empty()) {
       FillHubEvent(std::move(e), std::string(line), "mqtt", &he);
     } else {
@@ -215,6 +222,10 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
       he.block_offset = static_cast<uint32_t>(line.data() - payload.data());
     }
     MarkTime(&he, now_ms);
+  }
+  if (filled < out.write.events.size()) {
+    out.write.events.erase(out.write.events.begin() + static_cast<ptrdiff_t>(filled),
+                           out.write.events.end());
   }
   if (!compressed.empty() && !out.write.events.empty()) {
     out.write.blocks.emplace_back(compressed);
