@@ -273,21 +273,53 @@ class Decoder : private FieldReader {
   void DecodePayload(EventType type, Rank base, const Path& path, Event* e) {
     switch (type) {
       case EventType::kFeedback:
-        Feedback(base, path, &e->payload.emplace<FeedbackPayload>());
+        Feedback(base, path, FreshPayload<FeedbackPayload>(e));
         return;
       case EventType::kFeedbackAbandoned:
-        Abandoned(base, path, &e->payload.emplace<FeedbackAbandonedPayload>());
+        Abandoned(base, path, FreshPayload<FeedbackAbandonedPayload>(e));
         return;
       case EventType::kFootfall:
-        Footfall(base, path, &e->payload.emplace<FootfallPayload>());
+        Footfall(base, path, FreshPayload<FootfallPayload>(e));
         return;
       case EventType::kCoverage:
-        Coverage(base, path, &e->payload.emplace<CoveragePayload>());
+        Coverage(base, path, FreshPayload<CoveragePayload>(e));
         return;
       case EventType::kStatus:
-        StatusData(base, path, &e->payload.emplace<StatusPayload>());
+        StatusData(base, path, FreshPayload<StatusPayload>(e));
         return;
     }
+  }
+
+  // The vectors a payload keeps (emptied) when the next event of its type is decoded into it.
+  static void KeepItems(FeedbackPayload* from, FeedbackPayload* to) {
+    to->answers.swap(from->answers);
+    to->answers.clear();
+  }
+  static void KeepItems(FeedbackAbandonedPayload* from, FeedbackAbandonedPayload* to) {
+    to->answers.swap(from->answers);
+    to->answers.clear();
+  }
+  static void KeepItems(FootfallPayload* from, FootfallPayload* to) {
+    to->lines.swap(from->lines);
+    to->lines.clear();
+    to->compacted_seqs.swap(from->compacted_seqs);
+    to->compacted_seqs.clear();
+    to->zones.swap(from->zones);
+    to->zones.clear();
+  }
+  template <typename P>
+  static void KeepItems(P*, P*) {}
+
+  // *e's payload as a default P. An Event decoded into again (the hub's per-line loop) that
+  // already holds a P keeps the memory of its strings and vectors: no allocation per event.
+  template <typename P>
+  static P* FreshPayload(Event* e) {
+    P* p = std::get_if<P>(&e->payload);
+    if (!p) return &e->payload.emplace<P>();
+    P fresh;
+    KeepItems(p, &fresh);
+    *p = std::move(fresh);  // strings assigned from empty ones keep their buffers
+    return p;
   }
 
   // The fields feedback and feedback_abandoned share: keys 0..3 of both key lists.

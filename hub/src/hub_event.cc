@@ -11,22 +11,43 @@ HubEvent ToHubEvent(Event e, std::string json, std::string source) {
   return h;
 }
 
+// FillHubEvent sets every field: one added to HubEvent must be set there too.
+static_assert(sizeof(HubEvent) == 464, "a HubEvent field was added: set it in FillHubEvent");
+
 void FillHubEvent(Event&& e, std::string json, std::string source, HubEvent* out) {
+  // *out may be a HubEvent filled before (a written message's, reused by the decode thread), so
+  // every field is set. Strings are copied into its memory and `e` keeps its own: the next line
+  // decoded into `e` (DecodeEventInto) and filled into the next reused HubEvent allocates nothing.
+  // Vectors are swapped: `e` gets the old ones (DecodeEventInto empties them, keeping capacity).
   HubEvent& h = *out;
-  h.kiosk = std::move(e.kiosk_id);
-  h.store = std::move(e.store_id);
-  h.touchpoint = std::move(e.touchpoint);
-  h.stage = std::move(e.journey_stage);
-  h.id = std::move(e.id);
+  h.kiosk.assign(e.kiosk_id);
+  h.store.assign(e.store_id);
+  h.touchpoint.assign(e.touchpoint);
+  h.stage.assign(e.journey_stage);
+  h.id.assign(e.id);
   h.seq = e.seq;
   h.type = e.type();
   h.time_ms = e.time_ms;
   h.utc_offset_min = e.utc_offset_min;
   h.source = std::move(source);
+  h.time_out_of_range = false;
   h.json = std::move(json);
+  h.block = -1;
+  h.block_offset = 0;
+  h.visitors_in = 0;
+  h.visitors_out = 0;
+  h.interval_s = 0;
+  h.compacted.clear();
+  h.zones.clear();
+  h.answers.clear();
+  h.context.reset();
+  h.suspect = false;
+  h.coverage_source.clear();
+  h.coverage_start_ms = 0;
+  h.coverage_end_ms = 0;
   if (auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
     h.suspect = fb->suspect;
-    h.answers = std::move(fb->answers);
+    h.answers.swap(fb->answers);
     h.context = fb->context;
   } else if (auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
     h.time_ms = ff->interval_start_ms;
@@ -35,8 +56,8 @@ void FillHubEvent(Event&& e, std::string json, std::string source, HubEvent* out
       h.visitors_in += l.in;
       h.visitors_out += l.out;
     }
-    h.compacted = RangesOf(std::move(ff->compacted_seqs));
-    h.zones = std::move(ff->zones);
+    if (!ff->compacted_seqs.empty()) h.compacted = RangesOf(std::move(ff->compacted_seqs));
+    h.zones.swap(ff->zones);
   } else if (const auto* cv = std::get_if<CoveragePayload>(&e.payload)) {
     h.coverage_source = cv->source;
     h.coverage_start_ms = cv->start_ms;

@@ -10,7 +10,7 @@ namespace touchpoint::hub {
 
 using sync::BatchHeader;
 using sync::DecodeBatch;
-using sync::DecompressBatch;
+using sync::DecompressBatchInto;
 using sync::IsCompressedBatch;
 using sync::IsValidId;
 using sync::ParseTopic;
@@ -128,7 +128,8 @@ PreparedMessage PrepareStatus(const IngestPolicy& policy, const TopicParts& part
 }  // namespace
 
 PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topic,
-                               std::string_view payload, int64_t now_ms) {
+                               std::string_view payload, int64_t now_ms,
+                               std::vector<HubEvent>* reuse) {
   PreparedMessage out;
   std::string source = "mqtt:" + std::string(topic);
   auto parts = ParseTopic(policy.topic_prefix, topic);
@@ -152,16 +153,17 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
       !why.empty()) {
     return reject_all(parts->kiosk, why);
   }
-  std::string decompressed;  // owns the batch of a compressed payload
   std::string_view compressed;
   if (IsCompressedBatch(payload)) {
     compressed = payload;
-    auto raw = DecompressBatch(payload, policy.max_message_bytes);
+    // One buffer per decode thread, reused for every message (at most max_message_bytes): the
+    // batch is needed only while this call reads it (the store keeps the compressed payload).
+    thread_local std::string decompressed;
+    auto raw = DecompressBatchInto(payload, policy.max_message_bytes, &decompressed);
     if (!raw.ok()) {
       return reject_all(parts->kiosk, "malformed batch: " + raw.status().message());
     }
-    decompressed = std::move(raw.value());
-    payload = decompressed;
+    payload = *raw;
   }
   auto batch = DecodeBatch(payload);
   if (!batch.ok()) return reject_all(parts->kiosk, "malformed batch: " + batch.status().message());
@@ -172,6 +174,10 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
   }
   out.kiosk = parts->kiosk;
   out.store = parts->store;
+  // Events filled before (a written message's) are filled again: FillHubEvent hands their memory
+  // to `e`, which the next line is decoded into, so that the common path allocates little.
+  size_t filled = 0;
+  if (reuse) out.write.events.swap(*reuse);
   out.write.events.reserve(batch->lines.size());
   out.acked.reserve(batch->lines.size());
   Event e;  // decoded into again for every line (DecodeEventInto sets all of it)
@@ -204,7 +210,9 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
       continue;
     }
     out.acked.push_back(e.seq);
-    HubEvent& he = out.write.events.emplace_back();
+    HubEvent& he = filled < out.write.events.size() ? out.write.events[filled]
+                                                    : out.write.events.emplace_back();
+    ++filled;
     if (compressed.empty()) {
       FillHubEvent(std::move(e), std::string(line), "mqtt", &he);
     } else {
@@ -214,6 +222,10 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
       he.block_offset = static_cast<uint32_t>(line.data() - payload.data());
     }
     MarkTime(&he, now_ms);
+  }
+  if (filled < out.write.events.size()) {
+    out.write.events.erase(out.write.events.begin() + static_cast<ptrdiff_t>(filled),
+                           out.write.events.end());
   }
   if (!compressed.empty() && !out.write.events.empty()) {
     out.write.blocks.emplace_back(compressed);

@@ -39,9 +39,11 @@ struct PreparedMessage {
 };
 
 // A message from the events topic (or, with leaf "status", a kiosk's status). Never fails:
-// problems become rejects.
+// problems become rejects. `reuse`, if given, may hold the events of a message already written:
+// an events message takes them (leaving *reuse empty) and fills them again, reusing their memory.
 PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topic,
-                               std::string_view payload, int64_t now_ms);
+                               std::string_view payload, int64_t now_ms,
+                               std::vector<HubEvent>* reuse = nullptr);
 
 // One line of an export file. Problems become rejects with source "import:<source>:<line_no>".
 void PrepareImportLine(const IngestPolicy& policy, std::string_view line, const std::string& source,

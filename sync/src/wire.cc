@@ -322,7 +322,8 @@ bool IsCompressedBatch(std::string_view payload) {
          static_cast<unsigned char>(payload[3]) == 0xFD;
 }
 
-Result<std::string> DecompressBatch(std::string_view payload, size_t max_bytes) {
+Result<std::string_view> DecompressBatchInto(std::string_view payload, size_t max_bytes,
+                                             std::string* buffer) {
   unsigned long long size = ZSTD_getFrameContentSize(payload.data(), payload.size());
   if (size == ZSTD_CONTENTSIZE_ERROR) return Status::InvalidArgument("zstd: not a valid frame");
   if (size == ZSTD_CONTENTSIZE_UNKNOWN) {
@@ -335,12 +336,22 @@ Result<std::string> DecompressBatch(std::string_view payload, size_t max_bytes) 
   // One context per thread: ZSTD_decompress would create (allocate and initialise) one per call.
   thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(),
                                                                         &ZSTD_freeDCtx);
-  std::string out(static_cast<size_t>(size), '\0');
-  size_t n =
-      ctx ? ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), payload.data(), payload.size())
-          : ZSTD_decompress(out.data(), out.size(), payload.data(), payload.size());
+  // Only grown: a buffer reused for every message is zero-filled (and its pages faulted in) once,
+  // not per message.
+  if (buffer->size() < size) buffer->resize(static_cast<size_t>(size));
+  size_t n = ctx ? ZSTD_decompressDCtx(ctx.get(), buffer->data(), static_cast<size_t>(size),
+                                       payload.data(), payload.size())
+                 : ZSTD_decompress(buffer->data(), static_cast<size_t>(size), payload.data(),
+                                   payload.size());
   if (ZSTD_isError(n)) return Status::InvalidArgument(std::string("zstd: ") + ZSTD_getErrorName(n));
-  if (n != out.size()) return Status::InvalidArgument("zstd: frame shorter than its content size");
+  if (n != size) return Status::InvalidArgument("zstd: frame shorter than its content size");
+  return std::string_view(buffer->data(), n);
+}
+
+Result<std::string> DecompressBatch(std::string_view payload, size_t max_bytes) {
+  std::string out;
+  auto raw = DecompressBatchInto(payload, max_bytes, &out);
+  if (!raw.ok()) return raw.status();
   return out;
 }
 

@@ -127,6 +127,10 @@ bool IsCompressedBatch(std::string_view payload);
 // The batch inside a compressed payload; kInvalidArgument for a broken frame, one without a
 // content size, or one whose content exceeds max_bytes (checked before decompressing).
 Result<std::string> DecompressBatch(std::string_view payload, size_t max_bytes);
+// The same into *buffer, which is only ever grown (a decoder reuses one for every message); the
+// batch is the returned view of its first bytes, valid until the buffer is next used.
+Result<std::string_view> DecompressBatchInto(std::string_view payload, size_t max_bytes,
+                                             std::string* buffer);
 
 // ---- hub -> kiosk (ack topic) ---------------------------------------------------------------
 
