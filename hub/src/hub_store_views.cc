@@ -183,7 +183,7 @@ class CellRow {
 // Over many dims (a month of every store: ~210k cells), ForEachCell reads on two threads: a
 // reading thread steps SQLite and copies each cell's blob into chunks, the caller's thread
 // decodes them into the row and calls fn. Decoding costs more than SQLite's part, so when the
-// caller is behind (a chunk already waits for it) the reading thread decodes the chunk it just
+// caller is behind (two chunks already wait for it) the reading thread decodes the chunk it just
 // filled itself, into rows kept in the chunk, and the caller only hands those to fn: both cores
 // stay busy. The connection is used by the reading thread alone until it is joined (the caller
 // waits in ForEachCell).
@@ -256,10 +256,11 @@ class ChunkQueue {
     full_.pop_front();
     return c;
   }
-  // Reader: whether a filled chunk waits for the caller (the caller is behind).
+  // Reader: whether two filled chunks wait for the caller (the caller is behind). With one, the
+  // reader took too large a share (measured: reader 94-112 ms, caller 69-87 ms per call).
   bool CallerBehind() {
     std::lock_guard lock(mu_);
-    return !full_.empty();
+    return full_.size() >= 2;
   }
   void Recycle(std::unique_ptr<Chunk> c) {
     c->cells.clear();
