@@ -176,7 +176,7 @@ class CellRow {
 
  private:
   ViewRow r_;
-  rollups::NodePool pool_;
+  rollups::RowReuse pool_;
   const Dim* dim_ = nullptr;
 };
 

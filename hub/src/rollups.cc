@@ -164,11 +164,11 @@ void ToPool(std::map<std::string, V>* m, typename std::map<std::string, V>::iter
   while (from != m->end()) pool->push_back(m->extract(from++));
 }
 
-auto* PoolOf(NodePool* p, std::map<std::string, metrics::QuestionSums>*) {
+auto* PoolOf(RowReuse* p, std::map<std::string, metrics::QuestionSums>*) {
   return p ? &p->questions : nullptr;
 }
-auto* PoolOf(NodePool* p, std::map<std::string, int64_t>*) { return p ? &p->counts : nullptr; }
-auto* PoolOf(NodePool* p, std::map<std::string, metrics::DwellSums>*) {
+auto* PoolOf(RowReuse* p, std::map<std::string, int64_t>*) { return p ? &p->counts : nullptr; }
+auto* PoolOf(RowReuse* p, std::map<std::string, metrics::DwellSums>*) {
   return p ? &p->dwell : nullptr;
 }
 
@@ -187,7 +187,7 @@ class Reader {
  public:
   // replace: the sums read into hold another cell's contents, which every section read replaces
   // rather than adds to (ReadCellValues); the keys they lose go to *pool, new keys come from it.
-  explicit Reader(std::string_view in, bool replace = false, NodePool* pool = nullptr)
+  explicit Reader(std::string_view in, bool replace = false, RowReuse* pool = nullptr)
       : in_(in), replace_(replace), pool_(pool) {}
   bool ok() const { return ok_; }
   bool done() const { return pos_ == in_.size(); }
@@ -212,6 +212,7 @@ class Reader {
     uint64_t u = Varint();
     return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
   }
+  void Skip(size_t n) { pos_ += n; }  // REQUIRES: n bytes are left
   std::string_view String() {
     uint64_t n = Varint();
     if (!ok_ || n > in_.size() - pos_) {
@@ -353,7 +354,7 @@ class Reader {
  private:
   std::string_view in_;
   bool replace_;
-  NodePool* pool_;
+  RowReuse* pool_;
   size_t pos_ = 0;
   bool ok_ = true;
 };
@@ -389,7 +390,7 @@ std::string EncodeCell(const CellSums& c) {
 namespace {
 
 // What a blob's crowd and dwell sections hold (version 2), emptied.
-void ClearCrowdAndDwell(metrics::Sums* s, NodePool* pool) {
+void ClearCrowdAndDwell(metrics::Sums* s, RowReuse* pool) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
     session->with_context = 0;
     session->csat_by_crowd = {};
@@ -398,7 +399,7 @@ void ClearCrowdAndDwell(metrics::Sums* s, NodePool* pool) {
 }
 
 // What a blob holds (every figure but the sessions, footfall and abandoned columns), emptied.
-void ClearDetail(metrics::Sums* s, NodePool* pool) {
+void ClearDetail(metrics::Sums* s, RowReuse* pool) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
     session->unhappy = 0;
     session->csat = session->nps = session->effort = metrics::ScoreDist{};
@@ -412,26 +413,49 @@ void ClearDetail(metrics::Sums* s, NodePool* pool) {
 
 // replace: *s holds another cell, whose every figure the blob's replaces (ReadCellValues; the
 // columns' figures are set by the caller): a section the blob lacks is emptied.
-Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace, NodePool* pool) {
+Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace, RowReuse* pool) {
+  // Replacing the row's last detail: a section whose bytes are the same as there is kept as is.
+  const bool memo =
+      replace && pool && pool->last_valid && !blob.empty() && blob[0] == kDetailVersion;
+  if (pool) pool->last_valid = false;  // until this read succeeds
   if (replace && blob.empty()) ClearDetail(s, pool);
   if (blob.empty()) return Status::Ok();
   if (blob[0] != kDetailVersion && blob[0] != kDetailVersion1) {
     return Status::Corruption("cells.detail: unknown version " +
                               std::to_string(static_cast<unsigned char>(blob[0])));
   }
-  Reader r(blob.substr(1), replace, pool);
-  r.Session(&s->ok);
-  r.Session(&s->suspect);
+  std::string_view body = blob.substr(1);
+  Reader r(body, replace, pool);
+  std::array<size_t, 5> ends{};
+  auto section = [&](size_t k, auto&& decode) {
+    if (memo) {
+      size_t from = k == 0 ? 0 : pool->last_ends[k - 1], n = pool->last_ends[k] - from;
+      if (body.size() - r.pos() >= n && body.compare(r.pos(), n, pool->last_detail, from, n) == 0) {
+        r.Skip(n);
+        ends[k] = r.pos();
+        return;
+      }
+    }
+    decode();
+    ends[k] = r.pos();
+  };
+  section(0, [&] { r.Session(&s->ok); });
+  section(1, [&] { r.Session(&s->suspect); });
   if (blob[0] == kDetailVersion) {
-    r.Crowd(&s->ok);
-    r.Crowd(&s->suspect);
-    r.Dwell(&s->dwell);
+    section(2, [&] { r.Crowd(&s->ok); });
+    section(3, [&] { r.Crowd(&s->suspect); });
+    section(4, [&] { r.Dwell(&s->dwell); });
   } else if (replace) {
     ClearCrowdAndDwell(s, pool);
   }
   if (!r.ok() || !r.done()) {
     return Status::Corruption("cells.detail: malformed at byte " + std::to_string(r.pos() + 1) +
                               " of " + std::to_string(blob.size()));
+  }
+  if (replace && pool && blob[0] == kDetailVersion) {
+    pool->last_detail.assign(body);
+    pool->last_ends = ends;
+    pool->last_valid = true;
   }
   return Status::Ok();
 }
@@ -468,7 +492,7 @@ Status ReadCellFigures(const CellValues& v, std::array<int64_t, 7>* figures,
 // The cell's figures into *sums and *gap_s: added, or replacing those of another cell (each
 // figure set, no zeroing pass over the ~2 KB of sums first).
 Status PutCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, bool replace,
-                     NodePool* pool) {
+                     RowReuse* pool) {
   std::array<int64_t, 7> figures;
   std::string_view detail;
   if (Status bad = ReadCellFigures(v, &figures, &detail); !bad.ok()) return bad;
@@ -495,7 +519,7 @@ Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s) {
   return PutCellValues(v, sums, gap_s, /*replace=*/false, nullptr);
 }
 
-Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, NodePool* pool) {
+Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, RowReuse* pool) {
   return PutCellValues(v, sums, gap_s, /*replace=*/true, pool);
 }
 

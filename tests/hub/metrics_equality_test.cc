@@ -284,7 +284,7 @@ TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
             SQLITE_OK);
   metrics::Sums reused, pooled;  // pooled: its lost keys' nodes kept and reused
   int64_t reused_gap = 99, pooled_gap = 99;
-  rollups::NodePool pool;
+  rollups::RowReuse pool;
   size_t row = 0;
   while (sqlite3_step(select) == SQLITE_ROW) {
     ASSERT_LT(row, cells.size());
