@@ -170,13 +170,13 @@ class CellRow {
     r_.utc_offset_min = offset;
     r_.weekday = IsoWeekday(day);
     r_.hour = static_cast<int>(hour - day * 24);
-    return rollups::ReadCellValues(v, &r_.sums, &r_.gap_s, &pool_);
+    return rollups::ReadCellValues(v, &r_.sums, &r_.gap_s, &reuse_);
   }
   const ViewRow& row() const { return r_; }
 
  private:
   ViewRow r_;
-  rollups::RowReuse pool_;
+  rollups::RowReuse reuse_;
   const Dim* dim_ = nullptr;
 };
 

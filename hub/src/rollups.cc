@@ -186,9 +186,10 @@ inline int CompareKey(std::string_view a, std::string_view b) {
 class Reader {
  public:
   // replace: the sums read into hold another cell's contents, which every section read replaces
-  // rather than adds to (ReadCellValues); the keys they lose go to *pool, new keys come from it.
-  explicit Reader(std::string_view in, bool replace = false, RowReuse* pool = nullptr)
-      : in_(in), replace_(replace), pool_(pool) {}
+  // rather than adds to (ReadCellValues); the keys they lose go to *reuse's pools, new keys come
+  // from them.
+  explicit Reader(std::string_view in, bool replace = false, RowReuse* reuse = nullptr)
+      : in_(in), replace_(replace), reuse_(reuse) {}
   bool ok() const { return ok_; }
   bool done() const { return pos_ == in_.size(); }
   size_t pos() const { return pos_; }
@@ -241,7 +242,7 @@ class Reader {
   class Walk {
    public:
     Walk(Reader* r, std::map<std::string, V>* m)
-        : r_(r), m_(m), pool_(PoolOf(r->pool_, m)), at_(m->begin()) {}
+        : r_(r), m_(m), pool_(PoolOf(r->reuse_, m)), at_(m->begin()) {}
     ~Walk() {
       if (r_->replace_) ToPool(m_, at_, pool_);
     }
@@ -354,7 +355,7 @@ class Reader {
  private:
   std::string_view in_;
   bool replace_;
-  RowReuse* pool_;
+  RowReuse* reuse_;
   size_t pos_ = 0;
   bool ok_ = true;
 };
@@ -390,47 +391,48 @@ std::string EncodeCell(const CellSums& c) {
 namespace {
 
 // What a blob's crowd and dwell sections hold (version 2), emptied.
-void ClearCrowdAndDwell(metrics::Sums* s, RowReuse* pool) {
+void ClearCrowdAndDwell(metrics::Sums* s, RowReuse* reuse) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
     session->with_context = 0;
     session->csat_by_crowd = {};
   }
-  ToPool(&s->dwell, s->dwell.begin(), PoolOf(pool, &s->dwell));
+  ToPool(&s->dwell, s->dwell.begin(), PoolOf(reuse, &s->dwell));
 }
 
 // What a blob holds (every figure but the sessions, footfall and abandoned columns), emptied.
-void ClearDetail(metrics::Sums* s, RowReuse* pool) {
+void ClearDetail(metrics::Sums* s, RowReuse* reuse) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
     session->unhappy = 0;
     session->csat = session->nps = session->effort = metrics::ScoreDist{};
-    ToPool(&session->questions, session->questions.begin(), PoolOf(pool, &session->questions));
-    ToPool(&session->reasons, session->reasons.begin(), PoolOf(pool, &session->reasons));
+    ToPool(&session->questions, session->questions.begin(), PoolOf(reuse, &session->questions));
+    ToPool(&session->reasons, session->reasons.begin(), PoolOf(reuse, &session->reasons));
     ToPool(&session->reasons_unhappy, session->reasons_unhappy.begin(),
-           PoolOf(pool, &session->reasons_unhappy));
+           PoolOf(reuse, &session->reasons_unhappy));
   }
-  ClearCrowdAndDwell(s, pool);
+  ClearCrowdAndDwell(s, reuse);
 }
 
 // replace: *s holds another cell, whose every figure the blob's replaces (ReadCellValues; the
 // columns' figures are set by the caller): a section the blob lacks is emptied.
-Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace, RowReuse* pool) {
+Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace, RowReuse* reuse) {
   // Replacing the row's last detail: a section whose bytes are the same as there is kept as is.
   const bool memo =
-      replace && pool && pool->last_valid && !blob.empty() && blob[0] == kDetailVersion;
-  if (pool) pool->last_valid = false;  // until this read succeeds
-  if (replace && blob.empty()) ClearDetail(s, pool);
+      replace && reuse && reuse->last_valid && !blob.empty() && blob[0] == kDetailVersion;
+  if (reuse) reuse->last_valid = false;  // until this read succeeds
+  if (replace && blob.empty()) ClearDetail(s, reuse);
   if (blob.empty()) return Status::Ok();
   if (blob[0] != kDetailVersion && blob[0] != kDetailVersion1) {
     return Status::Corruption("cells.detail: unknown version " +
                               std::to_string(static_cast<unsigned char>(blob[0])));
   }
   std::string_view body = blob.substr(1);
-  Reader r(body, replace, pool);
+  Reader r(body, replace, reuse);
   std::array<size_t, 5> ends{};
   auto section = [&](size_t k, auto&& decode) {
     if (memo) {
-      size_t from = k == 0 ? 0 : pool->last_ends[k - 1], n = pool->last_ends[k] - from;
-      if (body.size() - r.pos() >= n && body.compare(r.pos(), n, pool->last_detail, from, n) == 0) {
+      size_t from = k == 0 ? 0 : reuse->last_ends[k - 1], n = reuse->last_ends[k] - from;
+      if (body.size() - r.pos() >= n &&
+          body.compare(r.pos(), n, reuse->last_detail, from, n) == 0) {
         r.Skip(n);
         ends[k] = r.pos();
         return;
@@ -446,16 +448,16 @@ Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace, RowReus
     section(3, [&] { r.Crowd(&s->suspect); });
     section(4, [&] { r.Dwell(&s->dwell); });
   } else if (replace) {
-    ClearCrowdAndDwell(s, pool);
+    ClearCrowdAndDwell(s, reuse);
   }
   if (!r.ok() || !r.done()) {
     return Status::Corruption("cells.detail: malformed at byte " + std::to_string(r.pos() + 1) +
                               " of " + std::to_string(blob.size()));
   }
-  if (replace && pool && blob[0] == kDetailVersion) {
-    pool->last_detail.assign(body);
-    pool->last_ends = ends;
-    pool->last_valid = true;
+  if (replace && reuse && blob[0] == kDetailVersion) {
+    reuse->last_detail.assign(body);
+    reuse->last_ends = ends;
+    reuse->last_valid = true;
   }
   return Status::Ok();
 }
@@ -492,7 +494,7 @@ Status ReadCellFigures(const CellValues& v, std::array<int64_t, 7>* figures,
 // The cell's figures into *sums and *gap_s: added, or replacing those of another cell (each
 // figure set, no zeroing pass over the ~2 KB of sums first).
 Status PutCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, bool replace,
-                     RowReuse* pool) {
+                     RowReuse* reuse) {
   std::array<int64_t, 7> figures;
   std::string_view detail;
   if (Status bad = ReadCellFigures(v, &figures, &detail); !bad.ok()) return bad;
@@ -502,7 +504,7 @@ Status PutCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, b
   for (size_t i = 0; i < figures.size(); ++i) {
     *slots[i] = replace ? figures[i] : *slots[i] + figures[i];
   }
-  return ReadDetail(detail, &s, replace, pool);
+  return ReadDetail(detail, &s, replace, reuse);
 }
 
 }  // namespace
@@ -519,8 +521,8 @@ Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s) {
   return PutCellValues(v, sums, gap_s, /*replace=*/false, nullptr);
 }
 
-Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, RowReuse* pool) {
-  return PutCellValues(v, sums, gap_s, /*replace=*/true, pool);
+Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s, RowReuse* reuse) {
+  return PutCellValues(v, sums, gap_s, /*replace=*/true, reuse);
 }
 
 std::string CellsTableSql(const std::string& table) {
@@ -534,11 +536,11 @@ namespace {
 
 // tp_pack_cell(visitors_in, visitors_out, counted_s, gap_s, abandoned, ok_sessions,
 // suspect_sessions, detail): a version 7 row's cell as version 8 stores it.
-void PackCellFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+void PackCellFunction(sqlite3_context* ctx, int /*argc: 8, as registered*/, sqlite3_value** argv) {
   std::array<int64_t, 7> values;
   for (int i = 0; i < 7; ++i) values[i] = sqlite3_value_int64(argv[i]);
   std::string cell = EncodeCellValues(values);
-  if (argc == 8 && sqlite3_value_type(argv[7]) != SQLITE_NULL) {
+  if (sqlite3_value_type(argv[7]) != SQLITE_NULL) {
     const void* b = sqlite3_value_blob(argv[7]);
     cell.append(static_cast<const char*>(b), static_cast<size_t>(sqlite3_value_bytes(argv[7])));
   }

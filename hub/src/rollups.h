@@ -129,7 +129,7 @@ struct RowReuse {
   bool last_valid = false;
 };
 Status ReadCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s,
-                      RowReuse* pool = nullptr);
+                      RowReuse* reuse = nullptr);
 inline Status AddCellRow(sqlite3_stmt* st, int col, metrics::Sums* sums, int64_t* gap_s) {
   return AddCellValues(CellValuesOf(st, col), sums, gap_s);
 }

@@ -284,7 +284,7 @@ TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
             SQLITE_OK);
   metrics::Sums reused, pooled;  // pooled: its lost keys' nodes kept and reused
   int64_t reused_gap = 99, pooled_gap = 99;
-  rollups::RowReuse pool;
+  rollups::RowReuse reuse;
   size_t row = 0;
   while (sqlite3_step(select) == SQLITE_ROW) {
     ASSERT_LT(row, cells.size());
@@ -295,7 +295,7 @@ TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
         rollups::ReadCellValues(rollups::CellValuesOf(select, 0), &reused, &reused_gap).ok());
     EXPECT_EQ(fresh, cells[row]) << "cell " << row;
     ASSERT_TRUE(
-        rollups::ReadCellValues(rollups::CellValuesOf(select, 0), &pooled, &pooled_gap, &pool)
+        rollups::ReadCellValues(rollups::CellValuesOf(select, 0), &pooled, &pooled_gap, &reuse)
             .ok());
     EXPECT_EQ(reused, fresh) << "cell " << row << " read into the row of cell " << row - 1;
     EXPECT_EQ(pooled, fresh) << "cell " << row << " read with a node pool";
