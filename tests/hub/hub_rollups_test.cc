@@ -617,6 +617,21 @@ TEST(HubRollupsProperty, EveryViewAndFilterEqualsARecomputationFromTheRawEvents)
   }
 }
 
+// A hub before a migration: writes the first half of `s` into a new store at `path` (each
+// received at kT0 + its index), then `after` (received at kT0). Returns where the half ends.
+size_t WriteFirstHalf(const std::string& path, const Stream& s,
+                      const std::vector<HubWrite>& after = {}) {
+  const size_t half = s.writes.size() / 2;
+  auto store = Open(path);
+  EXPECT_TRUE(store);
+  if (!store) return half;
+  for (size_t i = 0; i < half; ++i) {
+    EXPECT_TRUE(store->Write(s.writes[i], kT0 + static_cast<int64_t>(i)).ok());
+  }
+  for (const HubWrite& w : after) EXPECT_TRUE(store->Write(w, kT0).ok());
+  return half;
+}
+
 // A database written before version 4 (no offsets, no cells) is migrated in place by
 // recomputing from the events' JSON: every figure stays.
 TEST(HubRollupsMigration, Version3DatabaseGetsItsCellsFromTheEvents) {
@@ -704,14 +719,8 @@ TEST(HubRollupsMigration, Version4DatabaseGetsItsChainLevelsFromItsCells) {
 TEST(HubRollupsMigration, Version7DatabaseGetsOneBlobPerCell) {
   testing::TempDir dir;
   Stream s = RandomStream(17, 120);
-  const size_t half = s.writes.size() / 2;
-  {
-    auto store = Open(dir.File("hub.db"));
-    ASSERT_TRUE(store);
-    for (size_t i = 0; i < half; ++i) {
-      ASSERT_TRUE(store->Write(s.writes[i], kT0 + static_cast<int64_t>(i)).ok());
-    }
-  }
+  const size_t half = WriteFirstHalf(dir.File("hub.db"), s);
+  ASSERT_FALSE(::testing::Test::HasFailure());
   {
     // Back to version 7's layout, each cell's figures from its blob.
     auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
@@ -807,15 +816,8 @@ TEST(HubRollupsMigration, Version7DatabaseGetsOneBlobPerCell) {
 TEST(HubRollupsMigration, Version6DatabaseGetsItsKioskCountersFromItsRows) {
   testing::TempDir dir;
   Stream s = RandomStream(13, 120);
-  const size_t half = s.writes.size() / 2;
-  {
-    auto store = Open(dir.File("hub.db"));
-    ASSERT_TRUE(store);
-    for (size_t i = 0; i < half; ++i) {
-      ASSERT_TRUE(store->Write(s.writes[i], kT0 + static_cast<int64_t>(i)).ok());
-    }
-    for (const HubWrite& w : GapsAndRejects(13)) ASSERT_TRUE(store->Write(w, kT0).ok());
-  }
+  const size_t half = WriteFirstHalf(dir.File("hub.db"), s, GapsAndRejects(13));
+  ASSERT_FALSE(::testing::Test::HasFailure());
   {
     auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
     ASSERT_TRUE(db.ok());
