@@ -210,7 +210,7 @@ function startLive() {
   es.addEventListener('commit', () => {
     clearTimeout(liveTimer);
     liveTimer = setTimeout(() => {
-      if (current && current.view.live !== false) loadView({live: true});
+      if (current && current.view.live !== false) loadView({live: true, fromStream: true});
     }, 200);
   });
 }
@@ -222,6 +222,7 @@ function setLiveBadge(state, when, retryS) {
   const label = {
     live: 'Live',
     updated: 'Live',
+    held: 'Live · new data waits while you edit',
     connecting: 'Connecting…',
     reconnecting: 'Reconnecting…',
     offline: `Not live (retry in ${retryS} s)`,
@@ -354,8 +355,17 @@ async function showView(view, params) {
   await loadView({});
 }
 
-async function loadView({live: isLive = false}) {
+// Whether the user has typed or chosen something in a form of the view that is not sent yet. A live
+// update would throw it away, so it waits (the badge says so) until the form is sent or the user
+// goes to another view.
+const editing = () => document.querySelector('#content[data-editing]') !== null;
+
+// `live`: new figures for the same view and filters. Only the content is replaced: the bar, the
+// filters and the controls stay as they are (an open menu stays open, a click in flight lands).
+// `fromStream`: the hub said it stored something; held while the user edits a form.
+async function loadView({live: isLive = false, fromStream = false}) {
   if (!current) return;
+  if (fromStream && editing()) return setLiveBadge('held');
   const {view, params} = current;
   const state = readState();
   const seq = ++loadSeq;
@@ -372,44 +382,51 @@ async function loadView({live: isLive = false}) {
     }
     error = e;
   }
-  if (seq !== loadSeq) return;  // a newer load started meanwhile
+  if (seq !== loadSeq) return;                               // a newer load started meanwhile
+  if (fromStream && editing()) return setLiveBadge('held');  // the user began while it loaded
   const scrollY = window.scrollY;
   disposeCharts();
   const content = h('main', {class: 'content', id: 'content', 'data-view': view.id});
-  const csv = view.csv === false ?
-      null :
-      h('a', {
-        class: 'button',
-        id: 'export-csv',
-        href: endpoint + apiQuery(state, view.own || [], {format: 'csv'}),
-        download: true
-      },
-        '⤓ Export CSV');
-  const toolbar =
-      h('div', {class: 'toolbar'}, h('h1', {}, view.heading ? view.heading(params) : view.title),
-        h('div', {class: 'view-controls'},
-          view.controls ? view.controls(state, setState, meta) : null, csv));
-  const bar = view.filters === false ? null : filterBar(state, data && data.filter);
-  root.replaceChildren(...[navBar(location.pathname), bar, toolbar, content].filter(Boolean));
+  const edited = () => (content.dataset.editing = '1');
+  content.addEventListener('input', edited);
+  content.addEventListener('change', edited);
+  const shown = document.getElementById('content');
+  if (isLive && shown && shown.dataset.view === view.id) {
+    shown.replaceWith(content);
+  } else {
+    const csv = view.csv === false ?
+        null :
+        h('a', {
+          class: 'button',
+          id: 'export-csv',
+          href: endpoint + apiQuery(state, view.own || [], {format: 'csv'}),
+          download: true
+        },
+          '⤓ Export CSV');
+    const toolbar =
+        h('div', {class: 'toolbar'}, h('h1', {}, view.heading ? view.heading(params) : view.title),
+          h('div', {class: 'view-controls'},
+            view.controls ? view.controls(state, setState, meta) : null, csv));
+    const bar = view.filters === false ? null : filterBar(state, data && data.filter);
+    root.replaceChildren(...[navBar(location.pathname), bar, toolbar, content].filter(Boolean));
+  }
   if (error) {
     content.append(
         view.onError ? view.onError(error) :
                        h('p', {class: 'error', role: 'alert'}, error.message));
   } else {
     if (data && data.filter && view.filters !== false) content.append(filterSummary(data));
-    await view.render(
-        content, data, state,
-        {
-          meta,
-          params,
-          setState,
-          navigate,
-          reload: () => loadView({live: true}),
-          // After the hub config changed: stages, regions and stores as the hub now has them.
-          refreshMeta: async () => {
-            meta = await api('/api/v1/meta');
-          }
-        });
+    await view.render(content, data, state, {
+      meta,
+      params,
+      setState,
+      navigate,
+      reload: () => loadView({live: true}),
+      // After the hub config changed: stages, regions and stores as the hub now has them.
+      refreshMeta: async () => {
+        meta = await api('/api/v1/meta');
+      }
+    });
     if (seq !== loadSeq) return;
     resizeCharts();
   }

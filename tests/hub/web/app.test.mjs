@@ -130,8 +130,11 @@ describe('web app on a real hub', {skip}, () => {
     await page.evaluate(() => (window.__sameDocument = true));
     const sel = 'td.cell[data-touchpoint="checkout"][data-stage="pay"] dd[data-k=responses]';
     const before = await page.$eval(sel, (d) => d.textContent);
+    // 'updated': the stream is open and has already brought an update (the admin's own
+    // sign-up is a write the hub reports too).
     await page.waitForFunction(
-        () => document.querySelector('#live-badge')?.dataset.state === 'live', {timeout: 5000});
+        () => ['live', 'updated'].includes(document.querySelector('#live-badge')?.dataset.state),
+        {timeout: 10000});
     const file = join(dir, 'more.jsonl');
     writeEvents(
         file,
@@ -347,7 +350,8 @@ describe('web app on a real hub', {skip}, () => {
         await page.click('#config-save');
         await page.waitForSelector('#config-saved:not([hidden])', {timeout: 10000});
         assert.match(
-            await page.$eval('#stages-in-force', (e) => e.textContent), /^pay → arrive → browse/);
+            await page.$eval('#stages-in-force', (e) => e.textContent),
+            /^pay → arrive → browse/);
         await openView(page, `${hub.url}/journey`);
         const heads = await page.$$eval(
             '#journey-grid th.stage', (ths) => ths.map((t) => t.textContent.replace(/^\d+/, '')));
@@ -372,8 +376,7 @@ describe('web app on a real hub', {skip}, () => {
           await p.click('button[type=submit]');
           await p.waitForSelector('#journey-grid', {timeout: 15000});
           assert.equal(await p.$('header.top nav a[href="/config"]'), null);
-          const status =
-              await p.evaluate(async () => (await fetch('/api/v1/config')).status);
+          const status = await p.evaluate(async () => (await fetch('/api/v1/config')).status);
           assert.equal(status, 403);
           await openView(p, `${hub.url}/config`);
           assert.match(await p.$eval('#content .error', (e) => e.textContent), /admin only/);

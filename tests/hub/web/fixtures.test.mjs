@@ -3,7 +3,7 @@
 // the fixture's, filters in the URL, live refresh without reload, CSV link, alerts 404 note.
 // The same app against a real `touchpoint-hub serve` is app.test.mjs.
 import assert from 'node:assert/strict';
-import {readFileSync} from 'node:fs';
+import {mkdirSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
@@ -101,6 +101,11 @@ describe(
         const before = await page.$eval('#app', (e) => e.dataset.loaded);
         await page.waitForFunction(
             () => document.querySelector('#live-badge')?.dataset.state === 'live', {timeout: 5000});
+        // A menu of the filter bar is open when the update comes: it stays open (the same node).
+        await page.click('details[data-filter=stores] summary');
+        await page.evaluate(
+            () => (window.__storesMenu = document.querySelector('details[data-filter=stores]')));
+        const grid = await page.$('#journey-grid');
         const res = await fetch(`${server.url}/__commit`, {method: 'POST'});
         assert.equal(res.status, 204);
         await waitFor(
@@ -108,6 +113,40 @@ describe(
             {what: 'the live refresh', timeoutMs: 3000});
         assert.equal(await page.evaluate(() => window.__sameDocument), true);
         assert.match(await page.$eval('#live-badge', (e) => e.textContent), /updated/);
+        assert.equal(await grid.evaluate((g) => g.isConnected), false, 'the content is redrawn');
+        assert.deepEqual(
+            await page.evaluate(() => [window.__storesMenu.isConnected, window.__storesMenu.open]),
+            [true, true]);
+        await page.click('details[data-filter=stores] summary');
+      });
+
+      test('a live update waits while a form of the view is being filled', async () => {
+        await openView(page, `${server.url}/alerts`);
+        await page.waitForSelector('#new-rule');
+        await page.waitForFunction(
+            () => document.querySelector('#live-badge')?.dataset.state === 'live', {timeout: 5000});
+        await page.type('#new-rule input[name=name]', 'half typed');
+        const before = await page.$eval('#app', (e) => e.dataset.loaded);
+        await fetch(`${server.url}/__commit`, {method: 'POST'});
+        await page.waitForFunction(
+            () => document.querySelector('#live-badge')?.dataset.state === 'held', {timeout: 3000});
+        assert.match(await page.$eval('#live-badge', (e) => e.textContent), /waits while you edit/);
+        mkdirSync(outDir, {recursive: true});
+        await page.screenshot({path: join(outDir, 'alerts-held-1366.png')});
+        assert.equal(await page.$eval('#app', (e) => e.dataset.loaded), before);
+        assert.equal(await page.$eval('#new-rule input[name=name]', (i) => i.value), 'half typed');
+        // Sending the form reloads the view; the next update comes in again.
+        await page.click('#new-rule button[type=submit]');
+        await waitFor(
+            () => page.$eval('#app', (e, b) => e.dataset.loaded !== b, before),
+            {what: 'the reload after adding the rule', timeoutMs: 3000});
+        assert.equal(await page.$eval('#new-rule input[name=name]', (i) => i.value), '');
+        const sent = await page.$eval('#app', (e) => e.dataset.loaded);
+        await fetch(`${server.url}/__commit`, {method: 'POST'});
+        await waitFor(
+            () => page.$eval('#app', (e, b) => e.dataset.loaded !== b, sent),
+            {what: 'the live refresh after the form was sent', timeoutMs: 3000});
+        await openView(page, `${server.url}/journey?compare=1`);
       });
 
       test('a live stream refused (429) is tried again, and then refreshes the view', async () => {
