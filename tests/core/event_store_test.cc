@@ -166,9 +166,53 @@ TEST_F(EventStoreTest, ReadByTimeFiltersTypeAndRange) {
   EXPECT_EQ(early->back().type, EventType::kFootfall);
 }
 
+// The page size of the file, read with a connection of its own.
+int64_t PageSizeOf(const std::string& path) {
+  sqlite3* db = nullptr;
+  int64_t size = 0;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      size = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return size;
+}
+
+TEST_F(EventStoreTest, ANewStoreHas16KiBPagesAndAnOlderOneKeepsItsOwn) {
+  ASSERT_NE(Open(), nullptr);
+  EXPECT_EQ(PageSizeOf(dir_.File("events.db")), 16384);
+
+  // A store made before (4 KiB pages, SQLite's default): opened, written and read as it is.
+  const std::string old_path = dir_.File("old.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size=4096; CREATE TABLE scratch(x); DROP TABLE scratch",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EventStoreOptions o;
+  o.path = old_path;
+  auto store = Open(o);
+  ASSERT_NE(store, nullptr);
+  std::vector<Event> batch;
+  for (int i = 0; i < 500; ++i) batch.push_back(Feedback(1 + i % 5, kT0 + i));
+  ASSERT_TRUE(store->AppendBatch(std::move(batch)).ok());
+  auto reader = std::move(*store->NewReader());
+  auto pending = reader->ReadPending(0, 1000, std::numeric_limits<size_t>::max());
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  EXPECT_EQ(pending->size(), 500u);
+  EXPECT_EQ(PageSizeOf(old_path), 4096);
+}
+
 TEST_F(EventStoreTest, DiskFullRejectsCleanlyAndRecoversWhenSpaceIsFreed) {
   EventStoreOptions o;
-  o.max_page_count = 40;  // 40 pages of 4 KiB: a tiny "disk"
+  o.max_page_count = 40;  // 40 pages of 16 KiB: a tiny "disk"
   o.disk_budget_bytes = 0;
   auto store = Open(o);
   uint64_t last_ok = 0;
