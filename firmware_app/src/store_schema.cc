@@ -15,7 +15,7 @@ Status ConfigureWriter(sql::Database& db, int64_t max_page_count) {
   // A new store's pages are 16 KiB, as the hub's (an existing store keeps the size it was made
   // with: changing it needs a VACUUM, which WAL mode does not allow). The uplink reads the outbox
   // page by page, one pread each from the WAL or the file: with 4 KiB pages (~8 events each) those
-  // reads were ~40 % of its CPU in `touchpoint-bench sync` (docs/sync.md). Ignored by SQLite
+  // reads were ~45 % of its CPU in `touchpoint-bench sync` (docs/sync.md). Ignored by SQLite
   // once the file has pages.
   if (Status s = db.Exec("PRAGMA page_size=16384"); !s.ok()) return s;
   // WAL: readers never block the writer. synchronous=FULL: a commit is on disk when it returns.

@@ -12,6 +12,7 @@
 #include "touchpoint/core/event_json.h"
 #include "touchpoint/core/event_store.h"
 #include "touchpoint/core/export.h"
+#include "touchpoint/core/sqlite.h"
 
 namespace touchpoint {
 namespace {
@@ -166,20 +167,12 @@ TEST_F(EventStoreTest, ReadByTimeFiltersTypeAndRange) {
   EXPECT_EQ(early->back().type, EventType::kFootfall);
 }
 
-// The page size of the file, read with a connection of its own.
+// The page size of the file, read with a connection of its own (0 if it cannot be read).
 int64_t PageSizeOf(const std::string& path) {
-  sqlite3* db = nullptr;
-  int64_t size = 0;
-  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-      size = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return size;
+  auto db = sql::Database::Open(path, sql::Database::Mode::kReadOnly);
+  if (!db.ok()) return 0;
+  auto size = (*db)->QueryInt("PRAGMA page_size");
+  return size.ok() ? size->value_or(0) : 0;
 }
 
 TEST_F(EventStoreTest, ANewStoreHas16KiBPagesAndAnOlderOneKeepsItsOwn) {
@@ -189,12 +182,10 @@ TEST_F(EventStoreTest, ANewStoreHas16KiBPagesAndAnOlderOneKeepsItsOwn) {
   // A store made before (4 KiB pages, SQLite's default): opened, written and read as it is.
   const std::string old_path = dir_.File("old.db");
   {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size=4096; CREATE TABLE scratch(x); DROP TABLE scratch",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
+    auto db = sql::Database::Open(old_path, sql::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(
+        (*db)->Exec("PRAGMA page_size=4096; CREATE TABLE scratch(x); DROP TABLE scratch").ok());
   }
   EventStoreOptions o;
   o.path = old_path;
