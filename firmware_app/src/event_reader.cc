@@ -4,6 +4,7 @@
 #include <atomic>
 #include <limits>
 
+#include "pending_ranges.h"
 #include "touchpoint/core/event_store.h"
 #include "touchpoint/core/sqlite.h"
 
@@ -72,9 +73,7 @@ Result<std::vector<StoredEvent>> Collect(sql::Statement& stmt, size_t max_bytes,
 Result<std::vector<StoredEvent>> EventReader::ReadPending(uint64_t after_seq, size_t max_count,
                                                           size_t max_bytes) {
   if (Status c = impl_->Connect(); !c.ok()) return c;
-  auto stmt = impl_->db->Prepare(
-      "SELECT e.seq, e.type, e.time_ms, 0, e.body FROM outbox o JOIN events e ON e.seq = o.seq "
-      "WHERE o.seq > ? ORDER BY o.seq LIMIT ?");
+  auto stmt = impl_->db->Prepare(store::PendingEventsSql("e.seq, e.type, e.time_ms, 0, e.body"));
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(max_count));
   return Collect(*stmt, max_bytes, max_count);
@@ -84,9 +83,7 @@ Result<size_t> EventReader::VisitPending(
     uint64_t after_seq, size_t max_count, size_t max_bytes,
     const std::function<void(uint64_t seq, std::string_view json)>& fn) {
   if (Status c = impl_->Connect(); !c.ok()) return c;
-  auto stmt = impl_->db->Prepare(
-      "SELECT e.seq, e.body FROM outbox o JOIN events e ON e.seq = o.seq "
-      "WHERE o.seq > ? ORDER BY o.seq LIMIT ?");
+  auto stmt = impl_->db->Prepare(store::PendingEventsSql("e.seq, e.body"));
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(max_count));
   size_t n = 0, bytes = 0;
@@ -106,9 +103,10 @@ Result<size_t> EventReader::VisitPending(
 Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint64_t last_seq,
                                                         size_t max_count) {
   if (Status c = impl_->Connect(); !c.ok()) return c;
-  auto stmt = impl_->db->Prepare(
-      "SELECT e.seq, e.type, e.time_ms, o.seq IS NULL, e.body FROM events e "
-      "LEFT JOIN outbox o ON o.seq = e.seq WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq LIMIT ?");
+  auto stmt = impl_->db->Prepare(std::string("SELECT e.seq, e.type, e.time_ms, NOT ") +
+                                 store::kEventIsPendingSql +
+                                 ", e.body FROM events e WHERE e.seq BETWEEN ? AND ? "
+                                 "ORDER BY e.seq LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(first_seq))
       .Bind(2, static_cast<int64_t>(std::min<uint64_t>(last_seq, INT64_MAX)))
@@ -119,9 +117,9 @@ Result<std::vector<StoredEvent>> EventReader::ReadRange(uint64_t first_seq, uint
 Result<std::vector<StoredEvent>> EventReader::ReadByTime(std::optional<EventType> type,
                                                          int64_t from_ms, int64_t to_ms) {
   if (Status c = impl_->Connect(); !c.ok()) return c;
-  std::string sql =
-      "SELECT e.seq, e.type, e.time_ms, o.seq IS NULL, e.body FROM events e "
-      "LEFT JOIN outbox o ON o.seq = e.seq WHERE e.time_ms >= ? AND e.time_ms < ?";
+  std::string sql = std::string("SELECT e.seq, e.type, e.time_ms, NOT ") +
+                    store::kEventIsPendingSql +
+                    ", e.body FROM events e WHERE e.time_ms >= ? AND e.time_ms < ?";
   if (type) sql += " AND e.type = ?";
   sql += " ORDER BY e.time_ms, e.seq";
   auto stmt = impl_->db->Prepare(sql);
@@ -133,7 +131,7 @@ Result<std::vector<StoredEvent>> EventReader::ReadByTime(std::optional<EventType
 
 Result<int64_t> EventReader::CountPending() {
   if (Status c = impl_->Connect(); !c.ok()) return c;
-  auto n = impl_->db->QueryInt("SELECT count(*) FROM outbox");
+  auto n = impl_->db->QueryInt(store::kCountPendingSql);
   if (!n.ok()) return n.status();
   return n->value_or(0);
 }

@@ -164,14 +164,11 @@ Status EventStore::Impl::CommitGroup(std::vector<Request>& group,
   };
   auto insert = db->Prepare("INSERT INTO events(seq, type, time_ms, body) VALUES(?,?,?,?)");
   if (!insert.ok()) return fail(insert.status());
-  auto pend = db->Prepare("INSERT INTO outbox(seq) VALUES(?)");
-  if (!pend.ok()) return fail(pend.status());
-  auto ack = db->Prepare("DELETE FROM outbox WHERE seq BETWEEN ? AND ?");
-  if (!ack.ok()) return fail(ack.status());
   for (size_t i = 0; i < group.size(); ++i) {
     auto& r = group[i];
     (*seqs)[i].clear();
     if (r.kind == Request::Kind::kAppend) {
+      const uint64_t first = seq;
       for (auto& e : r.events) {
         e.seq = seq;
         e.boot_count = report.boot_count;
@@ -180,17 +177,15 @@ Status EventStore::Impl::CommitGroup(std::vector<Request>& group,
             .Bind(2, static_cast<int64_t>(e.type()))
             .Bind(3, e.time_ms)
             .Bind(4, body);
-        Status st = insert->Run();
-        if (st.ok()) st = pend->Bind(1, static_cast<int64_t>(seq)).Run();
-        if (!st.ok()) return fail(st);
+        if (Status st = insert->Run(); !st.ok()) return fail(st);
         (*seqs)[i].push_back(seq);
         ++seq;
       }
+      if (Status st = store::AddPending(*db, first, seq - 1); !st.ok()) return fail(st);
     } else if (r.kind == Request::Kind::kAck) {
-      ack->Bind(1, static_cast<int64_t>(r.first)).Bind(2, static_cast<int64_t>(r.last));
-      Status st = ack->Run();
-      if (!st.ok()) return fail(st);
-      (*ack_changes)[i] = db->Changes();
+      auto removed = store::RemovePending(*db, r.first, r.last);
+      if (!removed.ok()) return fail(removed.status());
+      (*ack_changes)[i] = *removed;
     }
   }
   if (seq != next_seq) {

@@ -26,9 +26,9 @@ int64_t EventStore::Impl::PruneAcknowledged(int64_t target_used, int64_t max_row
   while (deleted < max_rows) {
     int64_t chunk = std::min<int64_t>(1000, max_rows - deleted);
     if (!db->Exec("BEGIN IMMEDIATE").ok()) break;
-    auto del = db->Prepare(
-        "DELETE FROM events WHERE seq IN (SELECT seq FROM events e WHERE NOT EXISTS "
-        "(SELECT 1 FROM outbox o WHERE o.seq = e.seq) ORDER BY seq LIMIT ?)");
+    auto del = db->Prepare(std::string("DELETE FROM events WHERE seq IN (SELECT seq FROM events e "
+                                       "WHERE NOT ") +
+                           store::kEventIsPendingSql + " ORDER BY seq LIMIT ?)");
     if (!del.ok()) {
       db->RollbackQuietly();
       break;
@@ -60,8 +60,8 @@ int64_t EventStore::Impl::CompactFootfall(int64_t target_used) {
   int64_t before = (clock->NowUtcMs() / kHourMs) * kHourMs;
   for (int round = 0; round < 100 && UsedBytes() > target_used; ++round) {
     auto sel = db->Prepare(
-        "SELECT e.seq, e.body FROM events e JOIN outbox o ON o.seq = e.seq "
-        "WHERE e.type = ? AND e.time_ms < ? ORDER BY e.time_ms LIMIT 5000");
+        std::string("SELECT e.seq, e.body FROM events e WHERE e.type = ? AND e.time_ms < ? AND ") +
+        store::kEventIsPendingSql + " ORDER BY e.time_ms LIMIT 5000");
     if (!sel.ok()) break;
     sel->Bind(1, static_cast<int64_t>(EventType::kFootfall)).Bind(2, before);
     std::map<std::pair<std::string, int64_t>, std::vector<Event>> by_hour;
@@ -160,21 +160,18 @@ bool EventStore::Impl::MergeHour(int64_t hour_start, const std::vector<Event>& e
   }
   if (!db->Exec("BEGIN IMMEDIATE").ok()) return false;
   auto del = db->Prepare("DELETE FROM events WHERE seq = ?");
-  auto unpend = db->Prepare("DELETE FROM outbox WHERE seq = ?");
   auto ins = db->Prepare("INSERT INTO events(seq, type, time_ms, body) VALUES(?,?,?,?)");
-  auto pend = db->Prepare("INSERT INTO outbox(seq) VALUES(?)");
-  bool ok = del.ok() && unpend.ok() && ins.ok() && pend.ok();
+  bool ok = del.ok() && ins.ok();
   for (size_t i = 0; ok && i < events.size(); ++i) {
     del->Bind(1, static_cast<int64_t>(events[i].seq));
-    unpend->Bind(1, static_cast<int64_t>(events[i].seq));
-    ok = del->Run().ok() && unpend->Run().ok();
+    ok = del->Run().ok() && store::RemovePending(*db, events[i].seq, events[i].seq).ok();
   }
   if (ok) {
     ins->Bind(1, static_cast<int64_t>(merged.seq))
         .Bind(2, static_cast<int64_t>(EventType::kFootfall))
         .Bind(3, merged.time_ms)
         .Bind(4, EncodeEvent(merged));
-    ok = ins->Run().ok() && pend->Bind(1, static_cast<int64_t>(merged.seq)).Run().ok();
+    ok = ins->Run().ok() && store::AddPending(*db, merged.seq, merged.seq).ok();
   }
   counters["footfall_compacted"] += static_cast<int64_t>(events.size());
   ok = ok && store::WriteMeta(*db, "next_seq", static_cast<int64_t>(next_seq + 1)).ok() &&
@@ -210,9 +207,10 @@ void EventStore::Impl::RefreshStats() {
   }
   int64_t used = UsedBytes();
   std::optional<int64_t> oldest;
-  auto q = db->QueryInt(
-      "SELECT e.time_ms FROM outbox o JOIN events e ON e.seq = o.seq ORDER BY o.seq LIMIT 1");
-  if (q.ok()) oldest = *q;
+  if (auto q = db->Prepare(store::PendingEventsSql("e.time_ms")); q.ok()) {
+    q->Bind(1, int64_t{0}).Bind(2, int64_t{1});  // the first pending event
+    if (auto row = q->Step(); row.ok() && *row) oldest = q->ColumnInt(0);
+  }
   int64_t files = FileSize(opt.path) + FileSize(opt.path + "-wal");
   std::lock_guard<std::mutex> lock(stats_mu);
   stats.used_bytes = used;

@@ -17,6 +17,7 @@
 #include <optional>
 #include <thread>
 
+#include "pending_ranges.h"
 #include "store_schema.h"
 #include "touchpoint/core/event_store.h"
 #include "touchpoint/core/sqlite.h"

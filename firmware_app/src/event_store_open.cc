@@ -93,7 +93,7 @@ Status EventStore::Impl::TryOpen() {
     }
   }  // else inspection only: nothing is written at open.
 
-  auto pending = db->QueryInt("SELECT count(*) FROM outbox");
+  auto pending = db->QueryInt(store::kCountPendingSql);
   if (!pending.ok()) return fail(pending.status());
   auto ckpt = sql::Database::Open(opt.path, sql::Database::Mode::kReadWriteCreate);
   if (!ckpt.ok()) return fail(ckpt.status());

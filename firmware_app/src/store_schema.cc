@@ -63,7 +63,23 @@ Status Migrate(sql::Database& db) {
       return s;
     }
   }
-  // Future migrations: if (v < 2) { ... PRAGMA user_version=2 ... }
+  if (v < 2) {
+    // The outbox as ranges (pending_ranges.h): each run of consecutive outbox seqs becomes one
+    // range (a run's seqs minus their rank in seq order are one number).
+    Status s = db.Exec(
+        "BEGIN IMMEDIATE;"
+        "CREATE TABLE pending(first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL);"
+        "INSERT INTO pending(first_seq, last_seq) SELECT MIN(seq), MAX(seq) FROM "
+        "  (SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) AS run FROM outbox) GROUP BY run;"
+        "DROP TABLE outbox;"
+        "PRAGMA user_version=2;"
+        "COMMIT;");
+    if (!s.ok()) {
+      db.RollbackQuietly();
+      return s;
+    }
+  }
+  // Future migrations: if (v < 3) { ... PRAGMA user_version=3 ... }
   return Status::Ok();
 }
 

@@ -11,7 +11,7 @@
 
 namespace touchpoint::store {
 
-inline constexpr int kStoreSchemaVersion = 1;
+inline constexpr int kStoreSchemaVersion = 2;
 
 // Applies pragmas for the writer connection (WAL, synchronous=FULL, ...).
 Status ConfigureWriter(sql::Database& db, int64_t max_page_count);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -152,6 +153,108 @@ TEST_F(EventStoreTest, OutboxReadsPendingInBatchesAndAcks) {
   auto range = reader->ReadRange(1, 5, 10);
   ASSERT_EQ(range->size(), 5u);
   EXPECT_TRUE(range->front().acked);
+}
+
+// The pending seqs as the store reports them: every ReadPending batch from the start.
+std::vector<uint64_t> PendingSeqs(EventReader& reader, size_t batch) {
+  std::vector<uint64_t> out;
+  uint64_t after = 0;
+  while (true) {
+    auto b = reader.ReadPending(after, batch, 1 << 20);
+    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    if (!b.ok() || b->empty()) return out;
+    for (const auto& e : *b) out.push_back(e.seq);
+    after = b->back().seq;
+  }
+}
+
+// The outbox is kept as ranges (schema v2): acks that split ranges, overlap, repeat and come in
+// any order, interleaved with appends, leave exactly the unacknowledged seqs pending, and each
+// ack reports how many seqs it newly acknowledged.
+TEST_F(EventStoreTest, AcksInAnyOrderLeaveExactlyTheUnacknowledgedSeqsPending) {
+  auto store = Open();
+  auto reader = std::move(*store->NewReader());
+  std::set<uint64_t> model;  // pending
+  uint64_t next = 1;
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    if (rng() % 4 == 0 || model.empty()) {
+      std::vector<Event> batch;
+      size_t n = 1 + rng() % 40;
+      for (size_t i = 0; i < n; ++i) batch.push_back(Feedback(1 + i % 5));
+      ASSERT_TRUE(store->AppendBatch(std::move(batch)).ok());
+      for (size_t i = 0; i < n; ++i) model.insert(next++);
+    } else {
+      uint64_t first = 1 + rng() % (next + 2);
+      uint64_t last = first + rng() % 12;
+      int64_t expected = 0;
+      for (uint64_t s = first; s <= last; ++s) expected += static_cast<int64_t>(model.erase(s));
+      auto acked = store->MarkAcknowledged(first, last);
+      ASSERT_TRUE(acked.ok()) << acked.status().ToString();
+      ASSERT_EQ(*acked, expected) << "ack " << first << ".." << last << " in round " << round;
+    }
+    if (round % 20 == 19) {
+      ASSERT_EQ(*reader->CountPending(), static_cast<int64_t>(model.size()));
+      ASSERT_EQ(store->Stats().pending, static_cast<int64_t>(model.size()));
+      ASSERT_EQ(PendingSeqs(*reader, 7), std::vector<uint64_t>(model.begin(), model.end()));
+      auto all = reader->ReadRange(1, next, next);
+      ASSERT_TRUE(all.ok());
+      ASSERT_EQ(all->size(), next - 1);
+      for (const auto& e : *all) EXPECT_EQ(e.acked, model.count(e.seq) == 0) << e.seq;
+    }
+  }
+  // Acks beyond every seq, and of nothing held, change nothing.
+  EXPECT_EQ(*store->MarkAcknowledged(next + 10, next + 20), 0);
+  EXPECT_EQ(*reader->CountPending(), static_cast<int64_t>(model.size()));
+  // A reader resumes after any seq, pending or not.
+  for (uint64_t after : {uint64_t{0}, next / 3, next / 2, next - 1}) {
+    std::vector<uint64_t> want(model.upper_bound(after), model.end());
+    if (want.size() > 5) want.resize(5);
+    auto batch = reader->ReadPending(after, 5, 1 << 20);
+    ASSERT_TRUE(batch.ok());
+    std::vector<uint64_t> got;
+    for (const auto& e : *batch) got.push_back(e.seq);
+    EXPECT_EQ(got, want) << "after " << after;
+  }
+}
+
+// A store of schema v1 (one outbox row per pending seq) opens as v2 with the same seqs pending,
+// holes included, and drains as before.
+TEST_F(EventStoreTest, AVersion1OutboxBecomesRangesOnOpen) {
+  {
+    auto store = Open();
+    std::vector<Event> batch;
+    for (int i = 0; i < 30; ++i) batch.push_back(Feedback(1 + i % 5));
+    ASSERT_TRUE(store->AppendBatch(std::move(batch)).ok());
+  }
+  const std::vector<uint64_t> pending = {2, 3, 4, 9, 11, 12, 20, 21, 22, 23, 30};
+  {
+    auto db = sql::Database::Open(dir_.File("events.db"), sql::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    std::string sql =
+        "DROP TABLE pending; CREATE TABLE outbox(seq INTEGER PRIMARY KEY); "
+        "PRAGMA user_version=1;";
+    for (uint64_t s : pending) sql += "INSERT INTO outbox(seq) VALUES(" + std::to_string(s) + ");";
+    ASSERT_TRUE((*db)->Exec(sql).ok());
+  }
+  auto store = Open();
+  auto reader = std::move(*store->NewReader());
+  EXPECT_EQ(store->Stats().pending, static_cast<int64_t>(pending.size()));
+  EXPECT_EQ(PendingSeqs(*reader, 4), pending);
+  EXPECT_EQ(*store->MarkAcknowledged(3, 11), 4);  // 3, 4, 9, 11
+  EXPECT_EQ(PendingSeqs(*reader, 100), (std::vector<uint64_t>{2, 12, 20, 21, 22, 23, 30}));
+  {
+    auto db = sql::Database::Open(dir_.File("events.db"), sql::Database::Mode::kReadOnly);
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ((*db)->QueryInt("PRAGMA user_version")->value_or(0), 2);
+    EXPECT_EQ(
+        (*db)->QueryInt("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'")->value_or(-1),
+        0);
+    EXPECT_EQ((*db)->QueryInt("SELECT count(*) FROM pending")->value_or(-1), 4);  // 2 12 20-23 30
+  }
+  // New events join the pending seqs after the migrated ones.
+  EXPECT_EQ(*store->Append(Feedback(3)), 31u);
+  EXPECT_EQ(PendingSeqs(*reader, 3).back(), 31u);
 }
 
 TEST_F(EventStoreTest, ReadByTimeFiltersTypeAndRange) {
