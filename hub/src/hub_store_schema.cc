@@ -106,6 +106,59 @@ CREATE TABLE IF NOT EXISTS web_alerts(
   state TEXT NOT NULL, acked_by TEXT, acked_ms INTEGER, closed_ms INTEGER);
 )sql";
 
+// Version 8 -> 9: a narrower events row (14 columns instead of 24: the row is most of what the
+// writer steps and writes per event). When an event arrived and how (MQTT or import) move to its
+// payload block, which the same write stored; the answer columns (NULL since version 4), the
+// suspect flag and the coverage columns go: the rollup cells and the stored JSON hold them.
+// The events are copied once into the new table (in key order).
+constexpr const char* kNarrowEvents = R"sql(
+UPDATE payloads SET received_ms = m.received_ms, source = m.source
+  FROM (SELECT payload_id, MAX(received_ms) AS received_ms, MAX(source) AS source
+        FROM events GROUP BY payload_id) AS m
+  WHERE payloads.id = m.payload_id;
+CREATE TABLE events_v9(
+  kiosk_key INTEGER NOT NULL, seq INTEGER NOT NULL,
+  dim_key INTEGER NOT NULL, type INTEGER NOT NULL, time_ms INTEGER NOT NULL,
+  superseded_by INTEGER, f_in INTEGER, f_out INTEGER, f_interval_s INTEGER,
+  payload_id INTEGER NOT NULL, payload_line INTEGER NOT NULL,
+  id_hash INTEGER, flags INTEGER, utc_offset_min INTEGER,
+  PRIMARY KEY(kiosk_key, seq)) WITHOUT ROWID;
+INSERT INTO events_v9(kiosk_key, seq, dim_key, type, time_ms, superseded_by, f_in, f_out,
+  f_interval_s, payload_id, payload_line, id_hash, flags, utc_offset_min)
+  SELECT kiosk_key, seq, dim_key, type, time_ms, superseded_by, f_in, f_out, f_interval_s,
+    payload_id, payload_line, id_hash, flags, utc_offset_min
+  FROM events ORDER BY kiosk_key, seq;
+DROP TABLE events;
+ALTER TABLE events_v9 RENAME TO events;
+)sql";
+
+// Whether `table` has a column `column`.
+Result<bool> HasColumn(sql::Database* db, const char* table, const char* column) {
+  auto st = db->Prepare("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, std::string_view(table)).Bind(2, std::string_view(column));
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  return *row && st->ColumnInt(0) > 0;
+}
+
+// The version 9 step (see kNarrowEvents), for any earlier database whose tables are otherwise
+// current.
+Status NarrowEvents(sql::Database* db) {
+  auto has = HasColumn(db, "payloads", "received_ms");
+  if (!has.ok()) return has.status();
+  if (!*has) {
+    if (Status s = db->Exec("ALTER TABLE payloads ADD COLUMN received_ms INTEGER; "
+                            "ALTER TABLE payloads ADD COLUMN source INTEGER;");
+        !s.ok()) {
+      return s;
+    }
+  }
+  auto wide = HasColumn(db, "events", "received_ms");
+  if (!wide.ok()) return wide.status();
+  return *wide ? db->Exec(kNarrowEvents) : Status::Ok();
+}
+
 }  // namespace
 
 int64_t EventTypeCode(EventType t) {
@@ -163,7 +216,7 @@ Status EnsureHubSchema(sql::Database* db) {
     if (!has_events.ok()) return has_events.status();
     bool v1 = v == 1 || (v == 0 && has_events->value_or(0) > 0);
     if (v >= 3 && v <= 7) {
-      // Only the steps to versions 4 to 8 below.
+      // Only the steps to versions 4 to 9 below.
     } else if (v == 2) {
       // Only the version 3 step below.
     } else if (v1) {
@@ -215,6 +268,10 @@ Status EnsureHubSchema(sql::Database* db) {
         return Status::Corruption(db->path() +
                                   ": migrating to version 6 (chain cells): " + s.ToString());
       }
+    }
+    // Version 8 -> 9: the narrow events row (before the kiosk counters below read it).
+    if (v < 9) {
+      if (Status s = NarrowEvents(db); !s.ok()) return s;
     }
     // Version 4 -> 5: the web app's users (web_auth.h).
     if (Status s = db->Exec(kWebUsers); !s.ok()) return s;

@@ -44,14 +44,14 @@
 
 namespace touchpoint::hub {
 
-constexpr int64_t kHubSchemaVersion = 8;
+constexpr int64_t kHubSchemaVersion = 9;
 
 // Creates the tables of an empty database, migrates a version 1 database, or refuses a database
 // of a newer version (made by a newer hub) with kInvalidArgument. Safe when several processes
 // open one database at once (the check and the work run in one IMMEDIATE transaction).
 Status EnsureHubSchema(sql::Database* db);
 
-// events.type and events.source codes (stored: never renumber).
+// events.type and payloads.source codes (stored: never renumber).
 int64_t EventTypeCode(EventType t);
 std::optional<EventType> EventTypeFromCode(int64_t code);
 constexpr int64_t kSourceMqtt = 0, kSourceImport = 1;

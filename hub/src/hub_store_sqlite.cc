@@ -428,13 +428,19 @@ class SqliteHubStore final : public HubStore {
     return n->value_or(1);
   }
 
-  Status InsertPayload(int64_t id, PayloadCodec codec, std::string_view data) {
+  // A payload block and when (the write's time) and how (kSourceMqtt, kSourceImport) its events
+  // came: every event of a block was inserted by the write that stored it.
+  Status InsertPayload(int64_t id, PayloadCodec codec, std::string_view data, int64_t received_ms,
+                       int64_t source) {
     auto ins = insert_payload_.Get(db_->handle(),
-                                   "INSERT INTO payloads(id, codec, data) VALUES(?1, ?2, ?3)");
+                                   "INSERT INTO payloads(id, codec, data, received_ms, source) "
+                                   "VALUES(?1, ?2, ?3, ?4, ?5)");
     if (!ins.ok()) return ins.status();
     int bind = SQLITE_OK;
     Bound(sqlite3_bind_int64(*ins, 1, id), &bind);
     Bound(sqlite3_bind_int64(*ins, 2, static_cast<int64_t>(codec)), &bind);
+    Bound(sqlite3_bind_int64(*ins, 4, received_ms), &bind);
+    Bound(sqlite3_bind_int64(*ins, 5, source), &bind);
     Bound(
         data.size() > static_cast<size_t>(INT32_MAX)
             ? SQLITE_TOOBIG
@@ -450,20 +456,22 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
-  Status StorePayloadBlock(int64_t id, PayloadBlockBuilder* block) {
+  Status StorePayloadBlock(int64_t id, PayloadBlockBuilder* block, int64_t received_ms,
+                           int64_t source) {
     auto data = block->Finish();
     if (!data.ok()) return data.status();
-    return InsertPayload(id, PayloadCodec::kZstdLines, *data);
+    return InsertPayload(id, PayloadCodec::kZstdLines, *data, received_ms, source);
   }
 
   using FootfallIndex = std::map<std::pair<std::string_view, uint64_t>, const HubEvent*>;
 
   // The columns of an event row, in the order of the placeholders of each row of an insert.
+  // (Schema v9: the event's time of arrival and source are its payload block's, and what only
+  // its JSON or its cells need is not repeated in the row.)
   static constexpr const char* kEventColumns =
-      "kiosk_key, seq, dim_key, type, time_ms, received_ms, source, superseded_by, f_in, f_out, "
-      "f_interval_s, csat, nps, effort, tags, suspect, c_source, c_start_ms, c_end_ms, "
+      "kiosk_key, seq, dim_key, type, time_ms, superseded_by, f_in, f_out, f_interval_s, "
       "payload_id, payload_line, id_hash, flags, utc_offset_min";
-  static constexpr int kEventParams = 24;
+  static constexpr int kEventParams = 14;
   // Rows per multi-row insert: one statement step for this many new events (a step costs about
   // as much as the row it inserts: ~0.7 us of SQLite's per-statement work saved per event), then
   // for what is left of a run, this few (runs of a few events: a kiosk's day in an import).
@@ -494,25 +502,30 @@ class SqliteHubStore final : public HubStore {
   // Per write: the payload block our own lines go to and the ids of payload blocks.
   struct PayloadIds {
     PayloadBlockBuilder block;
-    int64_t next_id = 0, block_id = 0;  // block_id 0: our block has no id yet
+    int64_t next_id = 0, block_id = 0;   // block_id 0: our block has no id yet
+    int64_t block_source = kSourceMqtt;  // of the events in `block` (one source per block)
     std::vector<int64_t> batch_ids;
+    std::vector<int64_t> batch_sources;  // of each batch's first inserted event
   };
 
-  // The columns BindRow binds for some events only (a bit per column number); the others are
-  // bound for every event (1-7, 20-22, 24) or never (12-15: NULL).
-  static constexpr uint32_t kOptionalColumns = (1u << 8) | (1u << 9) | (1u << 10) | (1u << 11) |
-                                               (1u << 16) | (1u << 17) | (1u << 18) | (1u << 19) |
-                                               (1u << 23);
+  static int64_t SourceCode(const HubEvent& e) {
+    return e.source == "import" ? kSourceImport : kSourceMqtt;
+  }
 
-  // Binds the row of `r` to the placeholders base+1..base+24 of `st`; the columns that do not
+  // The columns BindRow binds for some events only (a bit per column number); the others are
+  // bound for every event (1-5, 10-12, 14).
+  static constexpr uint32_t kOptionalColumns =
+      (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 13);
+
+  // Binds the row of `r` to the placeholders base+1..base+14 of `st`; the columns that do not
   // apply are NULL. The statement keeps its bindings from its last use (it is not cleared:
   // that costs as much as binding): *bound_before says which optional columns that use bound
   // at this row, those not bound now are set to NULL, and it is updated.
   // Binds point into the write, which outlives the statement's execution (SQLITE_STATIC); a
   // binding left from an earlier write is never stepped with (rebound or set to NULL first).
   // Sets *superseded when a compaction held already replaces the event (never counted).
-  Status BindRow(PersistentStatement& st, int base, const Row& r, int64_t now_ms,
-                 const PayloadIds& p, bool* superseded, uint32_t* bound_before) {
+  Status BindRow(PersistentStatement& st, int base, const Row& r, const PayloadIds& p,
+                 bool* superseded, uint32_t* bound_before) {
     const HubEvent& e = *r.e;
     int bind = SQLITE_OK;  // the first failing bind
     uint32_t bound = 0;    // optional columns bound
@@ -525,44 +538,32 @@ class SqliteHubStore final : public HubStore {
     num(3, r.dim_key);
     num(4, EventTypeCode(e.type));
     num(5, e.time_ms);
-    num(6, now_ms);
-    num(7, e.source == "import" ? kSourceImport : kSourceMqtt);
-    num(22, IdHash(e.id));
-    num(24, e.utc_offset_min);
+    num(12, IdHash(e.id));
+    num(14, e.utc_offset_min);
     *superseded = false;
-    if (e.time_out_of_range) num(23, kEventFlagTimeOutOfRange);
+    if (e.time_out_of_range) num(13, kEventFlagTimeOutOfRange);
     // Columns that do not apply to the type stay NULL (no bytes).
     switch (e.type) {
       case EventType::kFootfall:
         if (auto by = CompactedBy(e.kiosk, e.seq)) {
-          num(8, ToInt(*by));
+          num(6, ToInt(*by));
           *superseded = true;
         }
-        num(9, e.visitors_in);
-        num(10, e.visitors_out);
-        num(11, e.interval_s);
+        num(7, e.visitors_in);
+        num(8, e.visitors_out);
+        num(9, e.interval_s);
         break;
       case EventType::kFeedback:
       case EventType::kFeedbackAbandoned:
-        // The csat/nps/effort/tags columns (12-15) stay NULL: the rollup cells hold the
-        // answers, and the exact JSON is kept; nothing reads those columns since schema v4.
-        num(16, e.suspect ? 1 : 0);
-        break;
       case EventType::kCoverage:
-        if (!e.coverage_source.empty()) {
-          Bound(st.BindStaticText(base + 17, e.coverage_source), &bind);
-          bound |= 1u << 17;
-        }
-        num(18, e.coverage_start_ms);
-        num(19, e.coverage_end_ms);
-        break;
       case EventType::kStatus:
+        // Answers, the suspect flag and coverage intervals are in the cells and the JSON.
         break;
     }
     bool in_batch = e.block >= 0;
     int64_t id = in_batch ? p.batch_ids[static_cast<size_t>(e.block)] : p.block_id;
-    num(20, id ? id : p.next_id);
-    num(21, in_batch ? int64_t{e.block_offset} : static_cast<int64_t>(p.block.lines()));
+    num(10, id ? id : p.next_id);
+    num(11, in_batch ? int64_t{e.block_offset} : static_cast<int64_t>(p.block.lines()));
     bound &= kOptionalColumns;
     for (uint32_t stale = *bound_before & ~bound; stale != 0; stale &= stale - 1) {
       Bound(st.BindNull(base + std::countr_zero(stale)), &bind);
@@ -586,17 +587,34 @@ class SqliteHubStore final : public HubStore {
     }
     bool in_batch = e.block >= 0;
     int64_t* id = in_batch ? &p->batch_ids[static_cast<size_t>(e.block)] : &p->block_id;
-    if (!*id) *id = p->next_id++;
+    if (!*id) {
+      *id = p->next_id++;
+      (in_batch ? p->batch_sources[static_cast<size_t>(e.block)] : p->block_source) = SourceCode(e);
+    }
     if (!in_batch) {
       p->block.Add(e.json);
       if (p->block.lines() >= kPayloadBlockLines) {
-        if (Status s = StorePayloadBlock(p->block_id, &p->block); !s.ok()) return s;
+        if (Status s = StorePayloadBlock(p->block_id, &p->block, now_ms, p->block_source);
+            !s.ok()) {
+          return s;
+        }
         p->block_id = 0;
       }
     }
     for (const SeqRange& c : e.compacted) {
       if (Status s = ApplyCompaction(footfall_in_write, e, r.kiosk_key, c); !s.ok()) return s;
     }
+    return Status::Ok();
+  }
+
+  // Before an event is bound: one that goes to our own block (no batch of its own) while that
+  // block holds events of another source starts a new block (a block has one source).
+  Status OwnBlockFor(const HubEvent& e, int64_t now_ms, PayloadIds* p) {
+    if (e.block >= 0 || p->block.empty() || p->block_source == SourceCode(e)) return Status::Ok();
+    if (Status s = StorePayloadBlock(p->block_id, &p->block, now_ms, p->block_source); !s.ok()) {
+      return s;
+    }
+    p->block_id = 0;
     return Status::Ok();
   }
 
@@ -608,7 +626,8 @@ class SqliteHubStore final : public HubStore {
     if (!prepared.ok()) return prepared.status();
     sqlite3_stmt* ins = *prepared;
     bool superseded = false;
-    if (Status s = BindRow(insert_event_, 0, r, now_ms, *p, &superseded, insert_event_.RowMasks(1));
+    if (Status s = OwnBlockFor(*r.e, now_ms, p); !s.ok()) return s;
+    if (Status s = BindRow(insert_event_, 0, r, *p, &superseded, insert_event_.RowMasks(1));
         !s.ok()) {
       return s;
     }
@@ -684,8 +703,8 @@ class SqliteHubStore final : public HubStore {
         for (int k = 0; k < rows; ++k) {
           const Row& r = fresh_[i + static_cast<size_t>(k)];
           bool superseded = false;
-          if (Status s = BindRow(insert_chunk_[c], k * kEventParams, r, now_ms, *p, &superseded,
-                                 &masks[k]);
+          if (Status s = OwnBlockFor(*r.e, now_ms, p); !s.ok()) return s;
+          if (Status s = BindRow(insert_chunk_[c], k * kEventParams, r, *p, &superseded, &masks[k]);
               !s.ok()) {
             return s;
           }
@@ -720,6 +739,7 @@ class SqliteHubStore final : public HubStore {
   Status InsertEvents(const HubWrite& w, const FootfallIndex& footfall_in_write, int64_t now_ms,
                       PayloadIds* p, HubWriteResult* result) {
     p->batch_ids.assign(w.blocks.size(), 0);
+    p->batch_sources.assign(w.blocks.size(), kSourceMqtt);
     // Events go in runs of one kiosk and nearby seqs (a batch is one); a compacting event
     // alone, after the run before it (its originals may be in that run).
     std::vector<Row>& run = run_;
@@ -752,7 +772,8 @@ class SqliteHubStore final : public HubStore {
     if (Status s = InsertRun(w, footfall_in_write, &run, now_ms, p, result); !s.ok()) return s;
     for (size_t i = 0; i < p->batch_ids.size(); ++i) {
       if (!p->batch_ids[i]) continue;
-      if (Status s = InsertPayload(p->batch_ids[i], PayloadCodec::kZstdBatch, w.blocks[i]);
+      if (Status s = InsertPayload(p->batch_ids[i], PayloadCodec::kZstdBatch, w.blocks[i], now_ms,
+                                   p->batch_sources[i]);
           !s.ok()) {
         return s;
       }
@@ -799,7 +820,8 @@ class SqliteHubStore final : public HubStore {
     if (!levels_) levels_ = std::make_unique<rollups::Levels>(db_->handle());
     if (Status s = levels_->Flush(&cell_deltas_); !s.ok()) return s;
     if (!p.block.empty()) {
-      if (Status s = StorePayloadBlock(p.block_id, &p.block); !s.ok()) return s;
+      if (Status s = StorePayloadBlock(p.block_id, &p.block, now_ms, p.block_source); !s.ok())
+        return s;
     }
     for (const HubWrite* w : writes) {
       for (const Reject& r : w->rejects) {

@@ -32,7 +32,10 @@ Result<Fresh> Compute(sql::Database* db) {
   if (!kiosks_read.ok()) return kiosks_read.status();
   const std::map<int64_t, std::string>& kiosks = *kiosks_read;
   // In key order: each kiosk's seqs come together and ascending.
-  auto st = db->Prepare("SELECT kiosk_key, seq, received_ms FROM events ORDER BY kiosk_key, seq");
+  // An event arrived with its payload block (schema v9: the block's time is the write's).
+  auto st = db->Prepare(
+      "SELECT e.kiosk_key, e.seq, COALESCE(p.received_ms, 0) FROM events e "
+      "LEFT JOIN payloads p ON p.id = e.payload_id ORDER BY e.kiosk_key, e.seq");
   if (!st.ok()) return st.status();
   int64_t current = std::numeric_limits<int64_t>::min();
   std::tuple<int64_t, int64_t, int64_t>* counts = nullptr;

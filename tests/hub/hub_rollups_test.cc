@@ -435,8 +435,8 @@ void ExpectKioskCountersEqualTheRows(HubStore* store, const std::string& path) {
   };
   std::map<std::string, Counts> counts;
   auto st = (*db)->Prepare(
-      "SELECT k.kiosk, COUNT(*), MAX(e.seq), MAX(e.received_ms) FROM events e JOIN kiosks k "
-      "ON k.kiosk_key = e.kiosk_key GROUP BY k.kiosk");
+      "SELECT k.kiosk, COUNT(*), MAX(e.seq), MAX(p.received_ms) FROM events e JOIN kiosks k "
+      "ON k.kiosk_key = e.kiosk_key JOIN payloads p ON p.id = e.payload_id GROUP BY k.kiosk");
   ASSERT_TRUE(st.ok());
   ASSERT_TRUE(
       st->ForEachRow([&] {
@@ -672,7 +672,7 @@ TEST(HubRollupsMigration, Version3DatabaseGetsItsCellsFromTheEvents) {
     ++i;
   }
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 9);
   EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM events WHERE utc_offset_min IS NULL"), 0);
   ExpectKioskCountersEqualTheRows(store.get(), dir.File("hub.db"));
 }
@@ -709,7 +709,7 @@ TEST(HubRollupsMigration, Version4DatabaseGetsItsChainLevelsFromItsCells) {
   EXPECT_EQ(rebuilt->changed, 0);
   store.reset();
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 9);
   EXPECT_GT(*(*db)->QueryInt("SELECT COUNT(*) FROM cells_chain"), 0);
 }
 
@@ -799,7 +799,7 @@ TEST(HubRollupsMigration, Version7DatabaseGetsOneBlobPerCell) {
   EXPECT_EQ(rebuilt->changed + rebuilt->added + rebuilt->removed, 0);
   store.reset();
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 9);
   for (const char* t : rollups::kLevelTables) {
     EXPECT_EQ(*(*db)->QueryInt(std::string("SELECT COUNT(*) FROM pragma_table_info('") + t +
                                "') WHERE name IN ('detail', 'visitors_in')"),
@@ -838,7 +838,7 @@ TEST(HubRollupsMigration, Version6DatabaseGetsItsKioskCountersFromItsRows) {
   EXPECT_EQ(rebuilt->kiosks_changed, 0);
   EXPECT_EQ(rebuilt->changed + rebuilt->added + rebuilt->removed, 0);
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 9);
 }
 
 // The web app's meta facts (queries::RecentMetaDims: index seeks per dim) equal what the views

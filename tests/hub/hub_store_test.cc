@@ -3,9 +3,11 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "hub_store_queries.h"
+#include "hub_store_schema.h"
 #include "sync_test_util.h"
 #include "test_support.h"
 #include "touchpoint/core/event_json.h"
@@ -419,11 +421,11 @@ TEST_F(HubStoreTest, InsertsReusedForOtherTypesLeaveNoColumnOfTheRowsBefore) {
   };
   const std::string feedback = "(seq BETWEEN 41 AND 80 OR seq BETWEEN 121 AND 160)";
   EXPECT_EQ(count("1"), 200);
-  EXPECT_EQ(count(feedback + " AND suspect = 0 AND f_in IS NULL AND f_out IS NULL AND "
+  EXPECT_EQ(count(feedback + " AND type = 1 AND f_in IS NULL AND f_out IS NULL AND "
                              "f_interval_s IS NULL AND superseded_by IS NULL"),
             80);
-  EXPECT_EQ(count("NOT " + feedback + " AND suspect IS NULL AND f_in = 3 AND f_out = 2"), 120);
-  EXPECT_EQ(count("csat IS NOT NULL OR c_source IS NOT NULL OR flags IS NOT NULL"), 0);
+  EXPECT_EQ(count("NOT " + feedback + " AND type = 3 AND f_in = 3 AND f_out = 2"), 120);
+  EXPECT_EQ(count("flags IS NOT NULL"), 0);
   auto total = store_->View({}, ViewBy::kTotal);
   ASSERT_TRUE(total.ok()) << total.status().ToString();
   ASSERT_EQ(total->size(), 1u);
@@ -538,7 +540,111 @@ TEST(HubStoreMigration, Version1DatabaseIsMigratedInPlace) {
   EXPECT_EQ(regs->at(0).how, "migrated");
   store->reset();
   auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 8);
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 9);
+}
+
+// Schema v9 narrowed the events row: a version 8 database (each event's arrival time and
+// source in its own row, 24 columns) is migrated in place; the arrival time and source move to
+// the payload blocks, and counters, views and JSON are as before.
+TEST(HubStoreMigration, Version8EventsBecomeNarrowRowsInPlace) {
+  testing::TempDir dir;
+  EventStamper st(synctest::Kiosk("k1", "s1"), std::make_shared<ManualClock>(kT0));
+  std::map<int64_t, std::pair<int64_t, int64_t>> payloads;  // id -> received_ms, source
+  std::vector<KioskSummary> kiosks_before;
+  std::vector<MapCell> map_before;
+  std::vector<HubEvent> written;
+  {
+    auto store = OpenSqliteHubStore(dir.File("hub.db"));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    for (int write = 0; write < 3; ++write) {
+      HubWrite w;
+      for (uint64_t i = 1; i <= 20; ++i) {
+        uint64_t seq = static_cast<uint64_t>(write) * 20 + i;
+        int64_t t = kT0 + 60000 * static_cast<int64_t>(seq);
+        HubEvent e = Hub(i % 4 == 0 ? synctest::Footfall(st, t, 3, 1)
+                                    : synctest::Feedback(st, t, 1 + static_cast<int>(i % 5)),
+                         seq);
+        if (write == 1) e.source = "import";
+        written.push_back(e);
+        w.events.push_back(std::move(e));
+      }
+      ASSERT_TRUE((*store)->Write(w, kT0 + 1000 * write).ok());
+    }
+    kiosks_before = (*store)->Kiosks().value();
+    map_before = Map(store->get());
+  }
+  {
+    auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    auto st8 = (*db)->Prepare("SELECT id, received_ms, source FROM payloads");
+    ASSERT_TRUE(st8.ok());
+    ASSERT_TRUE(st8->ForEachRow([&] {
+                     payloads[st8->ColumnInt(0)] = {st8->ColumnInt(1), st8->ColumnInt(2)};
+                   })
+                    .ok());
+    ASSERT_EQ(payloads.size(), 3u);  // one block per write
+    // Back to version 8's layout.
+    ASSERT_TRUE(
+        (*db)
+            ->Exec("CREATE TABLE events_v8(kiosk_key INTEGER NOT NULL, seq INTEGER NOT NULL, "
+                   "dim_key INTEGER NOT NULL, type INTEGER NOT NULL, time_ms INTEGER NOT NULL, "
+                   "received_ms INTEGER NOT NULL, source INTEGER NOT NULL, superseded_by INTEGER, "
+                   "f_in INTEGER, f_out INTEGER, f_interval_s INTEGER, csat INTEGER, nps INTEGER, "
+                   "effort INTEGER, tags TEXT, suspect INTEGER, c_source TEXT, c_start_ms "
+                   "INTEGER, c_end_ms INTEGER, payload_id INTEGER NOT NULL, payload_line INTEGER "
+                   "NOT NULL, id_hash INTEGER, flags INTEGER, utc_offset_min INTEGER, "
+                   "PRIMARY KEY(kiosk_key, seq)) WITHOUT ROWID; "
+                   "INSERT INTO events_v8 SELECT e.kiosk_key, e.seq, e.dim_key, e.type, "
+                   "e.time_ms, p.received_ms, p.source, e.superseded_by, e.f_in, e.f_out, "
+                   "e.f_interval_s, NULL, NULL, NULL, NULL, CASE e.type WHEN 1 THEN 0 END, NULL, "
+                   "NULL, NULL, e.payload_id, e.payload_line, e.id_hash, e.flags, "
+                   "e.utc_offset_min FROM events e JOIN payloads p ON p.id = e.payload_id; "
+                   "DROP TABLE events; ALTER TABLE events_v8 RENAME TO events; "
+                   "ALTER TABLE payloads DROP COLUMN received_ms; "
+                   "ALTER TABLE payloads DROP COLUMN source; PRAGMA user_version = 8")
+            .ok());
+  }
+  auto store = OpenSqliteHubStore(dir.File("hub.db"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  {
+    auto db = sql::Database::Open(dir.File("hub.db"), sql::Database::Mode::kReadOnly);
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 9);
+    EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM pragma_table_info('events')"), 14);
+    EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM events"), 60);
+    std::map<int64_t, std::pair<int64_t, int64_t>> after;
+    auto st9 = (*db)->Prepare("SELECT id, received_ms, source FROM payloads");
+    ASSERT_TRUE(st9.ok());
+    ASSERT_TRUE(st9->ForEachRow([&] {
+                     after[st9->ColumnInt(0)] = {st9->ColumnInt(1), st9->ColumnInt(2)};
+                   })
+                    .ok());
+    EXPECT_EQ(after, payloads);
+    std::set<std::pair<int64_t, int64_t>> seen(
+        {after.begin()->second, std::next(after.begin())->second, after.rbegin()->second});
+    EXPECT_EQ(seen,
+              (std::set<std::pair<int64_t, int64_t>>{
+                  {kT0, kSourceMqtt}, {kT0 + 1000, kSourceImport}, {kT0 + 2000, kSourceMqtt}}));
+  }
+  auto kiosks = (*store)->Kiosks().value();
+  ASSERT_EQ(kiosks.size(), kiosks_before.size());
+  EXPECT_EQ(kiosks[0].events, kiosks_before[0].events);
+  EXPECT_EQ(kiosks[0].last_received_ms, kiosks_before[0].last_received_ms);
+  EXPECT_EQ(kiosks[0].last_received_ms, kT0 + 2000);
+  auto map = Map(store->get());
+  ASSERT_EQ(map.size(), map_before.size());
+  for (size_t i = 0; i < map.size(); ++i) {
+    EXPECT_EQ(map[i].visitors_in, map_before[i].visitors_in);
+    EXPECT_EQ(map[i].responses, map_before[i].responses);
+  }
+  for (const HubEvent& e : written) EXPECT_EQ(**(*store)->EventJson("k1", e.seq), e.json);
+  // The dedup by (kiosk, seq) holds across the migration.
+  HubWrite again;
+  again.events.push_back(written[5]);
+  auto r = (*store)->Write(again, kT0 + 5000);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->duplicates, 1);
+  EXPECT_EQ(r->inserted, 0);
 }
 
 TEST(HubStoreMigration, NewerDatabaseIsRefusedAndLeftAlone) {
