@@ -647,6 +647,34 @@ TEST(HubStoreMigration, Version8EventsBecomeNarrowRowsInPlace) {
   EXPECT_EQ(r->inserted, 0);
 }
 
+// An event's source is its payload block's (schema v9): a write whose events change source
+// starts a new block there, and every event's JSON still reads back.
+TEST_F(HubStoreTest, APayloadBlockHoldsEventsOfOneSource) {
+  HubWrite w;
+  const char* sources[] = {"mqtt", "mqtt", "import", "import", "mqtt"};
+  for (uint64_t seq = 1; seq <= 5; ++seq) {
+    HubEvent e = Hub(synctest::Feedback(st_, kT0 + static_cast<int64_t>(seq), 4), seq);
+    e.source = sources[seq - 1];
+    w.events.push_back(std::move(e));
+  }
+  ASSERT_TRUE(store_->Write(w, kT0 + 7).ok());
+  for (const HubEvent& e : w.events) EXPECT_EQ(**store_->EventJson("k1", e.seq), e.json);
+  auto db = sql::Database::Open(dir_.File("hub.db"), sql::Database::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  auto st = (*db)->Prepare(
+      "SELECT e.seq, p.source, p.received_ms FROM events e JOIN payloads p ON p.id = e.payload_id "
+      "ORDER BY e.seq");
+  ASSERT_TRUE(st.ok());
+  std::vector<int64_t> got;
+  ASSERT_TRUE(st->ForEachRow([&] {
+                  got.push_back(st->ColumnInt(1));
+                  EXPECT_EQ(st->ColumnInt(2), kT0 + 7);
+                }).ok());
+  EXPECT_EQ(got, (std::vector<int64_t>{kSourceMqtt, kSourceMqtt, kSourceImport, kSourceImport,
+                                       kSourceMqtt}));
+  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM payloads"), 3);
+}
+
 TEST(HubStoreMigration, NewerDatabaseIsRefusedAndLeftAlone) {
   testing::TempDir dir;
   {
