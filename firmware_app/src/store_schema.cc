@@ -34,6 +34,17 @@ Status ConfigureWriter(sql::Database& db, int64_t max_page_count) {
   return Status::Ok();
 }
 
+namespace {
+
+// One schema step in its own IMMEDIATE transaction: all of it or, on an error, none of it.
+Status MigrationStep(sql::Database& db, const std::string& sql) {
+  Status s = db.Exec("BEGIN IMMEDIATE;" + sql + "COMMIT;");
+  if (!s.ok()) db.RollbackQuietly();
+  return s;
+}
+
+}  // namespace
+
 Status Migrate(sql::Database& db) {
   auto version = db.QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.status();
@@ -44,8 +55,8 @@ Status Migrate(sql::Database& db) {
                                    std::to_string(kStoreSchemaVersion) + ")");
   }
   if (v < 1) {
-    Status s = db.Exec(
-        "BEGIN IMMEDIATE;"
+    Status s = MigrationStep(
+        db,
         "CREATE TABLE events("
         "  seq INTEGER PRIMARY KEY,"   // per-kiosk sequence number, never reused
         "  type INTEGER NOT NULL,"     // EventType
@@ -56,28 +67,20 @@ Status Migrate(sql::Database& db) {
         // small rows instead of rewriting the events themselves.
         "CREATE TABLE outbox(seq INTEGER PRIMARY KEY);"
         "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
-        "PRAGMA user_version=1;"
-        "COMMIT;");
-    if (!s.ok()) {
-      db.RollbackQuietly();
-      return s;
-    }
+        "PRAGMA user_version=1;");
+    if (!s.ok()) return s;
   }
   if (v < 2) {
     // The outbox as ranges (pending_ranges.h): each run of consecutive outbox seqs becomes one
     // range (a run's seqs minus their rank in seq order are one number).
-    Status s = db.Exec(
-        "BEGIN IMMEDIATE;"
+    Status s = MigrationStep(
+        db,
         "CREATE TABLE pending(first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL);"
         "INSERT INTO pending(first_seq, last_seq) SELECT MIN(seq), MAX(seq) FROM "
         "  (SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) AS run FROM outbox) GROUP BY run;"
         "DROP TABLE outbox;"
-        "PRAGMA user_version=2;"
-        "COMMIT;");
-    if (!s.ok()) {
-      db.RollbackQuietly();
-      return s;
-    }
+        "PRAGMA user_version=2;");
+    if (!s.ok()) return s;
   }
   // Future migrations: if (v < 3) { ... PRAGMA user_version=3 ... }
   return Status::Ok();
