@@ -25,6 +25,8 @@ void PrintBench(const std::string& name, double value, const std::string& unit);
 // figures that other load on a shared machine inflates much less than wall time.
 double ProcessCpuSeconds();
 double ThreadCpuSeconds();
+// Minor page faults of this whole process so far (getrusage).
+int64_t MinorFaults();
 
 // CPU seconds of process `pid` (utime + stime of /proc/<pid>/stat, every thread); nullopt if
 // it cannot be read. And the same per thread name, summed over same-named threads (threads that

@@ -1,5 +1,6 @@
 // touchpoint-bench SUBCOMMAND [args]: runs one benchmark; without arguments lists them.
 #include <dirent.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +71,12 @@ double CpuSecondsOf(clockid_t clock) {
 
 double ProcessCpuSeconds() { return CpuSecondsOf(CLOCK_PROCESS_CPUTIME_ID); }
 double ThreadCpuSeconds() { return CpuSecondsOf(CLOCK_THREAD_CPUTIME_ID); }
+
+int64_t MinorFaults() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
 
 std::optional<double> CpuSecondsOfProcess(pid_t pid) {
   return StatCpuSeconds("/proc/" + std::to_string(pid) + "/stat");

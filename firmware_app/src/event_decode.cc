@@ -12,6 +12,9 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "json_field_reader.h"
 #include "touchpoint/core/event_json.h"
@@ -309,13 +312,33 @@ class Decoder : private FieldReader {
   }
   template <typename P>
   static void KeepItems(P*, P*) {}
+  // One for every type (a thread_local in FreshPayload would be one per P).
+  static std::array<Payload, std::variant_size_v<Payload>>& Parked() {
+    thread_local std::array<Payload, std::variant_size_v<Payload>> parked;
+    return parked;
+  }
+  template <typename P, size_t... I>
+  static constexpr size_t IndexOf(std::index_sequence<I...>) {
+    size_t at = 0;
+    ((std::is_same_v<P, std::variant_alternative_t<I, Payload>> ? (at = I) : 0), ...);
+    return at;
+  }
 
   // *e's payload as a default P. An Event decoded into again (the hub's per-line loop) that
   // already holds a P keeps the memory of its strings and vectors: no allocation per event.
+  // When the type changes, the payload it held is parked (per thread, one per type) and the one
+  // parked for P taken back: lines of mixed types keep their memory too.
   template <typename P>
   static P* FreshPayload(Event* e) {
     P* p = std::get_if<P>(&e->payload);
-    if (!p) return &e->payload.emplace<P>();
+    if (!p) {
+      auto& parked = Parked();
+      constexpr size_t to = IndexOf<P>(std::make_index_sequence<std::variant_size_v<Payload>>());
+      if (!e->payload.valueless_by_exception()) parked[e->payload.index()] = std::move(e->payload);
+      if (parked[to].index() != to) return &e->payload.emplace<P>();
+      e->payload = std::move(parked[to]);
+      p = std::get_if<P>(&e->payload);
+    }
     P fresh;
     KeepItems(p, &fresh);
     *p = std::move(fresh);  // strings assigned from empty ones keep their buffers

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <optional>
 
 #include "pending_ranges.h"
 #include "touchpoint/core/event_store.h"
@@ -14,6 +15,9 @@ struct EventReader::Impl {
   std::string path;
   std::shared_ptr<const std::atomic<bool>> store_ready;
   std::unique_ptr<sql::Database> db;  // opened once the store is ready
+  // The uplink's read, once per batch: prepared once (parsing it cost ~7 % of the uplink thread).
+  // Declared after `db`, so finalized before the connection closes.
+  std::optional<sql::Statement> pending;
 
   // Opens the connection if the store has opened its database; errors until then.
   Status Connect() {
@@ -83,16 +87,23 @@ Result<size_t> EventReader::VisitPending(
     uint64_t after_seq, size_t max_count, size_t max_bytes,
     const std::function<void(uint64_t seq, std::string_view json)>& fn) {
   if (Status c = impl_->Connect(); !c.ok()) return c;
-  auto stmt = impl_->db->Prepare(store::PendingEventsSql("e.seq, e.body"));
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(max_count));
+  auto prepared = impl_->db->PrepareOnce(&impl_->pending, store::PendingEventsSql("e.seq, e.body"));
+  if (!prepared.ok()) return prepared.status();
+  sql::Statement& stmt = **prepared;
+  // Reset on every way out: a statement left mid-scan keeps its read transaction open, which
+  // would hold back the store's checkpoints until the next batch.
+  struct ResetOnExit {
+    sql::Statement& st;
+    ~ResetOnExit() { st.Reset(); }
+  } reset_on_exit{stmt};
+  stmt.Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(max_count));
   size_t n = 0, bytes = 0;
   while (true) {  // as Collect: stops once about max_bytes of JSON are read
-    auto row = stmt->Step();
+    auto row = stmt.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    std::string_view json = stmt->ColumnTextView(1);
-    fn(static_cast<uint64_t>(stmt->ColumnInt(0)), json);
+    std::string_view json = stmt.ColumnTextView(1);
+    fn(static_cast<uint64_t>(stmt.ColumnInt(0)), json);
     ++n;
     bytes += json.size();
     if (bytes >= max_bytes) break;

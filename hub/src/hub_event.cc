@@ -11,14 +11,30 @@ HubEvent ToHubEvent(Event e, std::string json, std::string source) {
   return h;
 }
 
+namespace {
+
+// Gives the empty `*to` the items of `*from`, which keeps memory for as many.
+template <typename T>
+void KeepOrSwap(std::vector<T>* from, std::vector<T>* to) {
+  if (to->capacity() >= from->size()) {
+    to->swap(*from);  // *from: *to's emptied vector
+  } else {
+    to->assign(from->begin(), from->end());
+  }
+}
+
+}  // namespace
+
 // FillHubEvent sets every field: one added to HubEvent must be set there too.
 static_assert(sizeof(HubEvent) == 464, "a HubEvent field was added: set it in FillHubEvent");
 
 void FillHubEvent(Event&& e, std::string json, std::string source, HubEvent* out) {
   // *out may be a HubEvent filled before (a written message's, reused by the decode thread), so
   // every field is set. Strings are copied into its memory and `e` keeps its own: the next line
-  // decoded into `e` (DecodeEventInto) and filled into the next reused HubEvent allocates nothing.
-  // Vectors are swapped: `e` gets the old ones (DecodeEventInto empties them, keeping capacity).
+  // decoded into `e` (DecodeEventInto) and filled into the next reused HubEvent allocates
+  // nothing. Vectors are swapped when the reused event's has room (`e` gets it back, emptied),
+  // else copied (`e` keeps its own): swapping in an empty one, from an event of another type,
+  // cost an allocation per feedback event.
   HubEvent& h = *out;
   h.kiosk.assign(e.kiosk_id);
   h.store.assign(e.store_id);
@@ -47,7 +63,7 @@ void FillHubEvent(Event&& e, std::string json, std::string source, HubEvent* out
   h.coverage_end_ms = 0;
   if (auto* fb = std::get_if<FeedbackPayload>(&e.payload)) {
     h.suspect = fb->suspect;
-    h.answers.swap(fb->answers);
+    KeepOrSwap(&fb->answers, &h.answers);
     h.context = fb->context;
   } else if (auto* ff = std::get_if<FootfallPayload>(&e.payload)) {
     h.time_ms = ff->interval_start_ms;
@@ -57,7 +73,7 @@ void FillHubEvent(Event&& e, std::string json, std::string source, HubEvent* out
       h.visitors_out += l.out;
     }
     if (!ff->compacted_seqs.empty()) h.compacted = RangesOf(std::move(ff->compacted_seqs));
-    h.zones.swap(ff->zones);
+    KeepOrSwap(&ff->zones, &h.zones);
   } else if (const auto* cv = std::get_if<CoveragePayload>(&e.payload)) {
     h.coverage_source = cv->source;
     h.coverage_start_ms = cv->start_ms;

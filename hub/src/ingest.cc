@@ -174,8 +174,8 @@ PreparedMessage PrepareMessage(const IngestPolicy& policy, std::string_view topi
   }
   out.kiosk = parts->kiosk;
   out.store = parts->store;
-  // Events filled before (a written message's) are filled again: FillHubEvent hands their memory
-  // to `e`, which the next line is decoded into, so that the common path allocates little.
+  // Events filled before (a written message's) are filled again, keeping their memory, and `e`
+  // (which every line is decoded into) keeps its own: the common path allocates little.
   size_t filled = 0;
   if (reuse) out.write.events.swap(*reuse);
   out.write.events.reserve(batch->lines.size());
