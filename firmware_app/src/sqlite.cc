@@ -115,6 +115,15 @@ Result<std::string> Database::QueryText(std::string_view sql) {
   return stmt->ColumnText(0);
 }
 
+Result<bool> Database::HasColumn(std::string_view table, std::string_view column) {
+  auto stmt = Prepare("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, table).Bind(2, column);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return *row && stmt->ColumnInt(0) > 0;
+}
+
 int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 int Database::Changes() const { return sqlite3_changes(db_); }
 

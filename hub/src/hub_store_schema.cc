@@ -132,20 +132,10 @@ DROP TABLE events;
 ALTER TABLE events_v9 RENAME TO events;
 )sql";
 
-// Whether `table` has a column `column`.
-Result<bool> HasColumn(sql::Database* db, const char* table, const char* column) {
-  auto st = db->Prepare("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2");
-  if (!st.ok()) return st.status();
-  st->Bind(1, std::string_view(table)).Bind(2, std::string_view(column));
-  auto row = st->Step();
-  if (!row.ok()) return row.status();
-  return *row && st->ColumnInt(0) > 0;
-}
-
 // The version 9 step (see kNarrowEvents), for any earlier database whose tables are otherwise
 // current.
 Status NarrowEvents(sql::Database* db) {
-  auto has = HasColumn(db, "payloads", "received_ms");
+  auto has = db->HasColumn("payloads", "received_ms");
   if (!has.ok()) return has.status();
   if (!*has) {
     if (Status s = db->Exec("ALTER TABLE payloads ADD COLUMN received_ms INTEGER; "
@@ -154,7 +144,7 @@ Status NarrowEvents(sql::Database* db) {
       return s;
     }
   }
-  auto wide = HasColumn(db, "events", "received_ms");
+  auto wide = db->HasColumn("events", "received_ms");
   if (!wide.ok()) return wide.status();
   return *wide ? db->Exec(kNarrowEvents) : Status::Ok();
 }

@@ -594,11 +594,7 @@ class SqliteHubStore final : public HubStore {
     if (!in_batch) {
       p->block.Add(e.json);
       if (p->block.lines() >= kPayloadBlockLines) {
-        if (Status s = StorePayloadBlock(p->block_id, &p->block, now_ms, p->block_source);
-            !s.ok()) {
-          return s;
-        }
-        p->block_id = 0;
+        if (Status s = CloseOwnBlock(now_ms, p); !s.ok()) return s;
       }
     }
     for (const SeqRange& c : e.compacted) {
@@ -607,15 +603,20 @@ class SqliteHubStore final : public HubStore {
     return Status::Ok();
   }
 
-  // Before an event is bound: one that goes to our own block (no batch of its own) while that
-  // block holds events of another source starts a new block (a block has one source).
-  Status OwnBlockFor(const HubEvent& e, int64_t now_ms, PayloadIds* p) {
-    if (e.block >= 0 || p->block.empty() || p->block_source == SourceCode(e)) return Status::Ok();
+  // Stores our own block as it is; the next line starts a new one (with a new id).
+  Status CloseOwnBlock(int64_t now_ms, PayloadIds* p) {
     if (Status s = StorePayloadBlock(p->block_id, &p->block, now_ms, p->block_source); !s.ok()) {
       return s;
     }
     p->block_id = 0;
     return Status::Ok();
+  }
+
+  // Before an event is bound: one that goes to our own block (no batch of its own) while that
+  // block holds events of another source starts a new block (a block has one source).
+  Status OwnBlockFor(const HubEvent& e, int64_t now_ms, PayloadIds* p) {
+    if (e.block >= 0 || p->block.empty() || p->block_source == SourceCode(e)) return Status::Ok();
+    return CloseOwnBlock(now_ms, p);
   }
 
   // Inserts one event on its own: a duplicate or a conflict is found here.

@@ -556,13 +556,12 @@ Status PackCellTables(sql::Database* db) {
   if (rc != SQLITE_OK) return sql::FromSqlite(rc, "cells: register tp_pack_cell", h);
   Status s;
   for (const char* t : kLevelTables) {
-    auto old_layout = db->QueryInt(std::string("SELECT COUNT(*) FROM pragma_table_info('") + t +
-                                   "') WHERE name = 'detail'");
+    auto old_layout = db->HasColumn(t, "detail");
     if (!old_layout.ok()) {
       s = old_layout.status();
       break;
     }
-    if (old_layout->value_or(0) == 0) continue;  // no such table, or packed already
+    if (!*old_layout) continue;  // no such table, or packed already
     const std::string old = std::string(t) + "_v7";
     s = db->Exec("ALTER TABLE " + std::string(t) + " RENAME TO " + old + ";" + CellsTableSql(t) +
                  "INSERT INTO " + t +

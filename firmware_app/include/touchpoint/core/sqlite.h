@@ -38,6 +38,8 @@ class Database {
   // Single integer result of a query (e.g. "PRAGMA user_version"); nullopt if no row.
   Result<std::optional<int64_t>> QueryInt(std::string_view sql);
   Result<std::string> QueryText(std::string_view sql);
+  // Whether `table` exists and has a column named `column` (schema migrations).
+  Result<bool> HasColumn(std::string_view table, std::string_view column);
 
   int64_t LastInsertRowId() const;
   int Changes() const;
