@@ -49,9 +49,8 @@ std::optional<double> ScoreDist::Nps() const {
 
 namespace {
 
-template <typename K>
-void AddCounts(std::map<K, int64_t>& to, const std::map<K, int64_t>& from) {
-  for (const auto& [k, v] : from) to[k] += v;
+void AddCounts(FlatMap<int64_t>& to, const FlatMap<int64_t>& from) {
+  to.MergeFrom(from, [](int64_t& mine, int64_t theirs) { mine += theirs; });
 }
 
 }  // namespace
@@ -100,10 +99,9 @@ void SessionSums::Add(const SessionSums& o) {
   csat.Add(o.csat);
   nps.Add(o.nps);
   effort.Add(o.effort);
-  for (const auto& [id, q] : o.questions) {
-    auto [it, fresh] = questions.try_emplace(id, q);
-    if (!fresh) it->second.scores.Add(q.scores);
-  }
+  questions.MergeFrom(o.questions, [](QuestionSums& mine, const QuestionSums& theirs) {
+    mine.scores.Add(theirs.scores);
+  });
   AddCounts(reasons, o.reasons);
   AddCounts(reasons_unhappy, o.reasons_unhappy);
   unhappy += o.unhappy;
@@ -177,13 +175,11 @@ void Sums::Add(const Sums& o) {
   ok.Add(o.ok);
   suspect.Add(o.suspect);
   abandoned += o.abandoned;
-  for (const auto& [zone, d] : o.dwell) {
-    DwellSums& mine = dwell[zone];
-    mine.Add(d);
-    // A delta that takes back what was added (a compaction replacing its originals at the hub)
-    // leaves no empty zone behind: equal sums compare equal however they were reached.
-    if (mine == DwellSums{}) dwell.erase(zone);
-  }
+  if (o.dwell.empty()) return;
+  dwell.MergeFrom(o.dwell, [](DwellSums& mine, const DwellSums& theirs) { mine.Add(theirs); });
+  // A delta that takes back what was added (a compaction replacing its originals at the hub)
+  // leaves no empty zone behind: equal sums compare equal however they were reached.
+  dwell.EraseIf([](const auto& zone) { return zone.second == DwellSums{}; });
 }
 
 void Sums::AddZones(const std::vector<ZoneStats>& zones) {

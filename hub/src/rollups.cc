@@ -108,7 +108,7 @@ void PutDist(std::string* out, const metrics::ScoreDist& d) {
   }
 }
 
-void PutCounts(std::string* out, const std::map<std::string, int64_t>& m) {
+void PutCounts(std::string* out, const FlatMap<int64_t>& m) {
   PutVarint(out, m.size());
   for (const auto& [k, v] : m) {
     PutString(out, k);
@@ -136,7 +136,7 @@ void PutCrowd(std::string* out, const metrics::SessionSums& s) {
   for (const metrics::ScoreDist& d : s.csat_by_crowd) PutDist(out, d);
 }
 
-void PutDwell(std::string* out, const std::map<std::string, metrics::DwellSums>& dwell) {
+void PutDwell(std::string* out, const FlatMap<metrics::DwellSums>& dwell) {
   PutVarint(out, dwell.size());
   for (const auto& [zone, d] : dwell) {
     PutString(out, zone);
@@ -153,25 +153,6 @@ bool DetailEmpty(const metrics::SessionSums& s) {
          s.csat_by_crowd == decltype(s.csat_by_crowd){};
 }
 
-// Moves every node of `m` from `from` on into *pool (or frees them without a pool).
-template <typename V>
-void ToPool(std::map<std::string, V>* m, typename std::map<std::string, V>::iterator from,
-            std::vector<typename std::map<std::string, V>::node_type>* pool) {
-  if (!pool) {
-    m->erase(from, m->end());
-    return;
-  }
-  while (from != m->end()) pool->push_back(m->extract(from++));
-}
-
-auto* PoolOf(RowReuse* p, std::map<std::string, metrics::QuestionSums>*) {
-  return p ? &p->questions : nullptr;
-}
-auto* PoolOf(RowReuse* p, std::map<std::string, int64_t>*) { return p ? &p->counts : nullptr; }
-auto* PoolOf(RowReuse* p, std::map<std::string, metrics::DwellSums>*) {
-  return p ? &p->dwell : nullptr;
-}
-
 // a <=> b as std::string_view::compare orders them, byte by byte: the keys of a cell are short
 // (tag, question and zone ids), for which a call to memcmp costs more than the loop.
 inline int CompareKey(std::string_view a, std::string_view b) {
@@ -186,10 +167,8 @@ inline int CompareKey(std::string_view a, std::string_view b) {
 class Reader {
  public:
   // replace: the sums read into hold another cell's contents, which every section read replaces
-  // rather than adds to (ReadCellValues); the keys they lose go to *reuse's pools, new keys come
-  // from them.
-  explicit Reader(std::string_view in, bool replace = false, RowReuse* reuse = nullptr)
-      : in_(in), replace_(replace), reuse_(reuse) {}
+  // rather than adds to (ReadCellValues).
+  explicit Reader(std::string_view in, bool replace = false) : in_(in), replace_(replace) {}
   bool ok() const { return ok_; }
   bool done() const { return pos_ == in_.size(); }
   size_t pos() const { return pos_; }
@@ -233,75 +212,46 @@ class Reader {
     for (; mask != 0 && ok_; mask &= mask - 1) d->counts[std::countr_zero(mask)] += Signed();
   }
 
-  // One map of the blob, whose keys come strictly increasing (a std::map's order), read into a
-  // map that usually holds the same keys already: the map is walked alongside, so no string is
-  // built unless a key is new. Replacing, the map's keys the blob lacks are removed (to the
-  // pool) and those it has are reset: the map ends as a fresh read would leave it, its nodes
-  // reused.
+  // One map of the blob, whose keys come strictly increasing (the map's order), read into a map.
+  // Replacing, entry i of the map becomes the blob's i-th (its key string kept when the key is
+  // the same, as it mostly is from one cell to the next) and the entries after the blob's last
+  // are dropped: the map ends as a fresh read would leave it, without a string built unless a
+  // key changed. Adding, each key is found or inserted.
   template <typename V>
   class Walk {
    public:
-    Walk(Reader* r, std::map<std::string, V>* m)
-        : r_(r), m_(m), pool_(PoolOf(r->reuse_, m)), at_(m->begin()) {}
+    Walk(Reader* r, FlatMap<V>* m) : r_(r), m_(m) {}
     ~Walk() {
-      if (r_->replace_) ToPool(m_, at_, pool_);
+      if (r_->replace_) m_->Truncate(n_);
     }
     // The entry of `key` (*fresh: it was just created or reset), or nullptr on a key out of order.
     V* Entry(std::string_view key, bool* fresh = nullptr) {
-      int order = 1;  // of the map's key at at_ against `key` (one comparison per step)
-      while (at_ != m_->end() && (order = CompareKey(at_->first, key)) < 0) {
-        if (r_->replace_) {
-          auto next = std::next(at_);
-          ToPoolOne(at_);
-          at_ = next;
-        } else {
-          ++at_;
-        }
-        order = 1;
-      }
-      bool is_new = order != 0;
-      // A key the map holds at at_ comes after every key returned so far (they are before at_);
-      // a new one must be checked against the last.
-      if (is_new && !first_ && CompareKey(key, last_) <= 0) {
+      if (n_ > 0 && CompareKey(key, last_) <= 0) {
         r_->ok_ = false;
         return nullptr;
       }
-      first_ = false;
-      last_ = key;
-      if (is_new) {
-        if (pool_ && !pool_->empty()) {
-          auto node = std::move(pool_->back());
-          pool_->pop_back();
-          node.key().assign(key);
-          node.mapped() = V{};
-          at_ = m_->insert(at_, std::move(node));
-        } else {
-          at_ = m_->emplace_hint(at_, std::string(key), V{});
-        }
-      } else if (r_->replace_) {
-        at_->second = V{};
+      last_ = key;  // points into the blob
+      if (r_->replace_) {
+        bool same = false;
+        V* v = &m_->Rewrite(n_++, key, &same);
+        *v = V{};
+        if (fresh) *fresh = true;
+        return v;
       }
-      if (fresh) *fresh = is_new || r_->replace_;
-      return &(at_++)->second;
+      ++n_;
+      auto [it, is_new] = m_->try_emplace(key);
+      if (fresh) *fresh = is_new;
+      return &it->second;
     }
 
    private:
-    void ToPoolOne(typename std::map<std::string, V>::iterator it) {
-      if (pool_) {
-        pool_->push_back(m_->extract(it));
-      } else {
-        m_->erase(it);
-      }
-    }
     Reader* r_;
-    std::map<std::string, V>* m_;
-    std::vector<typename std::map<std::string, V>::node_type>* pool_;
-    typename std::map<std::string, V>::iterator at_;
+    FlatMap<V>* m_;
+    size_t n_ = 0;  // keys read
     std::string_view last_;
-    bool first_ = true;
   };
 
-  void Counts(std::map<std::string, int64_t>* m) {
+  void Counts(FlatMap<int64_t>* m) {
     uint64_t n = Varint();
     Walk<int64_t> walk(this, m);
     for (uint64_t i = 0; i < n && ok_; ++i) {
@@ -338,7 +288,7 @@ class Reader {
     Put(&s->with_context, Signed());
     for (metrics::ScoreDist& d : s->csat_by_crowd) Dist(&d);
   }
-  void Dwell(std::map<std::string, metrics::DwellSums>* dwell) {
+  void Dwell(FlatMap<metrics::DwellSums>* dwell) {
     uint64_t n = Varint();
     Walk<metrics::DwellSums> walk(this, dwell);
     for (uint64_t i = 0; i < n && ok_; ++i) {
@@ -355,7 +305,6 @@ class Reader {
  private:
   std::string_view in_;
   bool replace_;
-  RowReuse* reuse_;
   size_t pos_ = 0;
   bool ok_ = true;
 };
@@ -391,25 +340,24 @@ std::string EncodeCell(const CellSums& c) {
 namespace {
 
 // What a blob's crowd and dwell sections hold (version 2), emptied.
-void ClearCrowdAndDwell(metrics::Sums* s, RowReuse* reuse) {
+void ClearCrowdAndDwell(metrics::Sums* s) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
     session->with_context = 0;
     session->csat_by_crowd = {};
   }
-  ToPool(&s->dwell, s->dwell.begin(), PoolOf(reuse, &s->dwell));
+  s->dwell.clear();
 }
 
 // What a blob holds (every figure but the sessions, footfall and abandoned columns), emptied.
-void ClearDetail(metrics::Sums* s, RowReuse* reuse) {
+void ClearDetail(metrics::Sums* s) {
   for (metrics::SessionSums* session : {&s->ok, &s->suspect}) {
     session->unhappy = 0;
     session->csat = session->nps = session->effort = metrics::ScoreDist{};
-    ToPool(&session->questions, session->questions.begin(), PoolOf(reuse, &session->questions));
-    ToPool(&session->reasons, session->reasons.begin(), PoolOf(reuse, &session->reasons));
-    ToPool(&session->reasons_unhappy, session->reasons_unhappy.begin(),
-           PoolOf(reuse, &session->reasons_unhappy));
+    session->questions.clear();
+    session->reasons.clear();
+    session->reasons_unhappy.clear();
   }
-  ClearCrowdAndDwell(s, reuse);
+  ClearCrowdAndDwell(s);
 }
 
 // replace: *s holds another cell, whose every figure the blob's replaces (ReadCellValues; the
@@ -419,14 +367,14 @@ Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace, RowReus
   const bool memo =
       replace && reuse && reuse->last_valid && !blob.empty() && blob[0] == kDetailVersion;
   if (reuse) reuse->last_valid = false;  // until this read succeeds
-  if (replace && blob.empty()) ClearDetail(s, reuse);
+  if (replace && blob.empty()) ClearDetail(s);
   if (blob.empty()) return Status::Ok();
   if (blob[0] != kDetailVersion && blob[0] != kDetailVersion1) {
     return Status::Corruption("cells.detail: unknown version " +
                               std::to_string(static_cast<unsigned char>(blob[0])));
   }
   std::string_view body = blob.substr(1);
-  Reader r(body, replace, reuse);
+  Reader r(body, replace);
   std::array<size_t, 5> ends{};
   auto section = [&](size_t k, auto&& decode) {
     if (memo) {
@@ -448,7 +396,7 @@ Status ReadDetail(std::string_view blob, metrics::Sums* s, bool replace, RowReus
     section(3, [&] { r.Crowd(&s->suspect); });
     section(4, [&] { r.Dwell(&s->dwell); });
   } else if (replace) {
-    ClearCrowdAndDwell(s, reuse);
+    ClearCrowdAndDwell(s);
   }
   if (!r.ok() || !r.done()) {
     return Status::Corruption("cells.detail: malformed at byte " + std::to_string(r.pos() + 1) +

@@ -112,18 +112,12 @@ Status AddCellValues(const CellValues& v, metrics::Sums* sums, int64_t* gap_s);
 // Adds a cell's coverage gap alone to *gap_s.
 Status AddCellGap(const CellValues& v, int64_t* gap_s);
 // What one row read cell after cell (ReadCellValues) keeps between cells; it belongs to that
-// row's sums: always pass the two together.
-// - Map nodes: a key the row no longer holds goes to a pool rather than being freed, and a new key
-//   takes a node from it, so the row allocates nothing once it has held as many keys as a cell
-//   has (reasons vary from hour to hour).
-// - The detail last read and where each of its sections (ok and suspect sessions, their crowd
-//   bands, dwell) ended: a section whose bytes come again is already in the row and is not
-//   decoded again (the encoding is self-delimiting: the same bytes decode to the same figures).
-//   Most cells have no suspect sessions, and many no feedback or no crowd context.
+// row's sums: always pass the two together. The detail last read and where each of its sections
+// (ok and suspect sessions, their crowd bands, dwell) ended: a section whose bytes come again is
+// already in the row and is not decoded again (the encoding is self-delimiting: the same bytes
+// decode to the same figures). Most cells have no suspect sessions, and many no feedback or no
+// crowd context. (The row's maps are refilled in place: metrics::Sums keeps them in vectors.)
 struct RowReuse {
-  std::vector<std::map<std::string, metrics::QuestionSums>::node_type> questions;
-  std::vector<std::map<std::string, int64_t>::node_type> counts;  // reasons, unhappy reasons
-  std::vector<std::map<std::string, metrics::DwellSums>::node_type> dwell;
   std::string last_detail;  // without its version byte
   std::array<size_t, 5> last_ends{};
   bool last_valid = false;

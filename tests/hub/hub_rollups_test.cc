@@ -1054,7 +1054,7 @@ TEST(HubRollupsMetrics, AReasonCountsOncePerSession) {
   Answer more = Tags({"queue", "staff"});
   more.question_id = "more";
   s.AddAnswers({Score("overall", QuestionType::kCsat, 1), Tags({"staff", "price"}), more});
-  EXPECT_EQ(s.reasons, (std::map<std::string, int64_t>{{"price", 1}, {"queue", 1}, {"staff", 1}}));
+  EXPECT_EQ(s.reasons, (FlatMap<int64_t>{{"price", 1}, {"queue", 1}, {"staff", 1}}));
   EXPECT_EQ(s.reasons_unhappy, s.reasons);
   std::vector<std::string> many;
   for (int i = 0; i < 20; ++i) many.push_back("r" + std::to_string(i));

@@ -282,8 +282,8 @@ TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
                                    .c_str(),
                                -1, &select, nullptr),
             SQLITE_OK);
-  metrics::Sums reused, pooled;  // pooled: its lost keys' nodes kept and reused
-  int64_t reused_gap = 99, pooled_gap = 99;
+  metrics::Sums reused, memo;  // memo: with the row's last detail, to skip repeated sections
+  int64_t reused_gap = 99, memo_gap = 99;
   rollups::RowReuse reuse;
   size_t row = 0;
   while (sqlite3_step(select) == SQLITE_ROW) {
@@ -295,12 +295,11 @@ TEST(MetricsEquality, CellsReadIntoOneReusedRowEqualFreshReads) {
         rollups::ReadCellValues(rollups::CellValuesOf(select, 0), &reused, &reused_gap).ok());
     EXPECT_EQ(fresh, cells[row]) << "cell " << row;
     ASSERT_TRUE(
-        rollups::ReadCellValues(rollups::CellValuesOf(select, 0), &pooled, &pooled_gap, &reuse)
-            .ok());
+        rollups::ReadCellValues(rollups::CellValuesOf(select, 0), &memo, &memo_gap, &reuse).ok());
     EXPECT_EQ(reused, fresh) << "cell " << row << " read into the row of cell " << row - 1;
-    EXPECT_EQ(pooled, fresh) << "cell " << row << " read with a node pool";
+    EXPECT_EQ(memo, fresh) << "cell " << row << " read with the row's memo";
     EXPECT_EQ(reused_gap, fresh_gap);
-    EXPECT_EQ(pooled_gap, fresh_gap);
+    EXPECT_EQ(memo_gap, fresh_gap);
     ++row;
   }
   EXPECT_EQ(row, cells.size());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "touchpoint/core/event.h"
+#include "touchpoint/core/flat_map.h"
 
 namespace touchpoint::metrics {
 
@@ -71,10 +72,10 @@ struct SessionSums {
   // survey with two CSAT questions contributes one headline CSAT per session.
   ScoreDist csat, nps, effort;
   // Every scored question by its id (a survey may ask several CSAT questions).
-  std::map<std::string, QuestionSums> questions;
+  FlatMap<QuestionSums> questions;
   // Per reason (tag id): sessions naming it, and of those the unhappy ones (headline CSAT 1-2,
   // or, without a CSAT answer, headline NPS 0-6). Pain points rank reasons by the latter.
-  std::map<std::string, int64_t> reasons, reasons_unhappy;
+  FlatMap<int64_t> reasons, reasons_unhappy;
   int64_t unhappy = 0;  // sessions that are unhappy by the rule above
   // Crowding (schema v2 context): sessions that carry a context, and their headline CSAT by the
   // band of people in view when they started (CSAT by occupancy band).
@@ -99,7 +100,7 @@ struct Sums {
   SessionSums suspect;    // flagged suspect: kept and counted apart, out of scores by default
   int64_t abandoned = 0;  // feedback_abandoned sessions (never scored)
   // footfall v2: dwell per zone id, every footfall event's zones summed
-  std::map<std::string, DwellSums> dwell;
+  FlatMap<DwellSums> dwell;
 
   void Add(const Sums& o);
   // Adds a footfall event's zones (AddEvent does; the hub's cells call it themselves).
