@@ -127,6 +127,19 @@ Status Located(const Scan& scan, const Dim& d, int64_t hour, const Status& s) {
 // (rollups::kCellValueColumns) from column 2. A row's error stops the scan, located by cell.
 template <typename Row>
 Status ScanCells(sql::Database* db, const Scan& scan, const ViewFilter& f, Row&& row) {
+  // Every dim in one read transaction (unless the caller has one open): the view is one snapshot
+  // however many commits land meanwhile, and SQLite takes its WAL read lock once rather than for
+  // each dim's statement.
+  struct ReadTransaction {
+    sql::Database* db = nullptr;  // set while open
+    ~ReadTransaction() {
+      if (db) db->RollbackQuietly();  // it wrote nothing: ending it is all it does
+    }
+  } txn;
+  if (sqlite3_get_autocommit(db->handle())) {
+    if (Status s = db->Exec("BEGIN"); !s.ok()) return s;
+    txn.db = db;
+  }
   sqlite3_stmt* raw = nullptr;
   std::string q = std::string("SELECT hour_local, utc_offset_min, ") + rollups::kCellValueColumns +
                   " FROM " + scan.table +

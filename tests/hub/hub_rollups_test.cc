@@ -1115,6 +1115,48 @@ TEST_F(HubLocalTimeTest, ADamagedCellIsAClearError) {
     EXPECT_NE(v.status().message().find(where), std::string::npos) << v.status().ToString();
     EXPECT_NE(v.status().message().find("malformed"), std::string::npos) << v.status().ToString();
   }
+  // A view that stopped on the damaged cell left no transaction open: the store still writes
+  // (a day later, into cells that are not damaged) and reads what it wrote.
+  Write(
+      {Received(Scored(st, kT0 + kDay, {Score("overall", QuestionType::kCsat, 5)}, false), 2, 0)});
+  ViewFilter later;
+  later.from_ms = kT0 + kDay - 12 * kH;
+  later.to_ms = kT0 + 2 * kDay;
+  auto v = store_->View(later, ViewBy::kCell);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_EQ(v->size(), 1u);
+}
+
+// A view reads every dim in one snapshot: a commit that lands while it reads (here from another
+// hub process's connection, between the first store's cells and the second's) is not half in it.
+TEST_F(HubLocalTimeTest, AViewIsOneSnapshotWhileAnotherConnectionCommits) {
+  EventStamper k1(synctest::Kiosk("k1", "s1"), std::make_shared<ManualClock>(kT0));
+  EventStamper k2(synctest::Kiosk("k2", "s2"), std::make_shared<ManualClock>(kT0));
+  auto csat = [](const EventStamper& st, int score) {
+    return Scored(st, kT0, {Score("overall", QuestionType::kCsat, score)}, false);
+  };
+  Write({Received(csat(k1, 4), 1, 0), Received(csat(k2, 4), 1, 0)});
+  auto other = Open(dir_.File("hub.db"));
+  ASSERT_TRUE(other);
+  std::map<std::string, int64_t> sessions;
+  Status s = store_->ForEachCell(ViewFilter{}, [&](const ViewRow& r) {
+    if (sessions.empty()) {  // s1's cell: s2's is read after this returns
+      HubWrite w;
+      w.events = {Received(csat(k2, 2), 2, 0)};
+      auto written = other->Write(w, kT0);
+      if (!written.ok()) return written.status();
+    }
+    sessions[r.store] += r.sums.ok.sessions;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(sessions, (std::map<std::string, int64_t>{{"s1", 1}, {"s2", 1}}));
+  // The next view sees the commit.
+  auto after = store_->View(ViewFilter{}, ViewBy::kStore);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[1].store, "s2");
+  EXPECT_EQ((*after)[1].sums.ok.sessions, 2);
 }
 
 }  // namespace
