@@ -73,6 +73,29 @@ struct Scan {
   const char* table = nullptr;
 };
 
+// A view's reads, its dims (PlanScan) and then every dim's cells (ScanCells), in one read
+// transaction unless the caller has one open: the view is one snapshot however many commits land
+// meanwhile, and SQLite takes its WAL read lock once rather than for each statement.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(sql::Database* db) : db_(db) {}
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  ~ReadSnapshot() {
+    if (open_) db_->RollbackQuietly();  // it wrote nothing: ending it is all it does
+  }
+  Status Begin() {
+    if (!sqlite3_get_autocommit(db_->handle())) return Status::Ok();
+    Status s = db_->Exec("BEGIN");
+    open_ = s.ok();
+    return s;
+  }
+
+ private:
+  sql::Database* db_;
+  bool open_ = false;
+};
+
 Result<Scan> PlanScan(sql::Database* db, const ViewFilter& f, ViewBy by) {
   Scan scan;
   // Over every store, the views that do not keep stores apart read the chain levels (one dim per
@@ -127,19 +150,6 @@ Status Located(const Scan& scan, const Dim& d, int64_t hour, const Status& s) {
 // (rollups::kCellValueColumns) from column 2. A row's error stops the scan, located by cell.
 template <typename Row>
 Status ScanCells(sql::Database* db, const Scan& scan, const ViewFilter& f, Row&& row) {
-  // Every dim in one read transaction (unless the caller has one open): the view is one snapshot
-  // however many commits land meanwhile, and SQLite takes its WAL read lock once rather than for
-  // each dim's statement.
-  struct ReadTransaction {
-    sql::Database* db = nullptr;  // set while open
-    ~ReadTransaction() {
-      if (db) db->RollbackQuietly();  // it wrote nothing: ending it is all it does
-    }
-  } txn;
-  if (sqlite3_get_autocommit(db->handle())) {
-    if (Status s = db->Exec("BEGIN"); !s.ok()) return s;
-    txn.db = db;
-  }
   sqlite3_stmt* raw = nullptr;
   std::string q = std::string("SELECT hour_local, utc_offset_min, ") + rollups::kCellValueColumns +
                   " FROM " + scan.table +
@@ -377,6 +387,8 @@ Status ForEachCellTwoThreads(sql::Database* db, const Scan& scan, const ViewFilt
 
 Status ForEachCell(sql::Database* db, const ViewFilter& f,
                    const std::function<Status(const ViewRow&)>& fn, CellDecoding decoding) {
+  ReadSnapshot snapshot(db);
+  if (Status s = snapshot.Begin(); !s.ok()) return s;
   auto scan = PlanScan(db, f, ViewBy::kCell);
   if (!scan.ok()) return scan.status();
   if (scan->dims.size() >= kTwoThreadsFromDims) {
@@ -405,6 +417,8 @@ Result<std::vector<ViewRow>> View(sql::Database* db, const ViewFilter& f, ViewBy
     if (!s.ok()) return s;
     return cells;
   }
+  ReadSnapshot snapshot(db);
+  if (Status s = snapshot.Begin(); !s.ok()) return s;
   auto scan = PlanScan(db, f, by);
   if (!scan.ok()) return scan.status();
   std::map<std::pair<std::string, int64_t>, rollups::CellSums> groups;
